@@ -1,0 +1,116 @@
+package status
+
+// BirdSystemStatus is a BirdSystem consignment's status. It travels as a JSON
+// string, and its documented English name is the value itself.
+//
+// The document gives the flows: a LOCAL consignment goes 准备中 (PREPARING)
+// -> 待处理 (PENDING) -> 待拣货 (WAIT_PICKING) -> 拣货中 (PICKING) -> 处理中
+// (PROCESSING) -> 已完成 (FINISHED), and to 审核中 (REVIEWING) when the warehouse
+// cannot dispatch it, for example for lack of stock; a RETURN consignment goes
+// 准备中 -> 已收货 (RECEIVED) -> 待处理 -> 处理中 -> 审核中 -> 已完成; an
+// AGENT_DIRECT consignment goes 准备中 -> 待处理 -> 已出地址贴
+// (ADDRESS_LABEL_PRINTED) -> 已完成.
+type BirdSystemStatus string
+
+// The documented BirdSystemStatus values.
+const (
+	BirdSystemPreparing               BirdSystemStatus = "PREPARING"                 // 准备中 (preparing; no products attached yet)
+	BirdSystemReceived                BirdSystemStatus = "RECEIVED"                  // 已收货 (goods received; RETURN consignments)
+	BirdSystemPending                 BirdSystemStatus = "PENDING"                   // 待处理 (waiting to be processed)
+	BirdSystemWaitPicking             BirdSystemStatus = "WAIT_PICKING"              // 待拣货 (waiting to be picked)
+	BirdSystemPicking                 BirdSystemStatus = "PICKING"                   // 拣货中 (being picked)
+	BirdSystemProcessing              BirdSystemStatus = "PROCESSING"                // 处理中 (being processed)
+	BirdSystemReviewing               BirdSystemStatus = "REVIEWING"                 // 审核中 (under review, e.g. out of stock)
+	BirdSystemFinished                BirdSystemStatus = "FINISHED"                  // 已完成 (finished: dispatched from the warehouse)
+	BirdSystemDeleted                 BirdSystemStatus = "DELETED"                   // deleted
+	BirdSystemCancelled               BirdSystemStatus = "CANCELLED"                 // cancelled
+	BirdSystemProblem                 BirdSystemStatus = "PROBLEM"                   // problem consignment
+	BirdSystemWaitingClientRespond    BirdSystemStatus = "WAITING_CLIENT_RESPOND"    // waiting for the client to respond
+	BirdSystemWaitingWarehouseRespond BirdSystemStatus = "WAITING_WAREHOUSE_RESPOND" // waiting for the warehouse to respond
+	BirdSystemAddressLabelPrinted     BirdSystemStatus = "ADDRESS_LABEL_PRINTED"     // 已出地址贴 (address label printed; AGENT_DIRECT)
+	BirdSystemConfirmedByWarehouse    BirdSystemStatus = "CONFIRMED_BY_WAREHOUSE"    // confirmed by the warehouse
+)
+
+var birdSystemStatuses = newTable(BirdSystem, "status", formatString[BirdSystemStatus],
+	// A draft: products are attached with consignment-product, then PENDING.
+	row[BirdSystemStatus]{value: BirdSystemPreparing, name: "PREPARING", desc: "准备中", stage: Pending},
+	// Only RETURN consignments pass here: the warehouse has the returned goods.
+	row[BirdSystemStatus]{value: BirdSystemReceived, name: "RECEIVED", desc: "已收货", stage: Returned},
+	row[BirdSystemStatus]{value: BirdSystemPending, name: "PENDING", desc: "待处理", stage: Pending},
+	row[BirdSystemStatus]{value: BirdSystemWaitPicking, name: "WAIT_PICKING", desc: "待拣货", stage: Processing},
+	row[BirdSystemStatus]{value: BirdSystemPicking, name: "PICKING", desc: "拣货中", stage: Processing},
+	row[BirdSystemStatus]{value: BirdSystemProcessing, name: "PROCESSING", desc: "处理中", stage: Processing},
+	// Review is a normal step for RETURN consignments and a hold for LOCAL ones
+	// (the warehouse cannot dispatch, e.g. out of stock). The weaker claim is
+	// Processing, with the hold as a reason.
+	row[BirdSystemStatus]{value: BirdSystemReviewing, name: "REVIEWING", desc: "审核中", stage: Processing, reason: ReasonHeld},
+	// FINISHED means the warehouse dispatched it; delivery is not known.
+	row[BirdSystemStatus]{value: BirdSystemFinished, name: "FINISHED", desc: "已完成", stage: Shipped},
+	// The document gives no words for the six statuses below; the English in
+	// desc is ordertrack's.
+	// A deleted consignment will not ship; Cancelled is the stage it shares.
+	row[BirdSystemStatus]{value: BirdSystemDeleted, name: "DELETED", desc: "deleted", stage: Cancelled},
+	row[BirdSystemStatus]{value: BirdSystemCancelled, name: "CANCELLED", desc: "cancelled", stage: Cancelled},
+	// The warehouse flagged a problem without saying which kind.
+	row[BirdSystemStatus]{value: BirdSystemProblem, name: "PROBLEM", desc: "problem", stage: Exception, reason: ReasonOther},
+	// BirdSystem's client is the merchant: the warehouse waits for it.
+	row[BirdSystemStatus]{value: BirdSystemWaitingClientRespond, name: "WAITING_CLIENT_RESPOND", desc: "waiting for the client to respond", stage: Exception, reason: ReasonAwaitingCustomer},
+	row[BirdSystemStatus]{value: BirdSystemWaitingWarehouseRespond, name: "WAITING_WAREHOUSE_RESPOND", desc: "waiting for the warehouse to respond", stage: Exception, reason: ReasonAwaitingProvider},
+	row[BirdSystemStatus]{value: BirdSystemAddressLabelPrinted, name: "ADDRESS_LABEL_PRINTED", desc: "已出地址贴", stage: ReadyToShip},
+	// The warehouse has accepted the consignment and will work on it.
+	row[BirdSystemStatus]{value: BirdSystemConfirmedByWarehouse, name: "CONFIRMED_BY_WAREHOUSE", desc: "confirmed by the warehouse", stage: Processing},
+)
+
+// Known reports whether s is a documented value.
+func (s BirdSystemStatus) Known() bool { return birdSystemStatuses.known(s) }
+
+// String returns the status as sent ("FINISHED").
+func (s BirdSystemStatus) String() string { return birdSystemStatuses.name(s) }
+
+// Description returns BirdSystem's own words ("已完成"), or an English
+// description where the document gives none; "" when undocumented.
+func (s BirdSystemStatus) Description() string { return birdSystemStatuses.desc(s) }
+
+// Code returns s as the raw status code.
+func (s BirdSystemStatus) Code() Code { return birdSystemStatuses.code(s) }
+
+// Stage returns the canonical stage; Unknown when undocumented.
+func (s BirdSystemStatus) Stage() Stage { return birdSystemStatuses.stage(s) }
+
+// Reason returns the canonical reason for a status that is itself a problem
+// (PROBLEM, REVIEWING, the two WAITING_ statuses); ReasonUnknown otherwise.
+func (s BirdSystemStatus) Reason() Reason { return birdSystemStatuses.reason(s) }
+
+// BirdSystemType is a BirdSystem consignment's type (订单类型). It travels as
+// a JSON string.
+type BirdSystemType string
+
+// The documented BirdSystemType values.
+const (
+	BirdSystemLocal        BirdSystemType = "LOCAL"         // 本地订单 (local: shipped from stock in the warehouse)
+	BirdSystemDirect       BirdSystemType = "DIRECT"        // direct mail
+	BirdSystemReturn       BirdSystemType = "RETURN"        // 退货订单 (return)
+	BirdSystemAgentDirect  BirdSystemType = "AGENT_DIRECT"  // 代理专线订单 (agent dedicated line)
+	BirdSystemClientDirect BirdSystemType = "CLIENT_DIRECT" // client direct; not in the excerpt, named in BirdSystem's fuller docs
+)
+
+var birdSystemTypes = newTable(BirdSystem, "type", formatString[BirdSystemType],
+	row[BirdSystemType]{value: BirdSystemLocal, name: "LOCAL", desc: "本地订单"},
+	row[BirdSystemType]{value: BirdSystemDirect, name: "DIRECT", desc: "direct"},
+	row[BirdSystemType]{value: BirdSystemReturn, name: "RETURN", desc: "退货订单"},
+	row[BirdSystemType]{value: BirdSystemAgentDirect, name: "AGENT_DIRECT", desc: "代理专线订单"},
+	row[BirdSystemType]{value: BirdSystemClientDirect, name: "CLIENT_DIRECT", desc: "client direct"},
+)
+
+// Known reports whether t is a documented value.
+func (t BirdSystemType) Known() bool { return birdSystemTypes.known(t) }
+
+// String returns the type as sent ("LOCAL").
+func (t BirdSystemType) String() string { return birdSystemTypes.name(t) }
+
+// Description returns BirdSystem's own words ("本地订单"), or an English
+// description where the document gives none; "" when undocumented.
+func (t BirdSystemType) Description() string { return birdSystemTypes.desc(t) }
+
+// Code returns t as the raw type code.
+func (t BirdSystemType) Code() Code { return birdSystemTypes.code(t) }
