@@ -1,0 +1,97 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+)
+
+// Int64 is an integer that a provider sends as a JSON number (1), a numeric
+// string ("1"), an empty string or null. Large ids stay exact: the value is
+// never a float64.
+type Int64 struct {
+	// Int64 is the value; 0 when Valid is false.
+	Int64 int64
+	// Valid is false when the value was null, absent or the empty string.
+	Valid bool
+	// Quoted reports that the value was sent as a string.
+	Quoted bool
+}
+
+// NewInt64 returns a valid Int64 that encodes as a JSON number.
+func NewInt64(v int64) Int64 { return Int64{Int64: v, Valid: true} }
+
+// String returns the value in decimal, or "" when it is not Valid.
+func (n Int64) String() string {
+	if !n.Valid {
+		return ""
+	}
+	return strconv.FormatInt(n.Int64, 10)
+}
+
+// UnmarshalJSON accepts a number, a string holding an integer, "" or null.
+func (n *Int64) UnmarshalJSON(b []byte) error {
+	*n = Int64{}
+	if string(b) == "null" {
+		return nil
+	}
+	text := b
+	if len(b) > 0 && b[0] == '"' {
+		s, err := unquote(b)
+		if err != nil {
+			return err
+		}
+		n.Quoted = true
+		if s == "" {
+			return nil
+		}
+		text = []byte(s)
+	}
+	v, err := strconv.ParseInt(string(text), 10, 64)
+	if err != nil {
+		return fmt.Errorf("wire: %s is not a 64-bit integer", truncate(b))
+	}
+	n.Int64, n.Valid = v, true
+	return nil
+}
+
+// MarshalJSON writes the value in the form it arrived in: a number, a
+// quoted number, "" or null.
+func (n Int64) MarshalJSON() ([]byte, error) {
+	switch {
+	case !n.Valid && n.Quoted:
+		return []byte(`""`), nil
+	case !n.Valid:
+		return []byte("null"), nil
+	}
+	buf := make([]byte, 0, 22)
+	if n.Quoted {
+		buf = append(buf, '"')
+	}
+	buf = strconv.AppendInt(buf, n.Int64, 10)
+	if n.Quoted {
+		buf = append(buf, '"')
+	}
+	return buf, nil
+}
+
+// unquote decodes a JSON string, taking the fast path when it has no escapes.
+func unquote(b []byte) (string, error) {
+	if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
+		return string(b[1 : len(b)-1]), nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return "", fmt.Errorf("wire: bad JSON string %s: %w", truncate(b), err)
+	}
+	return s, nil
+}
+
+func truncate(b []byte) string {
+	const max = 64
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
+}

@@ -1,0 +1,136 @@
+package wire
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Zone names the location a provider's zone-less times are in.
+type Zone interface {
+	Location() *time.Location
+}
+
+// UTC is for providers that document their times as UTC (Bailun).
+type UTC struct{}
+
+// Location returns time.UTC.
+func (UTC) Location() *time.Location { return time.UTC }
+
+// Shanghai is China Standard Time, UTC+8 (the reseller platform).
+type Shanghai struct{}
+
+// Location returns Asia/Shanghai.
+func (Shanghai) Location() *time.Location { return shanghai }
+
+// Jakarta is Western Indonesia Time, UTC+7 (Flowery Island).
+type Jakarta struct{}
+
+// Location returns Asia/Jakarta.
+func (Jakarta) Location() *time.Location { return jakarta }
+
+// London is the United Kingdom's time, with summer time (BirdSystem).
+type London struct{}
+
+// Location returns Europe/London.
+func (London) Location() *time.Location { return london }
+
+var (
+	// China and western Indonesia have kept one offset without summer time
+	// for decades, so a fixed zone is exact when the system has no tzdata.
+	shanghai = loadLocation("Asia/Shanghai", 8*3600)
+	jakarta  = loadLocation("Asia/Jakarta", 7*3600)
+	// The UK has summer time; without tzdata, UTC is the nearest fixed zone.
+	london = loadLocation("Europe/London", 0)
+)
+
+func loadLocation(name string, offset int) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.FixedZone(name, offset)
+}
+
+// Layouts are the providers' time layouts, tried in order. "2006-1-2 15:4:5"
+// also reads zero-padded text ("2020-01-03 00:00:00") and Flowery's unpadded
+// "2019-6-25 18:56:03"; "2-1-2006 15:4" reads Flowery's scan times
+// ("05-01-2016 10:41", day first).
+var Layouts = []string{
+	"2006-1-2 15:4:5",
+	"2006-1-2 15:4",
+	"2006-1-2",
+	"2-1-2006 15:4:5",
+	"2-1-2006 15:4",
+	time.RFC3339Nano,
+}
+
+// ParseTime parses text in loc with the first of Layouts that fits. It
+// reports false for "" and for text in no known layout.
+func ParseTime(text string, loc *time.Location) (time.Time, bool) {
+	if text == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range Layouts {
+		if t, err := time.ParseInLocation(layout, text, loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// Time is a provider's time: the raw text exactly as sent, and the parsed
+// time in the provider's zone Z.
+type Time[Z Zone] struct {
+	// Raw is the text as sent; "" when the value was null, absent or "".
+	Raw string
+	// Time is Raw parsed in Z's location; the zero time when Raw is empty
+	// or in no known layout (Raw is kept either way).
+	Time time.Time
+	// Valid is false when the value was null or absent.
+	Valid bool
+}
+
+// NewTime returns a Time whose Raw is t formatted as "2006-01-02 15:04:05"
+// in Z's location.
+func NewTime[Z Zone](t time.Time) Time[Z] {
+	var z Z
+	t = t.In(z.Location()).Truncate(time.Second)
+	return Time[Z]{Raw: t.Format("2006-01-02 15:04:05"), Time: t, Valid: true}
+}
+
+// String returns the raw text.
+func (t Time[Z]) String() string { return t.Raw }
+
+// IsZero reports whether no time could be parsed.
+func (t Time[Z]) IsZero() bool { return t.Time.IsZero() }
+
+// In parses Raw again in loc, for callers who know the provider's zone
+// better than ordertrack does.
+func (t Time[Z]) In(loc *time.Location) time.Time {
+	v, _ := ParseTime(t.Raw, loc)
+	return v
+}
+
+// UnmarshalJSON accepts a string or null. Text in no known layout is kept
+// in Raw with a zero Time; it is not an error.
+func (t *Time[Z]) UnmarshalJSON(b []byte) error {
+	*t = Time[Z]{}
+	if string(b) == "null" {
+		return nil
+	}
+	s, err := unquote(b)
+	if err != nil {
+		return err
+	}
+	var z Z
+	t.Raw, t.Valid = s, true
+	t.Time, _ = ParseTime(s, z.Location())
+	return nil
+}
+
+// MarshalJSON writes Raw back as sent, or null.
+func (t Time[Z]) MarshalJSON() ([]byte, error) {
+	if !t.Valid {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.Raw)
+}

@@ -1,0 +1,209 @@
+package wire
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestInt64(t *testing.T) {
+	cases := []struct {
+		in   string
+		want Int64
+		str  string
+	}{
+		{`2010290360000089`, Int64{Int64: 2010290360000089, Valid: true}, "2010290360000089"},
+		{`"2006143004830001"`, Int64{Int64: 2006143004830001, Valid: true, Quoted: true}, "2006143004830001"},
+		{`9223372036854775807`, Int64{Int64: math.MaxInt64, Valid: true}, "9223372036854775807"},
+		{`"-12"`, Int64{Int64: -12, Valid: true, Quoted: true}, "-12"},
+		{`0`, Int64{Valid: true}, "0"},
+		{`null`, Int64{}, ""},
+		{`""`, Int64{Quoted: true}, ""},
+		{`"\u0031"`, Int64{Int64: 1, Valid: true, Quoted: true}, "1"},
+	}
+	for _, c := range cases {
+		var n Int64
+		require.NoError(t, json.Unmarshal([]byte(c.in), &n), c.in)
+		assert.Equal(t, c.want, n, c.in)
+		assert.Equal(t, c.str, n.String())
+		out, err := json.Marshal(n)
+		require.NoError(t, err)
+		if c.in == `"\u0031"` {
+			assert.Equal(t, `"1"`, string(out))
+			continue
+		}
+		assert.Equal(t, c.in, string(out))
+	}
+	// 2^53 + 1 is where float64 would lose it.
+	var big Int64
+	require.NoError(t, json.Unmarshal([]byte(`9007199254740993`), &big))
+	assert.Equal(t, int64(9007199254740993), big.Int64)
+
+	for _, bad := range []string{`1.5`, `"1.0"`, `"abc"`, `true`, `{}`, `[]`, `9223372036854775808`, `"1 "`, `1e3`} {
+		var n Int64
+		assert.Error(t, json.Unmarshal([]byte(bad), &n), bad)
+	}
+	var s struct {
+		N Int64 `json:"n"`
+	}
+	err := json.Unmarshal([]byte(`{"n":"x"}`), &s)
+	assert.ErrorContains(t, err, `"x" is not a 64-bit integer`)
+	assert.Equal(t, `42`, mustMarshal(t, NewInt64(42)))
+}
+
+func TestDecimal(t *testing.T) {
+	for _, in := range []string{`"0.00"`, `"8000.00"`, `1`, `0.000`, `-2.50`, `1e3`, `"N/A"`, `""`, `null`, `100000000000000000000.0001`} {
+		var d Decimal
+		require.NoError(t, json.Unmarshal([]byte(in), &d), in)
+		assert.Equal(t, in, mustMarshal(t, d), "round trip")
+	}
+	var d Decimal
+	require.NoError(t, json.Unmarshal([]byte(`"0.10"`), &d))
+	assert.Equal(t, "0.10", d.String())
+	f, err := d.Float64()
+	require.NoError(t, err)
+	assert.InDelta(t, 0.1, f, 1e-12)
+	for _, bad := range []string{`true`, `{}`, `[1]`} {
+		assert.Error(t, json.Unmarshal([]byte(bad), &d), bad)
+	}
+	_, err = Decimal{Text: "N/A", Valid: true, Quoted: true}.Float64()
+	assert.Error(t, err)
+	_, err = json.Marshal(Decimal{Text: "N/A", Valid: true})
+	assert.Error(t, err, "an unquoted decimal must be a JSON number")
+	assert.Equal(t, `"12.30"`, mustMarshal(t, NewDecimal("12.30")))
+}
+
+func TestTime(t *testing.T) {
+	type doc struct {
+		UTC Time[UTC]      `json:"utc"`
+		SH  Time[Shanghai] `json:"sh"`
+		JK  Time[Jakarta]  `json:"jk"`
+		LD  Time[London]   `json:"ld"`
+	}
+	in := `{"utc":"2020-01-03 00:00:00","sh":"2023-07-13 07:56:39","jk":"2019-6-25 18:56:03","ld":"2020-10-29 14:05:50"}`
+	var d doc
+	require.NoError(t, json.Unmarshal([]byte(in), &d))
+	assert.Equal(t, in, mustMarshal(t, d))
+	assert.Equal(t, time.Date(2020, 1, 3, 0, 0, 0, 0, time.UTC), d.UTC.Time)
+	assert.Equal(t, "2023-07-12T23:56:39Z", d.SH.Time.UTC().Format(time.RFC3339))
+	assert.Equal(t, "2019-06-25T11:56:03Z", d.JK.Time.UTC().Format(time.RFC3339))
+	assert.Equal(t, "2020-10-29T14:05:50Z", d.LD.Time.UTC().Format(time.RFC3339), "GMT in late October")
+	assert.Equal(t, "2019-6-25 18:56:03", d.JK.String())
+	assert.Equal(t, "2019-06-25T18:56:03Z", d.JK.In(time.UTC).Format(time.RFC3339))
+
+	for _, in := range []string{`null`, `""`, `"yesterday"`, `"2019-13-45 99:99:99"`} {
+		var tm Time[UTC]
+		require.NoError(t, json.Unmarshal([]byte(in), &tm), in)
+		assert.True(t, tm.IsZero(), in)
+		assert.Equal(t, in, mustMarshal(t, tm), "raw kept")
+	}
+	var tm Time[UTC]
+	assert.Error(t, json.Unmarshal([]byte(`12345`), &tm))
+	n := NewTime[Shanghai](time.Date(2023, 7, 12, 23, 56, 39, 5, time.UTC))
+	assert.Equal(t, "2023-07-13 07:56:39", n.Raw)
+}
+
+func TestParseTimeLayouts(t *testing.T) {
+	cases := map[string]string{
+		"2020-01-03 00:00:00":       "2020-01-03T00:00:00Z",
+		"2019-6-25 18:56:03":        "2019-06-25T18:56:03Z",
+		"2019-6-5 8:5:3":            "2019-06-05T08:05:03Z",
+		"05-01-2016 10:41":          "2016-01-05T10:41:00Z",
+		"2016-01-05 10:41":          "2016-01-05T10:41:00Z",
+		"2016-01-05":                "2016-01-05T00:00:00Z",
+		"2016-01-05T10:41:00+07:00": "2016-01-05T03:41:00Z",
+	}
+	for in, want := range cases {
+		got, ok := ParseTime(in, time.UTC)
+		require.True(t, ok, in)
+		assert.Equal(t, want, got.UTC().Format(time.RFC3339), in)
+	}
+	_, ok := ParseTime("", time.UTC)
+	assert.False(t, ok)
+}
+
+func mustMarshal(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func FuzzInt64(f *testing.F) {
+	for _, s := range []string{`1`, `"1"`, `""`, `null`, `"-0"`, `9223372036854775807`, `"x"`, `1.5`, `"\u0031"`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		var n Int64
+		if err := n.UnmarshalJSON([]byte(in)); err != nil {
+			return
+		}
+		out, err := n.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Int64
+		if err := back.UnmarshalJSON(out); err != nil || back != n {
+			t.Fatalf("%s -> %s -> %+v (%v)", in, out, back, err)
+		}
+		if n.Valid && n.String() != strconv.FormatInt(n.Int64, 10) {
+			t.Fatal("String")
+		}
+	})
+}
+
+func FuzzDecimal(f *testing.F) {
+	for _, s := range []string{`"0.00"`, `1`, `-1.5e3`, `null`, `""`, `"abc"`, `true`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if !json.Valid([]byte(in)) {
+			return
+		}
+		var d Decimal
+		if err := json.Unmarshal([]byte(in), &d); err != nil {
+			return
+		}
+		out, err := json.Marshal(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Decimal
+		if err := json.Unmarshal(out, &back); err != nil || back != d {
+			t.Fatalf("%s -> %s -> %+v (%v)", in, out, back, err)
+		}
+	})
+}
+
+func FuzzTime(f *testing.F) {
+	for _, s := range []string{"2020-01-03 00:00:00", "2019-6-25 18:56:03", "05-01-2016 10:41", "", "x", "2019-02-30 10:00:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		b, err := json.Marshal(raw)
+		if err != nil {
+			return
+		}
+		var tm Time[Jakarta]
+		if err := json.Unmarshal(b, &tm); err != nil {
+			t.Fatal(err)
+		}
+		var want string
+		_ = json.Unmarshal(b, &want)
+		if tm.Raw != want {
+			t.Fatalf("raw %q became %q", want, tm.Raw)
+		}
+		out, err := json.Marshal(tm)
+		if err != nil || string(out) != string(b) {
+			t.Fatalf("%s -> %s (%v)", b, out, err)
+		}
+		if !tm.Time.IsZero() && tm.Time.Location() != jakarta {
+			t.Fatal("wrong zone")
+		}
+	})
+}
