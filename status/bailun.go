@@ -163,10 +163,10 @@ type BailunResultCode int
 
 // The documented BailunResultCode values.
 const (
-	BailunSuccess      BailunResultCode = 10000 // SUCCESS: 成功 (success)
-	BailunErParameter  BailunResultCode = 10001 // ER_PARAMETER: 请求参数异常 (bad request parameters)
-	BailunErSystem     BailunResultCode = 10010 // ER_SYSTEM: 系统内部异常 (internal system error)
-	BailunSKUNotFound  BailunResultCode = 11000 // SKU not found; used by Bailun's related endpoints
+	BailunSuccess     BailunResultCode = 10000 // SUCCESS: 成功 (success)
+	BailunErParameter BailunResultCode = 10001 // ER_PARAMETER: 请求参数异常 (bad request parameters)
+	BailunErSystem    BailunResultCode = 10010 // ER_SYSTEM: 系统内部异常 (internal system error)
+	BailunSKUNotFound BailunResultCode = 11000 // SKU not found; used by Bailun's related endpoints
 )
 
 var bailunResultCodes = newTable(Bailun, "code", formatInt[BailunResultCode],

@@ -256,15 +256,15 @@ func TestFloweryRulesShadowing(t *testing.T) {
 
 func TestWireRoundTrip(t *testing.T) {
 	type doc struct {
-		A BailunOrderStatus    `json:"a"`
-		B *BailunShipFailure   `json:"b"`
-		C *BailunException     `json:"c"`
-		D BailunResultCode     `json:"d"`
-		E ResellerOrderStatus  `json:"e"`
-		F ResellerResultCode   `json:"f"`
-		G BirdSystemStatus     `json:"g"`
-		H BirdSystemType       `json:"h"`
-		I FloweryStatus        `json:"i"`
+		A BailunOrderStatus     `json:"a"`
+		B *BailunShipFailure    `json:"b"`
+		C *BailunException      `json:"c"`
+		D BailunResultCode      `json:"d"`
+		E ResellerOrderStatus   `json:"e"`
+		F ResellerResultCode    `json:"f"`
+		G BirdSystemStatus      `json:"g"`
+		H BirdSystemType        `json:"h"`
+		I FloweryStatus         `json:"i"`
 		J []ResellerOrderStatus `json:"j"`
 	}
 	for _, in := range []string{
