@@ -1,0 +1,369 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Client sends requests to one provider. It is safe for concurrent use.
+type Client struct {
+	cfg       Config
+	base      *url.URL
+	basePath  string
+	rc        *retryablehttp.Client
+	log       *slog.Logger
+	redact    *redactor
+	userAgent string
+}
+
+// New builds a Client from cfg. It makes no network call.
+func New(cfg Config) (*Client, error) {
+	cfg, base, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{
+		cfg:      cfg,
+		base:     base,
+		basePath: strings.TrimSuffix(base.Path, "/"),
+		log:      cfg.Logger,
+		redact:   newRedactor(cfg.Secrets, cfg.SecretHeaders),
+	}
+	c.userAgent = "ordertrack/" + Version
+	if cfg.UserAgent != "" {
+		c.userAgent = cfg.UserAgent + " " + c.userAgent
+	}
+	if c.log == nil {
+		c.log = slog.New(discardHandler{})
+	}
+
+	var hc http.Client
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	} else {
+		hc = http.Client{Timeout: DefaultTimeout, Transport: newTransport()}
+	}
+	c.rc = &retryablehttp.Client{
+		HTTPClient:     &hc,
+		RetryWaitMin:   cfg.RetryWaitMin,
+		RetryWaitMax:   cfg.RetryWaitMax,
+		RetryMax:       cfg.MaxRetries,
+		CheckRetry:     c.checkRetry,
+		Backoff:        c.backoff,
+		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: c.requestHook,
+	}
+	c.rc.ResponseLogHook = c.responseHook
+	if cfg.Logger != nil {
+		c.rc.Logger = slogBridge{log: cfg.Logger, redact: c.redact}
+	}
+	return c, nil
+}
+
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 32
+	return t
+}
+
+// Provider returns the provider the client speaks to.
+func (c *Client) Provider() status.Provider { return c.cfg.Provider }
+
+// AddSecret registers a value learnt at run time (an access token) that must
+// never appear in logs or errors.
+func (c *Client) AddSecret(secret string) { c.redact.add(secret) }
+
+// Redact returns s with every known secret replaced.
+func (c *Client) Redact(s string) string { return c.redact.text(s) }
+
+// Request is one call to a provider.
+type Request struct {
+	Method string
+	// Path is joined to the BaseURL's path ("/apiV2/bailunOrder/queryOrderStatus").
+	Path   string
+	Query  url.Values
+	Header http.Header
+	// Body is sent as is, with ContentType.
+	Body        []byte
+	ContentType string
+	// ReadOnly marks a POST that only reads (a query sent as POST): it is
+	// retried like a GET. A POST without it is a create: it is never sent
+	// twice, and is retried only when no connection was made.
+	ReadOnly bool
+}
+
+func (r *Request) isCreate() bool {
+	switch r.Method {
+	case "", http.MethodGet, http.MethodHead, http.MethodOptions:
+		return false
+	}
+	return !r.ReadOnly
+}
+
+// Response is a provider's answer, read whole.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	// Method and Endpoint name the call, for errors.
+	Method, Endpoint string
+}
+
+// call is the state of one Do, shared with the retry policy through the
+// request's context.
+type call struct {
+	create    bool
+	connected atomic.Bool // a connection was made for some attempt
+	body      []byte
+	read      bool
+}
+
+type callKey struct{}
+
+func callFrom(ctx context.Context) *call {
+	st, _ := ctx.Value(callKey{}).(*call)
+	return st
+}
+
+// Do sends r, retrying as its kind allows, and returns the answer read whole.
+// A non-2xx answer is returned as a *status.APIError; a failure to reach the
+// provider as an error that matches status.ErrUnavailable (and, for a create
+// that may have been sent, status.ErrOutcomeUnknown); a cancelled context as
+// an error that matches the context's error.
+func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	st := &call{create: r.isCreate()}
+	ctx = context.WithValue(ctx, callKey{}, st)
+	if st.create {
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			GotConn: func(httptrace.GotConnInfo) { st.connected.Store(true) },
+		})
+	}
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	u := *c.base
+	u.Path = c.basePath + r.Path
+	u.RawPath = ""
+	if len(r.Query) > 0 {
+		u.RawQuery = r.Query.Encode()
+	}
+	var body any
+	if r.Body != nil {
+		body = r.Body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Provider, method, r.Path, err)
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	if req.Header.Get("Accept") == "" {
+		req.Header.Set("Accept", "application/json")
+	}
+	if r.ContentType != "" {
+		req.Header.Set("Content-Type", r.ContentType)
+	}
+	req.SetResponseHandler(func(res *http.Response) error {
+		b, err := readBody(res.Body, c.cfg.MaxBodyBytes)
+		if err != nil {
+			// Left open: retryablehttp drains and closes it before a retry.
+			return err
+		}
+		res.Body.Close()
+		st.body, st.read = b, true
+		return nil
+	})
+
+	res, err := c.rc.Do(req)
+	if err != nil {
+		return nil, c.failure(ctx, method, r.Path, st, res, err)
+	}
+	if !st.read {
+		// The retries ran out on a retryable status; its body is still unread.
+		st.body, err = readBody(res.Body, c.cfg.MaxBodyBytes)
+		res.Body.Close()
+		if err != nil {
+			return nil, c.failure(ctx, method, r.Path, st, res, err)
+		}
+	}
+	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: r.Path}
+	if res.StatusCode < 200 || res.StatusCode > 299 {
+		return nil, c.statusError(out)
+	}
+	return out, nil
+}
+
+// failure turns a transport-level failure into the error Do returns.
+func (c *Client) failure(ctx context.Context, method, path string, st *call, res *http.Response, err error) error {
+	if res != nil && res.Body != nil {
+		res.Body.Close()
+	}
+	maybeSent := st.create && st.connected.Load()
+	var tooBig *bodyTooLargeError
+	switch {
+	case ctx.Err() != nil:
+		err = ctx.Err()
+	case errors.As(err, &tooBig) && res != nil:
+		return &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: res.StatusCode,
+			Message: tooBig.Error(), Err: status.ErrMalformedResponse}
+	case res != nil:
+		// The answer's status line arrived but its body was cut short.
+		if maybeSent {
+			return &Error{Provider: c.cfg.Provider, Method: method, Endpoint: path,
+				Msg:  c.redact.text("body of HTTP " + res.Status + " cut short: " + err.Error()),
+				errs: []error{status.ErrOutcomeUnknown, status.ErrMalformedResponse, err}}
+		}
+		return &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: res.StatusCode,
+			Message: c.redact.text("truncated response: " + err.Error()), Err: status.ErrMalformedResponse}
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the URL is named by method and path instead
+	}
+	e := &Error{Provider: c.cfg.Provider, Method: method, Endpoint: path, Msg: c.redact.text(err.Error())}
+	if ctx.Err() == nil {
+		e.errs = append(e.errs, status.ErrUnavailable)
+	}
+	if maybeSent {
+		e.errs = append(e.errs, status.ErrOutcomeUnknown)
+	}
+	e.errs = append(e.errs, err)
+	return e
+}
+
+// statusError builds the APIError for a non-2xx answer.
+func (c *Client) statusError(res *Response) error {
+	e := &status.APIError{
+		Provider:   c.cfg.Provider,
+		Method:     res.Method,
+		Endpoint:   res.Endpoint,
+		HTTPStatus: res.StatusCode,
+		Body:       c.snippet(res.Body),
+		Err:        sentinelFor(res.StatusCode),
+	}
+	if d, ok := retryAfter(res.Header); ok {
+		e.RetryAfter = d
+	}
+	if c.cfg.ParseError != nil {
+		c.cfg.ParseError(res, e)
+	}
+	e.Message = c.redact.text(e.Message)
+	e.Code = c.redact.text(e.Code)
+	return e
+}
+
+// sentinelFor maps an HTTP error status to its sentinel.
+func sentinelFor(code int) error {
+	switch {
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return status.ErrUnauthorized
+	case code == http.StatusNotFound:
+		return status.ErrNotFound
+	case code == http.StatusBadRequest || code == http.StatusUnprocessableEntity:
+		return status.ErrInvalidRequest
+	case code == http.StatusTooManyRequests:
+		return status.ErrRateLimited
+	case code >= 500:
+		return status.ErrUnavailable
+	}
+	return nil
+}
+
+// Error returns an APIError for an error the provider reports inside a
+// successful answer (a code in the envelope). Message is kept verbatim,
+// less any secret.
+func (c *Client) Error(res *Response, code, message string, sentinel error) *status.APIError {
+	return &status.APIError{
+		Provider:   c.cfg.Provider,
+		Method:     res.Method,
+		Endpoint:   res.Endpoint,
+		HTTPStatus: res.StatusCode,
+		Code:       c.redact.text(code),
+		Message:    c.redact.text(message),
+		Body:       c.snippet(res.Body),
+		Err:        sentinel,
+	}
+}
+
+// snippet is the start of a body, for an APIError: at most errorBodyMax
+// bytes, cut at a rune boundary, secrets redacted.
+func (c *Client) snippet(b []byte) string {
+	if len(b) > errorBodyMax {
+		b = b[:errorBodyMax]
+		for len(b) > 0 && b[len(b)-1]&0xC0 == 0x80 {
+			b = b[:len(b)-1]
+		}
+		if len(b) > 0 && b[len(b)-1] >= 0xC0 {
+			b = b[:len(b)-1]
+		}
+	}
+	return c.redact.text(string(bytes.ToValidUTF8(b, []byte("\uFFFD"))))
+}
+
+// Error is a failure to get an answer from a provider: the connection
+// failed, the context ended, or an answer was cut short. It matches
+// status.ErrUnavailable (unless the context ended), status.ErrOutcomeUnknown
+// when a create may have been sent, and the underlying error.
+type Error struct {
+	Provider         status.Provider
+	Method, Endpoint string
+	Msg              string
+	errs             []error
+}
+
+func (e *Error) Error() string {
+	s := string(e.Provider) + ": " + e.Method + " " + e.Endpoint + ": " + e.Msg
+	for _, err := range e.errs {
+		if err == status.ErrOutcomeUnknown {
+			s += " (" + err.Error() + ")"
+		}
+	}
+	return s
+}
+
+// Unwrap returns the sentinels and the underlying error.
+func (e *Error) Unwrap() []error { return e.errs }
+
+type bodyTooLargeError struct{ limit int64 }
+
+func (e *bodyTooLargeError) Error() string {
+	return fmt.Sprintf("response body exceeds the %d-byte limit", e.limit)
+}
+
+// readBody reads r whole, failing past limit bytes.
+func readBody(r io.Reader, limit int64) ([]byte, error) {
+	var buf bytes.Buffer
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, &bodyTooLargeError{limit: limit}
+	}
+	return buf.Bytes(), nil
+}
+
+// discardHandler is a slog.Handler that drops everything (slog.DiscardHandler
+// needs Go 1.24).
+type discardHandler struct{}
+
+func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
+func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
+func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
+func (d discardHandler) WithGroup(string) slog.Handler           { return d }

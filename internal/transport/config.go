@@ -1,0 +1,101 @@
+package transport
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Version is ordertrack's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Defaults for the common Config fields.
+const (
+	DefaultMaxRetries    = 3
+	DefaultRetryWaitMin  = 200 * time.Millisecond
+	DefaultRetryWaitMax  = 5 * time.Second
+	DefaultRetryAfterMax = 30 * time.Second
+	DefaultMaxBodyBytes  = 8 << 20
+	DefaultTimeout       = 30 * time.Second
+	// errorBodyMax is how much of an error answer an APIError keeps.
+	errorBodyMax = 4 << 10
+)
+
+// Config is what a provider package hands the core: the common fields of
+// its own Config, and its hooks.
+type Config struct {
+	Provider status.Provider
+	// BaseURL is the provider's root; request paths are joined to it.
+	BaseURL string
+	// HTTPClient is copied, never mutated; nil gives a client of its own
+	// with a DefaultTimeout per attempt.
+	HTTPClient *http.Client
+	// Logger receives debug logs of each attempt and retry; nil is silent.
+	Logger *slog.Logger
+	// MaxRetries: 0 gives DefaultMaxRetries, negative gives none.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff; 0 gives the defaults.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// RetryAfterMax caps how long a Retry-After is honoured; a longer one
+	// ends the retries at once. 0 gives DefaultRetryAfterMax.
+	RetryAfterMax time.Duration
+	// UserAgent is put before "ordertrack/<version>".
+	UserAgent string
+	// MaxBodyBytes caps every answer; 0 gives DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// SecretHeaders are header names whose values are never logged, besides
+	// the built-in Authorization, Token and Api_key.
+	SecretHeaders []string
+	// Secrets are values that never appear in logs or errors.
+	Secrets []string
+	// ParseError fills e.Code and e.Message from a non-2xx answer in the
+	// provider's own error shape, and may replace e.Err. It may be nil.
+	ParseError func(res *Response, e *status.APIError)
+	// Definitive reports that a 5xx answer is the provider's considered
+	// reply (such as BirdSystem's 500 with "success": false) rather than an
+	// outage, so it is not retried. It may be nil.
+	Definitive func(statusCode int, body []byte) bool
+}
+
+// withDefaults validates c and fills in its zero values.
+func (c Config) withDefaults() (Config, *url.URL, error) {
+	if c.Provider == "" {
+		return c, nil, fmt.Errorf("transport: no provider")
+	}
+	if c.BaseURL == "" {
+		return c, nil, fmt.Errorf("%s: BaseURL is required", c.Provider)
+	}
+	base, err := url.Parse(c.BaseURL)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+		return c, nil, fmt.Errorf("%s: BaseURL %q is not an absolute http(s) URL", c.Provider, c.BaseURL)
+	}
+	if base.RawQuery != "" || base.Fragment != "" {
+		return c, nil, fmt.Errorf("%s: BaseURL %q must not have a query or fragment", c.Provider, c.BaseURL)
+	}
+	switch {
+	case c.MaxRetries == 0:
+		c.MaxRetries = DefaultMaxRetries
+	case c.MaxRetries < 0:
+		c.MaxRetries = 0
+	}
+	if c.RetryWaitMin <= 0 {
+		c.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if c.RetryWaitMax <= 0 {
+		c.RetryWaitMax = DefaultRetryWaitMax
+	}
+	if c.RetryWaitMax < c.RetryWaitMin {
+		return c, nil, fmt.Errorf("%s: RetryWaitMax %v is less than RetryWaitMin %v", c.Provider, c.RetryWaitMax, c.RetryWaitMin)
+	}
+	if c.RetryAfterMax <= 0 {
+		c.RetryAfterMax = DefaultRetryAfterMax
+	}
+	if c.MaxBodyBytes <= 0 {
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	return c, base, nil
+}

@@ -1,0 +1,111 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// checkRetry is the retry policy. Queries are retried on connection errors,
+// 429 and 5xx (not 501). A create is never sent twice: it is retried only
+// when its connection failed before one was made, so nothing was written.
+func (c *Client) checkRetry(ctx context.Context, res *http.Response, err error) (bool, error) {
+	if ctx.Err() != nil {
+		return false, ctx.Err()
+	}
+	st := callFrom(ctx)
+	if err == nil && st != nil && st.read {
+		// retryablehttp asks again after the response handler has read the
+		// body; the first answer, not to retry, stands.
+		return false, nil
+	}
+	create := st != nil && st.create
+	if err != nil {
+		var tooBig *bodyTooLargeError
+		if errors.As(err, &tooBig) {
+			return false, err
+		}
+		// retryablehttp knows the errors no retry can mend (bad scheme,
+		// redirect loops, certificates).
+		if ok, perr := retryablehttp.ErrorPropagatedRetryPolicy(ctx, nil, err); !ok {
+			return false, perr
+		}
+		if create && st.connected.Load() {
+			return false, nil
+		}
+		return true, nil
+	}
+	if create {
+		return false, nil
+	}
+	if res.StatusCode != http.StatusTooManyRequests && (res.StatusCode < 500 || res.StatusCode == http.StatusNotImplemented) {
+		return false, nil
+	}
+	if d, ok := retryAfter(res.Header); ok && d > c.cfg.RetryAfterMax {
+		// The provider asks for a longer wait than we keep a caller waiting.
+		return false, nil
+	}
+	if res.StatusCode >= 500 && c.cfg.Definitive != nil && c.definitive(res) {
+		return false, nil
+	}
+	return true, nil
+}
+
+// definitive reads the body of a 5xx answer (putting it back for whoever
+// reads it next) and asks the provider's hook whether it is a real answer.
+func (c *Client) definitive(res *http.Response) bool {
+	b, err := io.ReadAll(io.LimitReader(res.Body, c.cfg.MaxBodyBytes))
+	res.Body.Close()
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	return err == nil && c.cfg.Definitive(res.StatusCode, b)
+}
+
+// backoff waits exponentially from RetryWaitMin, doubling per attempt up to
+// RetryWaitMax, with "equal jitter": half the wait fixed, half random, so
+// that clients retrying together spread out. A Retry-After header (seconds
+// or an HTTP date) is honoured instead, up to RetryAfterMax.
+func (c *Client) backoff(lo, hi time.Duration, attempt int, res *http.Response) time.Duration {
+	if res != nil {
+		if d, ok := retryAfter(res.Header); ok {
+			return min(d, c.cfg.RetryAfterMax)
+		}
+	}
+	d := hi
+	if attempt < 32 {
+		if exp := lo << attempt; exp > 0 && exp < hi {
+			d = exp
+		}
+	}
+	half := d / 2
+	wait := half + rand.N(half+1)
+	return max(wait, lo)
+}
+
+// retryAfter parses a Retry-After header: delay-seconds or an HTTP date.
+func retryAfter(h http.Header) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(24*time.Hour/time.Second) {
+			secs = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0), true
+	}
+	return 0, false
+}

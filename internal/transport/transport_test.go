@@ -1,0 +1,505 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// server counts the requests it gets and answers each with handle(n, w, r),
+// n counting from 1.
+type server struct {
+	*httptest.Server
+	hits   atomic.Int32
+	mu     sync.Mutex
+	bodies []string
+}
+
+func newServer(t *testing.T, handle func(n int, w http.ResponseWriter, r *http.Request)) *server {
+	t.Helper()
+	s := &server{}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.mu.Lock()
+		s.bodies = append(s.bodies, string(b))
+		s.mu.Unlock()
+		handle(int(s.hits.Add(1)), w, r)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func newClient(t *testing.T, url string, mod ...func(*Config)) *Client {
+	t.Helper()
+	cfg := Config{Provider: status.Bailun, BaseURL: url, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := New(cfg)
+	require.NoError(t, err)
+	return c
+}
+
+func TestAttemptsPerStatus(t *testing.T) {
+	cases := []struct {
+		code     int
+		attempts int
+		sentinel error
+	}{
+		{200, 1, nil},
+		{204, 1, nil},
+		{400, 1, status.ErrInvalidRequest},
+		{401, 1, status.ErrUnauthorized},
+		{403, 1, status.ErrUnauthorized},
+		{404, 1, status.ErrNotFound},
+		{409, 1, nil},
+		{422, 1, status.ErrInvalidRequest},
+		{429, 4, status.ErrRateLimited},
+		{500, 4, status.ErrUnavailable},
+		{501, 1, status.ErrUnavailable},
+		{502, 4, status.ErrUnavailable},
+		{503, 4, status.ErrUnavailable},
+		{504, 4, status.ErrUnavailable},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprint(tc.code), func(t *testing.T) {
+			srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tc.code)
+				fmt.Fprint(w, `{"why":"because"}`)
+			})
+			c := newClient(t, srv.URL)
+			res, err := c.Do(context.Background(), &Request{Method: "GET", Path: "/q"})
+			assert.Equal(t, tc.attempts, int(srv.hits.Load()), "attempts")
+			if tc.code < 300 {
+				require.NoError(t, err)
+				assert.Equal(t, tc.code, res.StatusCode)
+				return
+			}
+			var ae *status.APIError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tc.code, ae.HTTPStatus)
+			assert.Equal(t, `{"why":"because"}`, ae.Body)
+			if tc.sentinel != nil {
+				assert.ErrorIs(t, err, tc.sentinel)
+			} else {
+				assert.NoError(t, ae.Err)
+			}
+		})
+	}
+}
+
+func TestMaxRetries(t *testing.T) {
+	for _, tc := range []struct{ max, attempts int }{{0, 4}, {1, 2}, {-1, 1}, {5, 6}} {
+		srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
+		c := newClient(t, srv.URL, func(c *Config) { c.MaxRetries = tc.max })
+		_, err := c.Do(context.Background(), &Request{Path: "/"})
+		assert.ErrorIs(t, err, status.ErrUnavailable)
+		assert.Equal(t, tc.attempts, int(srv.hits.Load()), "MaxRetries %d", tc.max)
+	}
+}
+
+func TestRecoversAfterRetry(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n < 3 {
+			w.WriteHeader(502)
+			return
+		}
+		fmt.Fprint(w, `{"ok":true}`)
+	})
+	c := newClient(t, srv.URL)
+	res, err := c.Do(context.Background(), &Request{Path: "/"})
+	require.NoError(t, err)
+	assert.Equal(t, `{"ok":true}`, string(res.Body))
+	assert.Equal(t, 3, int(srv.hits.Load()))
+}
+
+func TestReadOnlyPostIsRetriedWithTheSameBody(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			w.WriteHeader(503)
+			return
+		}
+		fmt.Fprint(w, `{}`)
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/orders", Body: []byte(`{"serial_no":"1"}`), ContentType: "application/json", ReadOnly: true})
+	require.NoError(t, err)
+	assert.Equal(t, []string{`{"serial_no":"1"}`, `{"serial_no":"1"}`}, srv.bodies)
+}
+
+func TestCreateIsNotResentAfter503(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(503)
+		fmt.Fprint(w, "busy")
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("a=1")})
+	assert.Equal(t, 1, int(srv.hits.Load()), "a create is sent once")
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown, "the provider answered, so the outcome is known")
+}
+
+func TestCreateIsNotResentAfterDroppedConnection(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close() // the request was read; no answer comes back
+		}
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("a=1")})
+	require.Error(t, err)
+	assert.Equal(t, 1, int(srv.hits.Load()), "a create is sent once")
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.Contains(t, err.Error(), "may or may not")
+
+	// The same fault on a query is retried, and is not "outcome unknown".
+	srv.hits.Store(0)
+	_, err = c.Do(context.Background(), &Request{Path: "/query"})
+	assert.Equal(t, 4, int(srv.hits.Load()))
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown)
+}
+
+// A create whose connection could not be made has sent nothing, so it is
+// retried, and reaches the server exactly once.
+func TestCreateIsRetriedWhenNothingWasSent(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, `{"id":"1"}`) })
+	var dials atomic.Int32
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if dials.Add(1) == 1 {
+			return nil, errors.New("dial: connection refused")
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	}}
+	c := newClient(t, srv.URL, func(c *Config) { c.HTTPClient = &http.Client{Transport: tr} })
+	res, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("a=1")})
+	require.NoError(t, err)
+	assert.Equal(t, `{"id":"1"}`, string(res.Body))
+	assert.Equal(t, 2, int(dials.Load()))
+	assert.Equal(t, 1, int(srv.hits.Load()))
+}
+
+func TestConnectionRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	l.Close()
+	c := newClient(t, "http://"+addr, func(c *Config) { c.MaxRetries = 1 })
+	_, err = c.Do(context.Background(), &Request{Path: "/x"})
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "bailun: GET /x: ")
+	var opErr *net.OpError
+	assert.ErrorAs(t, err, &opErr, "the underlying error stays reachable")
+
+	_, err = c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("x")})
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown, "nothing was sent")
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	var first time.Time
+	var gap time.Duration
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			first = time.Now()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(429)
+			return
+		}
+		gap = time.Since(first)
+		fmt.Fprint(w, `{}`)
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, gap, 900*time.Millisecond, "the second attempt waited for Retry-After")
+}
+
+func TestRetryAfterBeyondCapStopsRetrying(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(429)
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.ErrorIs(t, err, status.ErrRateLimited)
+	assert.Equal(t, time.Hour, ae.RetryAfter)
+	assert.Equal(t, 1, int(srv.hits.Load()))
+}
+
+func TestBackoff(t *testing.T) {
+	c := newClient(t, "http://127.0.0.1", func(c *Config) {
+		c.RetryWaitMin, c.RetryWaitMax, c.RetryAfterMax = 100*time.Millisecond, time.Second, 10*time.Second
+	})
+	for attempt := 0; attempt < 40; attempt++ {
+		for i := 0; i < 50; i++ {
+			d := c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, attempt, nil)
+			assert.GreaterOrEqual(t, d, 100*time.Millisecond)
+			assert.LessOrEqual(t, d, time.Second)
+			if attempt == 2 {
+				assert.GreaterOrEqual(t, d, 200*time.Millisecond, "400ms with equal jitter")
+				assert.LessOrEqual(t, d, 400*time.Millisecond)
+			}
+		}
+	}
+	seen := map[time.Duration]bool{}
+	for i := 0; i < 20; i++ {
+		seen[c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, 3, nil)] = true
+	}
+	assert.Greater(t, len(seen), 1, "jitter")
+
+	res := &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {"2"}}}
+	assert.Equal(t, 2*time.Second, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, 0, res))
+	res.Header.Set("Retry-After", time.Now().Add(5*time.Second).UTC().Format(http.TimeFormat))
+	d := c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, 0, res)
+	assert.InDelta(t, 5*time.Second, d, float64(1500*time.Millisecond), "HTTP date")
+	res.Header.Set("Retry-After", "60")
+	assert.Equal(t, 10*time.Second, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, 0, res), "capped")
+	res.Header.Set("Retry-After", "soon")
+	assert.LessOrEqual(t, c.backoff(c.cfg.RetryWaitMin, c.cfg.RetryWaitMax, 0, res), 100*time.Millisecond, "unparseable: ordinary backoff")
+	res.Header.Set("Retry-After", "-5")
+	_, ok := retryAfter(res.Header)
+	assert.False(t, ok)
+	res.Header.Set("Retry-After", "Mon, 02 Jan 2006 15:04:05 GMT")
+	past, ok := retryAfter(res.Header)
+	assert.True(t, ok)
+	assert.Zero(t, past, "a date in the past means now")
+}
+
+func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
+	c := newClient(t, srv.URL, func(c *Config) { c.RetryWaitMin, c.RetryWaitMax = time.Minute, time.Minute })
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for srv.hits.Load() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	start := time.Now()
+	_, err := c.Do(ctx, &Request{Path: "/"})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, status.ErrUnavailable, "a cancelled call is the caller's doing")
+	assert.Less(t, time.Since(start), 10*time.Second, "not the minute-long backoff")
+	assert.Equal(t, 1, int(srv.hits.Load()))
+}
+
+func TestCancelDuringRequest(t *testing.T) {
+	release := make(chan struct{})
+	srv := newServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	})
+	defer close(release)
+	c := newClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Do(ctx, &Request{Method: "POST", Path: "/create", Body: []byte("x")})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown, "the create was written before the deadline")
+	assert.Equal(t, 1, int(srv.hits.Load()))
+}
+
+func TestBodyCap(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Write(bytes.Repeat([]byte("x"), 2048))
+	})
+	c := newClient(t, srv.URL, func(c *Config) { c.MaxBodyBytes = 1024 })
+	_, err := c.Do(context.Background(), &Request{Path: "/big"})
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.ErrorContains(t, err, "1024-byte limit")
+	assert.Equal(t, 1, int(srv.hits.Load()), "an oversized answer is not retried")
+
+	c = newClient(t, srv.URL, func(c *Config) { c.MaxBodyBytes = 2048 })
+	res, err := c.Do(context.Background(), &Request{Path: "/big"})
+	require.NoError(t, err)
+	assert.Len(t, res.Body, 2048, "exactly the limit is fine")
+}
+
+func TestHTMLErrorPage(t *testing.T) {
+	page := "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(502)
+		fmt.Fprint(w, page)
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 502, ae.HTTPStatus)
+	assert.Equal(t, page, ae.Body)
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.Equal(t, 4, int(srv.hits.Load()))
+}
+
+func TestTruncatedBody(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		fmt.Fprint(w, `{"result":`)
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.ErrorContains(t, err, "truncated")
+	assert.Equal(t, 4, int(srv.hits.Load()), "a cut-short query is retried like a dropped connection")
+}
+
+func TestDecodeJSON(t *testing.T) {
+	c := newClient(t, "http://127.0.0.1")
+	res := &Response{StatusCode: 200, Body: []byte(`<html>oops</html>`), Method: "GET", Endpoint: "/x"}
+	var v struct{ A int }
+	err := c.DecodeJSON(res, &v)
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.ErrorContains(t, err, "not JSON")
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "<html>oops</html>", ae.Body)
+
+	res.Body = []byte(`{"A":"x"}`)
+	assert.ErrorIs(t, c.DecodeJSON(res, &v), status.ErrMalformedResponse)
+	res.Body = []byte(`{"A":1`)
+	assert.ErrorIs(t, c.DecodeJSON(res, &v), status.ErrMalformedResponse)
+	res.Body = nil
+	assert.ErrorIs(t, c.DecodeJSON(res, &v), status.ErrMalformedResponse)
+	res.Body = []byte(` {"A":2} `)
+	require.NoError(t, c.DecodeJSON(res, &v))
+	assert.Equal(t, 2, v.A)
+}
+
+func TestHooks(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(500)
+		fmt.Fprint(w, `{"success":false,"message":"Delivery service is invalid"}`)
+	})
+	c := newClient(t, srv.URL, func(c *Config) {
+		c.Definitive = func(code int, body []byte) bool { return bytes.Contains(body, []byte(`"success":false`)) }
+		c.ParseError = func(res *Response, e *status.APIError) {
+			var env struct{ Message string }
+			if json.Unmarshal(res.Body, &env) == nil {
+				e.Message = env.Message
+				e.Err = status.ErrInvalidRequest
+			}
+		}
+	})
+	_, err := c.Do(context.Background(), &Request{Path: "/client/consignment"})
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "Delivery service is invalid", ae.Message)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Equal(t, 1, int(srv.hits.Load()), "a definitive 500 is not retried")
+}
+
+func TestRequestShape(t *testing.T) {
+	var got *http.Request
+	srv := newServer(t, func(_ int, w http.ResponseWriter, r *http.Request) { got = r; fmt.Fprint(w, "{}") })
+	c := newClient(t, srv.URL+"/base/", func(c *Config) { c.UserAgent = "shop/2" })
+	_, err := c.Do(context.Background(), &Request{Path: "/client/consignment", Query: map[string][]string{"status": {"FINISHED"}},
+		Header: http.Header{"Api_key": {"k"}}})
+	require.NoError(t, err)
+	assert.Equal(t, "/base/client/consignment", got.URL.Path)
+	assert.Equal(t, "status=FINISHED", got.URL.RawQuery)
+	assert.Equal(t, "shop/2 ordertrack/"+Version, got.Header.Get("User-Agent"))
+	assert.Equal(t, "application/json", got.Header.Get("Accept"))
+	assert.Equal(t, "k", got.Header.Get("Api_key"))
+}
+
+func TestConfigValidation(t *testing.T) {
+	for _, bad := range []Config{
+		{Provider: status.Bailun},
+		{Provider: status.Bailun, BaseURL: "testapi.example.com"},
+		{Provider: status.Bailun, BaseURL: "ftp://x"},
+		{Provider: status.Bailun, BaseURL: "http://x?a=1"},
+		{Provider: status.Bailun, BaseURL: "http://x", RetryWaitMin: time.Second, RetryWaitMax: time.Millisecond},
+		{BaseURL: "http://x"},
+	} {
+		_, err := New(bad)
+		assert.Error(t, err, "%+v", bad)
+	}
+	orig := &http.Client{Timeout: 7 * time.Second}
+	c, err := New(Config{Provider: status.Bailun, BaseURL: "http://x", HTTPClient: orig})
+	require.NoError(t, err)
+	assert.NotSame(t, orig, c.rc.HTTPClient, "copied")
+	assert.Equal(t, 7*time.Second, c.rc.HTTPClient.Timeout)
+	assert.Nil(t, orig.Transport, "never mutated")
+	assert.Equal(t, DefaultMaxRetries, c.rc.RetryMax)
+}
+
+func TestRedactionInDebugLogs(t *testing.T) {
+	const secret = "s3cr3t-app-key-1234"
+	const token = "Bearer tok-abcdef-987"
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			w.WriteHeader(503)
+			return
+		}
+		w.WriteHeader(401)
+		fmt.Fprintf(w, `{"message":"token %s rejected for %s"}`, token, secret)
+	})
+	c := newClient(t, srv.URL, func(c *Config) {
+		c.Logger = log
+		c.Secrets = []string{secret}
+		c.SecretHeaders = []string{"X-Secret"}
+		c.ParseError = func(res *Response, e *status.APIError) {
+			var m struct{ Message string }
+			_ = json.Unmarshal(res.Body, &m)
+			e.Message = m.Message
+		}
+	})
+	c.AddSecret(token)
+	_, err := c.Do(context.Background(), &Request{Path: "/q", Query: map[string][]string{"app_key": {"other-secret-value"}, "no": {"1"}},
+		Header: http.Header{"Authorization": {token}, "Token": {"tok-abcdef-987"}, "X-Secret": {"hidden-value"}, "Api_key": {"another-key-1"}}})
+	require.Error(t, err)
+	// A connection failure, logged by retryablehttp itself.
+	dead := newClient(t, "http://127.0.0.1:1", func(c *Config) { c.Logger = log; c.MaxRetries = 1; c.Secrets = []string{secret} })
+	_, err2 := dead.Do(context.Background(), &Request{Path: "/q", Query: map[string][]string{"token": {secret}}})
+	require.Error(t, err2)
+
+	out := logs.String()
+	assert.Contains(t, out, "ordertrack: attempt")
+	assert.Contains(t, out, "status=503")
+	for _, leak := range []string{secret, "tok-abcdef-987", "other-secret-value", "hidden-value", "another-key-1"} {
+		assert.NotContains(t, out, leak)
+		assert.NotContains(t, err.Error(), leak)
+		assert.NotContains(t, err2.Error(), leak)
+		assert.NotContains(t, fmt.Sprintf("%+v", err), leak)
+	}
+	assert.Contains(t, err.Error(), "rejected for "+Redacted)
+	assert.Contains(t, out, Redacted)
+}
+
+func TestNilLoggerIsSilent(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
+	var logs bytes.Buffer
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	defer slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	c := newClient(t, srv.URL)
+	_, _ = c.Do(context.Background(), &Request{Path: "/"})
+	assert.Empty(t, strings.TrimSpace(logs.String()))
+}
