@@ -1,0 +1,154 @@
+// Package fake holds what the four xxxtest fake servers share: fault
+// injection and request counting, wrapped around each fake's own handler.
+package fake
+
+import (
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Fault is one injected failure. The next request whose path matches Path
+// ("" matches any) gets it instead of the fake's answer.
+type Fault struct {
+	// Path limits the fault to one endpoint ("/orders"); "" matches any.
+	Path string
+	// Status answers with this HTTP status (with Body) instead of serving.
+	Status int
+	// Body is the answer's body; with Status 0 it is served with 200.
+	Body string
+	// ContentType of Body; default application/json, or text/html when
+	// Body starts with '<'.
+	ContentType string
+	// RetryAfter sets the Retry-After header.
+	RetryAfter string
+	// Delay waits this long first (or until the client gives up); with
+	// nothing else set, the fake then serves normally.
+	Delay time.Duration
+	// Truncate promises more bytes than it sends, then closes the connection.
+	Truncate bool
+	// Drop reads the request and closes the connection without answering.
+	Drop bool
+}
+
+// Injector queues faults and counts requests per path. The zero value is
+// ready to use; it is safe for concurrent use.
+type Injector struct {
+	mu     sync.Mutex
+	faults []Fault
+	hits   map[string]int
+	total  int
+}
+
+// Inject queues faults; each is used once, in order, by the first request
+// it matches.
+func (in *Injector) Inject(faults ...Fault) {
+	in.mu.Lock()
+	in.faults = append(in.faults, faults...)
+	in.mu.Unlock()
+}
+
+// Hits returns how many requests reached path ("" for all paths), faults
+// included.
+func (in *Injector) Hits(path string) int {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if path == "" {
+		return in.total
+	}
+	return in.hits[path]
+}
+
+// ResetHits sets every count back to zero and drops queued faults.
+func (in *Injector) ResetHits() {
+	in.mu.Lock()
+	in.hits, in.total, in.faults = nil, 0, nil
+	in.mu.Unlock()
+}
+
+func (in *Injector) take(path string) (Fault, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if in.hits == nil {
+		in.hits = map[string]int{}
+	}
+	in.hits[path]++
+	in.total++
+	for i, f := range in.faults {
+		if f.Path == "" || f.Path == path {
+			in.faults = append(in.faults[:i:i], in.faults[i+1:]...)
+			return f, true
+		}
+	}
+	return Fault{}, false
+}
+
+// Wrap returns next with the faults applied in front of it.
+func (in *Injector) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := in.take(r.URL.Path)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if f.Delay > 0 {
+			select {
+			case <-time.After(f.Delay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		switch {
+		case f.Drop:
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, _, err := hj.Hijack(); err == nil {
+					conn.Close()
+				}
+			}
+			return
+		case f.Truncate:
+			body := f.Body
+			if body == "" {
+				body = `{"truncated":`
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)+64))
+			w.WriteHeader(statusOr(f.Status))
+			_, _ = w.Write([]byte(body))
+			if hj, ok := w.(http.Hijacker); ok {
+				if conn, buf, err := hj.Hijack(); err == nil {
+					_ = buf.Flush()
+					conn.Close()
+				}
+			}
+			return
+		case f.Status == 0 && f.Body == "":
+			next.ServeHTTP(w, r) // a pure delay
+			return
+		}
+		ct := f.ContentType
+		if ct == "" {
+			ct = "application/json"
+			if len(f.Body) > 0 && f.Body[0] == '<' {
+				ct = "text/html; charset=utf-8"
+			}
+		}
+		w.Header().Set("Content-Type", ct)
+		if f.RetryAfter != "" {
+			w.Header().Set("Retry-After", f.RetryAfter)
+		}
+		w.WriteHeader(statusOr(f.Status))
+		_, _ = w.Write([]byte(f.Body))
+	})
+}
+
+func statusOr(code int) int {
+	if code == 0 {
+		return http.StatusOK
+	}
+	return code
+}
+
+// HTMLBadGateway is a proxy's error page, as providers' gateways send.
+const HTMLBadGateway = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
