@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Int64 is an integer that a provider sends as a JSON number (1), a numeric
@@ -76,10 +77,14 @@ func (n Int64) MarshalJSON() ([]byte, error) {
 	return buf, nil
 }
 
-// unquote decodes a JSON string, taking the fast path when it has no escapes.
+// unquote decodes a JSON string as encoding/json does (invalid UTF-8
+// becomes U+FFFD), taking a fast path when it has no escapes.
 func unquote(b []byte) (string, error) {
-	if len(b) >= 2 && b[len(b)-1] == '"' && bytes.IndexByte(b[1:len(b)-1], '\\') < 0 && bytes.IndexByte(b[1:len(b)-1], '"') < 0 {
-		return string(b[1 : len(b)-1]), nil
+	if len(b) >= 2 && b[len(b)-1] == '"' {
+		inner := b[1 : len(b)-1]
+		if bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 && utf8.Valid(inner) {
+			return string(inner), nil
+		}
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {

@@ -207,3 +207,14 @@ func FuzzTime(f *testing.F) {
 		}
 	})
 }
+
+// Invalid UTF-8 is read as encoding/json reads it, so a re-encoded value
+// decodes to itself.
+func TestInvalidUTF8(t *testing.T) {
+	var tm Time[UTC]
+	require.NoError(t, json.Unmarshal([]byte("\"a\xffb\""), &tm))
+	assert.Equal(t, "a\uFFFDb", tm.Raw)
+	var d Decimal
+	require.NoError(t, json.Unmarshal([]byte("\"1\xff\""), &d))
+	assert.Equal(t, "1\uFFFD", d.Text)
+}
