@@ -1,0 +1,167 @@
+// Package bailuntest is an in-process fake of Bailun OMS for tests and
+// examples: a real HTTP server with the token and order-status endpoints, an
+// in-memory order store, token expiry on demand and fault injection.
+//
+//	srv := bailuntest.NewServer()
+//	defer srv.Close()
+//	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderShipped})
+//	c, _ := bailun.New(srv.Config())
+package bailuntest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/ordertrack/ordertrack/bailun"
+	"github.com/ordertrack/ordertrack/internal/fake"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// The credentials the fake accepts.
+const (
+	AppID  = "bailuntest-app"
+	AppKey = "bailuntest-app-key"
+)
+
+// Paths the fake serves.
+const (
+	TokenPath       = "/oauth/token/get"
+	OrderStatusPath = "/apiV2/bailunOrder/queryOrderStatus"
+)
+
+// Fault is an injected failure; see Server.Inject.
+type Fault = fake.Fault
+
+// Server is a fake Bailun OMS. Its exported fields may be set before the
+// first request.
+type Server struct {
+	*httptest.Server
+	fake.Injector
+
+	// TokenLifetime is the expires_in of issued tokens; 0 gives 3600s.
+	TokenLifetime time.Duration
+	// CamelCase answers token requests as {"accessToken", "expiresIn"},
+	// the spelling of Bailun's own example, instead of snake_case.
+	CamelCase bool
+
+	mu      sync.Mutex
+	orders  map[string]bailun.OrderStatusOutput
+	tokens  map[string]time.Time
+	fetches int
+}
+
+// NewServer starts a fake with an empty store. Close it when done.
+func NewServer() *Server {
+	s := &Server{orders: map[string]bailun.OrderStatusOutput{}, tokens: map[string]time.Time{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+TokenPath, s.token)
+	mux.HandleFunc("GET "+OrderStatusPath, s.orderStatus)
+	s.Server = httptest.NewServer(s.Wrap(mux))
+	return s
+}
+
+// Config returns a client Config for the fake: its URL and credentials, and
+// millisecond retry waits so that tests of faults run fast.
+func (s *Server) Config() bailun.Config {
+	return bailun.Config{BaseURL: s.URL, AppID: AppID, AppKey: AppKey,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
+}
+
+// Put stores orders, replacing any with the same OriginOrderNo.
+func (s *Server) Put(orders ...bailun.OrderStatusOutput) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range orders {
+		s.orders[o.OriginOrderNo] = o
+	}
+}
+
+// ExpireTokens makes every issued token expired, so the next resource call
+// gets 401 and the client must fetch a new one.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for t := range s.tokens {
+		s.tokens[t] = time.Time{}
+	}
+}
+
+// TokenFetches returns how many tokens the fake has issued.
+func (s *Server) TokenFetches() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.fetches
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AppID  string `json:"app_id"`
+		AppKey string `json:"app_key"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.AppID == "" {
+		reply(w, http.StatusOK, envelope{Code: status.BailunErParameter, Message: "请求参数异常"})
+		return
+	}
+	if req.AppID != AppID || req.AppKey != AppKey {
+		reply(w, http.StatusOK, envelope{Code: status.BailunErParameter, Message: "invalid app_id or app_key"})
+		return
+	}
+	life := s.TokenLifetime
+	if life <= 0 {
+		life = time.Hour
+	}
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	tok := "Bearer " + hex.EncodeToString(raw[:])
+	s.mu.Lock()
+	s.tokens[tok] = time.Now().Add(life)
+	s.fetches++
+	s.mu.Unlock()
+	secs := int64(life / time.Second)
+	if s.CamelCase {
+		reply(w, http.StatusOK, map[string]any{"accessToken": tok, "expiresIn": secs})
+		return
+	}
+	reply(w, http.StatusOK, map[string]any{"access_token": tok, "expires_in": secs, "token_type": "Bearer"})
+}
+
+// envelope is Bailun's BaseResponse, with result kept as written.
+type envelope struct {
+	Result  any                     `json:"result"`
+	Message string                  `json:"message"`
+	Code    status.BailunResultCode `json:"code"`
+}
+
+func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	exp, ok := s.tokens[r.Header.Get("Authorization")]
+	s.mu.Unlock()
+	if !ok || time.Now().After(exp) {
+		reply(w, http.StatusUnauthorized, map[string]any{"code": 401, "message": "Unauthorized"})
+		return
+	}
+	no := r.URL.Query().Get("originOrderNo")
+	if no == "" {
+		reply(w, http.StatusOK, envelope{Code: status.BailunErParameter, Message: "请求参数异常"})
+		return
+	}
+	s.mu.Lock()
+	o, ok := s.orders[no]
+	s.mu.Unlock()
+	if !ok {
+		reply(w, http.StatusOK, envelope{Code: status.BailunSuccess, Message: bailun.NotFoundMessage})
+		return
+	}
+	reply(w, http.StatusOK, envelope{Result: o, Code: status.BailunSuccess, Message: "成功"})
+}
+
+func reply(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,131 @@
+package bailun
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// TestBaseURL is the test host seen in Bailun's documentation. Bailun
+// publishes no production host, so Config.BaseURL is always required.
+const TestBaseURL = "http://testapi.coupang.blsct.com"
+
+// Time is a Bailun time: the raw text ("2020-01-03 00:00:00") and the time it
+// names, in UTC as Bailun documents.
+type Time = wire.Time[wire.UTC]
+
+// NewTime returns t as a Bailun Time, formatted "2006-01-02 15:04:05" in UTC.
+func NewTime(t time.Time) Time { return wire.NewTime[wire.UTC](t) }
+
+// Config configures a Client. Either AppID and AppKey (the client fetches and
+// refreshes an OAuth token) or a static AccessToken is required.
+type Config struct {
+	// BaseURL is Bailun's API root, such as TestBaseURL. Required.
+	BaseURL string
+	// AppID and AppKey are the OAuth credentials for POST /oauth/token/get.
+	AppID  string
+	AppKey string
+	// AccessToken is a token obtained elsewhere, used as is and never
+	// refreshed; a 401 then fails with status.ErrUnauthorized.
+	AccessToken string
+
+	// HTTPClient is copied, never mutated; nil gives a client with a 30s
+	// timeout per attempt.
+	HTTPClient *http.Client
+	// Logger receives debug logs of each attempt, with secrets redacted;
+	// nil is silent.
+	Logger *slog.Logger
+	// MaxRetries is how often a query is retried: 0 gives 3, negative none.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff between retries;
+	// 0 gives 200ms and 5s.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// UserAgent is sent before "ordertrack/<version>".
+	UserAgent string
+	// Concurrency bounds the lookups Track runs at once; 0 gives 8.
+	Concurrency int
+}
+
+// String describes the config with every secret redacted, so that printing
+// it with %v or %+v never leaks one.
+func (c Config) String() string {
+	return fmt.Sprintf("bailun.Config{BaseURL:%q AppID:%q AppKey:%s AccessToken:%s MaxRetries:%d Concurrency:%d}",
+		c.BaseURL, c.AppID, redacted(c.AppKey), redacted(c.AccessToken), c.MaxRetries, c.Concurrency)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+func redacted(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return transport.Redacted
+}
+
+// Client queries Bailun OMS. It is safe for concurrent use.
+type Client struct {
+	cfg    Config
+	t      *transport.Client
+	tokens *tokenSource
+}
+
+var _ status.Tracker = (*Client)(nil)
+
+// New validates cfg and returns a Client. It makes no network call.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case cfg.AccessToken == "" && (cfg.AppID == "" || cfg.AppKey == ""):
+		return nil, errors.New("bailun: Config needs AppID and AppKey, or AccessToken")
+	case cfg.AccessToken != "" && (cfg.AppID != "" || cfg.AppKey != ""):
+		return nil, errors.New("bailun: Config takes AppID and AppKey, or AccessToken, not both")
+	case cfg.Concurrency < 0:
+		return nil, errors.New("bailun: Concurrency must not be negative")
+	}
+	t, err := transport.New(transport.Config{
+		Provider:      status.Bailun,
+		BaseURL:       cfg.BaseURL,
+		HTTPClient:    cfg.HTTPClient,
+		Logger:        cfg.Logger,
+		MaxRetries:    cfg.MaxRetries,
+		RetryWaitMin:  cfg.RetryWaitMin,
+		RetryWaitMax:  cfg.RetryWaitMax,
+		UserAgent:     cfg.UserAgent,
+		Secrets:       []string{cfg.AppKey, cfg.AccessToken},
+		SecretHeaders: []string{"Authorization"},
+		ParseError:    parseError,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, t: t}
+	c.tokens = &tokenSource{t: t, appID: cfg.AppID, appKey: cfg.AppKey, static: cfg.AccessToken, now: time.Now}
+	return c, nil
+}
+
+// String describes the client without its secrets.
+func (c *Client) String() string { return "bailun.Client{" + c.cfg.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// parseError reads Bailun's BaseResponse out of an error answer, when it is
+// one, so its code and message reach the APIError verbatim.
+func parseError(res *transport.Response, e *status.APIError) {
+	var env struct {
+		Code    *status.BailunResultCode `json:"code"`
+		Message string                   `json:"message"`
+	}
+	if jsonErr := json.Unmarshal(res.Body, &env); jsonErr != nil || env.Code == nil {
+		return
+	}
+	e.Code = env.Code.Code().Value
+	e.Message = env.Message
+}

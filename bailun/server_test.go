@@ -1,0 +1,308 @@
+package bailun_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/bailun"
+	"github.com/ordertrack/ordertrack/bailun/bailuntest"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// End-to-end tests against the bailuntest fake over loopback HTTP.
+
+func setup(t *testing.T) (*bailuntest.Server, *bailun.Client) {
+	t.Helper()
+	srv := bailuntest.NewServer()
+	t.Cleanup(srv.Close)
+	c, err := bailun.New(srv.Config())
+	require.NoError(t, err)
+	return srv, c
+}
+
+func shipFailure(f status.BailunShipFailure) *status.BailunShipFailure { return &f }
+
+func TestServerQueryOrderStatus(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	want := bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderError, TrackingNo: "T1",
+		LastUpdateTime: bailun.Time{Raw: "2024-03-01 10:00:00", Time: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC), Valid: true},
+		ShipFailedType: shipFailure(status.BailunShipBalanceEx)}
+	srv.Put(want)
+	got, err := c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+	assert.Equal(t, want, *got)
+	assert.Equal(t, 1, srv.TokenFetches())
+
+	_, err = c.QueryOrderStatus(context.Background(), "nope")
+	assert.ErrorIs(t, err, status.ErrNotFound)
+	assert.Equal(t, 1, srv.TokenFetches(), "the token is cached")
+}
+
+func TestServerEmptyRefRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	_, err := c.QueryOrderStatus(context.Background(), "")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	_, err = c.Track(context.Background(), "A", "")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Zero(t, srv.Hits(""), "nothing was sent")
+}
+
+func TestServerRetries(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderShipped})
+	srv.Inject(
+		bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 503},
+		bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 429, RetryAfter: "0"},
+		bailuntest.Fault{Path: bailuntest.OrderStatusPath, Drop: true},
+	)
+	o, err := c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+	assert.Equal(t, status.BailunOrderShipped, o.OrderStatus)
+	assert.Equal(t, 4, srv.Hits(bailuntest.OrderStatusPath))
+}
+
+func TestServerGivesUpAfterRetries(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	for i := 0; i < 4; i++ {
+		srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 502, Body: "<html>bad gateway</html>"})
+	}
+	_, err := c.QueryOrderStatus(context.Background(), "A1")
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 502, ae.HTTPStatus)
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.Equal(t, "<html>bad gateway</html>", ae.Body)
+}
+
+func TestServerMalformedBodies(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]bailuntest.Fault{
+		"html 200":    {Body: "<!DOCTYPE html><p>maintenance</p>"},
+		"not json":    {Body: "OK"},
+		"wrong shape": {Body: `{"result":{"orderStatus":"shipped"},"code":10000}`},
+		"truncated":   {Truncate: true, Body: `{"result":{"originOrderNo":"A1"`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, c := setup(t)
+			f.Path = bailuntest.OrderStatusPath
+			for i := 0; i < 4; i++ {
+				srv.Inject(f)
+			}
+			_, err := c.QueryOrderStatus(context.Background(), "A1")
+			assert.ErrorIs(t, err, status.ErrMalformedResponse)
+		})
+	}
+}
+
+func TestServerTokenRefreshOn401(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderPackaged})
+	_, err := c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+	srv.ExpireTokens()
+	o, err := c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err, "a 401 fetches a new token once and repeats the call")
+	assert.Equal(t, status.BailunOrderPackaged, o.OrderStatus)
+	assert.Equal(t, 2, srv.TokenFetches())
+	assert.Equal(t, 3, srv.Hits(bailuntest.OrderStatusPath))
+}
+
+func TestServerPersistent401FailsAfterOneRefresh(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	for i := 0; i < 3; i++ {
+		srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 401, Body: `{"code":401,"message":"Unauthorized"}`})
+	}
+	_, err := c.QueryOrderStatus(context.Background(), "A1")
+	assert.ErrorIs(t, err, status.ErrUnauthorized)
+	assert.Equal(t, 2, srv.Hits(bailuntest.OrderStatusPath), "one refresh, one repeat, no loop")
+	assert.Equal(t, 2, srv.TokenFetches())
+}
+
+func TestServerStaticTokenIsNotRefreshed(t *testing.T) {
+	t.Parallel()
+	srv := bailuntest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.AppID, cfg.AppKey, cfg.AccessToken = "", "", "Bearer not-issued-by-the-fake"
+	c, err := bailun.New(cfg)
+	require.NoError(t, err)
+	_, err = c.QueryOrderStatus(context.Background(), "A1")
+	assert.ErrorIs(t, err, status.ErrUnauthorized)
+	assert.Zero(t, srv.TokenFetches())
+	assert.NotContains(t, err.Error(), "not-issued-by-the-fake")
+}
+
+func TestServerWrongCredentials(t *testing.T) {
+	t.Parallel()
+	srv := bailuntest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.AppKey = "wrong-app-key"
+	c, err := bailun.New(cfg)
+	require.NoError(t, err)
+	_, err = c.QueryOrderStatus(context.Background(), "A1")
+	assert.ErrorIs(t, err, status.ErrUnauthorized)
+	assert.NotContains(t, err.Error(), "wrong-app-key")
+}
+
+func TestServerCamelCaseToken(t *testing.T) {
+	t.Parallel()
+	srv := bailuntest.NewServer()
+	defer srv.Close()
+	srv.CamelCase = true
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderShipped})
+	c, err := bailun.New(srv.Config())
+	require.NoError(t, err)
+	_, err = c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+}
+
+func TestServerTokenExpiryRefetches(t *testing.T) {
+	t.Parallel()
+	srv := bailuntest.NewServer()
+	defer srv.Close()
+	srv.TokenLifetime = time.Second // refreshed a tenth early: cached for 900ms
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1"})
+	c, err := bailun.New(srv.Config())
+	require.NoError(t, err)
+	_, err = c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+	time.Sleep(950 * time.Millisecond)
+	_, err = c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.TokenFetches(), "an expiring token is replaced before use")
+	assert.Equal(t, 2, srv.Hits(bailuntest.OrderStatusPath), "without a 401 round trip")
+}
+
+func TestServerConcurrentCallersShareOneTokenFetch(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Inject(bailuntest.Fault{Path: bailuntest.TokenPath, Delay: 50 * time.Millisecond})
+	refs := make([]string, 40)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("O%02d", i)
+		srv.Put(bailun.OrderStatusOutput{OriginOrderNo: refs[i], OrderStatus: status.BailunOrderShipped})
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Track(context.Background(), refs...)
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	assert.Equal(t, 1, srv.TokenFetches())
+}
+
+func TestServerTrack(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	ex := status.BailunExNoValidWarehouse
+	srv.Put(
+		bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderShipped, TrackingNo: "YT1",
+			LastUpdateTime: bailun.Time{Raw: "2024-05-01 12:00:00", Valid: true}},
+		bailun.OrderStatusOutput{OriginOrderNo: "A2", OrderStatus: status.BailunOrderUnpackaged, ExceptionType: &ex},
+	)
+	snaps, err := c.Track(context.Background(), "A2", "missing", "A1")
+	require.NoError(t, err)
+	require.Len(t, snaps, 3)
+	assert.Equal(t, []string{"A2", "missing", "A1"}, []string{snaps[0].Ref, snaps[1].Ref, snaps[2].Ref}, "request order")
+	assert.Equal(t, status.Processing, snaps[0].Stage)
+	assert.Equal(t, []status.Problem{{Reason: status.ReasonWarehouse, Code: ex.Code()}}, snaps[0].Problems)
+	assert.Equal(t, status.NotFound, snaps[1].Stage)
+	assert.Equal(t, status.Shipped, snaps[2].Stage)
+	assert.Equal(t, "YT1", snaps[2].TrackingNo)
+	assert.Equal(t, "2024-05-01T12:00:00Z", snaps[2].UpdatedAt.Format(time.RFC3339))
+}
+
+func TestServerTrackFailsNamingTheRef(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1"})
+	for i := 0; i < 4; i++ {
+		srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 500})
+	}
+	cfg := srv.Config()
+	cfg.Concurrency = 1
+	c, err := bailun.New(cfg)
+	require.NoError(t, err)
+	_, err = c.Track(context.Background(), "BAD-REF", "A1")
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.ErrorContains(t, err, `track "BAD-REF"`)
+}
+
+func TestServerCancellation(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1"})
+	_, err := c.QueryOrderStatus(context.Background(), "A1") // fetch the token first
+	require.NoError(t, err)
+	srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Delay: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = c.QueryOrderStatus(ctx, "A1")
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 30*time.Second)
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	_, err = c.Track(ctx, "A1", "A2")
+	assert.True(t, errors.Is(err, context.Canceled), "%v", err)
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	srv := bailuntest.NewServer()
+	defer srv.Close()
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1"})
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := bailun.New(cfg)
+	require.NoError(t, err)
+	srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 503})
+	_, err = c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg),
+		fmt.Sprint(c), fmt.Sprintf("%+v", c), fmt.Sprintf("%#v", c), logs.String()} {
+		assert.NotContains(t, s, bailuntest.AppKey)
+		assert.NotContains(t, s, "Bearer ")
+	}
+	assert.Contains(t, fmt.Sprint(cfg), bailuntest.AppID, "the app id is not a secret")
+	assert.Contains(t, logs.String(), "ordertrack: attempt")
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []bailun.Config{
+		{BaseURL: "http://x"},
+		{BaseURL: "http://x", AppID: "a"},
+		{BaseURL: "http://x", AppID: "a", AppKey: "k", AccessToken: "t"},
+		{AppID: "a", AppKey: "k"},
+		{BaseURL: "http://x", AccessToken: "t", Concurrency: -1},
+	} {
+		_, err := bailun.New(cfg)
+		assert.Error(t, err, "%v", cfg)
+	}
+	_, err := bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t"})
+	assert.NoError(t, err)
+}

@@ -1,0 +1,65 @@
+package bailun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/ordertrack/ordertrack/internal/fanout"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Track returns one snapshot per platform order number, in the order given.
+// Lookups run concurrently, at most Config.Concurrency at once. An order
+// Bailun does not know comes back with Stage status.NotFound; any other
+// failure fails the call, naming the ref. Empty refs are refused before
+// anything is sent.
+func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+	for _, ref := range refs {
+		if ref == "" {
+			return nil, errEmptyRef
+		}
+	}
+	out := make([]status.Snapshot, len(refs))
+	err := fanout.Each(ctx, len(refs), c.cfg.Concurrency, func(ctx context.Context, i int) error {
+		o, err := c.QueryOrderStatus(ctx, refs[i])
+		switch {
+		case errors.Is(err, status.ErrNotFound):
+			out[i] = status.Snapshot{Provider: status.Bailun, Ref: refs[i], Stage: status.NotFound}
+		case err != nil:
+			return fmt.Errorf("bailun: track %q: %w", refs[i], err)
+		default:
+			out[i] = o.Snapshot(refs[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Snapshot converts the order's status to canonical terms: Stage from
+// orderStatus, Problems from shipFaildType then exceptionType, Codes holding
+// every raw value, UpdatedAt from lastUpdateTime.
+func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
+	s := status.Snapshot{
+		Provider:   status.Bailun,
+		Ref:        ref,
+		OrderNo:    o.OriginOrderNo,
+		Stage:      o.OrderStatus.Stage(),
+		Codes:      make([]status.Code, 1, 3),
+		TrackingNo: o.TrackingNo,
+		UpdatedAt:  o.LastUpdateTime.Time,
+	}
+	s.Codes[0] = o.OrderStatus.Code()
+	if f := o.ShipFailedType; f != nil {
+		s.Codes = append(s.Codes, f.Code())
+		s.Problems = append(s.Problems, status.Problem{Reason: f.Reason(), Code: f.Code()})
+	}
+	if e := o.ExceptionType; e != nil {
+		s.Codes = append(s.Codes, e.Code())
+		s.Problems = append(s.Problems, status.Problem{Reason: e.Reason(), Code: e.Code()})
+	}
+	return s
+}
