@@ -73,9 +73,11 @@ const (
 var resellerResultCodes = newTable(Reseller, "code", formatInt[ResellerResultCode],
 	row[ResellerResultCode]{value: ResellerOK, name: "OK", desc: "成功"},
 	row[ResellerResultCode]{value: ResellerParamInvalid, name: "ParamInvalid", desc: "参数校验错误", err: ErrInvalidRequest},
-	// The platform does not say why the query failed (an unknown order, or
-	// its own fault), so no sentinel is claimed; the code is kept verbatim.
-	row[ResellerResultCode]{value: ResellerOrderQueryFailed, name: "OrderQueryFailed", desc: "订单查询失败"},
+	// The order query has one input, the third-party order number, and two
+	// documented failures: a malformed request (5000000) and this one, which
+	// is what an order the platform does not know gets. ordertrack reads it
+	// as not found; the code stays on the APIError verbatim.
+	row[ResellerResultCode]{value: ResellerOrderQueryFailed, name: "OrderQueryFailed", desc: "订单查询失败", err: ErrNotFound},
 )
 
 // Known reports whether c is a documented value.
@@ -91,8 +93,8 @@ func (c ResellerResultCode) Description() string { return resellerResultCodes.de
 // Code returns c as the raw code.
 func (c ResellerResultCode) Code() Code { return resellerResultCodes.code(c) }
 
-// Err returns the sentinel error the code matches: nil for ResellerOK, for
-// ResellerOrderQueryFailed and for undocumented codes.
+// Err returns the sentinel error the code matches: nil for ResellerOK and
+// for undocumented codes.
 func (c ResellerResultCode) Err() error {
 	if r, ok := resellerResultCodes.lookup(c); ok {
 		return r.err

@@ -143,7 +143,7 @@ func TestResellerOrderStatusDocumented(t *testing.T) {
 func TestResellerResultCodes(t *testing.T) {
 	assert.NoError(t, ResellerOK.Err())
 	assert.ErrorIs(t, ResellerParamInvalid.Err(), ErrInvalidRequest)
-	assert.NoError(t, ResellerOrderQueryFailed.Err())
+	assert.ErrorIs(t, ResellerOrderQueryFailed.Err(), ErrNotFound)
 	assert.Equal(t, "参数校验错误", ResellerParamInvalid.Description())
 	assert.Equal(t, "订单查询失败", ResellerOrderQueryFailed.Description())
 	assert.True(t, ResellerOrderQueryFailed.Known())

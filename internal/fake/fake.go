@@ -3,6 +3,8 @@
 package fake
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -87,6 +89,10 @@ func (in *Injector) take(path string) (Fault, bool) {
 // Wrap returns next with the faults applied in front of it.
 func (in *Injector) Wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Read the body first: until it is read, the server cannot notice a
+		// client that hangs up, and a delayed answer would outlive it.
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		f, ok := in.take(r.URL.Path)
 		if !ok {
 			next.ServeHTTP(w, r)

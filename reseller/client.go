@@ -1,0 +1,127 @@
+package reseller
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// DefaultBaseURL is the platform's open API host.
+const DefaultBaseURL = "https://open.yingekeji.com"
+
+// Time is a platform time: the raw text ("2023-07-13 07:56:39") and the time
+// it names in China Standard Time (Asia/Shanghai).
+type Time = wire.Time[wire.Shanghai]
+
+// NewTime returns t as a platform Time, formatted "2006-01-02 15:04:05" in
+// Asia/Shanghai.
+func NewTime(t time.Time) Time { return wire.NewTime[wire.Shanghai](t) }
+
+// Config configures a Client. ResellerID and Secret are required.
+type Config struct {
+	// BaseURL is the platform's API root; "" gives DefaultBaseURL.
+	BaseURL string
+	// ResellerID is the reseller's id (resellerId).
+	ResellerID int64
+	// Secret is the signing secret.
+	Secret string
+	// Signer signs each envelope; nil gives MD5Signer, whose algorithm is an
+	// assumption (see MD5Signer).
+	Signer Signer
+	// Version is the API version sent in the envelope; 0 gives 1.
+	Version int
+	// Now is the clock for the envelope's timestamp; nil gives time.Now.
+	Now func() time.Time
+
+	// HTTPClient is copied, never mutated; nil gives a client with a 30s
+	// timeout per attempt.
+	HTTPClient *http.Client
+	// Logger receives debug logs of each attempt, with secrets redacted;
+	// nil is silent.
+	Logger *slog.Logger
+	// MaxRetries is how often a query is retried: 0 gives 3, negative none.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff between retries;
+	// 0 gives 200ms and 5s.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// UserAgent is sent before "ordertrack/<version>".
+	UserAgent string
+	// Concurrency bounds the queries Track runs at once; 0 gives 8.
+	Concurrency int
+}
+
+// String describes the config with the secret redacted, so that printing it
+// with %v or %+v never leaks it.
+func (c Config) String() string {
+	secret := `""`
+	if c.Secret != "" {
+		secret = transport.Redacted
+	}
+	return fmt.Sprintf("reseller.Config{BaseURL:%q ResellerID:%d Secret:%s Version:%d MaxRetries:%d Concurrency:%d}",
+		c.BaseURL, c.ResellerID, secret, c.Version, c.MaxRetries, c.Concurrency)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// Client queries the reseller platform. It is safe for concurrent use.
+type Client struct {
+	cfg Config
+	t   *transport.Client
+}
+
+var _ status.Tracker = (*Client)(nil)
+
+// New validates cfg and returns a Client. It makes no network call.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case cfg.ResellerID == 0:
+		return nil, errors.New("reseller: Config.ResellerID is required")
+	case cfg.Secret == "":
+		return nil, errors.New("reseller: Config.Secret is required")
+	case cfg.Version < 0:
+		return nil, errors.New("reseller: Config.Version must not be negative")
+	case cfg.Concurrency < 0:
+		return nil, errors.New("reseller: Config.Concurrency must not be negative")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.Signer == nil {
+		cfg.Signer = MD5Signer
+	}
+	if cfg.Version == 0 {
+		cfg.Version = 1
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	t, err := transport.New(transport.Config{
+		Provider:     status.Reseller,
+		BaseURL:      cfg.BaseURL,
+		HTTPClient:   cfg.HTTPClient,
+		Logger:       cfg.Logger,
+		MaxRetries:   cfg.MaxRetries,
+		RetryWaitMin: cfg.RetryWaitMin,
+		RetryWaitMax: cfg.RetryWaitMax,
+		UserAgent:    cfg.UserAgent,
+		Secrets:      []string{cfg.Secret},
+		ParseError:   parseError,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{cfg: cfg, t: t}, nil
+}
+
+// String describes the client without its secret.
+func (c *Client) String() string { return "reseller.Client{" + c.cfg.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }

@@ -1,0 +1,201 @@
+package reseller
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// orderQueryPath is the order query endpoint.
+const orderQueryPath = "/open/order/query"
+
+// OrderQuery is the bizContent of an order query (请求业务参数).
+type OrderQuery struct {
+	// ThirdOrderNo is 第三方订单编号, the third-party order number. Required.
+	ThirdOrderNo string `json:"thirdOrderNo"`
+}
+
+// Response is the platform's answer envelope.
+type Response[T any] struct {
+	// Code is 0 on success, else an error code (错误码).
+	Code status.ResellerResultCode `json:"code"`
+	// Data is the answer; nil when the platform sends null or nothing.
+	Data *T `json:"data"`
+	// Message is the platform's message (成功 on success).
+	Message string `json:"message"`
+}
+
+// Order is an order and its sub-orders (data).
+type Order struct {
+	// OutUserID is outUserId, 下单用户标识: who placed the order.
+	OutUserID string `json:"outUserId"`
+	// UnionOrderNo is 父订单号, the parent order number.
+	UnionOrderNo string `json:"unionOrderNo"`
+	// ThirdOrderNo is 三方单号, the third-party order number.
+	ThirdOrderNo string `json:"thirdOrderNo"`
+	// SubOrderList is 子订单列表, the sub-orders.
+	SubOrderList []SubOrder `json:"subOrderList"`
+}
+
+// SubOrder is one sub-order (subOrderList[i]).
+type SubOrder struct {
+	// OrderNo is 子订单号, the sub-order number.
+	OrderNo string `json:"orderNo"`
+	// OrderStatus is 子订单状态, the sub-order status.
+	OrderStatus status.ResellerOrderStatus `json:"orderStatus"`
+	// Address is 收件人信息, the recipient.
+	Address *Address `json:"address"`
+	// SKUs is skus, 子订单商品列表: the sub-order's items.
+	SKUs []SKU `json:"skus"`
+	// OrderExpress is 子订单物流信息, the shipment; nil until there is one.
+	OrderExpress *OrderExpress `json:"orderExpress"`
+}
+
+// Address is a sub-order's recipient (address).
+type Address struct {
+	// Name is 收件人, the recipient.
+	Name string `json:"name"`
+	// Phone is 收件人手机号, the recipient's mobile number (masked by the
+	// platform, as in "1*********9").
+	Phone string `json:"phone"`
+	// Province, City and District locate the address.
+	Province string `json:"province"`
+	City     string `json:"city"`
+	District string `json:"district"`
+	// Address is 详细地址, the street address.
+	Address string `json:"address"`
+}
+
+// SKU is one item of a sub-order (skus[j]).
+type SKU struct {
+	// CustomizeNo is 定制单号, the customisation number.
+	CustomizeNo string `json:"customizeNo"`
+	// ResellerSKUID is resellerSkuId, 商品id: the product id.
+	ResellerSKUID int64 `json:"resellerSkuId"`
+	// Count is 商品数量, the quantity.
+	Count int64 `json:"count"`
+}
+
+// OrderExpress is a sub-order's shipment (orderExpress).
+type OrderExpress struct {
+	// ExpressNumber is 物流单号, the tracking number.
+	ExpressNumber string `json:"expressNumber"`
+	// ExpressCompanyName is 物流公司名称, the carrier's name (韵达快递).
+	ExpressCompanyName string `json:"expressCompanyName"`
+	// ExpressCompany is 物流, the carrier's code (yd).
+	ExpressCompany string `json:"expressCompany"`
+	// PackageCount is packageCount, the number of parcels. Its meaning is
+	// not documented; the number is kept as sent.
+	PackageCount json.Number `json:"packageCount,omitempty"`
+	// ShippingStatus is shippingStatus. Its meaning is not documented; the
+	// number is kept as sent.
+	ShippingStatus json.Number `json:"shippingStatus,omitempty"`
+	// Traces is 物流轨迹列表, the tracking events, newest first in the
+	// platform's example.
+	Traces []Trace `json:"traces"`
+}
+
+// Trace is one tracking event (traces[j]).
+type Trace struct {
+	// Time is 时间, in China Standard Time.
+	Time Time `json:"time"`
+	// Context is 说明, the event's text.
+	Context string `json:"context"`
+	// Status is 状态, the event's status; often "".
+	Status string `json:"status"`
+	// City is 城市; often "".
+	City string `json:"city"`
+}
+
+// QueryOrder returns the order with third-party order number thirdOrderNo
+// (POST /open/order/query).
+//
+// Code 0 is success. 5000000 (参数校验错误) gives an error matching
+// status.ErrInvalidRequest and 6010002 (订单查询失败) one matching
+// status.ErrNotFound; every non-zero code is a *status.APIError with the
+// code and message verbatim. The query only reads, so it is retried like a
+// GET. An empty thirdOrderNo is refused before anything is sent.
+func (c *Client) QueryOrder(ctx context.Context, thirdOrderNo string) (*Order, error) {
+	if thirdOrderNo == "" {
+		return nil, errEmptyRef
+	}
+	biz, err := json.Marshal(OrderQuery{ThirdOrderNo: thirdOrderNo})
+	if err != nil {
+		return nil, err
+	}
+	body, err := c.envelope(biz)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: orderQueryPath, Body: body,
+		ContentType: "application/json", ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	return c.decodeOrder(res)
+}
+
+var errEmptyRef = fmt.Errorf("reseller: empty third-party order number: %w", status.ErrInvalidRequest)
+
+// envelope builds the request body around bizContent. The bytes of biz are
+// signed and sent as they are, so what is signed is exactly what is sent.
+func (c *Client) envelope(biz []byte) ([]byte, error) {
+	p := SignParams{Timestamp: c.cfg.Now().Unix(), ResellerID: c.cfg.ResellerID, Version: c.cfg.Version, BizContent: biz, Secret: c.cfg.Secret}
+	sign, err := c.cfg.Signer.Sign(p)
+	if err != nil {
+		return nil, fmt.Errorf("reseller: sign: %w", err)
+	}
+	signJSON, err := json.Marshal(sign)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.Grow(len(biz) + len(signJSON) + 80)
+	b.WriteString(`{"timestamp":`)
+	b.WriteString(strconv.FormatInt(p.Timestamp, 10))
+	b.WriteString(`,"sign":`)
+	b.Write(signJSON)
+	b.WriteString(`,"resellerId":`)
+	b.WriteString(strconv.FormatInt(p.ResellerID, 10))
+	b.WriteString(`,"version":`)
+	b.WriteString(strconv.Itoa(p.Version))
+	b.WriteString(`,"bizContent":`)
+	b.Write(biz)
+	b.WriteString(`}`)
+	return b.Bytes(), nil
+}
+
+// decodeOrder decodes an order query answer and its envelope.
+func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
+	var env Response[Order]
+	if err := c.t.DecodeJSON(res, &env); err != nil {
+		return nil, err
+	}
+	switch {
+	case env.Code != status.ResellerOK:
+		return nil, c.t.Error(res, env.Code.Code().Value, env.Message, env.Code.Err())
+	case env.Data == nil:
+		return nil, c.t.Error(res, env.Code.Code().Value, "success without data: the order is unknown", status.ErrNotFound)
+	}
+	return env.Data, nil
+}
+
+// parseError reads the platform's envelope out of an HTTP error answer,
+// when it is one.
+func parseError(res *transport.Response, e *status.APIError) {
+	var env struct {
+		Code    *status.ResellerResultCode `json:"code"`
+		Message string                     `json:"message"`
+	}
+	if json.Unmarshal(res.Body, &env) != nil || env.Code == nil {
+		return
+	}
+	e.Code = env.Code.Code().Value
+	e.Message = env.Message
+}

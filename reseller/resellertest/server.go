@@ -1,0 +1,149 @@
+// Package resellertest is an in-process fake of the reseller open platform
+// for tests and examples: a real HTTP server that checks every envelope and
+// its signature with the same Signer as the client, serves an in-memory
+// store of orders, and injects faults.
+//
+//	srv := resellertest.NewServer()
+//	defer srv.Close()
+//	srv.Put(reseller.Order{ThirdOrderNo: "T-1", SubOrderList: ...})
+//	c, _ := reseller.New(srv.Config())
+package resellertest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/ordertrack/ordertrack/internal/fake"
+	"github.com/ordertrack/ordertrack/reseller"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// The credentials the fake accepts.
+const (
+	ResellerID = 10000
+	Secret     = "resellertest-secret"
+)
+
+// OrderQueryPath is the path the fake serves.
+const OrderQueryPath = "/open/order/query"
+
+// Fault is an injected failure; see Server.Inject.
+type Fault = fake.Fault
+
+// Server is a fake reseller platform. Its exported fields may be set before
+// the first request.
+type Server struct {
+	*httptest.Server
+	fake.Injector
+
+	// Signer checks signatures; nil gives reseller.MD5Signer.
+	Signer reseller.Signer
+	// MaxSkew is how far an envelope's timestamp may be from the fake's
+	// clock; 0 gives 10 minutes.
+	MaxSkew time.Duration
+
+	mu     sync.Mutex
+	orders map[string]reseller.Order
+	last   []byte
+}
+
+// NewServer starts a fake with an empty store. Close it when done.
+func NewServer() *Server {
+	s := &Server{orders: map[string]reseller.Order{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+OrderQueryPath, s.query)
+	s.Server = httptest.NewServer(s.Wrap(mux))
+	return s
+}
+
+// Config returns a client Config for the fake: its URL and credentials, and
+// millisecond retry waits so that tests of faults run fast.
+func (s *Server) Config() reseller.Config {
+	return reseller.Config{BaseURL: s.URL, ResellerID: ResellerID, Secret: Secret, Signer: s.Signer,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
+}
+
+// Put stores orders, replacing any with the same ThirdOrderNo.
+func (s *Server) Put(orders ...reseller.Order) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range orders {
+		s.orders[o.ThirdOrderNo] = o
+	}
+}
+
+// LastRequest returns the body of the last order query the fake received.
+func (s *Server) LastRequest() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]byte(nil), s.last...)
+}
+
+// request is the envelope, with bizContent kept as the bytes sent.
+type request struct {
+	Timestamp  *int64          `json:"timestamp"`
+	Sign       string          `json:"sign"`
+	ResellerID *int64          `json:"resellerId"`
+	Version    *int            `json:"version"`
+	BizContent json.RawMessage `json:"bizContent"`
+}
+
+func (s *Server) query(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	s.mu.Lock()
+	s.last = body
+	s.mu.Unlock()
+	var req request
+	if err := json.Unmarshal(body, &req); err != nil || req.Timestamp == nil || req.ResellerID == nil || req.Version == nil || len(req.BizContent) == 0 {
+		fail(w, status.ResellerParamInvalid, "参数校验错误: malformed envelope")
+		return
+	}
+	if *req.ResellerID != ResellerID {
+		fail(w, status.ResellerParamInvalid, "参数校验错误: unknown resellerId")
+		return
+	}
+	skew := s.MaxSkew
+	if skew <= 0 {
+		skew = 10 * time.Minute
+	}
+	if d := time.Since(time.Unix(*req.Timestamp, 0)); d > skew || d < -skew {
+		fail(w, status.ResellerParamInvalid, "参数校验错误: timestamp out of range")
+		return
+	}
+	signer := s.Signer
+	if signer == nil {
+		signer = reseller.MD5Signer
+	}
+	want, err := signer.Sign(reseller.SignParams{Timestamp: *req.Timestamp, ResellerID: *req.ResellerID, Version: *req.Version,
+		BizContent: req.BizContent, Secret: Secret})
+	if err != nil || want != req.Sign {
+		fail(w, status.ResellerParamInvalid, "参数校验错误: bad sign")
+		return
+	}
+	var q reseller.OrderQuery
+	if err := json.Unmarshal(req.BizContent, &q); err != nil || q.ThirdOrderNo == "" {
+		fail(w, status.ResellerParamInvalid, "参数校验错误: thirdOrderNo is required")
+		return
+	}
+	s.mu.Lock()
+	o, ok := s.orders[q.ThirdOrderNo]
+	s.mu.Unlock()
+	if !ok {
+		fail(w, status.ResellerOrderQueryFailed, "订单查询失败")
+		return
+	}
+	reply(w, reseller.Response[reseller.Order]{Code: status.ResellerOK, Data: &o, Message: "成功"})
+}
+
+func fail(w http.ResponseWriter, code status.ResellerResultCode, message string) {
+	reply(w, reseller.Response[reseller.Order]{Code: code, Message: message})
+}
+
+func reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,97 @@
+package reseller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ordertrack/ordertrack/internal/fanout"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Track returns one snapshot per sub-order of each third-party order number,
+// in the order given, with Ref the third-party order number and OrderNo the
+// sub-order number. Queries run concurrently, at most Config.Concurrency at
+// once. An order the platform does not know comes back as one snapshot with
+// Stage status.NotFound; any other failure fails the call, naming the ref.
+// Empty refs are refused before anything is sent.
+func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+	for _, ref := range refs {
+		if ref == "" {
+			return nil, errEmptyRef
+		}
+	}
+	per := make([][]status.Snapshot, len(refs))
+	err := fanout.Each(ctx, len(refs), c.cfg.Concurrency, func(ctx context.Context, i int) error {
+		o, err := c.QueryOrder(ctx, refs[i])
+		switch {
+		case errors.Is(err, status.ErrNotFound):
+			per[i] = []status.Snapshot{{Provider: status.Reseller, Ref: refs[i], Stage: status.NotFound}}
+		case err != nil:
+			return fmt.Errorf("reseller: track %q: %w", refs[i], err)
+		default:
+			per[i] = o.Snapshots(refs[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []status.Snapshot
+	for _, s := range per {
+		out = append(out, s...)
+	}
+	return out, nil
+}
+
+// Snapshots converts the order to canonical terms, one snapshot per
+// sub-order. An order without sub-orders gives one snapshot of Stage
+// status.Unknown with the parent order number.
+func (o *Order) Snapshots(ref string) []status.Snapshot {
+	if len(o.SubOrderList) == 0 {
+		return []status.Snapshot{{Provider: status.Reseller, Ref: ref, OrderNo: o.UnionOrderNo}}
+	}
+	out := make([]status.Snapshot, len(o.SubOrderList))
+	for i := range o.SubOrderList {
+		out[i] = o.SubOrderList[i].Snapshot(ref)
+	}
+	return out
+}
+
+// Snapshot converts one sub-order: Stage from orderStatus, TrackingNo and
+// Carrier from orderExpress, UpdatedAt from the newest trace.
+func (s *SubOrder) Snapshot(ref string) status.Snapshot {
+	code := s.OrderStatus.Code()
+	snap := status.Snapshot{
+		Provider: status.Reseller,
+		Ref:      ref,
+		OrderNo:  s.OrderNo,
+		Stage:    s.OrderStatus.Stage(),
+		Codes:    []status.Code{code},
+	}
+	if r := s.OrderStatus.Reason(); r != status.ReasonUnknown {
+		snap.Problems = []status.Problem{{Reason: r, Code: code}}
+	}
+	if e := s.OrderExpress; e != nil {
+		snap.TrackingNo = e.ExpressNumber
+		snap.Carrier = e.ExpressCompanyName
+		if snap.Carrier == "" {
+			snap.Carrier = e.ExpressCompany
+		}
+		snap.UpdatedAt = e.LatestTrace()
+	}
+	return snap
+}
+
+// LatestTrace returns the time of the newest trace whose time could be
+// parsed; zero when there is none.
+func (e *OrderExpress) LatestTrace() time.Time {
+	var latest time.Time
+	for _, t := range e.Traces {
+		if t.Time.Time.After(latest) {
+			latest = t.Time.Time
+		}
+	}
+	return latest
+}
