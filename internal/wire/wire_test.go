@@ -218,3 +218,43 @@ func TestInvalidUTF8(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte("\"1\xff\""), &d))
 	assert.Equal(t, "1\uFFFD", d.Text)
 }
+
+func TestString(t *testing.T) {
+	for _, in := range []string{`"Heather Howe"`, `""`, `null`, `12`, `-1.5`, `true`, `"\u003c"`} {
+		var s String
+		require.NoError(t, json.Unmarshal([]byte(in), &s), in)
+		assert.Equal(t, in, mustMarshal(t, s), in)
+	}
+	var s String
+	require.NoError(t, json.Unmarshal([]byte(`"tf13hx"`), &s))
+	assert.Equal(t, NewString("tf13hx"), s)
+	require.NoError(t, json.Unmarshal([]byte(`36`), &s))
+	assert.Equal(t, "36", s.String)
+	assert.Error(t, json.Unmarshal([]byte(`{}`), &s))
+	assert.Error(t, json.Unmarshal([]byte(`[]`), &s))
+	assert.Equal(t, "null", String{}.GoString())
+	assert.Equal(t, `"a"`, NewString("a").GoString())
+}
+
+func FuzzString(f *testing.F) {
+	for _, s := range []string{`"a"`, `null`, `1`, `true`, `""`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if !json.Valid([]byte(in)) {
+			return
+		}
+		var s String
+		if err := json.Unmarshal([]byte(in), &s); err != nil {
+			return
+		}
+		out, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back String
+		if err := json.Unmarshal(out, &back); err != nil || back != s {
+			t.Fatalf("%s -> %s -> %#v", in, out, back)
+		}
+	})
+}

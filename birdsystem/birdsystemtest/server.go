@@ -1,0 +1,317 @@
+// Package birdsystemtest is an in-process fake of BirdSystem's consignment
+// API for tests and examples: a real HTTP server with an in-memory store
+// that honours the list filters and paging, creates consignments and
+// attaches products, checks the api_key and company_id headers, answers
+// errors the way BirdSystem does (HTTP 500 with "success": false), and
+// injects faults.
+//
+//	srv := birdsystemtest.NewServer()
+//	defer srv.Close()
+//	srv.Put(birdsystemtest.Consignment(2010290360000089, status.BirdSystemFinished))
+//	c, _ := birdsystem.New(srv.Config())
+package birdsystemtest
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/ordertrack/ordertrack/birdsystem"
+	"github.com/ordertrack/ordertrack/internal/fake"
+	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// The credentials the fake accepts.
+const (
+	APIKey    = "birdsystemtest-api-key"
+	CompanyID = "36"
+)
+
+// Paths the fake serves.
+const (
+	ConsignmentPath        = "/client/consignment"
+	ConsignmentProductPath = "/client/consignment-product"
+)
+
+// DeliveryServiceID is the delivery service the fake offers by default
+// (the document's example, Yodel Tracked).
+const DeliveryServiceID = 5867
+
+// Fault is an injected failure; see Server.Inject.
+type Fault = fake.Fault
+
+// Server is a fake BirdSystem. Its exported fields may be set before the
+// first request.
+type Server struct {
+	*httptest.Server
+	fake.Injector
+
+	// DeliveryServices are the delivery services the fake accepts on create,
+	// by id; nil gives DeliveryServiceID only.
+	DeliveryServices map[int64]string
+	// DefaultLimit is the page size when a list names none; 0 gives 20.
+	DefaultLimit int
+
+	mu      sync.Mutex
+	store   map[int64]birdsystem.Consignment
+	nextID  int64
+	creates int
+}
+
+// NewServer starts a fake with an empty store. Close it when done.
+func NewServer() *Server {
+	s := &Server{store: map[int64]birdsystem.Consignment{}, nextID: 2010290360000100}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+ConsignmentPath, s.auth(s.list))
+	mux.HandleFunc("POST "+ConsignmentPath, s.auth(s.create))
+	mux.HandleFunc("POST "+ConsignmentProductPath, s.auth(s.addProduct))
+	s.Server = httptest.NewServer(s.Wrap(mux))
+	return s
+}
+
+// Config returns a client Config for the fake: its URL and credentials, and
+// millisecond retry waits so that tests of faults run fast.
+func (s *Server) Config() birdsystem.Config {
+	return birdsystem.Config{BaseURL: s.URL, APIKey: APIKey, CompanyID: CompanyID,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
+}
+
+// Consignment returns a LOCAL consignment shaped like the document's
+// example, with the given id and status.
+func Consignment(id int64, st status.BirdSystemStatus) birdsystem.Consignment {
+	return birdsystem.Consignment{
+		ID: wire.NewInt64(id), CompanyID: wire.NewInt64(36), ClientID: wire.NewInt64(47), WarehouseID: wire.NewInt64(80),
+		Type: status.BirdSystemLocal, Status: st,
+		DeliveryServiceName: wire.NewString("Yodel Tracked(特惠)"), DeliveryServiceID: wire.NewInt64(DeliveryServiceID),
+		ConsignmentProductQuantity: wire.Int64{Int64: 1, Valid: true, Quoted: true},
+		TotalPrice:                 wire.NewDecimal("0.00"), TotalHandlingFee: wire.NewDecimal("2.00"),
+		Contact: wire.NewString("Heather Howe"), AddressLine1: wire.NewString("3 Clun Close"), City: wire.NewString("Telford"),
+		County: wire.NewString("Shropshire"), PostCode: wire.NewString("tf13hx"), CountryISO: wire.NewString("GB"),
+		CreateTime:  wire.NewTime[wire.London](time.Date(2020, 10, 29, 12, 9, 31, 0, time.UTC)),
+		UpdateTime:  wire.NewTime[wire.London](time.Date(2020, 10, 29, 14, 5, 50, 0, time.UTC)),
+		PrimaryKeys: []string{"id"}, CountryName: wire.NewString("UNITED KINGDOM"), CurrencyCode: wire.NewString("CNY"),
+	}
+}
+
+// Put stores consignments, replacing any with the same id.
+func (s *Server) Put(cs ...birdsystem.Consignment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, c := range cs {
+		s.store[c.ID.Int64] = c
+	}
+}
+
+// Get returns the stored consignment with id.
+func (s *Server) Get(id int64) (birdsystem.Consignment, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.store[id]
+	return c, ok
+}
+
+// Creates returns how many consignments the fake has created.
+func (s *Server) Creates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.creates
+}
+
+func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("api_key") != APIKey || r.Header.Get("company_id") != CompanyID {
+			reply(w, http.StatusUnauthorized, map[string]any{"success": false, "message": "Invalid api_key or company_id"})
+			return
+		}
+		next(w, r)
+	}
+}
+
+// filters maps each documented filter to the field it compares.
+var filters = map[string]func(c *birdsystem.Consignment) string{
+	"status":                        func(c *birdsystem.Consignment) string { return string(c.Status) },
+	"type":                          func(c *birdsystem.Consignment) string { return string(c.Type) },
+	"id":                            func(c *birdsystem.Consignment) string { return c.ID.String() },
+	"consignment_product_reference": func(c *birdsystem.Consignment) string { return c.ConsignmentProductReference.String },
+	"sales_reference":               func(c *birdsystem.Consignment) string { return c.SalesReference.String },
+	"delivery_reference":            func(c *birdsystem.Consignment) string { return c.DeliveryReference.String },
+	"post_code":                     func(c *birdsystem.Consignment) string { return c.PostCode.String },
+	"contact":                       func(c *birdsystem.Consignment) string { return c.Contact.String },
+	"sales_order_id":                func(c *birdsystem.Consignment) string { return c.SalesOrderID.String() },
+	"custom_identity_reference":     func(c *birdsystem.Consignment) string { return c.CustomIdentityReference.String },
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	start, err1 := intParam(q, "start", 0)
+	limit, err2 := intParam(q, "limit", s.DefaultLimit)
+	if err1 != nil || err2 != nil {
+		refuse(w, "start and limit must be numbers")
+		return
+	}
+	if limit <= 0 {
+		limit = 20
+	}
+	s.mu.Lock()
+	var match []birdsystem.Consignment
+	for _, c := range s.store {
+		ok := true
+		for name, field := range filters {
+			if v := q.Get(name); v != "" && field(&c) != v {
+				ok = false
+			}
+		}
+		if ok {
+			match = append(match, c)
+		}
+	}
+	s.mu.Unlock()
+	sort.Slice(match, func(i, j int) bool { return match[i].ID.Int64 < match[j].ID.Int64 })
+	page := []birdsystem.Consignment{}
+	if start < len(match) {
+		page = match[start:min(start+limit, len(match))]
+	}
+	reply(w, http.StatusOK, map[string]any{"total": len(match), "data": page, "success": true, "moduleName": "client"})
+}
+
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	form, err := readForm(r)
+	if err != nil {
+		refuse(w, err.Error())
+		return
+	}
+	for _, f := range []string{"delivery_service_id", "contact", "address_line1", "city", "country_iso"} {
+		if form.Get(f) == "" {
+			refuse(w, f+" is required")
+			return
+		}
+	}
+	dsID, err := strconv.ParseInt(form.Get("delivery_service_id"), 10, 64)
+	services := s.DeliveryServices
+	if services == nil {
+		services = map[int64]string{DeliveryServiceID: "Yodel Tracked(特惠)"}
+	}
+	name, ok := services[dsID]
+	if err != nil || !ok {
+		refuse(w, "Delivery service is not available for this warehouse and country")
+		return
+	}
+	typ := status.BirdSystemType(form.Get("type"))
+	if typ == "" {
+		typ = status.BirdSystemLocal
+	}
+	now := time.Now()
+	c := birdsystem.Consignment{
+		Type: typ, Status: status.BirdSystemPreparing, DeliveryServiceID: wire.NewInt64(dsID), DeliveryServiceName: wire.NewString(name),
+		CompanyID: wire.NewInt64(36), ConsignmentProductQuantity: wire.Int64{Valid: true, Quoted: true},
+		CreateTime: wire.NewTime[wire.London](now), UpdateTime: wire.NewTime[wire.London](now), PrimaryKeys: []string{"id"},
+	}
+	text := map[string]*wire.String{"contact": &c.Contact, "business_name": &c.BusinessName, "address_line1": &c.AddressLine1,
+		"address_line2": &c.AddressLine2, "address_line3": &c.AddressLine3, "city": &c.City, "county": &c.County,
+		"post_code": &c.PostCode, "country_iso": &c.CountryISO, "telephone": &c.Telephone, "email": &c.Email,
+		"sales_reference": &c.SalesReference, "custom_identity_reference": &c.CustomIdentityReference,
+		"special_instruction": &c.SpecialInstruction, "neighbour_instruction": &c.NeighbourInstruction}
+	for k, p := range text {
+		if v := form.Get(k); v != "" {
+			*p = wire.NewString(v)
+		}
+	}
+	c.IsUrgent = wire.Int64{Int64: 0, Valid: true, Quoted: true}
+	if form.Get("is_urgent") == "1" {
+		c.IsUrgent.Int64 = 1
+	}
+	s.mu.Lock()
+	c.ID = wire.NewInt64(s.nextID)
+	s.nextID++
+	s.store[c.ID.Int64] = c
+	s.creates++
+	s.mu.Unlock()
+	// BirdSystem answers a create with the id as a string.
+	reply(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{"id": c.ID.String(), "status": c.Status}})
+}
+
+func (s *Server) addProduct(w http.ResponseWriter, r *http.Request) {
+	form, err := readForm(r)
+	if err != nil {
+		refuse(w, err.Error())
+		return
+	}
+	cid, err1 := strconv.ParseInt(form.Get("consignment_id"), 10, 64)
+	qty, err2 := strconv.ParseInt(form.Get("quantity"), 10, 64)
+	pt := form.Get("product_type")
+	if err1 != nil || err2 != nil || qty <= 0 || form.Get("product_id") == "" || (pt != "NORMAL" && pt != "DIRECTIONAL") {
+		refuse(w, "product_id, consignment_id, product_type and quantity are required")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.store[cid]
+	if !ok {
+		refuse(w, "Consignment not found")
+		return
+	}
+	c.ConsignmentProductQuantity.Int64 += qty
+	c.ConsignmentProductQuantity.Valid = true
+	if c.Status == status.BirdSystemPreparing {
+		c.Status = status.BirdSystemPending
+	}
+	c.UpdateTime = wire.NewTime[wire.London](time.Now())
+	s.store[cid] = c
+	reply(w, http.StatusOK, map[string]any{"success": true, "data": map[string]any{"consignment_id": strconv.FormatInt(cid, 10)}})
+}
+
+// readForm reads a create's body: form-encoded or JSON, by Content-Type.
+func readForm(r *http.Request) (url.Values, error) {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "application/json" {
+		return r.PostForm, r.ParseForm()
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, err
+	}
+	form := url.Values{}
+	for k, v := range m {
+		switch v := v.(type) {
+		case string:
+			form.Set(k, v)
+		case float64:
+			form.Set(k, strconv.FormatFloat(v, 'f', -1, 64))
+		case json.Number:
+			form.Set(k, v.String())
+		}
+	}
+	return form, nil
+}
+
+func intParam(q url.Values, name string, def int) (int, error) {
+	v := q.Get(name)
+	if v == "" {
+		return def, nil
+	}
+	return strconv.Atoi(v)
+}
+
+// refuse answers the way BirdSystem refuses a request: HTTP 500 with
+// "success": false and a message.
+func refuse(w http.ResponseWriter, message string) {
+	reply(w, http.StatusInternalServerError, map[string]any{"success": false, "message": message})
+}
+
+func reply(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

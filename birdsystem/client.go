@@ -1,0 +1,178 @@
+package birdsystem
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Hosts seen in BirdSystem's documentation. BirdSystem serves each region
+// from its own host, so Config.BaseURL is required.
+const (
+	TestHost   = "https://test.birdsystem.com"
+	ChinaHost  = "http://www.birdsystem.com"
+	UKHost     = "http://www.birdsystem.co.uk"
+	BranchHost = "http://branch.birdsystem.com"
+)
+
+// The scalar types of a Consignment.
+type (
+	// Int64 is an id or integer amount: a number or numeric string, exact
+	// beyond 2^53. Read it as x.Int64; x.Valid is false for null.
+	Int64 = wire.Int64
+	// Decimal is money, a weight or a dimension kept as written ("0.00").
+	Decimal = wire.Decimal
+	// NullString is text that may be null; read it as x.String.
+	NullString = wire.String
+	// Time is a BirdSystem time: the raw text ("2020-10-29 14:05:50") and
+	// the time it names. BirdSystem does not document its zone; ordertrack
+	// reads it as UK time (Europe/London), where its example's warehouse
+	// is. Time.In parses the raw text in another zone.
+	Time = wire.Time[wire.London]
+)
+
+// Config configures a Client. BaseURL, APIKey and CompanyID are required.
+type Config struct {
+	// BaseURL is the host, such as TestHost; "/client" is added to it.
+	BaseURL string
+	// APIKey is sent in the api_key header.
+	APIKey string
+	// CompanyID is sent in the company_id header.
+	CompanyID string
+
+	// HTTPClient is copied, never mutated; nil gives a client with a 30s
+	// timeout per attempt.
+	HTTPClient *http.Client
+	// Logger receives debug logs of each attempt, with secrets redacted;
+	// nil is silent.
+	Logger *slog.Logger
+	// MaxRetries is how often a query is retried: 0 gives 3, negative none.
+	// Creates are never sent twice, whatever this says.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff between retries;
+	// 0 gives 200ms and 5s.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// UserAgent is sent before "ordertrack/<version>".
+	UserAgent string
+	// Concurrency bounds the lookups Track runs at once; 0 gives 8.
+	Concurrency int
+}
+
+// String describes the config with the API key redacted, so that printing
+// it with %v or %+v never leaks it.
+func (c Config) String() string {
+	key := `""`
+	if c.APIKey != "" {
+		key = transport.Redacted
+	}
+	return fmt.Sprintf("birdsystem.Config{BaseURL:%q APIKey:%s CompanyID:%q MaxRetries:%d Concurrency:%d}",
+		c.BaseURL, key, c.CompanyID, c.MaxRetries, c.Concurrency)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// Client talks to a BirdSystem warehouse. It is safe for concurrent use.
+type Client struct {
+	cfg    Config
+	t      *transport.Client
+	header http.Header
+}
+
+var _ status.Tracker = (*Client)(nil)
+
+// New validates cfg and returns a Client. It makes no network call.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case cfg.APIKey == "":
+		return nil, errors.New("birdsystem: Config.APIKey is required")
+	case cfg.CompanyID == "":
+		return nil, errors.New("birdsystem: Config.CompanyID is required")
+	case cfg.Concurrency < 0:
+		return nil, errors.New("birdsystem: Config.Concurrency must not be negative")
+	}
+	t, err := transport.New(transport.Config{
+		Provider:      status.BirdSystem,
+		BaseURL:       cfg.BaseURL,
+		HTTPClient:    cfg.HTTPClient,
+		Logger:        cfg.Logger,
+		MaxRetries:    cfg.MaxRetries,
+		RetryWaitMin:  cfg.RetryWaitMin,
+		RetryWaitMax:  cfg.RetryWaitMax,
+		UserAgent:     cfg.UserAgent,
+		Secrets:       []string{cfg.APIKey},
+		SecretHeaders: []string{"api_key"},
+		ParseError:    parseError,
+		Definitive:    isRefusal,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Header names are case-insensitive: api_key travels as Api_key.
+	h := http.Header{}
+	h.Set("api_key", cfg.APIKey)
+	h.Set("company_id", cfg.CompanyID)
+	return &Client{cfg: cfg, t: t, header: h}, nil
+}
+
+// String describes the client without its API key.
+func (c *Client) String() string { return "birdsystem.Client{" + c.cfg.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }
+
+// envelope is BirdSystem's answer: success, a message on failure, and data.
+type envelope[T any] struct {
+	Success    *bool      `json:"success"`
+	Message    string     `json:"message"`
+	Total      wire.Int64 `json:"total"`
+	Data       T          `json:"data"`
+	ModuleName string     `json:"moduleName"`
+}
+
+// isRefusal reports that a 5xx answer is BirdSystem refusing the request
+// ("success": false with a message), which no retry will change.
+func isRefusal(_ int, body []byte) bool {
+	var env envelope[json.RawMessage]
+	return bytes.Contains(body, []byte(`"success"`)) && json.Unmarshal(body, &env) == nil &&
+		env.Success != nil && !*env.Success
+}
+
+// parseError carries BirdSystem's message into the APIError. A 500 with
+// "success": false is BirdSystem refusing the request, not an outage.
+func parseError(res *transport.Response, e *status.APIError) {
+	var env envelope[json.RawMessage]
+	if json.Unmarshal(res.Body, &env) != nil || env.Success == nil || *env.Success {
+		return
+	}
+	e.Message = env.Message
+	if res.StatusCode == http.StatusInternalServerError {
+		e.Err = status.ErrInvalidRequest
+	}
+}
+
+// refused returns the error for "success": false inside a 2xx answer.
+func (c *Client) refused(res *transport.Response, message string) error {
+	return c.t.Error(res, "", message, status.ErrInvalidRequest)
+}
+
+// NewInt64 returns a valid Int64 that encodes as a JSON number.
+func NewInt64(v int64) Int64 { return wire.NewInt64(v) }
+
+// NewDecimal returns a valid Decimal that encodes as a JSON string ("0.00").
+func NewDecimal(text string) Decimal { return wire.NewDecimal(text) }
+
+// NewString returns a valid NullString.
+func NewString(s string) NullString { return wire.NewString(s) }
+
+// NewTime returns t as a BirdSystem Time, formatted "2006-01-02 15:04:05"
+// in UK time.
+func NewTime(t time.Time) Time { return wire.NewTime[wire.London](t) }

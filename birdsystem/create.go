@@ -1,0 +1,196 @@
+package birdsystem
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/google/go-querystring/query"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// consignmentProductPath attaches products to a consignment.
+const consignmentProductPath = "/client/consignment-product"
+
+// NewConsignment is a consignment to create (POST /client/consignment),
+// sent form-encoded. DeliveryServiceID, Contact, AddressLine1, City and
+// CountryISO are required; the delivery service must be one the warehouse
+// offers for the recipient's country, or BirdSystem refuses it.
+type NewConsignment struct {
+	// Type is LOCAL (the default when empty) or RETURN.
+	Type status.BirdSystemType `url:"type,omitempty"`
+	// DeliveryServiceID is the delivery service (邮递服务) to ship with.
+	DeliveryServiceID int64 `url:"delivery_service_id"`
+	// Contact is the recipient's name.
+	Contact string `url:"contact"`
+	// BusinessName is the recipient's company.
+	BusinessName string `url:"business_name,omitempty"`
+	// AddressLine1..3 are 地址行1..3, at most 100 characters each.
+	AddressLine1 string `url:"address_line1"`
+	AddressLine2 string `url:"address_line2,omitempty"`
+	AddressLine3 string `url:"address_line3,omitempty"`
+	// City is 城市, at most 50 characters.
+	City string `url:"city"`
+	// County is 省/郡, the province or county.
+	County string `url:"county,omitempty"`
+	// PostCode is 邮编, at most 10 characters.
+	PostCode string `url:"post_code,omitempty"`
+	// CountryISO is 国家, the two-letter ISO code ("GB").
+	CountryISO string `url:"country_iso"`
+	// Telephone is 电话.
+	Telephone string `url:"telephone,omitempty"`
+	// Email is 电子邮件.
+	Email string `url:"email,omitempty"`
+	// SalesReference is 销售跟踪号, your own reference for the sale.
+	SalesReference string `url:"sales_reference,omitempty"`
+	// CustomIdentityReference is the recipient's customs identity reference.
+	CustomIdentityReference string `url:"custom_identity_reference,omitempty"`
+	// SpecialInstruction is passed to the warehouse.
+	SpecialInstruction string `url:"special_instruction,omitempty"`
+	// NeighbourInstruction is passed to the carrier.
+	NeighbourInstruction string `url:"neighbour_instruction,omitempty"`
+	// IsUrgent asks for urgent handling (sent as is_urgent=1).
+	IsUrgent bool `url:"is_urgent,omitempty,int"`
+}
+
+// validate refuses a consignment BirdSystem would refuse, before sending.
+func (n *NewConsignment) validate() error {
+	var missing []string
+	if n.DeliveryServiceID <= 0 {
+		missing = append(missing, "delivery_service_id")
+	}
+	for _, f := range []struct{ name, v string }{
+		{"contact", n.Contact}, {"address_line1", n.AddressLine1}, {"city", n.City}, {"country_iso", n.CountryISO},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("birdsystem: new consignment lacks %s: %w", strings.Join(missing, ", "), status.ErrInvalidRequest)
+	}
+	if len(n.CountryISO) != 2 {
+		return fmt.Errorf("birdsystem: country_iso %q is not a two-letter ISO code: %w", n.CountryISO, status.ErrInvalidRequest)
+	}
+	if n.Type != "" && n.Type != status.BirdSystemLocal && n.Type != status.BirdSystemReturn {
+		return fmt.Errorf("birdsystem: CreateConsignment creates LOCAL or RETURN consignments, not %s: %w", n.Type, status.ErrInvalidRequest)
+	}
+	return nil
+}
+
+// Created is BirdSystem's answer to a create.
+type Created struct {
+	// ID is the new consignment's id (sent as a string: "2006143004830001").
+	ID int64
+	// Data is the answer's data object as sent, for fields beyond the id.
+	Data json.RawMessage
+}
+
+// createdData is the part of a create's answer ordertrack relies on.
+type createdData struct {
+	ID Int64 `json:"id"`
+}
+
+// CreateConsignment creates a consignment (POST /client/consignment). It is
+// refused before sending when a required field is missing.
+//
+// A create is never sent twice: it is retried only when no connection could
+// be made. When it may have reached BirdSystem without an answer coming
+// back, the error matches status.ErrOutcomeUnknown: look the consignment up
+// (by SalesReference, say) before creating it again.
+func (c *Client) CreateConsignment(ctx context.Context, n *NewConsignment) (*Created, error) {
+	if n == nil {
+		return nil, fmt.Errorf("birdsystem: nil consignment: %w", status.ErrInvalidRequest)
+	}
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	form, err := query.Values(n)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.create(ctx, consignmentPath, form.Encode())
+	if err != nil {
+		return nil, err
+	}
+	var env envelope[json.RawMessage]
+	if err := c.t.DecodeJSON(res, &env); err != nil {
+		return nil, outcomeUnknown(err)
+	}
+	if env.Success == nil || !*env.Success {
+		return nil, c.refused(res, env.Message)
+	}
+	var d createdData
+	if err := json.Unmarshal(env.Data, &d); err != nil || !d.ID.Valid || d.ID.Int64 <= 0 {
+		return nil, outcomeUnknown(c.t.Error(res, "", "malformed response: no consignment id in the answer", status.ErrMalformedResponse))
+	}
+	return &Created{ID: d.ID.Int64, Data: env.Data}, nil
+}
+
+// ProductType is how a product is attached to a consignment.
+type ProductType string
+
+// The product types.
+const (
+	ProductNormal      ProductType = "NORMAL"
+	ProductDirectional ProductType = "DIRECTIONAL"
+)
+
+// AddConsignmentProduct attaches quantity of a product to a consignment
+// (POST /client/consignment-product); the consignment then moves to
+// PENDING. Like a create, it is never sent twice.
+func (c *Client) AddConsignmentProduct(ctx context.Context, consignmentID, productID int64, productType ProductType, quantity int) error {
+	switch {
+	case consignmentID <= 0 || productID <= 0:
+		return fmt.Errorf("birdsystem: consignment and product ids are required: %w", status.ErrInvalidRequest)
+	case productType != ProductNormal && productType != ProductDirectional:
+		return fmt.Errorf("birdsystem: product_type %q is not NORMAL or DIRECTIONAL: %w", productType, status.ErrInvalidRequest)
+	case quantity <= 0:
+		return fmt.Errorf("birdsystem: quantity %d must be positive: %w", quantity, status.ErrInvalidRequest)
+	}
+	form, err := query.Values(struct {
+		ProductID     int64       `url:"product_id"`
+		ConsignmentID int64       `url:"consignment_id"`
+		ProductType   ProductType `url:"product_type"`
+		Quantity      int         `url:"quantity"`
+	}{productID, consignmentID, productType, quantity})
+	if err != nil {
+		return err
+	}
+	res, err := c.create(ctx, consignmentProductPath, form.Encode())
+	if err != nil {
+		return err
+	}
+	var env envelope[json.RawMessage]
+	if err := c.t.DecodeJSON(res, &env); err != nil {
+		return outcomeUnknown(err)
+	}
+	if env.Success == nil || !*env.Success {
+		return c.refused(res, env.Message)
+	}
+	return nil
+}
+
+// create posts a form that creates something: never sent twice.
+func (c *Client) create(ctx context.Context, path, form string) (*transport.Response, error) {
+	return c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, Header: c.header,
+		Body: []byte(form), ContentType: "application/x-www-form-urlencoded"})
+}
+
+// outcomeUnknown marks the error of a create whose answer arrived but could
+// not be read: BirdSystem processed the request, with an unknown result.
+func outcomeUnknown(err error) error {
+	return &unknownOutcome{err}
+}
+
+type unknownOutcome struct{ err error }
+
+func (e *unknownOutcome) Error() string {
+	return e.err.Error() + " (" + status.ErrOutcomeUnknown.Error() + ")"
+}
+
+func (e *unknownOutcome) Unwrap() []error { return []error{status.ErrOutcomeUnknown, e.err} }

@@ -1,0 +1,57 @@
+package birdsystem
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// FuzzDecodeConsignments feeds any body to the list decoder: it never
+// panics, fails only with a *status.APIError, and every consignment it
+// accepts converts to a snapshot and encodes to JSON that decodes to the
+// same JSON again.
+func FuzzDecodeConsignments(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/birdsystem/*")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	c, err := New(Config{BaseURL: "http://fuzz", APIKey: "k", CompanyID: "1"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		p, err := c.decodePage(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: consignmentPath})
+		if err != nil {
+			var ae *status.APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("not an APIError: %v", err)
+			}
+			return
+		}
+		if p.Total < 0 {
+			t.Fatal("negative total")
+		}
+		for i := range p.Consignments {
+			_ = p.Consignments[i].Snapshot("ref")
+			first, err := json.Marshal(p.Consignments[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back Consignment
+			if err := json.Unmarshal(first, &back); err != nil {
+				t.Fatalf("%s: %v", first, err)
+			}
+			second, err := json.Marshal(back)
+			if err != nil || string(first) != string(second) {
+				t.Fatalf("round trip:\n%s\n%s", first, second)
+			}
+		}
+	})
+}

@@ -1,0 +1,160 @@
+package birdsystem
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"net/http"
+	"strconv"
+
+	"github.com/google/go-querystring/query"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// consignmentPath is the consignment endpoint: GET lists, POST creates.
+const consignmentPath = "/client/consignment"
+
+// DefaultPageSize is the page size Consignments asks for when
+// ListOptions.Limit is 0.
+const DefaultPageSize = 50
+
+// ListOptions are the filters and paging of GET /client/consignment. Zero
+// fields are not sent.
+type ListOptions struct {
+	// Status keeps consignments in one status.
+	Status status.BirdSystemStatus `url:"status,omitempty"`
+	// Type keeps consignments of one type.
+	Type status.BirdSystemType `url:"type,omitempty"`
+	// ID keeps the consignment with this id.
+	ID int64 `url:"id,omitempty"`
+	// ConsignmentProductReference filters on consignment_product_reference.
+	ConsignmentProductReference string `url:"consignment_product_reference,omitempty"`
+	// SalesReference filters on sales_reference (销售跟踪号).
+	SalesReference string `url:"sales_reference,omitempty"`
+	// DeliveryReference filters on delivery_reference, the carrier's reference.
+	DeliveryReference string `url:"delivery_reference,omitempty"`
+	// PostCode filters on post_code (邮编).
+	PostCode string `url:"post_code,omitempty"`
+	// Contact filters on contact, the recipient's name.
+	Contact string `url:"contact,omitempty"`
+	// SalesOrderID filters on sales_order_id.
+	SalesOrderID int64 `url:"sales_order_id,omitempty"`
+	// CustomIdentityReference filters on custom_identity_reference.
+	CustomIdentityReference string `url:"custom_identity_reference,omitempty"`
+	// Start is the offset of the first consignment of the page.
+	Start int `url:"start,omitempty"`
+	// Limit is the page size; 0 leaves it to BirdSystem.
+	Limit int `url:"limit,omitempty"`
+}
+
+// ConsignmentPage is one page of consignments.
+type ConsignmentPage struct {
+	// Total is how many consignments match the filters, over all pages.
+	Total int `json:"total"`
+	// Consignments is this page (data).
+	Consignments []Consignment `json:"data"`
+}
+
+// ListConsignments returns one page of the consignments matching opts
+// (GET /client/consignment); nil opts lists everything.
+func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*ConsignmentPage, error) {
+	if opts == nil {
+		opts = &ListOptions{}
+	}
+	if opts.Start < 0 || opts.Limit < 0 {
+		return nil, fmt.Errorf("birdsystem: Start and Limit must not be negative: %w", status.ErrInvalidRequest)
+	}
+	q, err := query.Values(opts)
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: consignmentPath, Query: q, Header: c.header})
+	if err != nil {
+		return nil, err
+	}
+	return c.decodePage(res)
+}
+
+// decodePage decodes a list answer.
+func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
+	var env envelope[[]Consignment]
+	if err := c.t.DecodeJSON(res, &env); err != nil {
+		return nil, err
+	}
+	if env.Success != nil && !*env.Success {
+		return nil, c.refused(res, env.Message)
+	}
+	total := len(env.Data)
+	if env.Total.Valid {
+		if env.Total.Int64 < 0 || env.Total.Int64 > 1<<40 {
+			return nil, c.t.Error(res, "", "malformed response: total "+env.Total.String(), status.ErrMalformedResponse)
+		}
+		total = int(env.Total.Int64)
+	}
+	return &ConsignmentPage{Total: total, Consignments: env.Data}, nil
+}
+
+// Consignments walks every consignment matching opts, page by page from
+// opts.Start, until BirdSystem's total is reached or a page comes back
+// empty. Breaking out of the loop stops the fetching. An error ends the
+// walk after being yielded once.
+//
+//	for c, err := range client.Consignments(ctx, &birdsystem.ListOptions{Status: status.BirdSystemFinished}) {
+//		if err != nil { return err }
+//		fmt.Println(c.ID.Int64, c.DeliveryReference.String)
+//	}
+func (c *Client) Consignments(ctx context.Context, opts *ListOptions) iter.Seq2[*Consignment, error] {
+	return func(yield func(*Consignment, error) bool) {
+		page := ListOptions{}
+		if opts != nil {
+			page = *opts
+		}
+		if page.Limit == 0 {
+			page.Limit = DefaultPageSize
+		}
+		for {
+			p, err := c.ListConsignments(ctx, &page)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i := range p.Consignments {
+				if !yield(&p.Consignments[i], nil) {
+					return
+				}
+			}
+			page.Start += len(p.Consignments)
+			if len(p.Consignments) == 0 || page.Start >= p.Total {
+				return
+			}
+		}
+	}
+}
+
+// GetConsignment returns the consignment with id, through the list
+// endpoint's id filter. A missing id is an error matching status.ErrNotFound.
+func (c *Client) GetConsignment(ctx context.Context, id int64) (*Consignment, error) {
+	if id <= 0 {
+		return nil, fmt.Errorf("birdsystem: consignment id %d: %w", id, status.ErrInvalidRequest)
+	}
+	q, err := query.Values(ListOptions{ID: id, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: consignmentPath, Query: q, Header: c.header})
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.decodePage(res)
+	if err != nil {
+		return nil, err
+	}
+	for i := range p.Consignments {
+		if p.Consignments[i].ID.Int64 == id {
+			return &p.Consignments[i], nil
+		}
+	}
+	return nil, c.t.Error(res, "", "consignment "+strconv.FormatInt(id, 10)+" not found", status.ErrNotFound)
+}

@@ -1,0 +1,330 @@
+package birdsystem_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/birdsystem"
+	"github.com/ordertrack/ordertrack/birdsystem/birdsystemtest"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// End-to-end tests against the birdsystemtest fake over loopback HTTP.
+
+func setup(t *testing.T) (*birdsystemtest.Server, *birdsystem.Client) {
+	t.Helper()
+	srv := birdsystemtest.NewServer()
+	t.Cleanup(srv.Close)
+	c, err := birdsystem.New(srv.Config())
+	require.NoError(t, err)
+	return srv, c
+}
+
+// seed stores n consignments with ids base+0..n-1, every third one PICKING
+// and the rest FINISHED.
+func seed(srv *birdsystemtest.Server, base int64, n int) {
+	for i := 0; i < n; i++ {
+		st := status.BirdSystemFinished
+		if i%3 == 0 {
+			st = status.BirdSystemPicking
+		}
+		c := birdsystemtest.Consignment(base+int64(i), st)
+		c.SalesReference = birdsystem.NewString(fmt.Sprintf("S-%d", i))
+		srv.Put(c)
+	}
+}
+
+func TestServerListFiltersAndPaging(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	seed(srv, 2010290360000001, 10)
+	p, err := c.ListConsignments(context.Background(), &birdsystem.ListOptions{Status: status.BirdSystemPicking})
+	require.NoError(t, err)
+	assert.Equal(t, 4, p.Total)
+	for _, k := range p.Consignments {
+		assert.Equal(t, status.BirdSystemPicking, k.Status)
+	}
+	p, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{SalesReference: "S-7"})
+	require.NoError(t, err)
+	require.Len(t, p.Consignments, 1)
+	assert.Equal(t, int64(2010290360000008), p.Consignments[0].ID.Int64)
+
+	p, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{Start: 8, Limit: 5})
+	require.NoError(t, err)
+	assert.Equal(t, 10, p.Total)
+	assert.Len(t, p.Consignments, 2)
+
+	_, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{Limit: -1})
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+}
+
+func TestServerConsignmentsWalksEveryPage(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	seed(srv, 2010290360000001, 23)
+	var ids []int64
+	for k, err := range c.Consignments(context.Background(), &birdsystem.ListOptions{Limit: 5}) {
+		require.NoError(t, err)
+		ids = append(ids, k.ID.Int64)
+	}
+	assert.Len(t, ids, 23)
+	assert.Equal(t, int64(2010290360000023), ids[22])
+	assert.Equal(t, 5, srv.Hits(birdsystemtest.ConsignmentPath), "five pages of five")
+}
+
+func TestServerConsignmentsStopsWhenTheCallerBreaks(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	seed(srv, 2010290360000001, 30)
+	n := 0
+	for _, err := range c.Consignments(context.Background(), &birdsystem.ListOptions{Limit: 10}) {
+		require.NoError(t, err)
+		if n++; n == 12 {
+			break
+		}
+	}
+	assert.Equal(t, 2, srv.Hits(birdsystemtest.ConsignmentPath), "no third page is fetched")
+}
+
+func TestServerConsignmentsYieldsTheError(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	seed(srv, 2010290360000001, 8)
+	for i := 0; i < 4; i++ {
+		srv.Inject(birdsystemtest.Fault{Status: 502})
+	}
+	var errs, items int
+	for k, err := range c.Consignments(context.Background(), &birdsystem.ListOptions{Limit: 5}) {
+		if err != nil {
+			errs++
+			assert.ErrorIs(t, err, status.ErrUnavailable)
+			assert.Nil(t, k)
+			continue
+		}
+		items++
+	}
+	assert.Equal(t, 1, errs)
+	assert.Zero(t, items)
+}
+
+func TestServerGetConsignment(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Put(birdsystemtest.Consignment(9007199254740993, status.BirdSystemReviewing))
+	k, err := c.GetConsignment(context.Background(), 9007199254740993)
+	require.NoError(t, err)
+	assert.Equal(t, status.BirdSystemReviewing, k.Status)
+	_, err = c.GetConsignment(context.Background(), 9007199254740994)
+	assert.ErrorIs(t, err, status.ErrNotFound)
+	_, err = c.GetConsignment(context.Background(), 0)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+}
+
+func TestServerCreateAndAddProduct(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	got, err := c.CreateConsignment(context.Background(), &birdsystem.NewConsignment{
+		DeliveryServiceID: birdsystemtest.DeliveryServiceID, Contact: "Norman Drury", AddressLine1: "3, Northam Close",
+		City: "Southport", PostCode: "PR9 9GA", CountryISO: "GB", SalesReference: "SO-1", IsUrgent: true,
+	})
+	require.NoError(t, err)
+	k, err := c.GetConsignment(context.Background(), got.ID)
+	require.NoError(t, err)
+	assert.Equal(t, status.BirdSystemPreparing, k.Status)
+	assert.Equal(t, status.BirdSystemLocal, k.Type)
+	assert.Equal(t, "3, Northam Close", k.AddressLine1.String)
+	assert.Equal(t, int64(1), k.IsUrgent.Int64)
+
+	require.NoError(t, c.AddConsignmentProduct(context.Background(), got.ID, 77, birdsystem.ProductNormal, 2))
+	k, err = c.GetConsignment(context.Background(), got.ID)
+	require.NoError(t, err)
+	assert.Equal(t, status.BirdSystemPending, k.Status, "a consignment with products moves to PENDING")
+	assert.Equal(t, int64(2), k.ConsignmentProductQuantity.Int64)
+
+	err = c.AddConsignmentProduct(context.Background(), 123, 77, birdsystem.ProductNormal, 1)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.ErrorContains(t, err, "Consignment not found")
+	assert.Equal(t, 1, srv.Creates())
+}
+
+func TestServerCreateRefusedBeforeSending(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	for _, n := range []*birdsystem.NewConsignment{
+		nil,
+		{},
+		{DeliveryServiceID: 1, Contact: "a", City: "c", CountryISO: "GB"},
+		{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c"},
+		{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GBR"},
+		{DeliveryServiceID: 1, Contact: " ", AddressLine1: "b", City: "c", CountryISO: "GB"},
+		{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB", Type: status.BirdSystemAgentDirect},
+	} {
+		_, err := c.CreateConsignment(context.Background(), n)
+		assert.ErrorIs(t, err, status.ErrInvalidRequest, "%+v", n)
+	}
+	_, err := c.CreateConsignment(context.Background(), &birdsystem.NewConsignment{})
+	assert.ErrorContains(t, err, "delivery_service_id, contact, address_line1, city, country_iso")
+	for _, bad := range []func() error{
+		func() error { return c.AddConsignmentProduct(context.Background(), 0, 1, birdsystem.ProductNormal, 1) },
+		func() error { return c.AddConsignmentProduct(context.Background(), 1, 1, "SPECIAL", 1) },
+		func() error {
+			return c.AddConsignmentProduct(context.Background(), 1, 1, birdsystem.ProductDirectional, 0)
+		},
+	} {
+		assert.ErrorIs(t, bad(), status.ErrInvalidRequest)
+	}
+	assert.Zero(t, srv.Hits(""), "nothing was sent")
+}
+
+func TestServerCreateRefusedByBirdSystem(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	_, err := c.CreateConsignment(context.Background(), &birdsystem.NewConsignment{
+		DeliveryServiceID: 2662, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB"})
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 500, ae.HTTPStatus)
+	assert.Equal(t, "Delivery service is not available for this warehouse and country", ae.Message)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown, "BirdSystem said no")
+	assert.Equal(t, 1, srv.Hits(birdsystemtest.ConsignmentPath))
+}
+
+// A create is never sent twice, whatever the fault.
+func TestServerCreateSentOnceUnderFaults(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		fault   birdsystemtest.Fault
+		unknown bool
+	}{
+		"503":       {birdsystemtest.Fault{Status: 503}, false},
+		"502 html":  {birdsystemtest.Fault{Status: 502, Body: "<html>bad gateway</html>"}, false},
+		"429":       {birdsystemtest.Fault{Status: 429, RetryAfter: "0"}, false},
+		"dropped":   {birdsystemtest.Fault{Drop: true}, true},
+		"truncated": {birdsystemtest.Fault{Truncate: true, Body: `{"success":true,"data":{"id":"20`}, true},
+		"html 200":  {birdsystemtest.Fault{Body: "<html>ok</html>"}, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, c := setup(t)
+			tc.fault.Path = birdsystemtest.ConsignmentPath
+			srv.Inject(tc.fault)
+			_, err := c.CreateConsignment(context.Background(), &birdsystem.NewConsignment{
+				DeliveryServiceID: birdsystemtest.DeliveryServiceID, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB"})
+			require.Error(t, err)
+			assert.Equal(t, 1, srv.Hits(birdsystemtest.ConsignmentPath), "sent once")
+			assert.Equal(t, tc.unknown, errorIsOutcomeUnknown(err), "%v", err)
+		})
+	}
+}
+
+func errorIsOutcomeUnknown(err error) bool {
+	return err != nil && bytes.Contains([]byte(err.Error()), []byte("may or may not")) &&
+		isErr(err, status.ErrOutcomeUnknown)
+}
+
+func TestServerQueriesAreRetried(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	seed(srv, 2010290360000001, 3)
+	srv.Inject(birdsystemtest.Fault{Status: 503}, birdsystemtest.Fault{Drop: true})
+	p, err := c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3, p.Total)
+	assert.Equal(t, 3, srv.Hits(birdsystemtest.ConsignmentPath))
+}
+
+func TestServerRefusalIsNotRetried(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Inject(birdsystemtest.Fault{Status: 500, Body: `{"success":false,"message":"start must be a number"}`})
+	_, err := c.ListConsignments(context.Background(), nil)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.ErrorContains(t, err, "start must be a number")
+	assert.Equal(t, 1, srv.Hits(""), "BirdSystem's considered answer is not retried")
+}
+
+func TestServerWrongCredentials(t *testing.T) {
+	t.Parallel()
+	srv := birdsystemtest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.APIKey = "not-the-right-key"
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	_, err = c.ListConsignments(context.Background(), nil)
+	assert.ErrorIs(t, err, status.ErrUnauthorized)
+	assert.NotContains(t, err.Error(), "not-the-right-key")
+}
+
+func TestServerTrack(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	shipped := birdsystemtest.Consignment(2010290360000089, status.BirdSystemFinished)
+	shipped.DeliveryReference = birdsystem.NewString("JJD0002258212509047")
+	waiting := birdsystemtest.Consignment(2010290360000090, status.BirdSystemWaitingClientRespond)
+	srv.Put(shipped, waiting)
+	snaps, err := c.Track(context.Background(), "2010290360000090", "not-a-number", "2010290360000089", "99")
+	require.NoError(t, err)
+	require.Len(t, snaps, 4)
+	assert.Equal(t, status.Exception, snaps[0].Stage)
+	assert.Equal(t, []status.Problem{{Reason: status.ReasonAwaitingCustomer, Code: status.BirdSystemWaitingClientRespond.Code()}}, snaps[0].Problems)
+	assert.Equal(t, status.NotFound, snaps[1].Stage)
+	assert.Equal(t, status.Shipped, snaps[2].Stage)
+	assert.Equal(t, "JJD0002258212509047", snaps[2].TrackingNo)
+	assert.Equal(t, "Yodel Tracked(特惠)", snaps[2].Carrier)
+	assert.Equal(t, "2020-10-29T14:05:50Z", snaps[2].UpdatedAt.UTC().Format(time.RFC3339))
+	assert.Equal(t, status.NotFound, snaps[3].Stage)
+
+	_, err = c.Track(context.Background(), "1", "")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+}
+
+func TestServerCancellation(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Inject(birdsystemtest.Fault{Delay: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := c.ListConsignments(ctx, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 30*time.Second)
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	t.Parallel()
+	srv := birdsystemtest.NewServer()
+	defer srv.Close()
+	var logs bytes.Buffer
+	cfg := srv.Config()
+	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	srv.Inject(birdsystemtest.Fault{Status: 503})
+	_, _ = c.ListConsignments(context.Background(), nil)
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprint(c), fmt.Sprintf("%+v", c), logs.String()} {
+		assert.NotContains(t, s, birdsystemtest.APIKey)
+	}
+	assert.Contains(t, logs.String(), "ordertrack: attempt")
+	assert.Contains(t, fmt.Sprint(cfg), birdsystemtest.CompanyID)
+}
+
+func TestNewValidates(t *testing.T) {
+	t.Parallel()
+	for _, cfg := range []birdsystem.Config{
+		{BaseURL: birdsystem.TestHost, CompanyID: "36"},
+		{BaseURL: birdsystem.TestHost, APIKey: "k"},
+		{APIKey: "k", CompanyID: "36"},
+		{BaseURL: birdsystem.TestHost, APIKey: "k", CompanyID: "36", Concurrency: -2},
+	} {
+		_, err := birdsystem.New(cfg)
+		assert.Error(t, err, "%v", cfg)
+	}
+}
