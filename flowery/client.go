@@ -1,0 +1,148 @@
+package flowery
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// DefaultBaseURL is Flowery Island's API host.
+const DefaultBaseURL = "https://api.flowery-island.com"
+
+// DefaultBatchSize is how many numbers one request asks about when
+// Config.BatchSize is 0. Flowery publishes no limit; 50 keeps each request
+// and answer small.
+const DefaultBatchSize = 50
+
+// The scalar types of an OrderDetail.
+type (
+	// Int64 is an integer sent as a number or a numeric string.
+	Int64 = wire.Int64
+	// Decimal is a weight or amount kept as written ("100").
+	Decimal = wire.Decimal
+	// NullString is text that may be absent or null; read it as x.String.
+	NullString = wire.String
+	// Time is a Flowery time: the raw text ("2019-6-25 18:56:03", without
+	// zero padding) and the time it names in Western Indonesia Time
+	// (Asia/Jakarta), which Flowery's dates are taken to be in.
+	Time = wire.Time[wire.Jakarta]
+)
+
+// NewTime returns t as a Flowery Time, formatted "2006-01-02 15:04:05" in
+// Asia/Jakarta.
+func NewTime(t time.Time) Time { return wire.NewTime[wire.Jakarta](t) }
+
+// Config configures a Client. AccountID and Logistics are required, with
+// either a registered Token or the SecretKey to register one.
+type Config struct {
+	// BaseURL is the API root; "" gives DefaultBaseURL.
+	BaseURL string
+	// AccountID is account_id, 客户ID: the customer id.
+	AccountID string
+	// Logistics is logistics, 所选物流: the logistics channel. Tokens are
+	// per channel.
+	Logistics string
+	// Token is a token registered already (客户已经注册成功的token信息),
+	// used as is and never re-registered.
+	Token string
+	// SecretKey registers a token with POST /logistics/api/token; the
+	// token is cached, and registered again once when Flowery rejects it.
+	SecretKey string
+	// BatchSize is how many numbers one request asks about; 0 gives
+	// DefaultBatchSize.
+	BatchSize int
+
+	// HTTPClient is copied, never mutated; nil gives a client with a 30s
+	// timeout per attempt.
+	HTTPClient *http.Client
+	// Logger receives debug logs of each attempt, with secrets redacted;
+	// nil is silent.
+	Logger *slog.Logger
+	// MaxRetries is how often a query is retried: 0 gives 3, negative none.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the backoff between retries;
+	// 0 gives 200ms and 5s.
+	RetryWaitMin, RetryWaitMax time.Duration
+	// UserAgent is sent before "ordertrack/<version>".
+	UserAgent string
+	// Concurrency bounds the batches in flight at once; 0 gives 8.
+	Concurrency int
+}
+
+// String describes the config with the token and secret key redacted, so
+// that printing it with %v or %+v never leaks them.
+func (c Config) String() string {
+	red := func(s string) string {
+		if s == "" {
+			return `""`
+		}
+		return transport.Redacted
+	}
+	return fmt.Sprintf("flowery.Config{BaseURL:%q AccountID:%q Logistics:%q Token:%s SecretKey:%s BatchSize:%d MaxRetries:%d Concurrency:%d}",
+		c.BaseURL, c.AccountID, c.Logistics, red(c.Token), red(c.SecretKey), c.BatchSize, c.MaxRetries, c.Concurrency)
+}
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }
+
+// Client queries Flowery Island. It is safe for concurrent use.
+type Client struct {
+	cfg    Config
+	t      *transport.Client
+	tokens *tokenSource
+}
+
+var _ status.Tracker = (*Client)(nil)
+
+// New validates cfg and returns a Client. It makes no network call.
+func New(cfg Config) (*Client, error) {
+	switch {
+	case cfg.AccountID == "":
+		return nil, errors.New("flowery: Config.AccountID is required")
+	case cfg.Logistics == "":
+		return nil, errors.New("flowery: Config.Logistics is required")
+	case cfg.Token == "" && cfg.SecretKey == "":
+		return nil, errors.New("flowery: Config needs Token, or SecretKey to register one")
+	case cfg.BatchSize < 0:
+		return nil, errors.New("flowery: Config.BatchSize must not be negative")
+	case cfg.Concurrency < 0:
+		return nil, errors.New("flowery: Config.Concurrency must not be negative")
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = DefaultBaseURL
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = DefaultBatchSize
+	}
+	t, err := transport.New(transport.Config{
+		Provider:      status.Flowery,
+		BaseURL:       cfg.BaseURL,
+		HTTPClient:    cfg.HTTPClient,
+		Logger:        cfg.Logger,
+		MaxRetries:    cfg.MaxRetries,
+		RetryWaitMin:  cfg.RetryWaitMin,
+		RetryWaitMax:  cfg.RetryWaitMax,
+		UserAgent:     cfg.UserAgent,
+		Secrets:       []string{cfg.Token, cfg.SecretKey},
+		SecretHeaders: []string{"token"},
+		ParseError:    parseError,
+	})
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{cfg: cfg, t: t}
+	c.tokens = &tokenSource{c: c, static: cfg.Token}
+	return c, nil
+}
+
+// String describes the client without its secrets.
+func (c *Client) String() string { return "flowery.Client{" + c.cfg.String() + "}" }
+
+// GoString is String, for %#v.
+func (c *Client) GoString() string { return c.String() }

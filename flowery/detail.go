@@ -1,0 +1,134 @@
+package flowery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ordertrack/ordertrack/internal/fanout"
+	"github.com/ordertrack/ordertrack/internal/wire"
+)
+
+// trackingDetailPath is the tracking-detail endpoint; it takes the same
+// body as /orders.
+const trackingDetailPath = "/logistics/api/orders_tracking_detail/list"
+
+// TrackingDetail is one order's scan history.
+type TrackingDetail struct {
+	// OrderNo is order_no, the customer's order number.
+	OrderNo string `json:"order_no"`
+	// ExpressNo is express_no, the waybill number.
+	ExpressNo string `json:"express_no"`
+	// ScanList is scan_list: the scans, which Flowery sends as a
+	// JSON-encoded string.
+	ScanList ScanList `json:"scan_list"`
+}
+
+// Scan is one scan of a parcel.
+type Scan struct {
+	// Date is when it was scanned ("05-01-2016 10:41", day first).
+	Date Time `json:"date"`
+	// Desc describes the scan.
+	Desc string `json:"desc"`
+}
+
+// ScanList is scan_list: Flowery sends the scans as a string holding JSON,
+// which is decoded a second time into Scans. Raw keeps the string as sent,
+// and is what encoding writes back.
+type ScanList struct {
+	// Raw is the string as sent; "" when it was null or absent.
+	Raw string
+	// Scans are the decoded scans.
+	Scans []Scan
+	// valid is false when scan_list was null or absent.
+	valid bool
+	// array reports that scan_list was sent as a JSON array, not a string.
+	array bool
+}
+
+// UnmarshalJSON decodes scan_list: a string holding a JSON array (as
+// Flowery documents), a plain array, an empty string, or null.
+func (l *ScanList) UnmarshalJSON(b []byte) error {
+	*l = ScanList{}
+	switch {
+	case string(b) == "null":
+		return nil
+	case len(b) > 0 && b[0] == '[':
+		l.Raw, l.valid, l.array = string(b), true, true
+		return json.Unmarshal(b, &l.Scans)
+	}
+	var s wire.String
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	l.Raw, l.valid = s.String, true
+	if l.Raw == "" {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(l.Raw), &l.Scans); err != nil {
+		return fmt.Errorf("flowery: scan_list is not a JSON list of scans: %w", err)
+	}
+	return nil
+}
+
+// MarshalJSON writes scan_list back as it arrived.
+func (l ScanList) MarshalJSON() ([]byte, error) {
+	switch {
+	case !l.valid:
+		return []byte("null"), nil
+	case l.array:
+		return []byte(l.Raw), nil
+	}
+	return json.Marshal(l.Raw)
+}
+
+// TrackingResult merges the answers to every batch of a tracking-detail
+// query.
+type TrackingResult struct {
+	// Details are the scan histories found, in the order asked about.
+	Details []TrackingDetail
+	// NotFound are the numbers no history came back for, in the order asked.
+	NotFound []string
+}
+
+// TrackingDetail returns the scan history of each order
+// (POST /logistics/api/orders_tracking_detail/list), batched and merged
+// like QueryOrders.
+func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string) (*TrackingResult, error) {
+	refs, err := c.checkRefs(by, refs)
+	if err != nil {
+		return nil, err
+	}
+	batches := c.batches(refs)
+	answers := make([]*Response[TrackingDetail], len(batches))
+	err = fanout.Each(ctx, len(batches), c.cfg.Concurrency, func(ctx context.Context, i int) error {
+		var r Response[TrackingDetail]
+		if err := post(ctx, c, trackingDetailPath, by, batches[i], &r); err != nil {
+			return err
+		}
+		answers[i] = &r
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]TrackingDetail{}
+	for _, a := range answers {
+		for _, d := range a.OrdersDetail {
+			k := d.OrderNo
+			if by == ByExpressNo {
+				k = d.ExpressNo
+			}
+			found[k] = d
+		}
+	}
+	res := &TrackingResult{}
+	for _, r := range refs {
+		if d, ok := found[r]; ok {
+			res.Details = append(res.Details, d)
+		} else {
+			res.NotFound = append(res.NotFound, r)
+		}
+	}
+	return res, nil
+}

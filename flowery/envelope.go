@@ -1,0 +1,105 @@
+package flowery
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Success is the value of "code" or "status" in a successful answer.
+const Success = "success"
+
+// Failure is the "status" of a failed answer.
+const Failure = "failure"
+
+// Response is Flowery's answer (Response对象). Flowery reports success as
+// "code": "success" (the document's example), as "status": "success" (its
+// table) or, in older versions, as "true"; every spelling is accepted.
+type Response[T any] struct {
+	// Code is "success" in the document's example.
+	Code wire.String `json:"code"`
+	// Status is the 响应信息: "success" by default, "failure" on error.
+	Status wire.String `json:"status"`
+	// Message is the 错误响应信息, the error message.
+	Message string `json:"message"`
+	// SNStr is sn_str, 未找到信息的No 信息: the numbers asked about that
+	// were not found, comma-separated.
+	SNStr string `json:"sn_str"`
+	// OrdersDetail is orders_detail, 订单详细; absent or null on failure.
+	OrdersDetail []T `json:"orders_detail"`
+}
+
+// OK reports whether the answer says success in any of its spellings.
+func (r *Response[T]) OK() bool {
+	for _, v := range []wire.String{r.Code, r.Status} {
+		if strings.EqualFold(v.String, Success) || v.String == "true" {
+			return true
+		}
+	}
+	return false
+}
+
+// NotFound splits sn_str into its numbers.
+func (r *Response[T]) NotFound() []string {
+	var out []string
+	for _, s := range strings.Split(r.SNStr, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// emptyValue finds a key with no value before a closing brace or a comma,
+// as in the document's own failure example ("orders_detail": }).
+var emptyValue = regexp.MustCompile(`("[^"\\]*"\s*:)(\s*)([,}\]])`)
+
+// decode reads an answer, mending an empty value as in the document's
+// failure example, which is not valid JSON, before giving up on it.
+func decode[T any](t *transport.Client, res *transport.Response, v *Response[T]) error {
+	err := t.DecodeJSON(res, v)
+	if err == nil {
+		return nil
+	}
+	mended := emptyValue.ReplaceAll(res.Body, []byte("${1}${2}null${3}"))
+	if bytes.Equal(mended, res.Body) || json.Unmarshal(mended, v) != nil {
+		return err
+	}
+	return nil
+}
+
+// check turns a failed answer into an APIError with Flowery's message.
+func check[T any](t *transport.Client, res *transport.Response, r *Response[T]) error {
+	if r.OK() {
+		return nil
+	}
+	code := r.Status.String
+	if code == "" {
+		code = r.Code.String
+	}
+	var sentinel error
+	if isTokenRejection(r.Message) {
+		sentinel = status.ErrUnauthorized
+	}
+	return t.Error(res, code, r.Message, sentinel)
+}
+
+// isTokenRejection reports whether a failure message is about the token.
+// Flowery documents no error codes, so the message is all there is.
+func isTokenRejection(message string) bool {
+	return strings.Contains(strings.ToLower(message), "token")
+}
+
+// parseError reads Flowery's failure envelope out of an HTTP error answer.
+func parseError(res *transport.Response, e *status.APIError) {
+	var r Response[json.RawMessage]
+	if json.Unmarshal(emptyValue.ReplaceAll(res.Body, []byte("${1}${2}null${3}")), &r) != nil {
+		return
+	}
+	e.Code, e.Message = r.Status.String, r.Message
+}

@@ -1,0 +1,286 @@
+// Package flowerytest is an in-process fake of Flowery Island for tests and
+// examples: a real HTTP server with token registration, the order-status
+// and tracking-detail endpoints over an in-memory store, sn_str for unknown
+// numbers, each of Flowery's success spellings, its failure shapes, and
+// fault injection.
+//
+//	srv := flowerytest.NewServer()
+//	defer srv.Close()
+//	srv.Put(flowery.OrderDetail{OrderNo: "1000025", OrderStatus: "退件"})
+//	c, _ := flowery.New(srv.Config())
+package flowerytest
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/internal/fake"
+)
+
+// The credentials the fake accepts.
+const (
+	AccountID = "AAA"
+	Logistics = "BBB"
+	SecretKey = "flowerytest-secret-key"
+)
+
+// Paths the fake serves.
+const (
+	TokenPath          = "/logistics/api/token"
+	OrdersPath         = "/orders"
+	TrackingDetailPath = "/logistics/api/orders_tracking_detail/list"
+)
+
+// Success spellings for Server.SuccessStyle.
+const (
+	SuccessCode   = "code"   // {"code": "success", ...}, the document's example
+	SuccessStatus = "status" // {"status": "success", ...}, the document's table
+	SuccessTrue   = "true"   // {"status": "true", ...}, older versions
+)
+
+// Fault is an injected failure; see Server.Inject.
+type Fault = fake.Fault
+
+// Server is a fake Flowery Island. Its exported fields may be set before the
+// first request.
+type Server struct {
+	*httptest.Server
+	fake.Injector
+
+	// SuccessStyle is how success is spelled: SuccessCode (the default),
+	// SuccessStatus or SuccessTrue.
+	SuccessStyle string
+	// MaxBatch refuses requests asking about more numbers; 0 gives 200.
+	MaxBatch int
+
+	mu        sync.Mutex
+	orders    map[string]flowery.OrderDetail
+	encoded   map[string]json.RawMessage
+	scans     map[string]string
+	tokens    map[string]bool
+	registers int
+	batches   []int
+}
+
+// NewServer starts a fake with an empty store. Close it when done.
+func NewServer() *Server {
+	s := &Server{orders: map[string]flowery.OrderDetail{}, encoded: map[string]json.RawMessage{}, scans: map[string]string{}, tokens: map[string]bool{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+TokenPath, s.token)
+	mux.HandleFunc("POST "+OrdersPath, s.query(s.ordersAnswer))
+	mux.HandleFunc("POST "+TrackingDetailPath, s.query(s.detailAnswer))
+	s.Server = httptest.NewServer(s.Wrap(mux))
+	return s
+}
+
+// Config returns a client Config for the fake: its URL and credentials (the
+// secret key, so the client registers a token), and millisecond retry waits
+// so that tests of faults run fast.
+func (s *Server) Config() flowery.Config {
+	return flowery.Config{BaseURL: s.URL, AccountID: AccountID, Logistics: Logistics, SecretKey: SecretKey,
+		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
+}
+
+// Put stores orders, replacing any with the same OrderNo. Each is encoded
+// once here, so that serving it costs the fake little.
+func (s *Server) Put(orders ...flowery.OrderDetail) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, o := range orders {
+		b, err := json.Marshal(o)
+		if err != nil {
+			panic("flowerytest: order " + o.OrderNo + " does not encode: " + err.Error())
+		}
+		s.orders[o.OrderNo] = o
+		s.encoded[o.OrderNo] = b
+	}
+}
+
+// PutScans stores an order's scans, served JSON-encoded in scan_list.
+func (s *Server) PutScans(orderNo string, scans ...flowery.Scan) {
+	b, _ := json.Marshal(scans)
+	s.mu.Lock()
+	s.scans[orderNo] = string(b)
+	s.mu.Unlock()
+}
+
+// RevokeTokens makes every registered token invalid.
+func (s *Server) RevokeTokens() {
+	s.mu.Lock()
+	s.tokens = map[string]bool{}
+	s.mu.Unlock()
+}
+
+// Registrations returns how many tokens the fake has registered.
+func (s *Server) Registrations() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.registers
+}
+
+// Batches returns the size of every query the fake answered, in order.
+func (s *Server) Batches() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int(nil), s.batches...)
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AccountID string `json:"account_id"`
+		Logistics string `json:"logistics"`
+		Random    string `json:"random"`
+		SecretKey string `json:"secret_key"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Random == "" {
+		failure(w, "account_id, logistics, random and secret_key are required")
+		return
+	}
+	if req.AccountID != AccountID || req.Logistics != Logistics || req.SecretKey != SecretKey {
+		failure(w, "secret_key error")
+		return
+	}
+	var raw [16]byte
+	_, _ = rand.Read(raw[:])
+	tok := hex.EncodeToString(raw[:])
+	s.mu.Lock()
+	s.tokens[tok] = true
+	s.registers++
+	s.mu.Unlock()
+	reply(w, map[string]any{"status": "success", "data": map[string]string{"logistics": req.Logistics, "token": tok}})
+}
+
+func (s *Server) query(answer func(numbers []string, command string) (found []json.RawMessage, missing []string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		ok := s.tokens[r.Header.Get("token")]
+		s.mu.Unlock()
+		if !ok {
+			failure(w, "token invalid")
+			return
+		}
+		var req flowery.Request
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			failure(w, "request body is not JSON")
+			return
+		}
+		if req.AccountID != AccountID || req.Logistics != Logistics {
+			failure(w, "account_id or logistics error")
+			return
+		}
+		if req.Command != flowery.ByOrderNo && req.Command != flowery.ByExpressNo {
+			failure(w, "command must be 1 or 2")
+			return
+		}
+		numbers := strings.Split(req.SerialNo, ",")
+		limit := s.MaxBatch
+		if limit <= 0 {
+			limit = 200
+		}
+		if req.SerialNo == "" || len(numbers) > limit {
+			failure(w, "serial_no must name 1 to 200 numbers")
+			return
+		}
+		s.mu.Lock()
+		s.batches = append(s.batches, len(numbers))
+		s.mu.Unlock()
+		found, missing := answer(numbers, string(req.Command))
+		// Written by hand around the orders encoded at Put, so that the
+		// fake's own JSON work does not swamp what benchmarks measure.
+		var b bytes.Buffer
+		switch s.SuccessStyle {
+		case SuccessStatus:
+			b.WriteString(`{"status":"success"`)
+		case SuccessTrue:
+			b.WriteString(`{"status":"true"`)
+		default:
+			b.WriteString(`{"code":"success"`)
+		}
+		sn, _ := json.Marshal(strings.Join(missing, ","))
+		b.WriteString(`,"message":"","sn_str":`)
+		b.Write(sn)
+		b.WriteString(`,"orders_detail":[`)
+		for i, f := range found {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.Write(f)
+		}
+		b.WriteString("]}\n")
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(b.Bytes())
+	}
+}
+
+// find looks an order up by order number (command 1) or waybill (command 2).
+func (s *Server) find(number, command string) (flowery.OrderDetail, bool) {
+	if command == string(flowery.ByOrderNo) {
+		o, ok := s.orders[number]
+		return o, ok
+	}
+	for _, o := range s.orders {
+		if o.ExpressNo == number {
+			return o, true
+		}
+	}
+	return flowery.OrderDetail{}, false
+}
+
+func (s *Server) ordersAnswer(numbers []string, command string) ([]json.RawMessage, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var found []json.RawMessage
+	var missing []string
+	for _, n := range numbers {
+		if o, ok := s.find(n, command); ok {
+			found = append(found, s.encoded[o.OrderNo])
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	return found, missing
+}
+
+func (s *Server) detailAnswer(numbers []string, command string) ([]json.RawMessage, []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var found []json.RawMessage
+	var missing []string
+	for _, n := range numbers {
+		o, ok := s.find(n, command)
+		scans, has := s.scans[o.OrderNo]
+		if !ok || !has {
+			missing = append(missing, n)
+			continue
+		}
+		d, _ := json.Marshal(map[string]string{"order_no": o.OrderNo, "express_no": o.ExpressNo, "scan_list": scans})
+		found = append(found, d)
+	}
+	return found, missing
+}
+
+// failure answers as Flowery fails: {"status": "failure", "message": ...}.
+func failure(w http.ResponseWriter, message string) {
+	reply(w, map[string]any{"status": "failure", "message": message})
+}
+
+func reply(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// DocumentedFailure is the document's own failure example, verbatim. It is
+// not valid JSON ("orders_detail" has no value); clients must cope.
+const DocumentedFailure = `{
+    "status": "failure",
+    "message": "错误原因",
+    "orders_detail": 
+}`

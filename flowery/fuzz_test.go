@@ -1,0 +1,104 @@
+package flowery
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+func fuzzSeeds(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/flowery/*")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// FuzzDecodeOrders feeds any body to the order-status decoder, invalid
+// JSON mending included: it never panics, fails only with a
+// *status.APIError, and what it accepts converts to snapshots and encodes
+// to JSON that decodes to the same JSON again.
+func FuzzDecodeOrders(f *testing.F) {
+	fuzzSeeds(f)
+	c, err := New(Config{BaseURL: "http://fuzz", AccountID: "A", Logistics: "B", Token: "t"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		res := &transport.Response{StatusCode: 200, Body: body, Method: "POST", Endpoint: ordersPath}
+		var r Response[OrderDetail]
+		err := decode(c.t, res, &r)
+		if err == nil {
+			err = check(c.t, res, &r)
+		}
+		if err != nil {
+			var ae *status.APIError
+			if !errors.As(err, &ae) {
+				t.Fatalf("not an APIError: %v", err)
+			}
+			return
+		}
+		_ = r.NotFound()
+		for i := range r.OrdersDetail {
+			_ = r.OrdersDetail[i].Snapshot("ref")
+			_ = r.OrdersDetail[i].ItemsCN()
+			first, err := json.Marshal(r.OrdersDetail[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back OrderDetail
+			if err := json.Unmarshal(first, &back); err != nil {
+				t.Fatalf("%s: %v", first, err)
+			}
+			second, err := json.Marshal(back)
+			if err != nil || string(first) != string(second) {
+				t.Fatalf("round trip:\n%s\n%s", first, second)
+			}
+		}
+	})
+}
+
+// FuzzScanList decodes scan_list, a JSON string holding JSON: it never
+// panics, and what it accepts encodes back to what it read.
+func FuzzScanList(f *testing.F) {
+	f.Add([]byte(`"[{\"date\":\"05-01-2016 10:41\",\"desc\":\"x\"}]"`))
+	f.Add([]byte(`[{"date":"05-01-2016 10:41","desc":"x"}]`))
+	f.Add([]byte(`""`))
+	f.Add([]byte(`null`))
+	f.Add([]byte(`"not json"`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var l ScanList
+		if err := json.Unmarshal(b, &l); err != nil {
+			return
+		}
+		out, err := json.Marshal(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back ScanList
+		if err := json.Unmarshal(out, &back); err != nil || back.Raw != l.Raw || len(back.Scans) != len(l.Scans) {
+			t.Fatalf("%s -> %s (%v)", b, out, err)
+		}
+	})
+}
+
+// FuzzParseItems splits any goods_name text: it never panics, and every
+// entry is accounted for.
+func FuzzParseItems(f *testing.F) {
+	for _, s := range []string{"AAAA_1&BBBBB_2", "a_b_3", "&&", "_", "x_-1", "名字_99999999999999999999"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, it := range ParseItems(s) {
+			if it.Quantity < 0 {
+				t.Fatalf("%q: negative quantity", s)
+			}
+		}
+	})
+}

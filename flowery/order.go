@@ -1,0 +1,356 @@
+package flowery
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ordertrack/ordertrack/internal/fanout"
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// ordersPath is the order status endpoint (订单状态).
+const ordersPath = "/orders"
+
+// QueryBy says what the numbers asked about are: the request's command.
+type QueryBy string
+
+// The commands.
+const (
+	ByOrderNo   QueryBy = "1" // 按订单编号查询: by the customer's order number
+	ByExpressNo QueryBy = "2" // 按运单编号查询: by the waybill number
+)
+
+// Request is the body of POST /orders and of the tracking-detail endpoint
+// (Request对象).
+type Request struct {
+	// AccountID is account_id, 客户ID.
+	AccountID string `json:"account_id"`
+	// Logistics is 所选物流, the logistics channel.
+	Logistics string `json:"logistics"`
+	// SerialNo is serial_no: the numbers asked about, joined by ",".
+	SerialNo string `json:"serial_no"`
+	// Command is 1 (by order number) or 2 (by waybill number).
+	Command QueryBy `json:"command"`
+}
+
+// OrderDetail is one order's status (OrderDetail对象).
+type OrderDetail struct {
+	// OrderStatus is order_status, 订单状态 (退件, Updating).
+	OrderStatus status.FloweryStatus `json:"order_status"`
+	// OrderType is order_type, 订单类型 ("1").
+	OrderType string `json:"order_type"`
+	// OrderNo is order_no, 订单号: the customer's order number.
+	OrderNo string `json:"order_no"`
+	// ExpressNo is express_no, 运单号: the waybill number.
+	ExpressNo string `json:"express_no"`
+	// GoodsStatus is goods_status, 最新货态: the latest cargo status (拒收).
+	GoodsStatus status.FloweryStatus `json:"goods_status"`
+	// GoodsStatusTime is goods_status_time, 最新货态时间.
+	GoodsStatusTime Time `json:"goods_status_time"`
+	// LatestScanStatus is latest_scan_status, 最新扫描状态 (末端派件).
+	LatestScanStatus status.FloweryStatus `json:"latest_scan_status"`
+	// Shipper is the sender.
+	Shipper *Party `json:"shipper,omitempty"`
+	// Receiver is the recipient.
+	Receiver *Party `json:"receiver,omitempty"`
+	// GoodsNameCN is goods_name_cn, 中文品名: "name_qty&name_qty" in
+	// Chinese; ItemsCN parses it.
+	GoodsNameCN string `json:"goods_name_cn"`
+	// GoodsNameEN is goods_name_en, 英文名称: "name_qty&name_qty" in
+	// English; ItemsEN parses it.
+	GoodsNameEN string `json:"goods_name_en"`
+	// GoodsQty is goods_qty, 商品汇总数量: the total quantity.
+	GoodsQty Int64 `json:"goods_qty"`
+	// Weight is weight, 订单重量, kept as written.
+	Weight Decimal `json:"weight"`
+	// BillingWeight is billing_weight, 计费重量, kept as written.
+	BillingWeight Decimal `json:"billing_weight,omitzero"`
+	// CODAmount is cod_amount, COD代收款金额: cash to collect on delivery.
+	CODAmount Money `json:"cod_amount"`
+	// InsuranceAmount is insurance_amount, 保险金额.
+	InsuranceAmount Money `json:"insurance_amount"`
+	// CollectAmount is collect_amount, 到付运费金额: freight to collect.
+	CollectAmount Money `json:"collect_amount"`
+	// ServiceType is service_type, 服务类型 ("1").
+	ServiceType string `json:"service_type"`
+	// SenderOrderTime is sender_order_time, 寄件时间: when it was sent.
+	SenderOrderTime Time `json:"sender_order_time"`
+	// OldOrderNo is old_order_no, 原始订单号: the original order number.
+	OldOrderNo string `json:"old_order_no"`
+	// OldExpressNo is old_express_no, 原始运单号: the original waybill.
+	OldExpressNo string `json:"old_express_no"`
+	// ReturnReason is return_reason, 退件原因.
+	ReturnReason NullString `json:"return_reason,omitzero"`
+	// ReturnDetail is return_detail, 退件详情.
+	ReturnDetail NullString `json:"return_detail,omitzero"`
+	// ProblemReason is problem_reason, 问题件原因.
+	ProblemReason NullString `json:"problem_reason,omitzero"`
+}
+
+// Party is a shipper or receiver.
+type Party struct {
+	Name     string `json:"name"`
+	Email    string `json:"email"`
+	Postcode string `json:"postcode"`
+	Mobile   string `json:"mobile"`
+	Phone    string `json:"phone"`
+	Country  string `json:"country"`
+	// Province is prov.
+	Province string `json:"prov"`
+	City     string `json:"city"`
+	Area     string `json:"area"`
+	Address  string `json:"address"`
+}
+
+// Money is an amount (Price): {"value": 1, "unit": "IDR"}. Flowery spells
+// the unit's key "uint" in this endpoint and "unit" elsewhere; both are
+// read, and the spelling received is the one written back.
+type Money struct {
+	// Value is the amount, kept as written.
+	Value Decimal
+	// Unit is the currency, IDR.
+	Unit string
+	// Valid is false when the amount was null or absent.
+	Valid bool
+	// spelledUint reports that the unit arrived under "uint".
+	spelledUint bool
+}
+
+// UnmarshalJSON reads {"value", "uint"} or {"value", "unit"}, or null.
+func (m *Money) UnmarshalJSON(b []byte) error {
+	*m = Money{}
+	if string(b) == "null" {
+		return nil
+	}
+	var v struct {
+		Value Decimal `json:"value"`
+		Uint  *string `json:"uint"`
+		Unit  *string `json:"unit"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	m.Value, m.Valid = v.Value, true
+	switch {
+	case v.Unit != nil:
+		m.Unit = *v.Unit
+	case v.Uint != nil:
+		m.Unit, m.spelledUint = *v.Uint, true
+	}
+	return nil
+}
+
+// MarshalJSON writes the amount with the unit's key as it arrived.
+func (m Money) MarshalJSON() ([]byte, error) {
+	if !m.Valid {
+		return []byte("null"), nil
+	}
+	value, err := m.Value.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	unit, _ := json.Marshal(m.Unit)
+	key := `,"unit":`
+	if m.spelledUint {
+		key = `,"uint":`
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"value":`)
+	b.Write(value)
+	b.WriteString(key)
+	b.Write(unit)
+	b.WriteString("}")
+	return b.Bytes(), nil
+}
+
+// String returns "1 IDR".
+func (m Money) String() string {
+	if !m.Valid {
+		return ""
+	}
+	return strings.TrimSpace(m.Value.Text + " " + m.Unit)
+}
+
+// Item is one entry of goods_name_cn or goods_name_en.
+type Item struct {
+	// Name is the goods' name; it may contain "_".
+	Name string
+	// Quantity is the number after the last "_"; 0 when there is none.
+	Quantity int64
+}
+
+// ParseItems splits Flowery's "name_qty&name_qty" text into items. The
+// quantity follows the last "_", so a name may contain "_"; an entry with
+// no numeric quantity is kept whole as the name, with Quantity 0.
+func ParseItems(s string) []Item {
+	if s == "" {
+		return nil
+	}
+	parts := strings.Split(s, "&")
+	items := make([]Item, 0, len(parts))
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if i := strings.LastIndexByte(p, '_'); i >= 0 {
+			if q, err := strconv.ParseInt(p[i+1:], 10, 64); err == nil && q >= 0 {
+				items = append(items, Item{Name: p[:i], Quantity: q})
+				continue
+			}
+		}
+		items = append(items, Item{Name: p})
+	}
+	return items
+}
+
+// ItemsCN parses GoodsNameCN.
+func (d *OrderDetail) ItemsCN() []Item { return ParseItems(d.GoodsNameCN) }
+
+// ItemsEN parses GoodsNameEN.
+func (d *OrderDetail) ItemsEN() []Item { return ParseItems(d.GoodsNameEN) }
+
+// QueryResult merges the answers to every batch of a query.
+type QueryResult struct {
+	// Orders are the orders found, in the order their numbers were asked
+	// about; an order Flowery returns under a number not asked about comes
+	// last.
+	Orders []OrderDetail
+	// NotFound are the numbers no order came back for, in the order asked
+	// (Flowery's sn_str names them).
+	NotFound []string
+}
+
+// QueryOrders asks for the status of the orders with the given numbers:
+// customer order numbers (ByOrderNo) or waybill numbers (ByExpressNo). The
+// numbers are sent in batches of Config.BatchSize, at most
+// Config.Concurrency batches at once, and the answers merged. Repeated
+// numbers are asked about once. A number that is empty or contains a comma
+// (Flowery's separator) is refused before anything is sent.
+func (c *Client) QueryOrders(ctx context.Context, by QueryBy, refs ...string) (*QueryResult, error) {
+	refs, answers, err := c.query(ctx, by, refs)
+	if err != nil {
+		return nil, err
+	}
+	return merge(by, refs, answers), nil
+}
+
+// query checks refs, drops repeats, and sends them in batches; it returns
+// the refs asked about and every batch's answer.
+func (c *Client) query(ctx context.Context, by QueryBy, refs []string) ([]string, []*Response[OrderDetail], error) {
+	refs, err := c.checkRefs(by, refs)
+	if err != nil {
+		return nil, nil, err
+	}
+	batches := c.batches(refs)
+	answers := make([]*Response[OrderDetail], len(batches))
+	err = fanout.Each(ctx, len(batches), c.cfg.Concurrency, func(ctx context.Context, i int) error {
+		var r Response[OrderDetail]
+		if err := post(ctx, c, ordersPath, by, batches[i], &r); err != nil {
+			return err
+		}
+		answers[i] = &r
+		return nil
+	})
+	return refs, answers, err
+}
+
+// merge puts the orders of every batch in request order.
+func merge(by QueryBy, refs []string, answers []*Response[OrderDetail]) *QueryResult {
+	key := func(d *OrderDetail) string {
+		if by == ByExpressNo {
+			return d.ExpressNo
+		}
+		return d.OrderNo
+	}
+	found := map[string][]OrderDetail{}
+	var extra []OrderDetail
+	asked := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		asked[r] = true
+	}
+	for _, a := range answers {
+		for _, d := range a.OrdersDetail {
+			if k := key(&d); asked[k] {
+				found[k] = append(found[k], d)
+			} else {
+				extra = append(extra, d)
+			}
+		}
+	}
+	res := &QueryResult{Orders: make([]OrderDetail, 0, len(refs))}
+	for _, r := range refs {
+		if ds, ok := found[r]; ok {
+			res.Orders = append(res.Orders, ds...)
+		} else {
+			res.NotFound = append(res.NotFound, r)
+		}
+	}
+	res.Orders = append(res.Orders, extra...)
+	return res
+}
+
+// checkRefs refuses bad input and drops repeated numbers.
+func (c *Client) checkRefs(by QueryBy, refs []string) ([]string, error) {
+	if by != ByOrderNo && by != ByExpressNo {
+		return nil, fmt.Errorf("flowery: query by %q: want ByOrderNo or ByExpressNo: %w", string(by), status.ErrInvalidRequest)
+	}
+	seen := make(map[string]bool, len(refs))
+	out := make([]string, 0, len(refs))
+	for _, r := range refs {
+		switch {
+		case strings.TrimSpace(r) == "":
+			return nil, fmt.Errorf("flowery: empty number: %w", status.ErrInvalidRequest)
+		case strings.Contains(r, ","):
+			return nil, fmt.Errorf("flowery: number %q contains a comma, Flowery's separator: %w", r, status.ErrInvalidRequest)
+		case seen[r]:
+			continue
+		}
+		seen[r] = true
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (c *Client) batches(refs []string) [][]string {
+	var out [][]string
+	for len(refs) > 0 {
+		n := min(c.cfg.BatchSize, len(refs))
+		out = append(out, refs[:n])
+		refs = refs[n:]
+	}
+	return out
+}
+
+// post sends one batch with the token and decodes the answer into out. A
+// token rejection registers a new token once and repeats the call.
+func post[T any](ctx context.Context, c *Client, path string, by QueryBy, batch []string, out *Response[T]) error {
+	body, err := json.Marshal(Request{AccountID: c.cfg.AccountID, Logistics: c.cfg.Logistics, SerialNo: strings.Join(batch, ","), Command: by})
+	if err != nil {
+		return err
+	}
+	for attempt := 0; ; attempt++ {
+		tok, err := c.tokens.get(ctx)
+		if err != nil {
+			return err
+		}
+		res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, Body: body, ContentType: "application/json",
+			Header: http.Header{"Token": {tok}}, ReadOnly: true})
+		if err == nil {
+			*out = Response[T]{}
+			if err = decode(c.t, res, out); err == nil {
+				err = check(c.t, res, out)
+			}
+		}
+		if attempt == 0 && errors.Is(err, status.ErrUnauthorized) && c.tokens.invalidate(tok) {
+			continue
+		}
+		return err
+	}
+}

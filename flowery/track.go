@@ -1,0 +1,80 @@
+package flowery
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Track returns one snapshot per order number, in the order given. The
+// numbers are sent in batches (see QueryOrders); a number Flowery does not
+// know comes back with Stage status.NotFound. Empty numbers and numbers
+// with a comma are refused before anything is sent.
+func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+	_, answers, err := c.query(ctx, ByOrderNo, refs)
+	if err != nil {
+		return nil, fmt.Errorf("flowery: track: %w", err)
+	}
+	byNo := make(map[string]*OrderDetail, len(refs))
+	for _, a := range answers {
+		for i := range a.OrdersDetail {
+			d := &a.OrdersDetail[i]
+			if _, dup := byNo[d.OrderNo]; !dup {
+				byNo[d.OrderNo] = d
+			}
+		}
+	}
+	out := make([]status.Snapshot, len(refs))
+	for i, ref := range refs {
+		if d, ok := byNo[ref]; ok {
+			out[i] = d.Snapshot(ref)
+			out[i].Carrier = c.cfg.Logistics
+		} else {
+			out[i] = status.Snapshot{Provider: status.Flowery, Ref: ref, Stage: status.NotFound}
+		}
+	}
+	return out, nil
+}
+
+// Snapshot converts the order to canonical terms. Stage comes from
+// order_status, falling back to goods_status and then latest_scan_status
+// when no rule places it. Problems come from the three statuses (拒收
+// refused, 退件 returned, 问题件 problem parcel), then problem_reason and
+// return_reason when present. TrackingNo is express_no and UpdatedAt
+// goods_status_time.
+func (d *OrderDetail) Snapshot(ref string) status.Snapshot {
+	s := status.Snapshot{
+		Provider:   status.Flowery,
+		Ref:        ref,
+		OrderNo:    d.OrderNo,
+		TrackingNo: d.ExpressNo,
+		UpdatedAt:  d.GoodsStatusTime.Time,
+	}
+	fields := []struct {
+		name string
+		st   status.FloweryStatus
+	}{{"order_status", d.OrderStatus}, {"goods_status", d.GoodsStatus}, {"latest_scan_status", d.LatestScanStatus}}
+	for _, f := range fields {
+		if f.st == "" {
+			continue
+		}
+		code := f.st.CodeAs(f.name)
+		s.Codes = append(s.Codes, code)
+		if s.Stage == status.Unknown {
+			s.Stage = f.st.Stage()
+		}
+		if r := f.st.Reason(); r != status.ReasonUnknown {
+			s.Problems = append(s.Problems, status.Problem{Reason: r, Code: code})
+		}
+	}
+	if d.ProblemReason.String != "" {
+		s.Problems = append(s.Problems, status.Problem{Reason: status.ReasonOther,
+			Code: status.Code{Provider: status.Flowery, Field: "problem_reason", Value: d.ProblemReason.String}})
+	}
+	if d.ReturnReason.String != "" {
+		s.Problems = append(s.Problems, status.Problem{Reason: status.ReasonReturned,
+			Code: status.Code{Provider: status.Flowery, Field: "return_reason", Value: d.ReturnReason.String}})
+	}
+	return s
+}
