@@ -78,9 +78,21 @@ func BenchmarkTrack1000(b *testing.B) {
 				return err
 			}
 			defer res.Body.Close()
+			// What it takes to know where the order is: the same fields
+			// Track reads.
 			var env struct {
-				Code         string            `json:"code"`
-				OrdersDetail []json.RawMessage `json:"orders_detail"`
+				Code         string `json:"code"`
+				SNStr        string `json:"sn_str"`
+				OrdersDetail []struct {
+					OrderNo          string `json:"order_no"`
+					ExpressNo        string `json:"express_no"`
+					OrderStatus      string `json:"order_status"`
+					GoodsStatus      string `json:"goods_status"`
+					GoodsStatusTime  string `json:"goods_status_time"`
+					LatestScanStatus string `json:"latest_scan_status"`
+					ReturnReason     string `json:"return_reason"`
+					ProblemReason    string `json:"problem_reason"`
+				} `json:"orders_detail"`
 			}
 			return json.NewDecoder(res.Body).Decode(&env)
 		}

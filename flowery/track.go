@@ -12,11 +12,11 @@ import (
 // know comes back with Stage status.NotFound. Empty numbers and numbers
 // with a comma are refused before anything is sent.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	_, answers, err := c.query(ctx, ByOrderNo, refs)
+	_, answers, err := query[trackedOrder](ctx, c, ByOrderNo, refs)
 	if err != nil {
 		return nil, fmt.Errorf("flowery: track: %w", err)
 	}
-	byNo := make(map[string]*OrderDetail, len(refs))
+	byNo := make(map[string]*trackedOrder, len(refs))
 	for _, a := range answers {
 		for i := range a.OrdersDetail {
 			d := &a.OrdersDetail[i]
@@ -28,13 +28,32 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 	out := make([]status.Snapshot, len(refs))
 	for i, ref := range refs {
 		if d, ok := byNo[ref]; ok {
-			out[i] = d.Snapshot(ref)
+			out[i] = d.detail().Snapshot(ref)
 			out[i].Carrier = c.cfg.Logistics
 		} else {
 			out[i] = status.Snapshot{Provider: status.Flowery, Ref: ref, Stage: status.NotFound}
 		}
 	}
 	return out, nil
+}
+
+// trackedOrder is the part of an OrderDetail that a snapshot is made of.
+// Track decodes only it, and so skips the parties, amounts and goods names
+// it would not use: most of each order's bytes.
+type trackedOrder struct {
+	OrderStatus      status.FloweryStatus `json:"order_status"`
+	OrderNo          string               `json:"order_no"`
+	ExpressNo        string               `json:"express_no"`
+	GoodsStatus      status.FloweryStatus `json:"goods_status"`
+	GoodsStatusTime  Time                 `json:"goods_status_time"`
+	LatestScanStatus status.FloweryStatus `json:"latest_scan_status"`
+	ReturnReason     NullString           `json:"return_reason"`
+	ProblemReason    NullString           `json:"problem_reason"`
+}
+
+func (t *trackedOrder) detail() *OrderDetail {
+	return &OrderDetail{OrderStatus: t.OrderStatus, OrderNo: t.OrderNo, ExpressNo: t.ExpressNo, GoodsStatus: t.GoodsStatus,
+		GoodsStatusTime: t.GoodsStatusTime, LatestScanStatus: t.LatestScanStatus, ReturnReason: t.ReturnReason, ProblemReason: t.ProblemReason}
 }
 
 // Snapshot converts the order to canonical terms. Stage comes from

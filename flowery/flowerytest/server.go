@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -216,6 +217,7 @@ func (s *Server) query(answer func(numbers []string, command string) (found []js
 		}
 		b.WriteString("]}\n")
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 		_, _ = w.Write(b.Bytes())
 	}
 }

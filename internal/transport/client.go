@@ -180,7 +180,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		req.Header.Set("Content-Type", r.ContentType)
 	}
 	req.SetResponseHandler(func(res *http.Response) error {
-		b, err := readBody(res.Body, c.cfg.MaxBodyBytes)
+		b, err := readBody(res.Body, res.ContentLength, c.cfg.MaxBodyBytes)
 		if err != nil {
 			// Left open: retryablehttp drains and closes it before a retry.
 			return err
@@ -196,7 +196,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	if !st.read {
 		// The retries ran out on a retryable status; its body is still unread.
-		st.body, err = readBody(res.Body, c.cfg.MaxBodyBytes)
+		st.body, err = readBody(res.Body, res.ContentLength, c.cfg.MaxBodyBytes)
 		res.Body.Close()
 		if err != nil {
 			return nil, c.failure(ctx, method, r.Path, st, res, err)
@@ -346,9 +346,13 @@ func (e *bodyTooLargeError) Error() string {
 	return fmt.Sprintf("response body exceeds the %d-byte limit", e.limit)
 }
 
-// readBody reads r whole, failing past limit bytes.
-func readBody(r io.Reader, limit int64) ([]byte, error) {
+// readBody reads r whole, failing past limit bytes. size is the declared
+// Content-Length (-1 when unknown), used only to size the buffer.
+func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
+	if size > 0 && size <= limit {
+		buf.Grow(int(size) + bytes.MinRead)
+	}
 	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
