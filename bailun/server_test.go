@@ -234,7 +234,7 @@ func TestServerTrack(t *testing.T) {
 
 func TestServerTrackFailsNamingTheRef(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t)
+	srv, _ := setup(t)
 	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1"})
 	for i := 0; i < 4; i++ {
 		srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 500})

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
@@ -82,8 +83,18 @@ func FuzzScanList(f *testing.F) {
 			t.Fatal(err)
 		}
 		var back ScanList
-		if err := json.Unmarshal(out, &back); err != nil || back.Raw != l.Raw || len(back.Scans) != len(l.Scans) {
+		if err := json.Unmarshal(out, &back); err != nil || len(back.Scans) != len(l.Scans) {
 			t.Fatalf("%s -> %s (%v)", b, out, err)
+		}
+		// An array comes back as equal JSON (encoding/json escapes <, > and
+		// & in what it writes), a string as the same text.
+		if l.array {
+			var x, y any
+			if json.Unmarshal([]byte(l.Raw), &x) != nil || json.Unmarshal([]byte(back.Raw), &y) != nil || !reflect.DeepEqual(x, y) {
+				t.Fatalf("%s -> %s", l.Raw, back.Raw)
+			}
+		} else if back.Raw != l.Raw {
+			t.Fatalf("%q -> %q", l.Raw, back.Raw)
 		}
 	})
 }

@@ -43,7 +43,7 @@ func run(refs []string) error {
 		}
 	}
 	if len(refs) == 0 {
-		return fmt.Errorf("usage: bailun ORDER-NO...")
+		return fmt.Errorf("usage: bailun ORDER-NO [ORDER-NO ...]")
 	}
 	c, err := bailun.New(cfg)
 	if err != nil {

@@ -62,7 +62,7 @@ func run(list string, refs []string) error {
 		return nil
 	}
 	if len(refs) == 0 {
-		return fmt.Errorf("usage: birdsystem [-list STATUS] CONSIGNMENT-ID...")
+		return fmt.Errorf("usage: birdsystem [-list STATUS] [CONSIGNMENT-ID ...]")
 	}
 	snaps, err := c.Track(ctx, refs...)
 	if err != nil {

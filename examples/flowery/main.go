@@ -44,7 +44,7 @@ func run(refs []string) error {
 		}
 	}
 	if len(refs) == 0 {
-		return fmt.Errorf("usage: flowery ORDER-NO...")
+		return fmt.Errorf("usage: flowery ORDER-NO [ORDER-NO ...]")
 	}
 	c, err := flowery.New(cfg)
 	if err != nil {

@@ -46,7 +46,7 @@ func run(refs []string) error {
 		}
 	}
 	if len(refs) == 0 {
-		return fmt.Errorf("usage: reseller THIRD-ORDER-NO...")
+		return fmt.Errorf("usage: reseller THIRD-ORDER-NO [THIRD-ORDER-NO ...]")
 	}
 	c, err := reseller.New(cfg)
 	if err != nil {
