@@ -16,9 +16,10 @@ import (
 const DefaultBaseURL = "https://api.flowery-island.com"
 
 // DefaultBatchSize is how many numbers one request asks about when
-// Config.BatchSize is 0. Flowery publishes no limit; 50 keeps each request
-// and answer small.
-const DefaultBatchSize = 50
+// Config.BatchSize is 0. Flowery publishes no limit; 100 numbers keep each
+// answer near 100 KB, and a smaller BatchSize is there for a stricter
+// account.
+const DefaultBatchSize = 100
 
 // The scalar types of an OrderDetail.
 type (
