@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
@@ -18,20 +17,6 @@ const tokenPath = "/oauth/token/get"
 // defaultTokenLifetime is used when the answer gives no expires_in; Bailun
 // documents 3600 seconds.
 const defaultTokenLifetime = time.Hour
-
-// tokenSource fetches, caches and refreshes the access token. Concurrent
-// callers share one fetch.
-type tokenSource struct {
-	t             *transport.Client
-	appID, appKey string
-	static        string
-	now           func() time.Time
-
-	mu       sync.Mutex
-	token    string
-	expiry   time.Time
-	inflight chan struct{}
-}
 
 // tokenRequest is the body of POST /oauth/token/get.
 type tokenRequest struct {
@@ -87,85 +72,30 @@ func authorization(token string) string {
 	return "Bearer " + token
 }
 
-// get returns a valid token, fetching one when none is cached or the cached
-// one is about to expire.
-func (s *tokenSource) get(ctx context.Context) (string, error) {
-	if s.static != "" {
-		return s.static, nil
-	}
-	for {
-		s.mu.Lock()
-		if s.token != "" && s.now().Before(s.expiry) {
-			tok := s.token
-			s.mu.Unlock()
-			return tok, nil
-		}
-		if wait := s.inflight; wait != nil {
-			s.mu.Unlock()
-			select {
-			case <-wait:
-				continue
-			case <-ctx.Done():
-				return "", ctx.Err()
-			}
-		}
-		done := make(chan struct{})
-		s.inflight = done
-		s.mu.Unlock()
-
-		tok, life, err := s.fetch(ctx)
-
-		s.mu.Lock()
-		s.inflight = nil
-		if err == nil {
-			s.token = tok
-			// Refresh a minute early (a tenth early for short lifetimes),
-			// so a token never expires on its way to Bailun.
-			s.expiry = s.now().Add(life - min(time.Minute, life/10))
-		}
-		s.mu.Unlock()
-		close(done)
-		return tok, err
-	}
-}
-
-// invalidate drops tok if it is still the cached token, so the next get
-// fetches a new one. It reports whether a new token can be fetched at all.
-func (s *tokenSource) invalidate(tok string) bool {
-	if s.static != "" {
-		return false
-	}
-	s.mu.Lock()
-	if s.token == tok {
-		s.token = ""
-	}
-	s.mu.Unlock()
-	return true
-}
-
-func (s *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) {
-	body, err := json.Marshal(tokenRequest{AppID: s.appID, AppKey: s.appKey})
+// fetchToken gets a new access token from POST /oauth/token/get.
+func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
+	body, err := json.Marshal(tokenRequest{AppID: c.cfg.AppID, AppKey: c.cfg.AppKey})
 	if err != nil {
 		return "", 0, err
 	}
 	// Fetching a token changes nothing at Bailun, so it is retried like a query.
-	res, err := s.t.Do(ctx, &transport.Request{Method: "POST", Path: tokenPath, Body: body, ContentType: "application/json", ReadOnly: true})
+	res, err := c.t.Do(ctx, &transport.Request{Method: "POST", Path: tokenPath, Body: body, ContentType: "application/json", ReadOnly: true})
 	if err != nil {
 		return "", 0, err
 	}
 	var a tokenAnswer
-	if err := s.t.DecodeJSON(res, &a); err != nil {
+	if err := c.t.DecodeJSON(res, &a); err != nil {
 		return "", 0, err
 	}
 	if a.Code != nil && *a.Code != status.BailunSuccess {
-		return "", 0, s.t.Error(res, a.Code.Code().Value, a.Message, tokenCodeErr(*a.Code))
+		return "", 0, c.t.Error(res, a.Code.Code().Value, a.Message, tokenCodeErr(*a.Code))
 	}
 	tok, life := a.token()
 	if tok == "" {
-		return "", 0, s.t.Error(res, "", "token answer has no access_token", status.ErrUnauthorized)
+		return "", 0, c.t.Error(res, "", "token answer has no access_token", status.ErrUnauthorized)
 	}
-	s.t.AddSecret(tok)
-	s.t.AddSecret(strings.TrimSpace(strings.TrimPrefix(tok, "Bearer ")))
+	c.t.AddSecret(tok)
+	c.t.AddSecret(strings.TrimSpace(strings.TrimPrefix(tok, "Bearer ")))
 	return tok, life, nil
 }
 

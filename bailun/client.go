@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ordertrack/ordertrack/internal/token"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
@@ -74,7 +75,7 @@ func redacted(secret string) string {
 type Client struct {
 	cfg    Config
 	t      *transport.Client
-	tokens *tokenSource
+	tokens *token.Source // nil with a static AccessToken
 }
 
 var _ status.Tracker = (*Client)(nil)
@@ -106,7 +107,9 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{cfg: cfg, t: t}
-	c.tokens = &tokenSource{t: t, appID: cfg.AppID, appKey: cfg.AppKey, static: cfg.AccessToken, now: time.Now}
+	if cfg.AccessToken == "" {
+		c.tokens = token.New(c.fetchToken)
+	}
 	return c, nil
 }
 

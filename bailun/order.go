@@ -107,15 +107,20 @@ func (c *Client) check(res *transport.Response, code status.BailunResultCode, me
 // do sends an authorised request. A 401 means the token expired: a new one
 // is fetched once and the request repeated.
 func (c *Client) do(ctx context.Context, r *transport.Request) (*transport.Response, error) {
+	if c.tokens == nil {
+		r.Header = http.Header{"Authorization": {authorization(c.cfg.AccessToken)}}
+		return c.t.Do(ctx, r)
+	}
 	for attempt := 0; ; attempt++ {
-		tok, err := c.tokens.get(ctx)
+		tok, err := c.tokens.Get(ctx)
 		if err != nil {
 			return nil, err
 		}
 		r.Header = http.Header{"Authorization": {authorization(tok)}}
 		res, err := c.t.Do(ctx, r)
 		var ae *status.APIError
-		if attempt == 0 && errors.As(err, &ae) && ae.HTTPStatus == http.StatusUnauthorized && c.tokens.invalidate(tok) {
+		if attempt == 0 && errors.As(err, &ae) && ae.HTTPStatus == http.StatusUnauthorized {
+			c.tokens.Invalidate(tok)
 			continue
 		}
 		return res, err

@@ -2,8 +2,6 @@ package bailun
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
 	"github.com/ordertrack/ordertrack/status"
@@ -15,28 +13,13 @@ import (
 // failure fails the call, naming the ref. Empty refs are refused before
 // anything is sent.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	for _, ref := range refs {
-		if ref == "" {
-			return nil, errEmptyRef
+	return fanout.Track(ctx, status.Bailun, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
+		o, err := c.QueryOrderStatus(ctx, ref)
+		if err != nil {
+			return nil, err
 		}
-	}
-	out := make([]status.Snapshot, len(refs))
-	err := fanout.Each(ctx, len(refs), c.cfg.Concurrency, func(ctx context.Context, i int) error {
-		o, err := c.QueryOrderStatus(ctx, refs[i])
-		switch {
-		case errors.Is(err, status.ErrNotFound):
-			out[i] = status.Snapshot{Provider: status.Bailun, Ref: refs[i], Stage: status.NotFound}
-		case err != nil:
-			return fmt.Errorf("bailun: track %q: %w", refs[i], err)
-		default:
-			out[i] = o.Snapshot(refs[i])
-		}
-		return nil
+		return []status.Snapshot{o.Snapshot(ref)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Snapshot converts the order's status to canonical terms: Stage from

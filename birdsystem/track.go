@@ -2,8 +2,6 @@ package birdsystem
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"strconv"
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
@@ -16,34 +14,17 @@ import (
 // any other failure fails the call, naming the ref. Empty refs are refused
 // before anything is sent.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	for _, ref := range refs {
-		if ref == "" {
-			return nil, fmt.Errorf("birdsystem: empty consignment id: %w", status.ErrInvalidRequest)
-		}
-	}
-	out := make([]status.Snapshot, len(refs))
-	err := fanout.Each(ctx, len(refs), c.cfg.Concurrency, func(ctx context.Context, i int) error {
-		notFound := status.Snapshot{Provider: status.BirdSystem, Ref: refs[i], Stage: status.NotFound}
-		id, err := strconv.ParseInt(refs[i], 10, 64)
+	return fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
+		id, err := strconv.ParseInt(ref, 10, 64)
 		if err != nil || id <= 0 {
-			out[i] = notFound
-			return nil
+			return nil, status.ErrNotFound // no consignment has such an id
 		}
-		con, err := c.GetConsignment(ctx, id)
-		switch {
-		case errors.Is(err, status.ErrNotFound):
-			out[i] = notFound
-		case err != nil:
-			return fmt.Errorf("birdsystem: track %q: %w", refs[i], err)
-		default:
-			out[i] = con.Snapshot(refs[i])
+		k, err := c.GetConsignment(ctx, id)
+		if err != nil {
+			return nil, err
 		}
-		return nil
+		return []status.Snapshot{k.Snapshot(ref)}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // Snapshot converts the consignment to canonical terms: Stage from status,

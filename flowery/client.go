@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ordertrack/ordertrack/internal/token"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
@@ -96,7 +97,7 @@ func (c Config) GoString() string { return c.String() }
 type Client struct {
 	cfg    Config
 	t      *transport.Client
-	tokens *tokenSource
+	tokens *token.Source // nil with a static Token
 }
 
 var _ status.Tracker = (*Client)(nil)
@@ -138,7 +139,9 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{cfg: cfg, t: t}
-	c.tokens = &tokenSource{c: c, static: cfg.Token}
+	if cfg.Token == "" {
+		c.tokens = token.New(c.registerToken)
+	}
 	return c, nil
 }
 

@@ -337,9 +337,11 @@ func post[T any](ctx context.Context, c *Client, path string, by QueryBy, batch 
 		return err
 	}
 	for attempt := 0; ; attempt++ {
-		tok, err := c.tokens.get(ctx)
-		if err != nil {
-			return err
+		tok := c.cfg.Token
+		if c.tokens != nil {
+			if tok, err = c.tokens.Get(ctx); err != nil {
+				return err
+			}
 		}
 		res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, Body: body, ContentType: "application/json",
 			Header: http.Header{"Token": {tok}}, ReadOnly: true})
@@ -349,7 +351,8 @@ func post[T any](ctx context.Context, c *Client, path string, by QueryBy, batch 
 				err = check(c.t, res, out)
 			}
 		}
-		if attempt == 0 && errors.Is(err, status.ErrUnauthorized) && c.tokens.invalidate(tok) {
+		if attempt == 0 && errors.Is(err, status.ErrUnauthorized) && c.tokens != nil {
+			c.tokens.Invalidate(tok)
 			continue
 		}
 		return err

@@ -2,8 +2,6 @@ package reseller
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
@@ -17,32 +15,13 @@ import (
 // Stage status.NotFound; any other failure fails the call, naming the ref.
 // Empty refs are refused before anything is sent.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	for _, ref := range refs {
-		if ref == "" {
-			return nil, errEmptyRef
+	return fanout.Track(ctx, status.Reseller, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
+		o, err := c.QueryOrder(ctx, ref)
+		if err != nil {
+			return nil, err
 		}
-	}
-	per := make([][]status.Snapshot, len(refs))
-	err := fanout.Each(ctx, len(refs), c.cfg.Concurrency, func(ctx context.Context, i int) error {
-		o, err := c.QueryOrder(ctx, refs[i])
-		switch {
-		case errors.Is(err, status.ErrNotFound):
-			per[i] = []status.Snapshot{{Provider: status.Reseller, Ref: refs[i], Stage: status.NotFound}}
-		case err != nil:
-			return fmt.Errorf("reseller: track %q: %w", refs[i], err)
-		default:
-			per[i] = o.Snapshots(refs[i])
-		}
-		return nil
+		return o.Snapshots(ref), nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	var out []status.Snapshot
-	for _, s := range per {
-		out = append(out, s...)
-	}
-	return out, nil
 }
 
 // Snapshots converts the order to canonical terms, one snapshot per

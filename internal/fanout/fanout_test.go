@@ -3,12 +3,15 @@ package fanout
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/status"
 )
 
 func TestEachRunsAllWithinLimit(t *testing.T) {
@@ -57,4 +60,37 @@ func TestEachHonoursContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Zero(t, calls.Load())
 	assert.NoError(t, Each(context.Background(), 0, 3, nil))
+}
+
+func TestTrack(t *testing.T) {
+	boom := errors.New("boom")
+	lookup := func(_ context.Context, ref string) ([]status.Snapshot, error) {
+		switch ref {
+		case "gone":
+			return nil, fmt.Errorf("wrapped: %w", status.ErrNotFound)
+		case "bad":
+			return nil, boom
+		case "two":
+			return []status.Snapshot{{Ref: ref, OrderNo: "a"}, {Ref: ref, OrderNo: "b"}}, nil
+		}
+		return []status.Snapshot{{Ref: ref, Stage: status.Shipped}}, nil
+	}
+	snaps, err := Track(context.Background(), status.Bailun, []string{"two", "gone", "x"}, 2, lookup)
+	require.NoError(t, err)
+	require.Len(t, snaps, 4)
+	assert.Equal(t, "b", snaps[1].OrderNo)
+	assert.Equal(t, status.Snapshot{Provider: status.Bailun, Ref: "gone", Stage: status.NotFound}, snaps[2])
+	assert.Equal(t, "x", snaps[3].Ref)
+
+	_, err = Track(context.Background(), status.Bailun, []string{"x", "bad"}, 1, lookup)
+	assert.ErrorIs(t, err, boom)
+	assert.EqualError(t, err, `bailun: track "bad": boom`)
+
+	calls := 0
+	_, err = Track(context.Background(), status.Reseller, []string{"x", ""}, 1, func(context.Context, string) ([]status.Snapshot, error) {
+		calls++
+		return nil, nil
+	})
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Zero(t, calls, "refused before any lookup")
 }

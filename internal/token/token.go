@@ -1,0 +1,80 @@
+// Package token caches a provider's access token: fetched on first use,
+// shared by concurrent callers (one fetch at a time), refreshed before it
+// expires, and dropped when the provider rejects it.
+package token
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Fetch gets a new token and how long it lives; 0 means until rejected.
+type Fetch func(ctx context.Context) (token string, lifetime time.Duration, err error)
+
+// Source hands out a cached token. The zero value is not usable; build one
+// with New.
+type Source struct {
+	fetch Fetch
+	now   func() time.Time
+
+	mu       sync.Mutex
+	token    string
+	expiry   time.Time // zero: no expiry
+	inflight chan struct{}
+}
+
+// New returns a Source that gets tokens from fetch.
+func New(fetch Fetch) *Source { return &Source{fetch: fetch, now: time.Now} }
+
+// Get returns the cached token, fetching one when there is none or it is
+// about to expire. Callers arriving during a fetch wait for it (or for their
+// own context); if it fails, the next of them fetches again.
+func (s *Source) Get(ctx context.Context) (string, error) {
+	for {
+		s.mu.Lock()
+		if s.token != "" && (s.expiry.IsZero() || s.now().Before(s.expiry)) {
+			tok := s.token
+			s.mu.Unlock()
+			return tok, nil
+		}
+		if wait := s.inflight; wait != nil {
+			s.mu.Unlock()
+			select {
+			case <-wait:
+				continue
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
+		}
+		done := make(chan struct{})
+		s.inflight = done
+		s.mu.Unlock()
+
+		tok, life, err := s.fetch(ctx)
+
+		s.mu.Lock()
+		s.inflight = nil
+		if err == nil {
+			s.token, s.expiry = tok, time.Time{}
+			if life > 0 {
+				// Refresh a minute early (a tenth early for short lifetimes),
+				// so a token never expires on its way to the provider.
+				s.expiry = s.now().Add(life - min(time.Minute, life/10))
+			}
+		}
+		s.mu.Unlock()
+		close(done)
+		return tok, err
+	}
+}
+
+// Invalidate drops tok if it is still the cached token, so that the next
+// Get fetches a new one; a token already replaced is left alone.
+func (s *Source) Invalidate(tok string) {
+	s.mu.Lock()
+	if s.token == tok {
+		s.token = ""
+	}
+	s.mu.Unlock()
+}
