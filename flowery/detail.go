@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/ordertrack/ordertrack/internal/fanout"
 	"github.com/ordertrack/ordertrack/internal/wire"
 )
 
@@ -95,20 +94,7 @@ type TrackingResult struct {
 // (POST /logistics/api/orders_tracking_detail/list), batched and merged
 // like QueryOrders.
 func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string) (*TrackingResult, error) {
-	refs, err := c.checkRefs(by, refs)
-	if err != nil {
-		return nil, err
-	}
-	batches := c.batches(refs)
-	answers := make([]*Response[TrackingDetail], len(batches))
-	err = fanout.Each(ctx, len(batches), c.cfg.Concurrency, func(ctx context.Context, i int) error {
-		var r Response[TrackingDetail]
-		if err := post(ctx, c, trackingDetailPath, by, batches[i], &r); err != nil {
-			return err
-		}
-		answers[i] = &r
-		return nil
-	})
+	refs, answers, err := query[TrackingDetail](ctx, c, trackingDetailPath, by, refs)
 	if err != nil {
 		return nil, err
 	}

@@ -234,17 +234,17 @@ type QueryResult struct {
 // numbers are asked about once. A number that is empty or contains a comma
 // (Flowery's separator) is refused before anything is sent.
 func (c *Client) QueryOrders(ctx context.Context, by QueryBy, refs ...string) (*QueryResult, error) {
-	refs, answers, err := query[OrderDetail](ctx, c, by, refs)
+	refs, answers, err := query[OrderDetail](ctx, c, ordersPath, by, refs)
 	if err != nil {
 		return nil, err
 	}
 	return merge(by, refs, answers), nil
 }
 
-// query checks refs, drops repeats, and sends them in batches, decoding
-// each answer's orders as T; it returns the refs asked about and every
-// batch's answer.
-func query[T any](ctx context.Context, c *Client, by QueryBy, refs []string) ([]string, []*Response[T], error) {
+// query checks refs, drops repeats, and posts them to path in batches,
+// decoding each answer's orders_detail as T; it returns the refs asked
+// about and every batch's answer.
+func query[T any](ctx context.Context, c *Client, path string, by QueryBy, refs []string) ([]string, []*Response[T], error) {
 	refs, err := c.checkRefs(by, refs)
 	if err != nil {
 		return nil, nil, err
@@ -253,7 +253,7 @@ func query[T any](ctx context.Context, c *Client, by QueryBy, refs []string) ([]
 	answers := make([]*Response[T], len(batches))
 	err = fanout.Each(ctx, len(batches), c.cfg.Concurrency, func(ctx context.Context, i int) error {
 		var r Response[T]
-		if err := post(ctx, c, ordersPath, by, batches[i], &r); err != nil {
+		if err := post(ctx, c, path, by, batches[i], &r); err != nil {
 			return err
 		}
 		answers[i] = &r

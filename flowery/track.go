@@ -12,7 +12,7 @@ import (
 // know comes back with Stage status.NotFound. Empty numbers and numbers
 // with a comma are refused before anything is sent.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	_, answers, err := query[trackedOrder](ctx, c, ByOrderNo, refs)
+	_, answers, err := query[trackedOrder](ctx, c, ordersPath, ByOrderNo, refs)
 	if err != nil {
 		return nil, fmt.Errorf("flowery: track: %w", err)
 	}
