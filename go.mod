@@ -1,6 +1,6 @@
 module github.com/ordertrack/ordertrack
 
-go 1.23
+go 1.24
 
 require (
 	github.com/google/go-querystring v1.2.0

@@ -79,7 +79,8 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 		return "", 0, err
 	}
 	// Fetching a token changes nothing at Bailun, so it is retried like a query.
-	res, err := c.t.Do(ctx, &transport.Request{Method: "POST", Path: tokenPath, Body: body, ContentType: "application/json", ReadOnly: true})
+	res, err := c.t.Do(ctx, &transport.Request{Method: "POST", Path: tokenPath, Body: body, ContentType: "application/json",
+		ReadOnly: true, SecretBody: true})
 	if err != nil {
 		return "", 0, err
 	}

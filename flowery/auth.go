@@ -46,7 +46,7 @@ func (c *Client) registerToken(ctx context.Context) (string, time.Duration, erro
 	}
 	// Registering again only replaces the token, so it is retried like a query.
 	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: tokenPath, Body: body,
-		ContentType: "application/json", ReadOnly: true})
+		ContentType: "application/json", ReadOnly: true, SecretBody: true})
 	if err != nil {
 		return "", 0, err
 	}

@@ -122,9 +122,12 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 			w.Header().Set("Content-Length", strconv.Itoa(len(body)+64))
 			w.WriteHeader(statusOr(f.Status))
 			_, _ = w.Write([]byte(body))
+			// Flush first: hijacking drops what the server still buffers.
+			if fl, ok := w.(http.Flusher); ok {
+				fl.Flush()
+			}
 			if hj, ok := w.(http.Hijacker); ok {
-				if conn, buf, err := hj.Hijack(); err == nil {
-					_ = buf.Flush()
+				if conn, _, err := hj.Hijack(); err == nil {
 					conn.Close()
 				}
 			}

@@ -50,12 +50,18 @@ func (s *Source) Get(ctx context.Context) (string, error) {
 		done := make(chan struct{})
 		s.inflight = done
 		s.mu.Unlock()
+		return s.fetchOnce(ctx, done)
+	}
+}
 
-		tok, life, err := s.fetch(ctx)
-
+// fetchOnce runs the fetch that done stands for. Its cleanup is deferred, so
+// that even a panicking fetch frees the callers waiting on it.
+func (s *Source) fetchOnce(ctx context.Context, done chan struct{}) (tok string, err error) {
+	var life time.Duration
+	defer func() {
 		s.mu.Lock()
 		s.inflight = nil
-		if err == nil {
+		if err == nil && tok != "" {
 			s.token, s.expiry = tok, time.Time{}
 			if life > 0 {
 				// Refresh a minute early (a tenth early for short lifetimes),
@@ -65,8 +71,9 @@ func (s *Source) Get(ctx context.Context) (string, error) {
 		}
 		s.mu.Unlock()
 		close(done)
-		return tok, err
-	}
+	}()
+	tok, life, err = s.fetch(ctx)
+	return tok, err
 }
 
 // Invalidate drops tok if it is still the cached token, so that the next

@@ -81,3 +81,24 @@ func TestWaiterHonoursItsContext(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	close(release)
 }
+
+// A fetch that panics does not wedge the cache: the next Get fetches again.
+func TestPanickingFetchFreesTheWaiters(t *testing.T) {
+	calls := 0
+	s := New(func(context.Context) (string, time.Duration, error) {
+		calls++
+		if calls == 1 {
+			panic("boom")
+		}
+		return "t", 0, nil
+	})
+	func() {
+		defer func() { _ = recover() }()
+		_, _ = s.Get(context.Background())
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	tok, err := s.Get(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, "t", tok)
+}

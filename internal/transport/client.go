@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -47,7 +48,7 @@ func New(cfg Config) (*Client, error) {
 		c.userAgent = cfg.UserAgent + " " + c.userAgent
 	}
 	if c.log == nil {
-		c.log = slog.New(discardHandler{})
+		c.log = slog.New(slog.DiscardHandler)
 	}
 
 	var hc http.Client
@@ -103,6 +104,9 @@ type Request struct {
 	// retried like a GET. A POST without it is a create: it is never sent
 	// twice, and is retried only when no connection was made.
 	ReadOnly bool
+	// SecretBody marks an answer that may hold a secret (a token
+	// endpoint's): errors about it never keep its body.
+	SecretBody bool
 }
 
 func (r *Request) isCreate() bool {
@@ -120,6 +124,8 @@ type Response struct {
 	Body       []byte
 	// Method and Endpoint name the call, for errors.
 	Method, Endpoint string
+	// secret keeps Body out of errors.
+	secret bool
 }
 
 // call is the state of one Do, shared with the retry policy through the
@@ -202,7 +208,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			return nil, c.failure(ctx, method, r.Path, st, res, err)
 		}
 	}
-	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: r.Path}
+	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: r.Path, secret: r.SecretBody}
 	if res.StatusCode < 200 || res.StatusCode > 299 {
 		return nil, c.statusError(out)
 	}
@@ -219,6 +225,11 @@ func (c *Client) failure(ctx context.Context, method, path string, st *call, res
 	switch {
 	case ctx.Err() != nil:
 		err = ctx.Err()
+	case errors.As(err, &tooBig) && res != nil && maybeSent:
+		// The provider answered a create, but the answer cannot be read.
+		return &Error{Provider: c.cfg.Provider, Method: method, Endpoint: path,
+			Msg:  "HTTP " + res.Status + ": " + tooBig.Error(),
+			errs: []error{status.ErrOutcomeUnknown, status.ErrMalformedResponse}}
 	case errors.As(err, &tooBig) && res != nil:
 		return &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: res.StatusCode,
 			Message: tooBig.Error(), Err: status.ErrMalformedResponse}
@@ -254,7 +265,7 @@ func (c *Client) statusError(res *Response) error {
 		Method:     res.Method,
 		Endpoint:   res.Endpoint,
 		HTTPStatus: res.StatusCode,
-		Body:       c.snippet(res.Body),
+		Body:       c.snippet(res),
 		Err:        sentinelFor(res.StatusCode),
 	}
 	if d, ok := retryAfter(res.Header); ok {
@@ -296,24 +307,27 @@ func (c *Client) Error(res *Response, code, message string, sentinel error) *sta
 		HTTPStatus: res.StatusCode,
 		Code:       c.redact.text(code),
 		Message:    c.redact.text(message),
-		Body:       c.snippet(res.Body),
+		Body:       c.snippet(res),
 		Err:        sentinel,
 	}
 }
 
-// snippet is the start of a body, for an APIError: at most errorBodyMax
-// bytes, cut at a rune boundary, secrets redacted.
-func (c *Client) snippet(b []byte) string {
-	if len(b) > errorBodyMax {
-		b = b[:errorBodyMax]
-		for len(b) > 0 && b[len(b)-1]&0xC0 == 0x80 {
-			b = b[:len(b)-1]
-		}
-		if len(b) > 0 && b[len(b)-1] >= 0xC0 {
-			b = b[:len(b)-1]
-		}
+// snippet is the start of an answer's body, for an APIError: secrets
+// redacted first, then cut to at most errorBodyMax bytes at a rune
+// boundary, so that no secret is split by the cut and half shown.
+func (c *Client) snippet(res *Response) string {
+	if res.secret && len(res.Body) > 0 {
+		return Redacted
 	}
-	return c.redact.text(string(bytes.ToValidUTF8(b, []byte("\uFFFD"))))
+	s := c.redact.text(string(bytes.ToValidUTF8(res.Body, []byte("\uFFFD"))))
+	if len(s) > errorBodyMax {
+		cut := errorBodyMax
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut]
+	}
+	return s
 }
 
 // Error is a failure to get an answer from a provider: the connection
@@ -362,12 +376,3 @@ func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
-// discardHandler is a slog.Handler that drops everything (slog.DiscardHandler
-// needs Go 1.24).
-type discardHandler struct{}
-
-func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }
-func (discardHandler) Handle(context.Context, slog.Record) error { return nil }
-func (d discardHandler) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discardHandler) WithGroup(string) slog.Handler           { return d }

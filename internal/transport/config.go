@@ -32,7 +32,10 @@ type Config struct {
 	// BaseURL is the provider's root; request paths are joined to it.
 	BaseURL string
 	// HTTPClient is copied, never mutated; nil gives a client of its own
-	// with a DefaultTimeout per attempt.
+	// with a DefaultTimeout per attempt. After a failed call,
+	// go-retryablehttp closes the idle connections of its transport, so a
+	// transport shared with other code (http.DefaultTransport) loses its
+	// idle pool then.
 	HTTPClient *http.Client
 	// Logger receives debug logs of each attempt and retry; nil is silent.
 	Logger *slog.Logger

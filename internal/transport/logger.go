@@ -17,9 +17,12 @@ type slogBridge struct {
 
 var _ retryablehttp.LeveledLogger = slogBridge{}
 
-func (b slogBridge) Error(msg string, kv ...any) { b.emit(slog.LevelError, msg, kv) }
-func (b slogBridge) Warn(msg string, kv ...any)  { b.emit(slog.LevelWarn, msg, kv) }
-func (b slogBridge) Info(msg string, kv ...any)  { b.emit(slog.LevelInfo, msg, kv) }
+// Every level is logged at Debug: retryablehttp reports each failed
+// attempt as an error, even one a retry then mends, and the caller gets the
+// final error as a value anyway.
+func (b slogBridge) Error(msg string, kv ...any) { b.emit(slog.LevelDebug, msg, kv) }
+func (b slogBridge) Warn(msg string, kv ...any)  { b.emit(slog.LevelDebug, msg, kv) }
+func (b slogBridge) Info(msg string, kv ...any)  { b.emit(slog.LevelDebug, msg, kv) }
 func (b slogBridge) Debug(msg string, kv ...any) { b.emit(slog.LevelDebug, msg, kv) }
 
 func (b slogBridge) emit(level slog.Level, msg string, kv []any) {

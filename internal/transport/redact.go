@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -54,6 +55,8 @@ func (r *redactor) add(secret string) {
 	if esc := url.QueryEscape(secret); esc != secret {
 		r.secrets = append(r.secrets, esc)
 	}
+	// Longest first, so that a secret containing another is replaced whole.
+	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
 // text returns s with every secret value and secret parameter replaced.

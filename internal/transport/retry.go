@@ -18,14 +18,15 @@ import (
 // 429 and 5xx (not 501). A create is never sent twice: it is retried only
 // when its connection failed before one was made, so nothing was written.
 func (c *Client) checkRetry(ctx context.Context, res *http.Response, err error) (bool, error) {
-	if ctx.Err() != nil {
-		return false, ctx.Err()
-	}
 	st := callFrom(ctx)
 	if err == nil && st != nil && st.read {
 		// retryablehttp asks again after the response handler has read the
-		// body; the first answer, not to retry, stands.
+		// body; the first answer, not to retry, stands, even if the context
+		// ended since: the answer is whole.
 		return false, nil
+	}
+	if ctx.Err() != nil {
+		return false, ctx.Err()
 	}
 	create := st != nil && st.create
 	if err != nil {
@@ -59,13 +60,17 @@ func (c *Client) checkRetry(ctx context.Context, res *http.Response, err error) 
 	return true, nil
 }
 
-// definitive reads the body of a 5xx answer (putting it back for whoever
-// reads it next) and asks the provider's hook whether it is a real answer.
+// definitive reads the body of a 5xx answer (putting it back, whole, for
+// whoever reads it next) and asks the provider's hook whether it is a real
+// answer. An answer over the body cap is not consulted on.
 func (c *Client) definitive(res *http.Response) bool {
-	b, err := io.ReadAll(io.LimitReader(res.Body, c.cfg.MaxBodyBytes))
-	res.Body.Close()
-	res.Body = io.NopCloser(bytes.NewReader(b))
-	return err == nil && c.cfg.Definitive(res.StatusCode, b)
+	orig := res.Body
+	b, err := io.ReadAll(io.LimitReader(orig, c.cfg.MaxBodyBytes+1))
+	res.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(b), orig), orig}
+	return err == nil && int64(len(b)) <= c.cfg.MaxBodyBytes && c.cfg.Definitive(res.StatusCode, b)
 }
 
 // backoff waits exponentially from RetryWaitMin, doubling per attempt up to
@@ -95,10 +100,11 @@ func retryAfter(h http.Header) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) {
 		if secs < 0 {
 			return 0, false
 		}
+		// A day stands for anything longer, an overflowing number included.
 		if secs > int64(24*time.Hour/time.Second) {
 			secs = int64(24 * time.Hour / time.Second)
 		}

@@ -503,3 +503,105 @@ func TestNilLoggerIsSilent(t *testing.T) {
 	_, _ = c.Do(context.Background(), &Request{Path: "/"})
 	assert.Empty(t, strings.TrimSpace(logs.String()))
 }
+
+// A secret that straddles the 4 KiB cut of an error body is redacted
+// before the cut, so no part of it shows.
+func TestSnippetRedactsBeforeCutting(t *testing.T) {
+	const secret = "SUPERSECRET-VALUE-123"
+	body := strings.Repeat("a", errorBodyMax-5) + secret + "tail"
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(400)
+		fmt.Fprint(w, body)
+	})
+	c := newClient(t, srv.URL, func(c *Config) { c.Secrets = []string{secret} })
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.NotContains(t, ae.Body, "SUPER")
+	assert.LessOrEqual(t, len(ae.Body), errorBodyMax)
+}
+
+func TestOverlappingSecrets(t *testing.T) {
+	r := newRedactor([]string{"abcd", "abcdSECRETTAIL"}, nil)
+	assert.Equal(t, "key "+Redacted+" and "+Redacted, r.text("key abcdSECRETTAIL and abcd"))
+}
+
+func TestSecretBodyIsNeverKept(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprint(w, `{"access_token":"fresh-token-not-yet-known","code":"10000"}`)
+	})
+	c := newClient(t, srv.URL)
+	res, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/oauth", ReadOnly: true, SecretBody: true})
+	require.NoError(t, err)
+	var v struct{ Code int }
+	err = c.DecodeJSON(res, &v)
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, Redacted, ae.Body)
+	assert.NotContains(t, err.Error(), "fresh-token")
+}
+
+// A 5xx answer over the body cap is a malformed answer, whether or not the
+// provider's Definitive hook would have read it.
+func TestDefinitiveRespectsTheBodyCap(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(500)
+		fmt.Fprint(w, `{"success":false,"message":"`+strings.Repeat("x", 100)+`"}`)
+	})
+	c := newClient(t, srv.URL, func(c *Config) {
+		c.MaxBodyBytes = 10
+		c.Definitive = func(int, []byte) bool { return true }
+	})
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+}
+
+func TestCreateWithOversizedAnswerIsOutcomeUnknown(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(201)
+		w.Write(bytes.Repeat([]byte("x"), 2048))
+	})
+	c := newClient(t, srv.URL, func(c *Config) { c.MaxBodyBytes = 1024 })
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("a=1")})
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.Equal(t, 1, int(srv.hits.Load()))
+}
+
+func TestHugeRetryAfterStopsRetrying(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "99999999999999999999")
+		w.WriteHeader(503)
+	})
+	c := newClient(t, srv.URL)
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.Equal(t, 1, int(srv.hits.Load()), "an overflowing Retry-After is longer than any cap")
+}
+
+// cancelOnClose cancels the call's context when the answer's body is
+// closed: the context ends after the answer was read whole.
+type cancelOnClose struct {
+	cancel context.CancelFunc
+}
+
+func (c cancelOnClose) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: 200, Header: http.Header{}, Request: r,
+		Body: closeHook{Reader: strings.NewReader(`{"ok":true}`), fn: c.cancel}}, nil
+}
+
+type closeHook struct {
+	io.Reader
+	fn func()
+}
+
+func (h closeHook) Close() error { h.fn(); return nil }
+
+func TestAnswerReadWholeSurvivesLateCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	c := newClient(t, "http://127.0.0.1", func(c *Config) { c.HTTPClient = &http.Client{Transport: cancelOnClose{cancel}} })
+	res, err := c.Do(ctx, &Request{Path: "/"})
+	require.NoError(t, err, "the answer was whole before the context ended")
+	assert.Equal(t, `{"ok":true}`, string(res.Body))
+}
