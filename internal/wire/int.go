@@ -18,6 +18,9 @@ type Int64 struct {
 	Valid bool
 	// Quoted reports that the value was sent as a string.
 	Quoted bool
+	// text is the quoted text when it is not the value's plain decimal
+	// form ("007", "+5"), so that it is written back as it came.
+	text string
 }
 
 // NewInt64 returns a valid Int64 that encodes as a JSON number.
@@ -54,6 +57,9 @@ func (n *Int64) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("wire: %s is not a 64-bit integer", truncate(b))
 	}
 	n.Int64, n.Valid = v, true
+	if n.Quoted && strconv.FormatInt(v, 10) != string(text) {
+		n.text = string(text)
+	}
 	return nil
 }
 
@@ -65,6 +71,11 @@ func (n Int64) MarshalJSON() ([]byte, error) {
 		return []byte(`""`), nil
 	case !n.Valid:
 		return []byte("null"), nil
+	}
+	if n.text != "" {
+		if v, err := strconv.ParseInt(n.text, 10, 64); err == nil && v == n.Int64 {
+			return json.Marshal(n.text)
+		}
 	}
 	buf := make([]byte, 0, 22)
 	if n.Quoted {

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"strconv"
 	"time"
 )
 
@@ -61,6 +62,7 @@ var Layouts = []string{
 	"2-1-2006 15:4:5",
 	"2-1-2006 15:4",
 	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
 }
 
 // ParseTime parses text in loc with the first of Layouts that fits. It
@@ -78,7 +80,7 @@ func ParseTime(text string, loc *time.Location) (time.Time, bool) {
 }
 
 // Time is a provider's time: the raw text exactly as sent, and the parsed
-// time in the provider's zone Z.
+// time in the provider's zone Z (one of the struct types above).
 type Time[Z Zone] struct {
 	// Raw is the text as sent; "" when the value was null, absent or "".
 	Raw string
@@ -87,6 +89,8 @@ type Time[Z Zone] struct {
 	Time time.Time
 	// Valid is false when the value was null or absent.
 	Valid bool
+	// number reports that the time arrived as a JSON number.
+	number bool
 }
 
 // NewTime returns a Time whose Raw is t formatted as "2006-01-02 15:04:05"
@@ -110,11 +114,25 @@ func (t Time[Z]) In(loc *time.Location) time.Time {
 	return v
 }
 
-// UnmarshalJSON accepts a string or null. Text in no known layout is kept
-// in Raw with a zero Time; it is not an error.
+// UnmarshalJSON accepts a string, a number or null. Text in no known
+// layout is kept in Raw with a zero Time; it is not an error. A whole
+// number is read as Unix seconds (milliseconds from 13 digits on) and kept
+// as its digits in Raw.
 func (t *Time[Z]) UnmarshalJSON(b []byte) error {
 	*t = Time[Z]{}
-	if string(b) == "null" {
+	switch {
+	case string(b) == "null":
+		return nil
+	case len(b) > 0 && (b[0] == '-' || b[0] >= '0' && b[0] <= '9'):
+		t.Raw, t.Valid, t.number = string(b), true, true
+		if n, err := strconv.ParseInt(t.Raw, 10, 64); err == nil {
+			var z Z
+			if len(t.Raw) >= 13 {
+				t.Time = time.UnixMilli(n).In(z.Location())
+			} else {
+				t.Time = time.Unix(n, 0).In(z.Location())
+			}
+		}
 		return nil
 	}
 	s, err := unquote(b)
@@ -127,10 +145,13 @@ func (t *Time[Z]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes Raw back as sent, or null.
+// MarshalJSON writes Raw back as sent (a string, or a number), or null.
 func (t Time[Z]) MarshalJSON() ([]byte, error) {
-	if !t.Valid {
+	switch {
+	case !t.Valid:
 		return []byte("null"), nil
+	case t.number && json.Valid([]byte(t.Raw)):
+		return []byte(t.Raw), nil
 	}
 	return json.Marshal(t.Raw)
 }

@@ -104,7 +104,7 @@ func TestTime(t *testing.T) {
 		assert.Equal(t, in, mustMarshal(t, tm), "raw kept")
 	}
 	var tm Time[UTC]
-	assert.Error(t, json.Unmarshal([]byte(`12345`), &tm))
+	assert.Error(t, json.Unmarshal([]byte(`{"t":1}`), &tm), "an object is not a time")
 	n := NewTime[Shanghai](time.Date(2023, 7, 12, 23, 56, 39, 5, time.UTC))
 	assert.Equal(t, "2023-07-13 07:56:39", n.Raw)
 }
@@ -259,6 +259,61 @@ func FuzzString(f *testing.F) {
 		var back String
 		if err := json.Unmarshal(out, &back); err != nil || back != s {
 			t.Fatalf("%s -> %s -> %#v", in, out, back)
+		}
+	})
+}
+
+func TestInt64KeepsQuotedText(t *testing.T) {
+	for _, in := range []string{`"007"`, `"+5"`, `"-0"`} {
+		var n Int64
+		require.NoError(t, json.Unmarshal([]byte(in), &n), in)
+		assert.Equal(t, in, mustMarshal(t, n))
+	}
+	var n Int64
+	require.NoError(t, json.Unmarshal([]byte(`"007"`), &n))
+	assert.Equal(t, int64(7), n.Int64)
+	n.Int64 = 8
+	assert.Equal(t, `"8"`, mustMarshal(t, n), "a changed value is written in its own form")
+}
+
+func TestTimeAsNumber(t *testing.T) {
+	for in, want := range map[string]string{`1577836800`: "2020-01-01T00:00:00Z", `1577836800000`: "2020-01-01T00:00:00Z", `1.5`: ""} {
+		var tm Time[UTC]
+		require.NoError(t, json.Unmarshal([]byte(in), &tm), in)
+		assert.Equal(t, in, tm.Raw)
+		assert.Equal(t, in, mustMarshal(t, tm), "written back as a number")
+		if want != "" {
+			assert.Equal(t, want, tm.Time.UTC().Format(time.RFC3339))
+		} else {
+			assert.True(t, tm.IsZero())
+		}
+	}
+	got, ok := ParseTime("2020-01-03T00:00:00", time.UTC)
+	require.True(t, ok)
+	assert.Equal(t, "2020-01-03T00:00:00Z", got.Format(time.RFC3339))
+}
+
+// FuzzTimeJSON decodes any JSON value as a Time: it never panics, and what
+// it accepts is written back to a value that decodes to the same Time.
+func FuzzTimeJSON(f *testing.F) {
+	for _, s := range []string{`"2019-6-25 18:56:03"`, `1577836800`, `-1`, `1e99`, `null`, `"x"`, `99999999999999999999`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		if !json.Valid([]byte(in)) {
+			return
+		}
+		var tm Time[Shanghai]
+		if err := json.Unmarshal([]byte(in), &tm); err != nil {
+			return
+		}
+		out, err := json.Marshal(tm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Time[Shanghai]
+		if err := json.Unmarshal(out, &back); err != nil || back.Raw != tm.Raw || !back.Time.Equal(tm.Time) {
+			t.Fatalf("%s -> %s -> %+v (%v)", in, out, back, err)
 		}
 	})
 }
