@@ -160,7 +160,9 @@ func TestFixtureNotFoundInTrack(t *testing.T) {
 	snaps, err := c.Track(context.Background(), "GONE", "CP-20200103-0001")
 	require.NoError(t, err)
 	require.Len(t, snaps, 2)
-	assert.Equal(t, status.Snapshot{Provider: status.Bailun, Ref: "GONE", Stage: status.NotFound}, snaps[0])
+	assert.Equal(t, status.Snapshot{Provider: status.Bailun, Ref: "GONE", Stage: status.NotFound, Codes: []status.Code{
+		{Provider: status.Bailun, Field: "code", Value: "10000"}, {Provider: status.Bailun, Field: "message", Value: "订单不存在"}}}, snaps[0],
+		"the provider's raw answer stays on the snapshot")
 	assert.Equal(t, status.Shipped, snaps[1].Stage)
 }
 

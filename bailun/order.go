@@ -99,7 +99,8 @@ func (c *Client) check(res *transport.Response, code status.BailunResultCode, me
 	case code != status.BailunSuccess:
 		return c.t.Error(res, code.Code().Value, message, code.Err())
 	case noResult:
-		return c.t.Error(res, code.Code().Value, "success without a result: the order is unknown", status.ErrNotFound)
+		// Success with a null result: Bailun has no such order.
+		return c.t.Error(res, code.Code().Value, message, status.ErrNotFound)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
-	"strconv"
 
 	"github.com/google/go-querystring/query"
 
@@ -156,5 +155,6 @@ func (c *Client) GetConsignment(ctx context.Context, id int64) (*Consignment, er
 			return &p.Consignments[i], nil
 		}
 	}
-	return nil, c.t.Error(res, "", "consignment "+strconv.FormatInt(id, 10)+" not found", status.ErrNotFound)
+	// BirdSystem answered with no consignment of that id.
+	return nil, c.t.Error(res, "", "", status.ErrNotFound)
 }

@@ -177,7 +177,7 @@ func TestFixtureErrors(t *testing.T) {
 		{"error-5000000.json", 200, status.ErrInvalidRequest, "5000000", "参数校验错误"},
 		{"error-6010002.json", 200, status.ErrNotFound, "6010002", "订单查询失败"},
 		{"code-undocumented.json", 200, nil, "7000001", "签名错误"},
-		{"data-null.json", 200, status.ErrNotFound, "0", ""},
+		{"data-null.json", 200, status.ErrNotFound, "0", "成功"},
 		{"html-502.html", 502, status.ErrUnavailable, "", ""},
 		{"html-502.html", 200, status.ErrMalformedResponse, "", ""},
 		{"error-5000000.json", 400, status.ErrInvalidRequest, "5000000", "参数校验错误"},
@@ -212,7 +212,9 @@ func TestFixtureNotFoundInTrack(t *testing.T) {
 	snaps, err := c.Track(context.Background(), "GONE", "20240401-000001")
 	require.NoError(t, err)
 	require.Len(t, snaps, 2)
-	assert.Equal(t, status.Snapshot{Provider: status.Reseller, Ref: "GONE", Stage: status.NotFound}, snaps[0])
+	assert.Equal(t, status.Snapshot{Provider: status.Reseller, Ref: "GONE", Stage: status.NotFound, Codes: []status.Code{
+		{Provider: status.Reseller, Field: "code", Value: "6010002"}, {Provider: status.Reseller, Field: "message", Value: "订单查询失败"}}}, snaps[0],
+		"the provider's raw answer stays on the snapshot")
 }
 
 // Decoding a fixture and encoding it again gives the platform's JSON back.

@@ -181,7 +181,8 @@ func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
 	case env.Code != status.ResellerOK:
 		return nil, c.t.Error(res, env.Code.Code().Value, env.Message, env.Code.Err())
 	case env.Data == nil:
-		return nil, c.t.Error(res, env.Code.Code().Value, "success without data: the order is unknown", status.ErrNotFound)
+		// Success without data: the platform has no such order.
+		return nil, c.t.Error(res, env.Code.Code().Value, env.Message, status.ErrNotFound)
 	}
 	return env.Data, nil
 }

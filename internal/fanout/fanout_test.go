@@ -94,3 +94,22 @@ func TestTrack(t *testing.T) {
 	assert.ErrorIs(t, err, status.ErrInvalidRequest)
 	assert.Zero(t, calls, "refused before any lookup")
 }
+
+func TestNotFoundOnlyFromTheProvidersAnswer(t *testing.T) {
+	envelope := &status.APIError{Provider: status.Bailun, HTTPStatus: 200, Code: "10000", Message: "订单不存在", Err: status.ErrNotFound}
+	s, ok := NotFound(status.Bailun, "A1", envelope)
+	require.True(t, ok)
+	assert.Equal(t, []status.Code{{Provider: status.Bailun, Field: "code", Value: "10000"}, {Provider: status.Bailun, Field: "message", Value: "订单不存在"}}, s.Codes)
+
+	http404 := &status.APIError{Provider: status.Bailun, HTTPStatus: 404, Body: "<html>404 Not Found</html>", Err: status.ErrNotFound}
+	_, ok = NotFound(status.Bailun, "A1", http404)
+	assert.False(t, ok, "a bare 404 may be a wrong BaseURL: it stays an error")
+	_, err := Track(context.Background(), status.Bailun, []string{"A1"}, 1, func(context.Context, string) ([]status.Snapshot, error) { return nil, http404 })
+	assert.ErrorIs(t, err, status.ErrNotFound)
+
+	s, ok = NotFound(status.BirdSystem, "abc", status.ErrNotFound)
+	require.True(t, ok)
+	assert.Empty(t, s.Codes)
+	_, ok = NotFound(status.BirdSystem, "abc", errors.New("other"))
+	assert.False(t, ok)
+}
