@@ -226,3 +226,12 @@ func TestQueryOrderStatusDTOValues(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "originOrderNo=A+1%262", v.Encode())
 }
+
+// An answer without Bailun's code is not its envelope, even with a 200.
+func TestAnswerWithoutCodeIsMalformed(t *testing.T) {
+	c := gockClient(t)
+	gock.New(fixtureHost).Get("/apiV2/bailunOrder/queryOrderStatus").Reply(200).BodyString(`{"error":"not found"}`)
+	_, err := c.QueryOrderStatus(context.Background(), "X1")
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.NotErrorIs(t, err, status.ErrNotFound)
+}

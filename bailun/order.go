@@ -77,13 +77,21 @@ func (c *Client) QueryOrderStatus(ctx context.Context, originOrderNo string) (*O
 	return c.decodeOrderStatus(res)
 }
 
-// decodeOrderStatus decodes a queryOrderStatus answer and its envelope.
+// decodeOrderStatus decodes a queryOrderStatus answer and its envelope. An
+// answer without a code is not Bailun's BaseResponse: it is malformed.
 func (c *Client) decodeOrderStatus(res *transport.Response) (*OrderStatusOutput, error) {
-	var env BaseResponse[OrderStatusOutput]
+	var env struct {
+		Result  *OrderStatusOutput       `json:"result"`
+		Message string                   `json:"message"`
+		Code    *status.BailunResultCode `json:"code"`
+	}
 	if err := c.t.DecodeJSON(res, &env); err != nil {
 		return nil, err
 	}
-	if err := c.check(res, env.Code, env.Message, env.Result == nil); err != nil {
+	if env.Code == nil {
+		return nil, c.t.Error(res, "", "malformed response: no code", status.ErrMalformedResponse)
+	}
+	if err := c.check(res, *env.Code, env.Message, env.Result == nil); err != nil {
 		return nil, err
 	}
 	return env.Result, nil

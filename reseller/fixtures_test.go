@@ -234,3 +234,21 @@ func TestFixtureWireRoundTrip(t *testing.T) {
 		assert.Equal(t, want, got, file)
 	}
 }
+
+// An answer without a code, or a sub-order without an orderStatus, is
+// malformed: a missing status must not read as 0, 已取消 (cancelled).
+func TestMissingCodeOrStatusIsMalformed(t *testing.T) {
+	for name, body := range map[string]string{
+		"no code":            `{"data":null,"message":"not here"}`,
+		"no orderStatus":     `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1"}]}}`,
+		"null orderStatus":   `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1","orderStatus":null}]}}`,
+		"string orderStatus": `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1","orderStatus":"30"}]}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := gockClient(t)
+			gock.New(fixtureHost).Post("/open/order/query").Reply(200).BodyString(body)
+			_, err := c.QueryOrder(context.Background(), "X1")
+			assert.ErrorIs(t, err, status.ErrMalformedResponse)
+		})
+	}
+}

@@ -57,6 +57,26 @@ type SubOrder struct {
 	OrderExpress *OrderExpress `json:"orderExpress"`
 }
 
+// UnmarshalJSON decodes a sub-order, refusing one without an orderStatus:
+// the zero value is the documented 0 (已取消, cancelled), so a missing
+// status must not pass for one.
+func (s *SubOrder) UnmarshalJSON(b []byte) error {
+	type plain SubOrder
+	var v struct {
+		*plain
+		OrderStatus *status.ResellerOrderStatus `json:"orderStatus"`
+	}
+	v.plain = (*plain)(s)
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	if v.OrderStatus == nil {
+		return fmt.Errorf("reseller: sub-order %q has no orderStatus", s.OrderNo)
+	}
+	s.OrderStatus = *v.OrderStatus
+	return nil
+}
+
 // Address is a sub-order's recipient (address).
 type Address struct {
 	// Name is 收件人, the recipient.
@@ -171,14 +191,21 @@ func (c *Client) envelope(biz []byte) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// decodeOrder decodes an order query answer and its envelope.
+// decodeOrder decodes an order query answer and its envelope. An answer
+// without a code is not the platform's envelope: it is malformed.
 func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
-	var env Response[Order]
+	var env struct {
+		Code    *status.ResellerResultCode `json:"code"`
+		Data    *Order                     `json:"data"`
+		Message string                     `json:"message"`
+	}
 	if err := c.t.DecodeJSON(res, &env); err != nil {
 		return nil, err
 	}
 	switch {
-	case env.Code != status.ResellerOK:
+	case env.Code == nil:
+		return nil, c.t.Error(res, "", "malformed response: no code", status.ErrMalformedResponse)
+	case *env.Code != status.ResellerOK:
 		return nil, c.t.Error(res, env.Code.Code().Value, env.Message, env.Code.Err())
 	case env.Data == nil:
 		// Success without data: the platform has no such order.
