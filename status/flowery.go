@@ -52,6 +52,16 @@ var floweryRules = floweryRuleTable{
 	{phrase: "拒签", name: "SignatureRefused", stage: Exception, reason: ReasonRefused},
 	{phrase: "问题件", name: "ProblemParcel", stage: Exception, reason: ReasonOther},
 	{phrase: "取消", name: "Cancelled", stage: Cancelled},
+	// A failed or pending step says the step did not happen: these come
+	// before the plain phrases they contain, and claim only the stage
+	// before it.
+	{phrase: "签收失败", name: "SigningFailed", stage: Exception, reason: ReasonOther},
+	{phrase: "未签收", name: "NotSigned", stage: Shipped},
+	{phrase: "待签收", name: "AwaitingSignature", stage: OutForDelivery},
+	{phrase: "派件失败", name: "DeliveryFailed", stage: Exception, reason: ReasonOther},
+	{phrase: "派送失败", name: "DispatchFailed", stage: Exception, reason: ReasonOther},
+	{phrase: "揽收失败", name: "PickupFailed", stage: Exception, reason: ReasonOther},
+	{phrase: "未揽收", name: "NotPickedUp", stage: ReadyToShip},
 	{phrase: "签收", name: "Signed", stage: Delivered},
 	{phrase: "末端派件", name: "LastMileDelivery", stage: OutForDelivery},
 	{phrase: "派件", name: "Delivering", stage: OutForDelivery},

@@ -228,6 +228,13 @@ func TestFloweryStatusRules(t *testing.T) {
 		{"", Unknown, ReasonUnknown},
 		{"   ", Unknown, ReasonUnknown},
 		{"DELIVERED", Unknown, ReasonUnknown},
+		// Negated and failed steps claim less than the plain phrase.
+		{"未签收", Shipped, ReasonUnknown},
+		{"待签收", OutForDelivery, ReasonUnknown},
+		{"签收失败", Exception, ReasonOther},
+		{"派件失败", Exception, ReasonOther},
+		{"未揽收", ReadyToShip, ReasonUnknown},
+		{"揽收失败", Exception, ReasonOther},
 	}
 	for _, c := range cases {
 		s := FloweryStatus(c.text)
