@@ -27,7 +27,8 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 	})
 }
 
-// Snapshot converts the consignment to canonical terms: Stage from status,
+// Snapshot converts the consignment to canonical terms: Stage from status
+// (read for the consignment's type: see status.BirdSystemStatus.StageFor),
 // a Problem when the status is one (PROBLEM, REVIEWING, WAITING_...),
 // TrackingNo from tracking_reference or else delivery_reference, Carrier
 // from delivery_service_name, UpdatedAt from update_time.
@@ -37,7 +38,7 @@ func (c *Consignment) Snapshot(ref string) status.Snapshot {
 		Provider:   status.BirdSystem,
 		Ref:        ref,
 		OrderNo:    c.ID.String(),
-		Stage:      c.Status.Stage(),
+		Stage:      c.Status.StageFor(c.Type),
 		Codes:      []status.Code{code, c.Type.Code()},
 		TrackingNo: c.TrackingReference.String,
 		Carrier:    c.DeliveryServiceName.String,
@@ -46,7 +47,7 @@ func (c *Consignment) Snapshot(ref string) status.Snapshot {
 	if s.TrackingNo == "" {
 		s.TrackingNo = c.DeliveryReference.String
 	}
-	if r := c.Status.Reason(); r != status.ReasonUnknown {
+	if r := c.Status.ReasonFor(c.Type); r != status.ReasonUnknown {
 		s.Problems = []status.Problem{{Reason: r, Code: code}}
 	}
 	return s

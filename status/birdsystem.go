@@ -35,14 +35,15 @@ var birdSystemStatuses = newTable(BirdSystem, "status", formatString[BirdSystemS
 	// A draft: products are attached with consignment-product, then PENDING.
 	row[BirdSystemStatus]{value: BirdSystemPreparing, name: "PREPARING", desc: "准备中", stage: Pending},
 	// Only RETURN consignments pass here: the warehouse has the returned goods.
+	// (StageFor maps the rest of a return's flow.)
 	row[BirdSystemStatus]{value: BirdSystemReceived, name: "RECEIVED", desc: "已收货", stage: Returned},
 	row[BirdSystemStatus]{value: BirdSystemPending, name: "PENDING", desc: "待处理", stage: Pending},
 	row[BirdSystemStatus]{value: BirdSystemWaitPicking, name: "WAIT_PICKING", desc: "待拣货", stage: Processing},
 	row[BirdSystemStatus]{value: BirdSystemPicking, name: "PICKING", desc: "拣货中", stage: Processing},
 	row[BirdSystemStatus]{value: BirdSystemProcessing, name: "PROCESSING", desc: "处理中", stage: Processing},
-	// Review is a normal step for RETURN consignments and a hold for LOCAL ones
-	// (the warehouse cannot dispatch, e.g. out of stock). The weaker claim is
-	// Processing, with the hold as a reason.
+	// Review is a hold for LOCAL consignments (the warehouse cannot dispatch,
+	// e.g. out of stock): Processing, with the hold as a reason. For RETURN
+	// consignments it is a normal step (see StageFor).
 	row[BirdSystemStatus]{value: BirdSystemReviewing, name: "REVIEWING", desc: "审核中", stage: Processing, reason: ReasonHeld},
 	// FINISHED means the warehouse dispatched it; delivery is not known.
 	row[BirdSystemStatus]{value: BirdSystemFinished, name: "FINISHED", desc: "已完成", stage: Shipped},
@@ -80,6 +81,45 @@ func (s BirdSystemStatus) Stage() Stage { return birdSystemStatuses.stage(s) }
 // Reason returns the canonical reason for a status that is itself a problem
 // (PROBLEM, REVIEWING, the two WAITING_ statuses); ReasonUnknown otherwise.
 func (s BirdSystemStatus) Reason() Reason { return birdSystemStatuses.reason(s) }
+
+// birdSystemReturnStatuses are the stages of a RETURN consignment, where
+// they differ from birdSystemStatuses: a return's flow is 准备中 -> 已收货 ->
+// 待处理 -> 处理中 -> 审核中 -> 已完成, and once the goods are received the
+// order has come back, whatever the warehouse does with them next; review
+// is a normal step there, not a hold.
+// PREPARING (announced, goods not back yet: Pending) and RECEIVED (Returned)
+// read the same for every type, so they are not repeated here.
+var birdSystemReturnStatuses = newTable(BirdSystem, "status:RETURN", formatString[BirdSystemStatus],
+	row[BirdSystemStatus]{value: BirdSystemPending, name: "PENDING", desc: "待处理", stage: Returned},
+	row[BirdSystemStatus]{value: BirdSystemProcessing, name: "PROCESSING", desc: "处理中", stage: Returned},
+	row[BirdSystemStatus]{value: BirdSystemReviewing, name: "REVIEWING", desc: "审核中", stage: Returned},
+	row[BirdSystemStatus]{value: BirdSystemFinished, name: "FINISHED", desc: "已完成", stage: Returned},
+)
+
+// StageFor returns the canonical stage of s for a consignment of type t: a
+// RETURN consignment's statuses from RECEIVED on mean the goods came back
+// (Returned); every other type, and the statuses a return shares with them
+// (CANCELLED, PROBLEM, ...), read as Stage does.
+func (s BirdSystemStatus) StageFor(t BirdSystemType) Stage {
+	if t == BirdSystemReturn {
+		if r, ok := birdSystemReturnStatuses.lookup(s); ok {
+			return r.stage
+		}
+	}
+	return s.Stage()
+}
+
+// ReasonFor returns the canonical reason of s for a consignment of type t:
+// as Reason, but a RETURN consignment's REVIEWING is a normal step, not a
+// hold.
+func (s BirdSystemStatus) ReasonFor(t BirdSystemType) Reason {
+	if t == BirdSystemReturn {
+		if r, ok := birdSystemReturnStatuses.lookup(s); ok {
+			return r.reason
+		}
+	}
+	return s.Reason()
+}
 
 // BirdSystemType is a BirdSystem consignment's type (订单类型). It travels as
 // a JSON string.

@@ -25,6 +25,9 @@ func renderTables() string {
 		if m.Description != m.Code.Value && m.Description != "" {
 			s += " " + m.Description
 		}
+		if _, only, ok := strings.Cut(m.Code.Field, ":"); ok {
+			s += " (" + only + " only)"
+		}
 		return s
 	}
 	var b strings.Builder

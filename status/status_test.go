@@ -489,3 +489,22 @@ func isValidUTF8(s string) bool {
 	}
 	return true
 }
+
+func TestBirdSystemReturnFlow(t *testing.T) {
+	// 准备中->已收货->待处理->处理中->审核中->已完成
+	flow := []struct {
+		s     BirdSystemStatus
+		stage Stage
+	}{{BirdSystemPreparing, Pending}, {BirdSystemReceived, Returned}, {BirdSystemPending, Returned},
+		{BirdSystemProcessing, Returned}, {BirdSystemReviewing, Returned}, {BirdSystemFinished, Returned}}
+	for _, f := range flow {
+		assert.Equal(t, f.stage, f.s.StageFor(BirdSystemReturn), f.s)
+		assert.Equal(t, ReasonUnknown, f.s.ReasonFor(BirdSystemReturn), "no hold in a return's flow: %s", f.s)
+	}
+	assert.Equal(t, Cancelled, BirdSystemCancelled.StageFor(BirdSystemReturn))
+	assert.Equal(t, ReasonOther, BirdSystemProblem.ReasonFor(BirdSystemReturn))
+	assert.Equal(t, Shipped, BirdSystemFinished.StageFor(BirdSystemLocal))
+	assert.Equal(t, ReasonHeld, BirdSystemReviewing.ReasonFor(BirdSystemLocal))
+	_, ok := Lookup(Code{BirdSystem, "status", "FINISHED"})
+	assert.True(t, ok)
+}
