@@ -47,6 +47,10 @@ type Config struct {
 	APIKey string
 	// CompanyID is sent in the company_id header.
 	CompanyID string
+	// Location is the zone BirdSystem's times are in, used for Track's
+	// UpdatedAt. BirdSystem does not document it; nil means Europe/London,
+	// which is also how every Time field is parsed (Time.In re-parses).
+	Location *time.Location
 
 	// HTTPClient is copied, never mutated; nil gives a client with a 30s
 	// timeout per attempt.

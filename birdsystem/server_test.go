@@ -328,3 +328,17 @@ func TestNewValidates(t *testing.T) {
 		assert.Error(t, err, "%v", cfg)
 	}
 }
+
+func TestServerTrackInAnotherZone(t *testing.T) {
+	t.Parallel()
+	srv := birdsystemtest.NewServer()
+	defer srv.Close()
+	srv.Put(birdsystemtest.Consignment(2010290360000089, status.BirdSystemFinished)) // update_time 2020-10-29 14:05:50
+	cfg := srv.Config()
+	cfg.Location = time.FixedZone("CST", 8*3600)
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	snaps, err := c.Track(context.Background(), "2010290360000089")
+	require.NoError(t, err)
+	assert.Equal(t, "2020-10-29T06:05:50Z", snaps[0].UpdatedAt.UTC().Format(time.RFC3339), "read as China time")
+}

@@ -23,7 +23,11 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 		if err != nil {
 			return nil, err
 		}
-		return []status.Snapshot{k.Snapshot(ref)}, nil
+		snap := k.Snapshot(ref)
+		if c.cfg.Location != nil {
+			snap.UpdatedAt = k.UpdateTime.In(c.cfg.Location)
+		}
+		return []status.Snapshot{snap}, nil
 	})
 }
 

@@ -59,6 +59,11 @@ type Config struct {
 	// BatchSize is how many numbers one request asks about; 0 gives
 	// DefaultBatchSize.
 	BatchSize int
+	// Location is the zone Flowery's dates are in, used for Track's
+	// UpdatedAt. Flowery does not document it; nil means Asia/Jakarta
+	// (WIB), which is also how every Time field is parsed (Time.In
+	// re-parses).
+	Location *time.Location
 
 	// HTTPClient is copied, never mutated; nil gives a client with a 30s
 	// timeout per attempt.

@@ -248,3 +248,12 @@ func TestNewValidates(t *testing.T) {
 		assert.Error(t, err, "%v", cfg)
 	}
 }
+
+func TestServerTrackInAnotherZone(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, func(c *flowery.Config) { c.Location = time.UTC })
+	srv.Put(flowery.OrderDetail{OrderNo: "1", GoodsStatusTime: flowery.Time{Raw: "2019-6-25 18:56:03", Valid: true}})
+	snaps, err := c.Track(context.Background(), "1")
+	require.NoError(t, err)
+	assert.Equal(t, "2019-06-25T18:56:03Z", snaps[0].UpdatedAt.Format(time.RFC3339))
+}

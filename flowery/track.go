@@ -30,6 +30,9 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 		if d, ok := byNo[ref]; ok {
 			out[i] = d.detail().Snapshot(ref)
 			out[i].Carrier = c.cfg.Logistics
+			if c.cfg.Location != nil {
+				out[i].UpdatedAt = d.GoodsStatusTime.In(c.cfg.Location)
+			}
 		} else {
 			out[i] = status.Snapshot{Provider: status.Flowery, Ref: ref, Stage: status.NotFound}
 		}
