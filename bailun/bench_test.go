@@ -24,7 +24,7 @@ func BenchmarkQueryOrderStatus(b *testing.B) {
 	srv := bailuntest.NewServer()
 	defer srv.Close()
 	ex := status.BailunExReceiptAddressError
-	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderError, TrackingNo: "YT2401011234",
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderError, TrackingNo: bailun.NewString("YT2401011234"),
 		LastUpdateTime: bailun.NewTime(time.Date(2024, 1, 1, 8, 30, 0, 0, time.UTC)), ExceptionType: &ex})
 	ctx := context.Background()
 

@@ -22,6 +22,12 @@ const TestBaseURL = "http://testapi.coupang.blsct.com"
 // names, in UTC as Bailun documents.
 type Time = wire.Time[wire.UTC]
 
+// NullString is text that may be null; read it as x.String.
+type NullString = wire.String
+
+// NewString returns a valid NullString.
+func NewString(s string) NullString { return wire.NewString(s) }
+
 // NewTime returns t as a Bailun Time, formatted "2006-01-02 15:04:05" in UTC.
 func NewTime(t time.Time) Time { return wire.NewTime[wire.UTC](t) }
 

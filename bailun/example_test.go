@@ -20,7 +20,7 @@ func Example() {
 	srv.Put(bailun.OrderStatusOutput{
 		OriginOrderNo:  "CP-1001",
 		OrderStatus:    status.BailunOrderShipped,
-		TrackingNo:     "YT2401011234",
+		TrackingNo:     bailun.NewString("YT2401011234"),
 		LastUpdateTime: bailun.NewTime(time.Date(2024, 1, 1, 8, 30, 0, 0, time.UTC)),
 	})
 
@@ -33,7 +33,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println(o.OrderStatus, o.OrderStatus.Description(), o.OrderStatus.Stage())
-	fmt.Println(o.TrackingNo, o.LastUpdateTime.Raw)
+	fmt.Println(o.TrackingNo.String, o.LastUpdateTime.Raw)
 	// Output:
 	// Shipped 已发货 shipped
 	// YT2401011234 2024-01-01 08:30:00

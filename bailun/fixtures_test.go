@@ -1,7 +1,6 @@
 package bailun_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -60,7 +59,7 @@ func TestFixtureDocumentedExample(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "string", o.OriginOrderNo)
 	assert.Equal(t, status.BailunOrderUnpackaged, o.OrderStatus)
-	assert.Equal(t, "string", o.TrackingNo)
+	assert.Equal(t, "string", o.TrackingNo.String)
 	assert.Equal(t, "string", o.LastUpdateTime.Raw, "an unparseable time keeps its text")
 	assert.True(t, o.LastUpdateTime.IsZero())
 	assert.Nil(t, o.ShipFailedType)
@@ -210,12 +209,7 @@ func TestFixtureWireRoundTrip(t *testing.T) {
 		require.NoError(t, json.Unmarshal(raw, &env), file)
 		out, err := json.Marshal(env)
 		require.NoError(t, err)
-		want := raw
-		if file == "unknown-status.json" {
-			// trackingNo null is read as "": the one value a string cannot keep.
-			want = bytes.Replace(raw, []byte(`"trackingNo": null`), []byte(`"trackingNo": ""`), 1)
-		}
-		assert.JSONEq(t, string(want), string(out), file)
+		assert.JSONEq(t, string(raw), string(out), file)
 	}
 }
 

@@ -32,8 +32,9 @@ type OrderStatusOutput struct {
 	OriginOrderNo string `json:"originOrderNo"`
 	// OrderStatus is 订单状态 (OrderStatusDTO).
 	OrderStatus status.BailunOrderStatus `json:"orderStatus"`
-	// TrackingNo is 跟踪号（物流单号）, the carrier's tracking number; "" when none.
-	TrackingNo string `json:"trackingNo"`
+	// TrackingNo is 跟踪号（物流单号）, the carrier's tracking number; it is
+	// optional, so it may be null (TrackingNo.Valid false).
+	TrackingNo NullString `json:"trackingNo"`
 	// LastUpdateTime is 最后更新时间(UTC), such as "2020-01-03 00:00:00".
 	LastUpdateTime Time `json:"lastUpdateTime"`
 	// ShipFailedType is shipFaildType, 发货异常类型 (why shipping failed); nil

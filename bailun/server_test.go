@@ -34,7 +34,7 @@ func shipFailure(f status.BailunShipFailure) *status.BailunShipFailure { return 
 func TestServerQueryOrderStatus(t *testing.T) {
 	t.Parallel()
 	srv, c := setup(t)
-	want := bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderError, TrackingNo: "T1",
+	want := bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderError, TrackingNo: bailun.NewString("T1"),
 		LastUpdateTime: bailun.Time{Raw: "2024-03-01 10:00:00", Time: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC), Valid: true},
 		ShipFailedType: shipFailure(status.BailunShipBalanceEx)}
 	srv.Put(want)
@@ -216,7 +216,7 @@ func TestServerTrack(t *testing.T) {
 	srv, c := setup(t)
 	ex := status.BailunExNoValidWarehouse
 	srv.Put(
-		bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderShipped, TrackingNo: "YT1",
+		bailun.OrderStatusOutput{OriginOrderNo: "A1", OrderStatus: status.BailunOrderShipped, TrackingNo: bailun.NewString("YT1"),
 			LastUpdateTime: bailun.Time{Raw: "2024-05-01 12:00:00", Valid: true}},
 		bailun.OrderStatusOutput{OriginOrderNo: "A2", OrderStatus: status.BailunOrderUnpackaged, ExceptionType: &ex},
 	)

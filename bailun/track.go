@@ -32,7 +32,7 @@ func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
 		OrderNo:    o.OriginOrderNo,
 		Stage:      o.OrderStatus.Stage(),
 		Codes:      make([]status.Code, 1, 3),
-		TrackingNo: o.TrackingNo,
+		TrackingNo: o.TrackingNo.String,
 		UpdatedAt:  o.LastUpdateTime.Time,
 	}
 	s.Codes[0] = o.OrderStatus.Code()

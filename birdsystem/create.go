@@ -21,7 +21,9 @@ const consignmentProductPath = "/client/consignment-product"
 // CountryISO are required; the delivery service must be one the warehouse
 // offers for the recipient's country, or BirdSystem refuses it.
 type NewConsignment struct {
-	// Type is LOCAL (the default when empty) or RETURN.
+	// Type is the consignment's type: LOCAL (the document's example) or
+	// RETURN usually; any documented type is sent. Empty sends none and
+	// leaves it to BirdSystem.
 	Type status.BirdSystemType `url:"type,omitempty"`
 	// DeliveryServiceID is the delivery service (邮递服务) to ship with.
 	DeliveryServiceID int64 `url:"delivery_service_id"`
@@ -76,8 +78,8 @@ func (n *NewConsignment) validate() error {
 	if len(n.CountryISO) != 2 {
 		return fmt.Errorf("birdsystem: country_iso %q is not a two-letter ISO code: %w", n.CountryISO, status.ErrInvalidRequest)
 	}
-	if n.Type != "" && n.Type != status.BirdSystemLocal && n.Type != status.BirdSystemReturn {
-		return fmt.Errorf("birdsystem: CreateConsignment creates LOCAL or RETURN consignments, not %s: %w", n.Type, status.ErrInvalidRequest)
+	if n.Type != "" && !n.Type.Known() {
+		return fmt.Errorf("birdsystem: consignment type %q is not one BirdSystem documents: %w", string(n.Type), status.ErrInvalidRequest)
 	}
 	return nil
 }

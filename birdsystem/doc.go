@@ -15,8 +15,10 @@
 // order: ids and integer amounts are Int64 (numbers or numeric strings,
 // exact beyond 2^53), money, weights and dimensions are Decimal kept as
 // written ("0.00"), nullable text is NullString, times keep their raw text.
-// Encoding a decoded Consignment gives BirdSystem's JSON back, byte for byte
-// once compacted.
+// Encoding a decoded Consignment gives BirdSystem's JSON back: the same
+// fields in the same order with the same values (for the documented
+// answer, the same bytes once compacted; encoding/json writes <, > and &
+// as \u escapes).
 //
 // # Creating
 //

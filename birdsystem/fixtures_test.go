@@ -3,8 +3,10 @@ package birdsystem_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,7 +36,7 @@ func gockClient(t *testing.T) *birdsystem.Client {
 	t.Cleanup(gock.Off)
 	hc := &http.Client{}
 	gock.InterceptClient(hc)
-	c, err := birdsystem.New(birdsystem.Config{BaseURL: fixtureHost, APIKey: "248ccb90dff2b99465b54c113765360c", CompanyID: "36",
+	c, err := birdsystem.New(birdsystem.Config{BaseURL: fixtureHost, APIKey: "fixture-api-key-0001", CompanyID: "36",
 		HTTPClient: hc, MaxRetries: -1})
 	require.NoError(t, err)
 	return c
@@ -42,7 +44,7 @@ func gockClient(t *testing.T) *birdsystem.Client {
 
 func mockList(params map[string]string) *gock.Request {
 	r := gock.New(fixtureHost).Get("/client/consignment").
-		MatchHeader("api_key", "^248ccb90dff2b99465b54c113765360c$").MatchHeader("company_id", "^36$")
+		MatchHeader("api_key", "^fixture-api-key-0001$").MatchHeader("company_id", "^36$")
 	for k, v := range params {
 		r = r.MatchParam(k, "^"+v+"$")
 	}
@@ -188,7 +190,7 @@ func TestFixtureCreate(t *testing.T) {
 	c := gockClient(t)
 	// The document's curl example, as the client sends it.
 	gock.New(fixtureHost).Post("/client/consignment").
-		MatchHeader("api_key", "^248ccb90dff2b99465b54c113765360c$").MatchHeader("company_id", "^36$").
+		MatchHeader("api_key", "^fixture-api-key-0001$").MatchHeader("company_id", "^36$").
 		MatchType("url").
 		AddMatcher(func(r *http.Request, _ *gock.Request) (bool, error) {
 			body, _ := r.GetBody()
@@ -248,4 +250,29 @@ func TestNewConsignmentValues(t *testing.T) {
 		SpecialInstruction: "s", NeighbourInstruction: "n", IsUrgent: true, Type: status.BirdSystemReturn})
 	require.NoError(t, err)
 	assert.Equal(t, "address_line1=&address_line3=3&business_name=B&city=&contact=&country_iso=&custom_identity_reference=i&delivery_service_id=0&email=e&is_urgent=1&neighbour_instruction=n&special_instruction=s&type=RETURN", v.Encode())
+}
+
+// Without a total, the walk goes on until a short page.
+func TestConsignmentsWithoutTotal(t *testing.T) {
+	c := gockClient(t)
+	page := func(ids ...int) string {
+		var b []string
+		for _, id := range ids {
+			b = append(b, fmt.Sprintf(`{"id":%d,"status":"FINISHED","type":"LOCAL"}`, id))
+		}
+		return `{"data":[` + strings.Join(b, ",") + `],"success":true}`
+	}
+	first := func(r *http.Request, _ *gock.Request) (bool, error) { return !r.URL.Query().Has("start"), nil }
+	mockList(map[string]string{"limit": "2"}).AddMatcher(first).Times(2).Reply(200).BodyString(page(1, 2))
+	mockList(map[string]string{"start": "2", "limit": "2"}).Reply(200).BodyString(page(3))
+	p, err := c.ListConsignments(context.Background(), &birdsystem.ListOptions{Limit: 2})
+	require.NoError(t, err)
+	assert.Equal(t, -1, p.Total, "no total in the answer")
+	var ids []int64
+	for k, err := range c.Consignments(context.Background(), &birdsystem.ListOptions{Limit: 2}) {
+		require.NoError(t, err)
+		ids = append(ids, k.ID.Int64)
+	}
+	assert.Equal(t, []int64{1, 2, 3}, ids)
+	assert.True(t, gock.IsDone())
 }

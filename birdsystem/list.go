@@ -50,7 +50,8 @@ type ListOptions struct {
 
 // ConsignmentPage is one page of consignments.
 type ConsignmentPage struct {
-	// Total is how many consignments match the filters, over all pages.
+	// Total is how many consignments match the filters, over all pages;
+	// -1 when BirdSystem's answer gave no total.
 	Total int `json:"total"`
 	// Consignments is this page (data).
 	Consignments []Consignment `json:"data"`
@@ -85,7 +86,7 @@ func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
 	if env.Success != nil && !*env.Success {
 		return nil, c.refused(res, env.Message)
 	}
-	total := len(env.Data)
+	total := -1
 	if env.Total.Valid {
 		if env.Total.Int64 < 0 || env.Total.Int64 > 1<<40 {
 			return nil, c.t.Error(res, "", "malformed response: total "+env.Total.String(), status.ErrMalformedResponse)
@@ -97,7 +98,7 @@ func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
 
 // Consignments walks every consignment matching opts, page by page from
 // opts.Start, until BirdSystem's total is reached or a page comes back
-// empty. Breaking out of the loop stops the fetching. An error ends the
+// empty (or, when the answers give no total, short). Breaking out of the loop stops the fetching. An error ends the
 // walk after being yielded once.
 //
 //	for c, err := range client.Consignments(ctx, &birdsystem.ListOptions{Status: status.BirdSystemFinished}) {
@@ -125,8 +126,13 @@ func (c *Client) Consignments(ctx context.Context, opts *ListOptions) iter.Seq2[
 				}
 			}
 			page.Start += len(p.Consignments)
-			if len(p.Consignments) == 0 || page.Start >= p.Total {
+			switch {
+			case len(p.Consignments) == 0:
 				return
+			case p.Total >= 0 && page.Start >= p.Total:
+				return
+			case p.Total < 0 && len(p.Consignments) < page.Limit:
+				return // no total: a short page is the last
 			}
 		}
 	}

@@ -164,7 +164,7 @@ func TestServerCreateRefusedBeforeSending(t *testing.T) {
 		{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c"},
 		{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GBR"},
 		{DeliveryServiceID: 1, Contact: " ", AddressLine1: "b", City: "c", CountryISO: "GB"},
-		{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB", Type: status.BirdSystemAgentDirect},
+		{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB", Type: "EXPRESS"},
 	} {
 		_, err := c.CreateConsignment(context.Background(), n)
 		assert.ErrorIs(t, err, status.ErrInvalidRequest, "%+v", n)

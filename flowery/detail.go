@@ -3,7 +3,6 @@ package flowery
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 
 	"github.com/ordertrack/ordertrack/internal/wire"
 )
@@ -46,7 +45,8 @@ type ScanList struct {
 }
 
 // UnmarshalJSON decodes scan_list: a string holding a JSON array (as
-// Flowery documents), a plain array, an empty string, or null.
+// Flowery documents), a plain array, an empty string, or null. A string
+// that holds no list of scans is kept in Raw, with Scans nil.
 func (l *ScanList) UnmarshalJSON(b []byte) error {
 	*l = ScanList{}
 	switch {
@@ -64,8 +64,10 @@ func (l *ScanList) UnmarshalJSON(b []byte) error {
 	if l.Raw == "" {
 		return nil
 	}
-	if err := json.Unmarshal([]byte(l.Raw), &l.Scans); err != nil {
-		return fmt.Errorf("flowery: scan_list is not a JSON list of scans: %w", err)
+	// A string that is not a list of scans is kept in Raw with no Scans:
+	// one odd history does not fail the whole batch.
+	if json.Unmarshal([]byte(l.Raw), &l.Scans) != nil {
+		l.Scans = nil
 	}
 	return nil
 }

@@ -22,9 +22,9 @@ const Failure = "failure"
 // table) or, in older versions, as "true"; every spelling is accepted.
 type Response[T any] struct {
 	// Code is "success" in the document's example.
-	Code wire.String `json:"code"`
+	Code wire.String `json:"code,omitzero"`
 	// Status is the 响应信息: "success" by default, "failure" on error.
-	Status wire.String `json:"status"`
+	Status wire.String `json:"status,omitzero"`
 	// Message is the 错误响应信息, the error message.
 	Message string `json:"message"`
 	// SNStr is sn_str, 未找到信息的No 信息: the numbers asked about that

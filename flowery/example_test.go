@@ -63,7 +63,7 @@ func ExampleClient_Track() {
 	fmt.Println("requests:", len(srv.Batches()))
 	// Output:
 	// A2 delivered [flowery order_status=已签收]
-	// A3 not_found []
+	// A3 not_found [flowery sn_str=A3]
 	// A1 shipped [flowery order_status=Updating flowery goods_status=运输中]
 	// requests: 2
 }

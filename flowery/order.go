@@ -109,9 +109,10 @@ type Party struct {
 	Address  string `json:"address"`
 }
 
-// Money is an amount (Price): {"value": 1, "unit": "IDR"}. Flowery spells
+// Money is an amount (Price): {"value": 1, "uint": "IDR"}. Flowery spells
 // the unit's key "uint" in this endpoint and "unit" elsewhere; both are
-// read, and the spelling received is the one written back.
+// read, and the spelling received is the one written back ("uint", this
+// endpoint's, for a Money built in code).
 type Money struct {
 	// Value is the amount, kept as written.
 	Value Decimal
@@ -119,8 +120,15 @@ type Money struct {
 	Unit string
 	// Valid is false when the amount was null or absent.
 	Valid bool
-	// spelledUint reports that the unit arrived under "uint".
-	spelledUint bool
+	// spelledUnit reports that the unit arrived under "unit".
+	spelledUnit bool
+}
+
+// NewMoney returns a valid amount, its value written as a JSON number when
+// it is one ("150000.00") and as a string otherwise.
+func NewMoney(value, unit string) Money {
+	d := Decimal{Text: value, Valid: true, Quoted: !json.Valid([]byte(value))}
+	return Money{Value: d, Unit: unit, Valid: true}
 }
 
 // UnmarshalJSON reads {"value", "uint"} or {"value", "unit"}, or null.
@@ -140,16 +148,17 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	m.Value, m.Valid = v.Value, true
 	switch {
 	case v.Unit != nil:
-		m.Unit = *v.Unit
+		m.Unit, m.spelledUnit = *v.Unit, true
 	case v.Uint != nil:
-		m.Unit, m.spelledUint = *v.Uint, true
+		m.Unit = *v.Uint
 	}
 	return nil
 }
 
-// MarshalJSON writes the amount with the unit's key as it arrived.
+// MarshalJSON writes the amount with the unit's key as it arrived; a Money
+// with nothing in it is null.
 func (m Money) MarshalJSON() ([]byte, error) {
-	if !m.Valid {
+	if !m.Valid && !m.Value.Valid && m.Unit == "" {
 		return []byte("null"), nil
 	}
 	value, err := m.Value.MarshalJSON()
@@ -157,9 +166,9 @@ func (m Money) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	unit, _ := json.Marshal(m.Unit)
-	key := `,"unit":`
-	if m.spelledUint {
-		key = `,"uint":`
+	key := `,"uint":`
+	if m.spelledUnit {
+		key = `,"unit":`
 	}
 	var b bytes.Buffer
 	b.WriteString(`{"value":`)

@@ -9,7 +9,8 @@ import (
 
 // Track returns one snapshot per order number, in the order given. The
 // numbers are sent in batches (see QueryOrders); a number Flowery does not
-// know comes back with Stage status.NotFound. Empty numbers and numbers
+// know comes back with Stage status.NotFound (and, when Flowery's sn_str
+// names it, that as its raw code). Empty numbers and numbers
 // with a comma are refused before anything is sent.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
 	_, answers, err := query[trackedOrder](ctx, c, ordersPath, ByOrderNo, refs)
@@ -17,7 +18,11 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 		return nil, fmt.Errorf("flowery: track: %w", err)
 	}
 	byNo := make(map[string]*trackedOrder, len(refs))
+	unknown := map[string]bool{}
 	for _, a := range answers {
+		for _, n := range a.NotFound() {
+			unknown[n] = true
+		}
 		for i := range a.OrdersDetail {
 			d := &a.OrdersDetail[i]
 			if _, dup := byNo[d.OrderNo]; !dup {
@@ -35,6 +40,9 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 			}
 		} else {
 			out[i] = status.Snapshot{Provider: status.Flowery, Ref: ref, Stage: status.NotFound}
+			if unknown[ref] {
+				out[i].Codes = []status.Code{{Provider: status.Flowery, Field: "sn_str", Value: ref}}
+			}
 		}
 	}
 	return out, nil

@@ -15,6 +15,10 @@ import (
 // DefaultBaseURL is the platform's open API host.
 const DefaultBaseURL = "https://open.yingekeji.com"
 
+// Int64 is an integer sent as a number or a numeric string, kept in the
+// form it came in; read it as x.Int64 (x.Valid is false for null).
+type Int64 = wire.Int64
+
 // Time is a platform time: the raw text ("2023-07-13 07:56:39") and the time
 // it names in China Standard Time (Asia/Shanghai).
 type Time = wire.Time[wire.Shanghai]

@@ -110,12 +110,12 @@ type OrderExpress struct {
 	ExpressCompanyName string `json:"expressCompanyName"`
 	// ExpressCompany is 物流, the carrier's code (yd).
 	ExpressCompany string `json:"expressCompany"`
-	// PackageCount is packageCount, the number of parcels. Its meaning is
-	// not documented; the number is kept as sent.
-	PackageCount json.Number `json:"packageCount,omitempty"`
+	// PackageCount is packageCount, the number of parcels. It is not in
+	// the document's field table; the number is kept as sent.
+	PackageCount Int64 `json:"packageCount,omitzero"`
 	// ShippingStatus is shippingStatus. Its meaning is not documented; the
 	// number is kept as sent.
-	ShippingStatus json.Number `json:"shippingStatus,omitempty"`
+	ShippingStatus Int64 `json:"shippingStatus,omitzero"`
 	// Traces is 物流轨迹列表, the tracking events, newest first in the
 	// platform's example.
 	Traces []Trace `json:"traces"`
@@ -137,9 +137,12 @@ type Trace struct {
 // (POST /open/order/query).
 //
 // Code 0 is success. 5000000 (参数校验错误) gives an error matching
-// status.ErrInvalidRequest and 6010002 (订单查询失败) one matching
-// status.ErrNotFound; every non-zero code is a *status.APIError with the
-// code and message verbatim. The query only reads, so it is retried like a
+// status.ErrInvalidRequest and 6010002 (订单查询失败, "order query
+// failed") one matching status.ErrNotFound: the platform documents no
+// other failure of this one-input query, so ordertrack takes it for an
+// unknown order, an assumption to confirm with the platform. Every
+// non-zero code is a *status.APIError with the code and message verbatim,
+// and Track keeps them on the not-found snapshot's Codes. The query only reads, so it is retried like a
 // GET. An empty thirdOrderNo is refused before anything is sent.
 func (c *Client) QueryOrder(ctx context.Context, thirdOrderNo string) (*Order, error) {
 	if thirdOrderNo == "" {

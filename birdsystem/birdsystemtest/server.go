@@ -13,7 +13,6 @@ package birdsystemtest
 
 import (
 	"encoding/json"
-	"io"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -272,14 +271,16 @@ func (s *Server) addProduct(w http.ResponseWriter, r *http.Request) {
 func readForm(r *http.Request) (url.Values, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json" {
-		return r.PostForm, r.ParseForm()
+		if err := r.ParseForm(); err != nil {
+			return nil, err
+		}
+		return r.PostForm, nil
 	}
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return nil, err
-	}
+	// Numbers stay their digits: ids pass 2^53.
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
 	var m map[string]any
-	if err := json.Unmarshal(body, &m); err != nil {
+	if err := dec.Decode(&m); err != nil {
 		return nil, err
 	}
 	form := url.Values{}
@@ -287,10 +288,10 @@ func readForm(r *http.Request) (url.Values, error) {
 		switch v := v.(type) {
 		case string:
 			form.Set(k, v)
-		case float64:
-			form.Set(k, strconv.FormatFloat(v, 'f', -1, 64))
 		case json.Number:
 			form.Set(k, v.String())
+		case bool:
+			form.Set(k, strconv.FormatBool(v))
 		}
 	}
 	return form, nil

@@ -32,8 +32,8 @@ func startFakes() *fakes {
 
 	stock, phone := status.BailunShipStockEx, status.BailunExReceiverPhoneError
 	bl.Put(
-		bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderShipped, TrackingNo: "YT2406030001", LastUpdateTime: bailun.NewTime(base)},
-		bailun.OrderStatusOutput{OriginOrderNo: "CP-1002", OrderStatus: status.BailunOrderGetTrackingNumber, TrackingNo: "YT2406030002", LastUpdateTime: bailun.NewTime(base.Add(-time.Hour))},
+		bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderShipped, TrackingNo: bailun.NewString("YT2406030001"), LastUpdateTime: bailun.NewTime(base)},
+		bailun.OrderStatusOutput{OriginOrderNo: "CP-1002", OrderStatus: status.BailunOrderGetTrackingNumber, TrackingNo: bailun.NewString("YT2406030002"), LastUpdateTime: bailun.NewTime(base.Add(-time.Hour))},
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1003", OrderStatus: status.BailunOrderError, ShipFailedType: &stock, ExceptionType: &phone, LastUpdateTime: bailun.NewTime(base.Add(-2 * time.Hour))},
 		// 9 is not a documented orderStatus: Unknown, with the 9 kept.
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1004", OrderStatus: 9, LastUpdateTime: bailun.NewTime(base.Add(-3 * time.Hour))},
