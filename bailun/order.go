@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/google/go-querystring/query"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -80,9 +82,20 @@ func (c *Client) QueryOrderStatus(ctx context.Context, originOrderNo string) (*O
 
 // decodeOrderStatus decodes a queryOrderStatus answer and its envelope. An
 // answer without a code is not Bailun's BaseResponse: it is malformed.
+//
+// It decodes into plain fields and builds the lossless types after:
+// encoding/json calls a type's own UnmarshalJSON through reflection, which
+// for a record this small costs as much as the rest of the decode.
 func (c *Client) decodeOrderStatus(res *transport.Response) (*OrderStatusOutput, error) {
 	var env struct {
-		Result  *OrderStatusOutput       `json:"result"`
+		Result *struct {
+			OriginOrderNo  string                    `json:"originOrderNo"`
+			OrderStatus    status.BailunOrderStatus  `json:"orderStatus"`
+			TrackingNo     *string                   `json:"trackingNo"`
+			LastUpdateTime *string                   `json:"lastUpdateTime"`
+			ShipFailedType *status.BailunShipFailure `json:"shipFaildType"`
+			ExceptionType  *status.BailunException   `json:"exceptionType"`
+		} `json:"result"`
 		Message string                   `json:"message"`
 		Code    *status.BailunResultCode `json:"code"`
 	}
@@ -95,7 +108,17 @@ func (c *Client) decodeOrderStatus(res *transport.Response) (*OrderStatusOutput,
 	if err := c.check(res, *env.Code, env.Message, env.Result == nil); err != nil {
 		return nil, err
 	}
-	return env.Result, nil
+	r := env.Result
+	o := &OrderStatusOutput{OriginOrderNo: r.OriginOrderNo, OrderStatus: r.OrderStatus,
+		ShipFailedType: r.ShipFailedType, ExceptionType: r.ExceptionType}
+	if r.TrackingNo != nil {
+		o.TrackingNo = NullString{String: *r.TrackingNo, Valid: true}
+	}
+	if r.LastUpdateTime != nil {
+		o.LastUpdateTime = Time{Raw: *r.LastUpdateTime, Valid: true}
+		o.LastUpdateTime.Time, _ = wire.ParseTime(*r.LastUpdateTime, time.UTC)
+	}
+	return o, nil
 }
 
 var errEmptyRef = fmt.Errorf("bailun: empty order number: %w", status.ErrInvalidRequest)
