@@ -232,20 +232,51 @@ func TestServerTrack(t *testing.T) {
 	assert.Equal(t, "2024-05-01T12:00:00Z", snaps[2].UpdatedAt.Format(time.RFC3339))
 }
 
-func TestServerTrackFailsNamingTheRef(t *testing.T) {
+// One ref's failure loses no other ref's answer: a Bailun 10010 (system
+// error) for the first of five refs leaves it failed, and the four others
+// are still asked and answered.
+func TestServerTrackKeepsEveryRef(t *testing.T) {
 	t.Parallel()
 	srv, _ := setup(t)
-	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1"})
-	for i := 0; i < 4; i++ {
-		srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Status: 500})
+	refs := []string{"A1", "A2", "A3", "A4", "A5"}
+	for _, r := range refs {
+		srv.Put(bailun.OrderStatusOutput{OriginOrderNo: r, OrderStatus: status.BailunOrderShipped})
 	}
+	srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Body: `{"result":null,"message":"系统错误","code":10010}`})
 	cfg := srv.Config()
 	cfg.Concurrency = 1
 	c, err := bailun.New(cfg)
 	require.NoError(t, err)
-	_, err = c.Track(context.Background(), "BAD-REF", "A1")
-	assert.ErrorIs(t, err, status.ErrUnavailable)
-	assert.ErrorContains(t, err, `track "BAD-REF"`)
+	snaps, err := c.Track(context.Background(), refs...)
+	require.NoError(t, err)
+	require.Len(t, snaps, 5)
+	assert.Equal(t, 5, srv.Hits(bailuntest.OrderStatusPath), "every ref is asked")
+	assert.Equal(t, "A1", snaps[0].Ref)
+	assert.Equal(t, status.Unknown, snaps[0].Stage)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrUnavailable)
+	var ae *status.APIError
+	require.ErrorAs(t, snaps[0].Err, &ae)
+	assert.Equal(t, "10010", ae.Code)
+	assert.Equal(t, `bailun: ref "A1": GET /apiV2/bailunOrder/queryOrderStatus: HTTP 200: code 10010: 系统错误 (provider unavailable)`, snaps[0].Err.Error())
+	for i, s := range snaps[1:] {
+		assert.Equal(t, refs[i+1], s.Ref)
+		assert.Equal(t, status.Shipped, s.Stage)
+		assert.NoError(t, s.Err)
+	}
+	assert.ErrorIs(t, status.Errors(snaps), status.ErrUnavailable)
+
+	// Refusals before sending: no snapshots, nothing sent.
+	srv.ResetHits()
+	for _, bad := range [][]string{{"A1", ""}, {"  "}, {"A1", "\t\n"}} {
+		snaps, err = c.Track(context.Background(), bad...)
+		assert.ErrorIs(t, err, status.ErrInvalidRequest)
+		assert.Nil(t, snaps)
+	}
+	//lint:ignore SA1012 a nil context is what is being refused
+	snaps, err = c.Track(nil, "A1") //nolint:staticcheck
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Nil(t, snaps)
+	assert.Zero(t, srv.Hits(""))
 }
 
 func TestServerCancellation(t *testing.T) {
@@ -264,8 +295,13 @@ func TestServerCancellation(t *testing.T) {
 
 	ctx, cancel = context.WithCancel(context.Background())
 	cancel()
-	_, err = c.Track(ctx, "A1", "A2")
-	assert.True(t, errors.Is(err, context.Canceled), "%v", err)
+	snaps, err := c.Track(ctx, "A1", "A2")
+	require.NoError(t, err, "nothing was refused: the refs fail one by one")
+	require.Len(t, snaps, 2)
+	for _, s := range snaps {
+		assert.True(t, errors.Is(s.Err, context.Canceled), "%v", s.Err)
+		assert.Equal(t, status.Unknown, s.Stage)
+	}
 }
 
 func TestSecretsNeverPrinted(t *testing.T) {

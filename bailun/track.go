@@ -7,11 +7,15 @@ import (
 	"github.com/ordertrack/ordertrack/status"
 )
 
-// Track returns one snapshot per platform order number, in the order given.
-// Lookups run concurrently, at most Config.Concurrency at once. An order
-// Bailun does not know comes back with Stage status.NotFound; any other
-// failure fails the call, naming the ref. Empty refs are refused before
-// anything is sent.
+// Provider returns status.Bailun.
+func (c *Client) Provider() status.Provider { return status.Bailun }
+
+// Track returns one snapshot per platform order number, in the order given,
+// whatever fails. Lookups run concurrently, at most Config.Concurrency at
+// once. An order Bailun does not know comes back with Stage
+// status.NotFound; a ref whose lookup failed comes back with Err set, and
+// the other refs are still asked. Its error is non-nil only when the call is
+// refused before anything is sent: a nil context, or an empty or blank ref.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
 	return fanout.Track(ctx, status.Bailun, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
 		o, err := c.QueryOrderStatus(ctx, ref)

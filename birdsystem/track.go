@@ -8,11 +8,15 @@ import (
 	"github.com/ordertrack/ordertrack/status"
 )
 
+// Provider returns status.BirdSystem.
+func (c *Client) Provider() status.Provider { return status.BirdSystem }
+
 // Track returns one snapshot per consignment id, in the order given. Lookups
 // run concurrently, at most Config.Concurrency at once. A ref that is not a
-// number, or names no consignment, comes back with Stage status.NotFound;
-// any other failure fails the call, naming the ref. Empty refs are refused
-// before anything is sent.
+// number, or names no consignment, comes back with Stage status.NotFound; a
+// ref whose lookup failed comes back with Err set, and the other refs are
+// still asked. Its error is non-nil only when the call is refused before
+// anything is sent: a nil context, or an empty or blank ref.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
 	return fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
 		id, err := strconv.ParseInt(ref, 10, 64)

@@ -59,6 +59,10 @@ type Config struct {
 	// BatchSize is how many numbers one request asks about; 0 gives
 	// DefaultBatchSize.
 	BatchSize int
+	// TrackBy is what the refs given to Track are: ByOrderNo (the default,
+	// when empty) for the customer's order numbers, or ByExpressNo for
+	// Flowery's waybill numbers.
+	TrackBy QueryBy
 	// Location is the zone Flowery's dates are in, used for Track's
 	// UpdatedAt. Flowery does not document it; nil means Asia/Jakarta
 	// (WIB), which is also how every Time field is parsed (Time.In
@@ -120,6 +124,11 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("flowery: Config.BatchSize must not be negative")
 	case cfg.Concurrency < 0:
 		return nil, errors.New("flowery: Config.Concurrency must not be negative")
+	case cfg.TrackBy != "" && cfg.TrackBy != ByOrderNo && cfg.TrackBy != ByExpressNo:
+		return nil, fmt.Errorf("flowery: Config.TrackBy %q is not ByOrderNo or ByExpressNo", string(cfg.TrackBy))
+	}
+	if cfg.TrackBy == "" {
+		cfg.TrackBy = ByOrderNo
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL

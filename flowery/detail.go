@@ -96,13 +96,16 @@ type TrackingResult struct {
 // (POST /logistics/api/orders_tracking_detail/list), batched and merged
 // like QueryOrders.
 func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string) (*TrackingResult, error) {
-	refs, answers, err := query[TrackingDetail](ctx, c, trackingDetailPath, by, refs)
+	refs, batches, err := query[TrackingDetail](ctx, c, trackingDetailPath, by, refs, true)
 	if err != nil {
 		return nil, err
 	}
+	if err := firstError(batches); err != nil {
+		return nil, err
+	}
 	found := map[string]TrackingDetail{}
-	for _, a := range answers {
-		for _, d := range a.OrdersDetail {
+	for _, b := range batches {
+		for _, d := range b.answer.OrdersDetail {
 			k := d.OrderNo
 			if by == ByExpressNo {
 				k = d.ExpressNo

@@ -243,36 +243,96 @@ type QueryResult struct {
 // numbers are asked about once. A number that is empty or contains a comma
 // (Flowery's separator) is refused before anything is sent.
 func (c *Client) QueryOrders(ctx context.Context, by QueryBy, refs ...string) (*QueryResult, error) {
-	refs, answers, err := query[OrderDetail](ctx, c, ordersPath, by, refs)
+	refs, batches, err := query[OrderDetail](ctx, c, ordersPath, by, refs, true)
 	if err != nil {
 		return nil, err
 	}
-	return merge(by, refs, answers), nil
+	if err := firstError(batches); err != nil {
+		return nil, err
+	}
+	return merge(by, refs, batches), nil
+}
+
+// batch is one request of a query: the numbers it asked about, and its
+// answer or its error.
+type batch[T any] struct {
+	refs   []string
+	answer *Response[T]
+	err    error
 }
 
 // query checks refs, drops repeats, and posts them to path in batches,
 // decoding each answer's orders_detail as T; it returns the refs asked
-// about and every batch's answer.
-func query[T any](ctx context.Context, c *Client, path string, by QueryBy, refs []string) ([]string, []*Response[T], error) {
-	refs, err := c.checkRefs(by, refs)
+// about and every batch's outcome. Its error is only for refs refused
+// before anything was sent. With stopEarly, the first failed batch stops
+// the others (all or nothing); without it, every batch is asked and keeps
+// its own outcome, and a batch that never started because ctx ended has
+// ctx's error.
+func query[T any](ctx context.Context, c *Client, path string, by QueryBy, refs []string, stopEarly bool) ([]string, []batch[T], error) {
+	refs, err := c.checkRefs(ctx, by, refs)
 	if err != nil {
 		return nil, nil, err
 	}
 	batches := c.batches(refs)
-	answers := make([]*Response[T], len(batches))
-	err = fanout.Each(ctx, len(batches), c.cfg.Concurrency, func(ctx context.Context, i int) error {
+	out := make([]batch[T], len(batches))
+	for i, b := range batches {
+		out[i].refs = b
+	}
+	run := func(ctx context.Context, i int) error {
 		var r Response[T]
-		if err := post(ctx, c, path, by, batches[i], &r); err != nil {
-			return err
+		if err := post(ctx, c, path, by, out[i].refs, &r); err != nil {
+			out[i].err = err
+			if stopEarly {
+				return err
+			}
+			return nil
 		}
-		answers[i] = &r
+		out[i].answer = &r
 		return nil
-	})
-	return refs, answers, err
+	}
+	if len(out) == 1 {
+		if err := ctx.Err(); err != nil {
+			out[0].err = err
+		} else {
+			_ = run(ctx, 0)
+		}
+		return refs, out, nil
+	}
+	_ = fanout.Each(ctx, len(out), c.cfg.Concurrency, run)
+	for i := range out {
+		if out[i].answer == nil && out[i].err == nil {
+			out[i].err = ctx.Err()
+			if out[i].err == nil {
+				out[i].err = errStopped
+			}
+		}
+	}
+	return refs, out, nil
+}
+
+// errStopped marks a batch not sent because another batch failed first.
+var errStopped = errors.New("flowery: batch not sent: another batch failed first")
+
+// firstError returns the first failed batch's error, in batch order,
+// preferring a real failure over a batch stopped because of it.
+func firstError[T any](batches []batch[T]) error {
+	var stopped error
+	for _, b := range batches {
+		switch {
+		case b.err == nil:
+		case errors.Is(b.err, errStopped) || errors.Is(b.err, context.Canceled):
+			if stopped == nil {
+				stopped = b.err
+			}
+		default:
+			return b.err
+		}
+	}
+	return stopped
 }
 
 // merge puts the orders of every batch in request order.
-func merge(by QueryBy, refs []string, answers []*Response[OrderDetail]) *QueryResult {
+func merge(by QueryBy, refs []string, batches []batch[OrderDetail]) *QueryResult {
 	key := func(d *OrderDetail) string {
 		if by == ByExpressNo {
 			return d.ExpressNo
@@ -285,8 +345,8 @@ func merge(by QueryBy, refs []string, answers []*Response[OrderDetail]) *QueryRe
 	for _, r := range refs {
 		asked[r] = true
 	}
-	for _, a := range answers {
-		for _, d := range a.OrdersDetail {
+	for _, b := range batches {
+		for _, d := range b.answer.OrdersDetail {
 			if k := key(&d); asked[k] {
 				found[k] = append(found[k], d)
 			} else {
@@ -307,16 +367,17 @@ func merge(by QueryBy, refs []string, answers []*Response[OrderDetail]) *QueryRe
 }
 
 // checkRefs refuses bad input and drops repeated numbers.
-func (c *Client) checkRefs(by QueryBy, refs []string) ([]string, error) {
+func (c *Client) checkRefs(ctx context.Context, by QueryBy, refs []string) ([]string, error) {
 	if by != ByOrderNo && by != ByExpressNo {
 		return nil, fmt.Errorf("flowery: query by %q: want ByOrderNo or ByExpressNo: %w", string(by), status.ErrInvalidRequest)
+	}
+	if err := fanout.CheckRefs(ctx, status.Flowery, refs); err != nil {
+		return nil, err
 	}
 	seen := make(map[string]bool, len(refs))
 	out := make([]string, 0, len(refs))
 	for _, r := range refs {
 		switch {
-		case strings.TrimSpace(r) == "":
-			return nil, fmt.Errorf("flowery: empty number: %w", status.ErrInvalidRequest)
 		case strings.Contains(r, ","):
 			return nil, fmt.Errorf("flowery: number %q contains a comma, Flowery's separator: %w", r, status.ErrInvalidRequest)
 		case seen[r]:

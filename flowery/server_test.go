@@ -257,3 +257,72 @@ func TestServerTrackInAnotherZone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "2019-06-25T18:56:03Z", snaps[0].UpdatedAt.Format(time.RFC3339))
 }
+
+// A batch that fails marks just its own numbers: with batches of two and
+// the second batch answered 503 on every try, its two numbers fail and the
+// other batches keep their answers, in request order.
+func TestServerTrackFailedBatchMarksOnlyItsRefs(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, func(c *flowery.Config) { c.BatchSize = 2; c.Concurrency = 1 })
+	refs := []string{"1000", "1001", "1002", "1003", "1004"}
+	for _, no := range refs {
+		srv.Put(order(no, status.FloweryInTransit))
+	}
+	srv.Inject(flowerytest.Fault{Path: flowerytest.OrdersPath, Delay: time.Nanosecond}) // batch 1 served
+	for i := 0; i < 4; i++ {
+		srv.Inject(flowerytest.Fault{Path: flowerytest.OrdersPath, Status: 503, Body: "<html>503</html>"})
+	}
+	snaps, err := c.Track(context.Background(), refs...)
+	require.NoError(t, err)
+	require.Len(t, snaps, 5)
+	for i, s := range snaps {
+		assert.Equal(t, refs[i], s.Ref)
+		if i == 2 || i == 3 {
+			assert.ErrorIs(t, s.Err, status.ErrUnavailable, s.Ref)
+			assert.Equal(t, status.Unknown, s.Stage)
+			assert.Equal(t, fmt.Sprintf(`flowery: ref %q: POST /orders: HTTP 503 (provider unavailable)`, s.Ref), s.Err.Error(), "provider and endpoint once")
+			continue
+		}
+		assert.NoError(t, s.Err, s.Ref)
+		assert.Equal(t, status.Shipped, s.Stage, s.Ref)
+	}
+}
+
+// status.TrackAll with Flowery down keeps Bailun-like answers of the other
+// queries: here a second Flowery client that works.
+func TestServerTrackAllKeepsOtherProviders(t *testing.T) {
+	t.Parallel()
+	down, cd := setup(t)
+	up, cu := setup(t)
+	up.Put(order("2000", status.FloweryInTransit))
+	for i := 0; i < 4; i++ {
+		down.Inject(flowerytest.Fault{Path: flowerytest.OrdersPath, Status: 503})
+	}
+	snaps := status.TrackAll(context.Background(),
+		status.Query{Tracker: cu, Refs: []string{"2000"}},
+		status.Query{Tracker: cd, Refs: []string{"1000", "1001"}},
+	)
+	require.Len(t, snaps, 3)
+	assert.Equal(t, status.Shipped, snaps[0].Stage)
+	assert.ErrorIs(t, snaps[1].Err, status.ErrUnavailable)
+	assert.ErrorIs(t, snaps[2].Err, status.ErrUnavailable)
+	assert.ErrorIs(t, status.Errors(snaps), status.ErrUnavailable)
+}
+
+// Track by waybill: Ref is the waybill asked about, OrderNo and TrackingNo
+// both filled.
+func TestServerTrackByExpressNo(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, func(c *flowery.Config) { c.TrackBy = flowery.ByExpressNo })
+	srv.Put(order("1000", status.FloweryInTransit))
+	snaps, err := c.Track(context.Background(), "CGK1000", "CGK404")
+	require.NoError(t, err)
+	require.Len(t, snaps, 2)
+	assert.Equal(t, "CGK1000", snaps[0].Ref)
+	assert.Equal(t, "1000", snaps[0].OrderNo)
+	assert.Equal(t, "CGK1000", snaps[0].TrackingNo)
+	assert.Equal(t, status.NotFound, snaps[1].Stage)
+
+	_, err = flowery.New(flowery.Config{AccountID: "a", Logistics: "l", Token: "t", TrackBy: "3"})
+	assert.Error(t, err)
+}

@@ -2,45 +2,71 @@ package flowery
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/ordertrack/ordertrack/status"
 )
 
-// Track returns one snapshot per order number, in the order given. The
-// numbers are sent in batches (see QueryOrders); a number Flowery does not
-// know comes back with Stage status.NotFound (and, when Flowery's sn_str
-// names it, that as its raw code). Empty numbers and numbers
-// with a comma are refused before anything is sent.
+// Provider returns status.Flowery.
+func (c *Client) Provider() status.Provider { return status.Flowery }
+
+// Track returns one snapshot per number, in the order given, whatever
+// fails. The numbers are order numbers, or waybill numbers when
+// Config.TrackBy is ByExpressNo; each snapshot's Ref is the number asked
+// about, with OrderNo and TrackingNo (the waybill) both filled. The numbers
+// are sent in batches (see QueryOrders); a number Flowery does not know
+// comes back with Stage status.NotFound (and, when Flowery's sn_str names
+// it, that as its raw code); a batch that fails gives each of its numbers a
+// snapshot with Err set, and the other batches keep their answers. Its error
+// is non-nil only when the call is refused before anything is sent: a nil
+// context, an empty or blank number, or one with a comma.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	_, answers, err := query[trackedOrder](ctx, c, ordersPath, ByOrderNo, refs)
+	by := c.cfg.TrackBy
+	_, batches, err := query[trackedOrder](ctx, c, ordersPath, by, refs, false)
 	if err != nil {
-		return nil, fmt.Errorf("flowery: track: %w", err)
+		return nil, err
 	}
-	byNo := make(map[string]*trackedOrder, len(refs))
-	unknown := map[string]bool{}
-	for _, a := range answers {
-		for _, n := range a.NotFound() {
-			unknown[n] = true
+	type outcome struct {
+		order   *trackedOrder
+		unknown bool
+		err     error
+	}
+	byNo := make(map[string]outcome, len(refs))
+	for _, b := range batches {
+		if b.err != nil {
+			for _, ref := range b.refs {
+				byNo[ref] = outcome{err: b.err}
+			}
+			continue
 		}
-		for i := range a.OrdersDetail {
-			d := &a.OrdersDetail[i]
-			if _, dup := byNo[d.OrderNo]; !dup {
-				byNo[d.OrderNo] = d
+		for _, n := range b.answer.NotFound() {
+			byNo[n] = outcome{unknown: true}
+		}
+		for i := range b.answer.OrdersDetail {
+			d := &b.answer.OrdersDetail[i]
+			k := d.OrderNo
+			if by == ByExpressNo {
+				k = d.ExpressNo
+			}
+			if o := byNo[k]; o.order == nil {
+				byNo[k] = outcome{order: d}
 			}
 		}
 	}
 	out := make([]status.Snapshot, len(refs))
 	for i, ref := range refs {
-		if d, ok := byNo[ref]; ok {
-			out[i] = d.detail().Snapshot(ref)
+		o := byNo[ref]
+		switch {
+		case o.err != nil:
+			out[i] = status.Failed(status.Flowery, ref, o.err)
+		case o.order != nil:
+			out[i] = o.order.detail().Snapshot(ref)
 			out[i].Carrier = c.cfg.Logistics
 			if c.cfg.Location != nil {
-				out[i].UpdatedAt = d.GoodsStatusTime.In(c.cfg.Location)
+				out[i].UpdatedAt = o.order.GoodsStatusTime.In(c.cfg.Location).UTC()
 			}
-		} else {
+		default:
 			out[i] = status.Snapshot{Provider: status.Flowery, Ref: ref, Stage: status.NotFound}
-			if unknown[ref] {
+			if o.unknown {
 				out[i].Codes = []status.Code{{Provider: status.Flowery, Field: "sn_str", Value: ref}}
 			}
 		}

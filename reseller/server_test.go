@@ -163,15 +163,24 @@ func TestServerTrack(t *testing.T) {
 	assert.Equal(t, time.Date(2024, 7, 1, 2, 0, 0, 0, time.UTC), snaps[2].UpdatedAt.UTC())
 }
 
-func TestServerTrackFailsNamingTheRef(t *testing.T) {
+func TestServerTrackFailureIsPerRef(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t)
+	srv, _ := setup(t)
+	cfg := srv.Config()
+	cfg.Concurrency = 1
+	c, err := reseller.New(cfg)
+	require.NoError(t, err)
 	for i := 0; i < 4; i++ {
 		srv.Inject(resellertest.Fault{Status: 500})
 	}
-	_, err := c.Track(context.Background(), "T-BAD")
-	assert.ErrorIs(t, err, status.ErrUnavailable)
-	assert.ErrorContains(t, err, `track "T-BAD"`)
+	srv.Put(reseller.Order{ThirdOrderNo: "T-1", SubOrderList: []reseller.SubOrder{{OrderNo: "S-1", OrderStatus: status.ResellerAwaitingReceipt}}})
+	snaps, err := c.Track(context.Background(), "T-BAD", "T-1")
+	require.NoError(t, err)
+	require.Len(t, snaps, 2)
+	require.Len(t, snaps, 2)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrUnavailable)
+	assert.Equal(t, `reseller: ref "T-BAD": POST /open/order/query: HTTP 500 (provider unavailable)`, snaps[0].Err.Error())
+	assert.Equal(t, status.Shipped, snaps[1].Stage, "the other ref is still answered")
 }
 
 func TestServerCancellation(t *testing.T) {
@@ -184,6 +193,38 @@ func TestServerCancellation(t *testing.T) {
 	_, err := c.QueryOrder(ctx, "T-1")
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Less(t, time.Since(start), 30*time.Second)
+}
+
+// A context cancelled midway keeps the answers already in and fails the
+// rest with the context's error.
+func TestServerTrackCancelledMidway(t *testing.T) {
+	t.Parallel()
+	srv := resellertest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.Concurrency = 1
+	c, err := reseller.New(cfg)
+	require.NoError(t, err)
+	srv.Put(reseller.Order{ThirdOrderNo: "T-1", SubOrderList: []reseller.SubOrder{{OrderNo: "S-1", OrderStatus: status.ResellerAwaitingReceipt}}})
+	// The first request is served at once, the second hangs.
+	srv.Inject(resellertest.Fault{Delay: time.Nanosecond}, resellertest.Fault{Delay: time.Minute})
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for srv.Hits("") < 2 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	snaps, err := c.Track(ctx, "T-1", "T-2", "T-3")
+	require.NoError(t, err)
+	require.Len(t, snaps, 3)
+	assert.Equal(t, status.Shipped, snaps[0].Stage)
+	assert.NoError(t, snaps[0].Err)
+	for _, s := range snaps[1:] {
+		assert.ErrorIs(t, s.Err, context.Canceled, s.Ref)
+		assert.Equal(t, status.Unknown, s.Stage)
+	}
+	assert.Equal(t, 2, srv.Hits(""), "T-3 was never sent")
 }
 
 func TestSecretsNeverPrinted(t *testing.T) {

@@ -8,12 +8,17 @@ import (
 	"github.com/ordertrack/ordertrack/status"
 )
 
+// Provider returns status.Reseller.
+func (c *Client) Provider() status.Provider { return status.Reseller }
+
 // Track returns one snapshot per sub-order of each third-party order number,
 // in the order given, with Ref the third-party order number and OrderNo the
 // sub-order number. Queries run concurrently, at most Config.Concurrency at
 // once. An order the platform does not know comes back as one snapshot with
-// Stage status.NotFound; any other failure fails the call, naming the ref.
-// Empty refs are refused before anything is sent.
+// Stage status.NotFound; a ref whose query failed comes back as one snapshot
+// with Err set, and the other refs are still asked. Its error is non-nil
+// only when the call is refused before anything is sent: a nil context, or
+// an empty or blank ref.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
 	return fanout.Track(ctx, status.Reseller, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
 		o, err := c.QueryOrder(ctx, ref)

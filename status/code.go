@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // Provider names one of the providers ordertrack speaks to.
@@ -16,6 +17,25 @@ const (
 	BirdSystem Provider = "birdsystem" // BirdSystem 3PL warehouse
 	Flowery    Provider = "flowery"    // Flowery Island last-mile carrier
 )
+
+// Providers returns every provider ordertrack speaks to, in a fixed order.
+func Providers() []Provider { return []Provider{Bailun, Reseller, BirdSystem, Flowery} }
+
+// ParseProvider returns the provider named s ("bailun", "flowery", ...),
+// ignoring case and surrounding space. It fails for a name ordertrack does
+// not know, with an error matching ErrInvalidRequest.
+func ParseProvider(s string) (Provider, error) {
+	name := strings.ToLower(strings.TrimSpace(s))
+	for _, p := range Providers() {
+		if string(p) == name {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("status: unknown provider %q: %w", s, ErrInvalidRequest)
+}
+
+// String returns the provider's name.
+func (p Provider) String() string { return string(p) }
 
 // Code is one value exactly as a provider sent it: which provider, which
 // field (the provider's JSON name) and the value's text, verbatim ("4",

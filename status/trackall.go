@@ -2,26 +2,24 @@ package status
 
 import (
 	"context"
-	"fmt"
 	"sync"
 )
 
 // Query is one Tracker and the refs to ask it about.
 type Query struct {
-	// Provider names the tracker in errors.
-	Provider Provider
-	Tracker  Tracker
-	Refs     []string
+	Tracker Tracker
+	Refs    []string
 }
 
 // TrackAll asks every query's Tracker at once and returns all their
 // snapshots, in the order of the queries and, within one, in the order its
-// Tracker returned them. Every tracker runs to its end; if any failed, the
-// error of the first failing query (in query order) is returned, with its
-// provider named, and no snapshots.
-func TrackAll(ctx context.Context, queries ...Query) ([]Snapshot, error) {
+// Tracker returned them. One provider's failure never loses another's
+// answers: a Tracker that refuses its call (an empty ref, say) gives each of
+// its refs a snapshot with Err set, and the other queries are unaffected.
+// A query without refs is not asked. Use [Errors] on the result for all or
+// nothing.
+func TrackAll(ctx context.Context, queries ...Query) []Snapshot {
 	results := make([][]Snapshot, len(queries))
-	errs := make([]error, len(queries))
 	var wg sync.WaitGroup
 	for i, q := range queries {
 		if len(q.Refs) == 0 {
@@ -30,16 +28,24 @@ func TrackAll(ctx context.Context, queries ...Query) ([]Snapshot, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = q.Tracker.Track(ctx, q.Refs...)
+			snaps, err := q.Tracker.Track(ctx, q.Refs...)
+			if err != nil {
+				snaps = make([]Snapshot, len(q.Refs))
+				for j, ref := range q.Refs {
+					snaps[j] = Failed(q.Tracker.Provider(), ref, err)
+				}
+			}
+			results[i] = snaps
 		}()
 	}
 	wg.Wait()
-	var all []Snapshot
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("track %s: %w", queries[i].Provider, err)
-		}
-		all = append(all, results[i]...)
+	n := 0
+	for _, r := range results {
+		n += len(r)
 	}
-	return all, nil
+	all := make([]Snapshot, 0, n)
+	for _, r := range results {
+		all = append(all, r...)
+	}
+	return all
 }

@@ -78,10 +78,10 @@ func startFakes() *fakes {
 	flc := must(flowery.New(fl.Config()))
 
 	f.queries = []status.Query{
-		{Provider: status.Bailun, Tracker: blc, Refs: []string{"CP-1001", "CP-1002", "CP-1003", "CP-1004", "CP-404"}},
-		{Provider: status.Reseller, Tracker: rsc, Refs: []string{"20240328-874367231", "20240401-000001"}},
-		{Provider: status.BirdSystem, Tracker: bsc, Refs: []string{"2010290360000090", "2010290360000089", "2010290360000091", "2010290360000092", "2010290360000093"}},
-		{Provider: status.Flowery, Tracker: flc, Refs: []string{"1000025", "1000027", "1000028", "1000029", "1000026"}},
+		{Tracker: blc, Refs: []string{"CP-1001", "CP-1002", "CP-1003", "CP-1004", "CP-404"}},
+		{Tracker: rsc, Refs: []string{"20240328-874367231", "20240401-000001"}},
+		{Tracker: bsc, Refs: []string{"2010290360000090", "2010290360000089", "2010290360000091", "2010290360000092", "2010290360000093"}},
+		{Tracker: flc, Refs: []string{"1000025", "1000027", "1000028", "1000029", "1000026"}},
 	}
 	return f
 }

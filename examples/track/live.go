@@ -83,7 +83,7 @@ func liveQueries(args []string, getenv func(string) string) ([]status.Query, []s
 		if err != nil {
 			return nil, notes, fmt.Errorf("%w: %s: %v", errUsage, p.name, err)
 		}
-		queries = append(queries, status.Query{Provider: p.name, Tracker: t, Refs: refs[p.name]})
+		queries = append(queries, status.Query{Tracker: t, Refs: refs[p.name]})
 	}
 	return queries, notes, nil
 }

@@ -70,10 +70,11 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	snaps, err := status.TrackAll(ctx, queries...)
-	if err != nil {
-		fmt.Fprintln(stderr, "track:", err)
-		return 1
+	snaps := status.TrackAll(ctx, queries...)
+	// A ref that failed is shown with its error; the exit status says so.
+	code := 0
+	if status.Errors(snaps) != nil {
+		code = 1
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
@@ -84,15 +85,15 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 				return 1
 			}
 		}
-		return 0
+		return code
 	}
 	printTable(stdout, snaps)
-	return 0
+	return code
 }
 
 // printTable writes one aligned row per snapshot.
 func printTable(w io.Writer, snaps []status.Snapshot) {
-	rows := [][]string{{"PROVIDER", "REF", "ORDER NO", "STAGE", "PROBLEMS", "TRACKING NO", "UPDATED (UTC)", "RAW CODES"}}
+	rows := [][]string{{"PROVIDER", "REF", "ORDER NO", "STAGE", "PROBLEMS", "TRACKING NO", "UPDATED (UTC)", "RAW CODES", "ERROR"}}
 	for _, s := range snaps {
 		updated := "-"
 		if !s.UpdatedAt.IsZero() {
@@ -105,8 +106,12 @@ func printTable(w io.Writer, snaps []status.Snapshot) {
 		for _, c := range s.Codes {
 			codes = append(codes, c.Field+"="+c.Value)
 		}
+		errText := ""
+		if s.Err != nil {
+			errText = s.Err.Error()
+		}
 		rows = append(rows, []string{string(s.Provider), s.Ref, dash(s.OrderNo), s.Stage.String(),
-			dash(strings.Join(problems, " ")), dash(s.TrackingNo), updated, dash(strings.Join(codes, " "))})
+			dash(strings.Join(problems, " ")), dash(s.TrackingNo), updated, dash(strings.Join(codes, " ")), dash(errText)})
 	}
 	widths := make([]int, len(rows[0]))
 	for _, r := range rows {

@@ -82,9 +82,12 @@ func TestTrack(t *testing.T) {
 	assert.Equal(t, status.Snapshot{Provider: status.Bailun, Ref: "gone", Stage: status.NotFound}, snaps[2])
 	assert.Equal(t, "x", snaps[3].Ref)
 
-	_, err = Track(context.Background(), status.Bailun, []string{"x", "bad"}, 1, lookup)
-	assert.ErrorIs(t, err, boom)
-	assert.EqualError(t, err, `bailun: track "bad": boom`)
+	snaps, err = Track(context.Background(), status.Bailun, []string{"bad", "x"}, 1, lookup)
+	require.NoError(t, err)
+	require.Len(t, snaps, 2)
+	assert.ErrorIs(t, snaps[0].Err, boom)
+	assert.EqualError(t, snaps[0].Err, `bailun: ref "bad": boom`)
+	assert.Equal(t, status.Shipped, snaps[1].Stage, "the failure stops no other ref")
 
 	calls := 0
 	_, err = Track(context.Background(), status.Reseller, []string{"x", ""}, 1, func(context.Context, string) ([]status.Snapshot, error) {
@@ -104,8 +107,10 @@ func TestNotFoundOnlyFromTheProvidersAnswer(t *testing.T) {
 	http404 := &status.APIError{Provider: status.Bailun, HTTPStatus: 404, Body: "<html>404 Not Found</html>", Err: status.ErrNotFound}
 	_, ok = NotFound(status.Bailun, "A1", http404)
 	assert.False(t, ok, "a bare 404 may be a wrong BaseURL: it stays an error")
-	_, err := Track(context.Background(), status.Bailun, []string{"A1"}, 1, func(context.Context, string) ([]status.Snapshot, error) { return nil, http404 })
-	assert.ErrorIs(t, err, status.ErrNotFound)
+	snaps, err := Track(context.Background(), status.Bailun, []string{"A1"}, 1, func(context.Context, string) ([]status.Snapshot, error) { return nil, http404 })
+	require.NoError(t, err)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrNotFound)
+	assert.Equal(t, status.Unknown, snaps[0].Stage)
 
 	s, ok = NotFound(status.BirdSystem, "abc", status.ErrNotFound)
 	require.True(t, ok)

@@ -4,43 +4,73 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ordertrack/ordertrack/status"
 )
 
-// Track is the Track of a provider that looks refs up one at a time. It
-// refuses empty refs before anything is sent, then calls lookup for each
-// ref, at most limit at once, and returns the snapshots in ref order. A
-// ref the provider says it does not know gives one snapshot of Stage
-// status.NotFound (see NotFound); any other failure fails the call, naming
-// the ref.
-func Track(ctx context.Context, p status.Provider, refs []string, limit int,
-	lookup func(ctx context.Context, ref string) ([]status.Snapshot, error)) ([]status.Snapshot, error) {
-	for _, ref := range refs {
-		if ref == "" {
-			return nil, fmt.Errorf("%s: empty ref: %w", p, status.ErrInvalidRequest)
+// CheckRefs refuses a Track call before anything is sent: a nil context, or
+// a ref that is empty or only white space. Every provider refuses them the
+// same way, with an error matching status.ErrInvalidRequest.
+func CheckRefs(ctx context.Context, p status.Provider, refs []string) error {
+	if ctx == nil {
+		return fmt.Errorf("%s: nil context: %w", p, status.ErrInvalidRequest)
+	}
+	for i, ref := range refs {
+		if strings.TrimSpace(ref) == "" {
+			return fmt.Errorf("%s: ref %d is empty: %w", p, i, status.ErrInvalidRequest)
 		}
 	}
+	return nil
+}
+
+// Track is the Track of a provider that looks refs up one at a time. It
+// refuses the call before anything is sent when CheckRefs does, then calls
+// lookup for each ref, at most limit at once, and returns the snapshots in
+// ref order, at least one per ref. A ref the provider says it does not know
+// gives one snapshot of Stage status.NotFound (see NotFound); a ref whose
+// lookup failed gives one snapshot with Err set (see status.Failed). When
+// ctx ends midway, the refs already answered keep their snapshots and the
+// rest fail with the context's error.
+func Track(ctx context.Context, p status.Provider, refs []string, limit int,
+	lookup func(ctx context.Context, ref string) ([]status.Snapshot, error)) ([]status.Snapshot, error) {
+	if err := CheckRefs(ctx, p, refs); err != nil {
+		return nil, err
+	}
 	per := make([][]status.Snapshot, len(refs))
-	err := Each(ctx, len(refs), limit, func(ctx context.Context, i int) error {
+	one := func(ctx context.Context, i int) {
 		snaps, err := lookup(ctx, refs[i])
 		if nf, ok := NotFound(p, refs[i], err); ok {
 			per[i] = []status.Snapshot{nf}
-			return nil
+			return
 		}
-		switch {
-		case err != nil:
-			return fmt.Errorf("%s: track %q: %w", p, refs[i], err)
-		default:
-			per[i] = snaps
+		if err != nil {
+			per[i] = []status.Snapshot{status.Failed(p, refs[i], err)}
+			return
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		per[i] = snaps
 	}
-	out := make([]status.Snapshot, 0, len(refs))
+	if len(refs) == 1 {
+		// One ref needs no goroutine.
+		if ctx.Err() == nil {
+			one(ctx, 0)
+		}
+	} else {
+		Each(ctx, len(refs), limit, func(ctx context.Context, i int) error {
+			one(ctx, i)
+			return nil
+		})
+	}
+	n := 0
 	for _, s := range per {
+		n += max(len(s), 1)
+	}
+	out := make([]status.Snapshot, 0, n)
+	for i, s := range per {
+		if s == nil {
+			// Never started: the context ended first.
+			s = []status.Snapshot{status.Failed(p, refs[i], ctx.Err())}
+		}
 		out = append(out, s...)
 	}
 	return out, nil
