@@ -25,6 +25,10 @@ type Time = wire.Time[wire.UTC]
 // NullString is text that may be null; read it as x.String.
 type NullString = wire.String
 
+// Unfit holds a record's fields whose values did not fit their Go types,
+// by JSON name, verbatim.
+type Unfit = wire.Unfit
+
 // NewString returns a valid NullString.
 func NewString(s string) NullString { return wire.NewString(s) }
 

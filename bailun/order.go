@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/google/go-querystring/query"
 
@@ -45,6 +44,38 @@ type OrderStatusOutput struct {
 	// ExceptionType is 订单异常类型 (why the order is held); nil when Bailun
 	// sends null.
 	ExceptionType *status.BailunException `json:"exceptionType"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type (orderStatus "abc", say); that field is left zero. See the
+	// package doc.
+	Unfit Unfit `json:"-"`
+
+	// noStatus records that the answer had no orderStatus at all.
+	noStatus bool
+}
+
+// missingStatus stands in OrderStatus until decoding fills it, so that an
+// absent orderStatus can be told from a 0.
+const missingStatus = status.BailunOrderStatus(-1 << 63)
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (o *OrderStatusOutput) UnmarshalJSON(b []byte) error {
+	type plain OrderStatusOutput
+	*o = OrderStatusOutput{OrderStatus: missingStatus}
+	if err := wire.DecodeRecord(b, (*plain)(o), &o.Unfit); err != nil {
+		return err
+	}
+	if o.OrderStatus == missingStatus {
+		o.OrderStatus, o.noStatus = 0, true
+	}
+	return nil
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (o OrderStatusOutput) MarshalJSON() ([]byte, error) {
+	type plain OrderStatusOutput
+	return wire.EncodeRecord(plain(o), o.Unfit)
 }
 
 // BaseResponse is Bailun's envelope (BaseResponse<T>).
@@ -81,21 +112,11 @@ func (c *Client) QueryOrderStatus(ctx context.Context, originOrderNo string) (*O
 }
 
 // decodeOrderStatus decodes a queryOrderStatus answer and its envelope. An
-// answer without a code is not Bailun's BaseResponse: it is malformed.
-//
-// It decodes into plain fields and builds the lossless types after:
-// encoding/json calls a type's own UnmarshalJSON through reflection, which
-// for a record this small costs as much as the rest of the decode.
+// answer without a code is not Bailun's BaseResponse, and a result without
+// an orderStatus is not an OrderStatusOutput: both are malformed.
 func (c *Client) decodeOrderStatus(res *transport.Response) (*OrderStatusOutput, error) {
 	var env struct {
-		Result *struct {
-			OriginOrderNo  string                    `json:"originOrderNo"`
-			OrderStatus    status.BailunOrderStatus  `json:"orderStatus"`
-			TrackingNo     *string                   `json:"trackingNo"`
-			LastUpdateTime *string                   `json:"lastUpdateTime"`
-			ShipFailedType *status.BailunShipFailure `json:"shipFaildType"`
-			ExceptionType  *status.BailunException   `json:"exceptionType"`
-		} `json:"result"`
+		Result  *OrderStatusOutput       `json:"result"`
 		Message string                   `json:"message"`
 		Code    *status.BailunResultCode `json:"code"`
 	}
@@ -108,17 +129,10 @@ func (c *Client) decodeOrderStatus(res *transport.Response) (*OrderStatusOutput,
 	if err := c.check(res, *env.Code, env.Message, env.Result == nil); err != nil {
 		return nil, err
 	}
-	r := env.Result
-	o := &OrderStatusOutput{OriginOrderNo: r.OriginOrderNo, OrderStatus: r.OrderStatus,
-		ShipFailedType: r.ShipFailedType, ExceptionType: r.ExceptionType}
-	if r.TrackingNo != nil {
-		o.TrackingNo = NullString{String: *r.TrackingNo, Valid: true}
+	if env.Result.noStatus {
+		return nil, c.t.Error(res, env.Code.Code().Value, "malformed response: result has no orderStatus", status.ErrMalformedResponse)
 	}
-	if r.LastUpdateTime != nil {
-		o.LastUpdateTime = Time{Raw: *r.LastUpdateTime, Valid: true}
-		o.LastUpdateTime.Time, _ = wire.ParseTime(*r.LastUpdateTime, time.UTC)
-	}
-	return o, nil
+	return env.Result, nil
 }
 
 var errEmptyRef = fmt.Errorf("bailun: empty order number: %w", status.ErrInvalidRequest)

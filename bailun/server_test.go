@@ -3,6 +3,7 @@ package bailun_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,7 +93,12 @@ func TestServerMalformedBodies(t *testing.T) {
 	for name, f := range map[string]bailuntest.Fault{
 		"html 200":    {Body: "<!DOCTYPE html><p>maintenance</p>"},
 		"not json":    {Body: "OK"},
-		"wrong shape": {Body: `{"result":{"orderStatus":"shipped"},"code":10000}`},
+		"wrong shape": {Body: `{"result":"A1","code":10000}`},
+		"no status":   {Body: `{"result":{"originOrderNo":"A1","trackingNo":null},"code":10000,"message":""}`},
+		"no envelope": {Body: `{}`},
+		"null":        {Body: `null`},
+		"array":       {Body: `[]`},
+		"error key":   {Body: `{"error":"internal"}`},
 		"truncated":   {Truncate: true, Body: `{"result":{"originOrderNo":"A1"`},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -105,6 +111,30 @@ func TestServerMalformedBodies(t *testing.T) {
 			assert.ErrorIs(t, err, status.ErrMalformedResponse)
 		})
 	}
+}
+
+// A field whose value does not fit its Go type never fails the record: it
+// is kept verbatim, written back as it came, and its raw value reaches the
+// snapshot.
+func TestServerOddFieldsKeepTheRecord(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	body := `{"result":{"originOrderNo":"A1","orderStatus":"shipped","trackingNo":17,"lastUpdateTime":{"at":1},"shipFaildType":"abc","exceptionType":1.5},"message":"","code":10000}`
+	srv.Inject(bailuntest.Fault{Path: bailuntest.OrderStatusPath, Body: body})
+	o, err := c.QueryOrderStatus(context.Background(), "A1")
+	require.NoError(t, err)
+	assert.Equal(t, "A1", o.OriginOrderNo)
+	assert.Equal(t, "17", o.TrackingNo.String, "a number where text was expected is kept as its text")
+	assert.Equal(t, bailun.Unfit{"orderStatus": []byte(`"shipped"`), "lastUpdateTime": []byte(`{"at":1}`),
+		"shipFaildType": []byte(`"abc"`), "exceptionType": []byte(`1.5`)}, o.Unfit)
+	b, err := json.Marshal(o)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"originOrderNo":"A1","orderStatus":"shipped","trackingNo":17,"lastUpdateTime":{"at":1},"shipFaildType":"abc","exceptionType":1.5}`, string(b))
+
+	s := o.Snapshot("A1")
+	assert.Equal(t, status.Unknown, s.Stage)
+	assert.Equal(t, []status.Code{{Provider: status.Bailun, Field: "orderStatus", Value: "shipped"},
+		{Provider: status.Bailun, Field: "shipFaildType", Value: "abc"}, {Provider: status.Bailun, Field: "exceptionType", Value: "1.5"}}, s.Codes)
 }
 
 func TestServerTokenRefreshOn401(t *testing.T) {

@@ -40,6 +40,9 @@ func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
 		UpdatedAt:  o.LastUpdateTime.Time,
 	}
 	s.Codes[0] = o.OrderStatus.Code()
+	if code, ok := o.Unfit.Code(status.Bailun, "orderStatus"); ok {
+		s.Codes[0], s.Stage = code, status.Unknown
+	}
 	if f := o.ShipFailedType; f != nil {
 		s.Codes = append(s.Codes, f.Code())
 		s.Problems = append(s.Problems, status.Problem{Reason: f.Reason(), Code: f.Code()})
@@ -47,6 +50,12 @@ func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
 	if e := o.ExceptionType; e != nil {
 		s.Codes = append(s.Codes, e.Code())
 		s.Problems = append(s.Problems, status.Problem{Reason: e.Reason(), Code: e.Code()})
+	}
+	for _, field := range []string{"shipFaildType", "exceptionType"} {
+		if code, ok := o.Unfit.Code(status.Bailun, field); ok {
+			s.Codes = append(s.Codes, code)
+			s.Problems = append(s.Problems, status.Problem{Reason: status.ReasonUnknown, Code: code})
+		}
 	}
 	return s
 }

@@ -32,6 +32,9 @@ type (
 	Decimal = wire.Decimal
 	// NullString is text that may be null; read it as x.String.
 	NullString = wire.String
+	// Unfit holds a record's fields whose values did not fit their Go
+	// types, by JSON name, verbatim.
+	Unfit = wire.Unfit
 	// Time is a BirdSystem time: the raw text ("2020-10-29 14:05:50") and
 	// the time it names. BirdSystem does not document its zone; ordertrack
 	// reads it as UK time (Europe/London), where its example's warehouse
@@ -150,22 +153,41 @@ func isRefusal(_ int, body []byte) bool {
 		env.Success != nil && !*env.Success
 }
 
+// LoginRequired is the message BirdSystem answers with when it does not
+// accept the api_key and company_id.
+const LoginRequired = "Login Required!"
+
 // parseError carries BirdSystem's message into the APIError. A 500 with
-// "success": false is BirdSystem refusing the request, not an outage.
+// "success": false is BirdSystem refusing the request, not an outage; a
+// "Login Required!" is a refusal of the credentials, whatever the status.
 func parseError(res *transport.Response, e *status.APIError) {
 	var env envelope[json.RawMessage]
-	if json.Unmarshal(res.Body, &env) != nil || env.Success == nil || *env.Success {
+	if json.Unmarshal(res.Body, &env) != nil {
 		return
 	}
-	e.Message = env.Message
-	if res.StatusCode == http.StatusInternalServerError {
-		e.Err = status.ErrInvalidRequest
+	switch {
+	case env.Message == LoginRequired && (env.Success == nil || !*env.Success):
+		e.Message, e.Err = env.Message, status.ErrUnauthorized
+	case env.Success == nil || *env.Success:
+	case res.StatusCode == http.StatusInternalServerError:
+		e.Message, e.Err = env.Message, status.ErrInvalidRequest
+	default:
+		e.Message = env.Message
 	}
 }
 
 // refused returns the error for "success": false inside a 2xx answer.
 func (c *Client) refused(res *transport.Response, message string) error {
+	if message == LoginRequired {
+		return c.t.Error(res, "", message, status.ErrUnauthorized)
+	}
 	return c.t.Error(res, "", message, status.ErrInvalidRequest)
+}
+
+// loginRequired reports an answer that is BirdSystem's "Login Required!"
+// without "success": true.
+func loginRequired[T any](env *envelope[T]) bool {
+	return env.Message == LoginRequired && (env.Success == nil || !*env.Success)
 }
 
 // NewInt64 returns a valid Int64 that encodes as a JSON number.

@@ -2,6 +2,7 @@ package birdsystem
 
 import (
 	"encoding/json"
+	"github.com/ordertrack/ordertrack/internal/wire"
 
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -174,8 +175,10 @@ type Consignment struct {
 	SalesPrice Decimal `json:"sales_price"`
 	// CustomsPrice is customs_price: customs price, kept as written.
 	CustomsPrice Decimal `json:"customs_price"`
-	// SalesOrderID is sales_order_id: sales order id.
-	SalesOrderID Int64 `json:"sales_order_id"`
+	// SalesOrderID is sales_order_id: the marketplace's order id, text of
+	// up to 50 characters (an eBay or Amazon order id such as
+	// "112-5539603-3130663"); a number sent here is kept as its text.
+	SalesOrderID NullString `json:"sales_order_id"`
 	// CustomIdentityReference is custom_identity_reference: custom identity reference.
 	CustomIdentityReference NullString `json:"custom_identity_reference"`
 	// PaymentReference is payment_reference: payment reference.
@@ -228,4 +231,21 @@ type Consignment struct {
 	ConsignmentFeedbackStatus NullString `json:"consignment_feedback-status"`
 	// ConsignmentFeedbackNote is consignment_feedback-note: consignment feedback note.
 	ConsignmentFeedbackNote NullString `json:"consignment_feedback-note"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *Consignment) UnmarshalJSON(b []byte) error {
+	type plain Consignment
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r Consignment) MarshalJSON() ([]byte, error) {
+	type plain Consignment
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }

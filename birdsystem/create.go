@@ -88,7 +88,8 @@ func (n *NewConsignment) validate() error {
 type Created struct {
 	// ID is the new consignment's id (sent as a string: "2006143004830001").
 	ID int64
-	// Data is the answer's data object as sent, for fields beyond the id.
+	// Data is the new consignment's row as sent (the answer's data object,
+	// or the first row when data is an array), for fields beyond the id.
 	Data json.RawMessage
 }
 
@@ -121,16 +122,35 @@ func (c *Client) CreateConsignment(ctx context.Context, n *NewConsignment) (*Cre
 	}
 	var env envelope[json.RawMessage]
 	if err := c.t.DecodeJSON(res, &env); err != nil {
-		return nil, outcomeUnknown(err)
+		return nil, transport.OutcomeUnknown(err)
 	}
-	if env.Success == nil || !*env.Success {
+	if loginRequired(&env) || env.Success != nil && !*env.Success {
 		return nil, c.refused(res, env.Message)
 	}
-	var d createdData
-	if err := json.Unmarshal(env.Data, &d); err != nil || !d.ID.Valid || d.ID.Int64 <= 0 {
-		return nil, outcomeUnknown(c.t.Error(res, "", "malformed response: no consignment id in the answer", status.ErrMalformedResponse))
+	row, id, ok := createdRow(env.Data)
+	if !ok {
+		return nil, transport.OutcomeUnknown(c.t.Error(res, "", "malformed response: no consignment id in the answer", status.ErrMalformedResponse))
 	}
-	return &Created{ID: d.ID.Int64, Data: env.Data}, nil
+	return &Created{ID: id, Data: row}, nil
+}
+
+// createdRow finds the new consignment in a create's data: an object with
+// its id, or (as BirdSystem also answers) an array whose first row is it.
+// An answer with the id but without "success" is a success too.
+func createdRow(data json.RawMessage) (json.RawMessage, int64, bool) {
+	row := data
+	if len(data) > 0 && data[0] == '[' {
+		var rows []json.RawMessage
+		if json.Unmarshal(data, &rows) != nil || len(rows) == 0 {
+			return nil, 0, false
+		}
+		row = rows[0]
+	}
+	var d createdData
+	if json.Unmarshal(row, &d) != nil || !d.ID.Valid || d.ID.Int64 <= 0 {
+		return nil, 0, false
+	}
+	return row, d.ID.Int64, true
 }
 
 // ProductType is how a product is attached to a consignment.
@@ -169,10 +189,13 @@ func (c *Client) AddConsignmentProduct(ctx context.Context, consignmentID, produ
 	}
 	var env envelope[json.RawMessage]
 	if err := c.t.DecodeJSON(res, &env); err != nil {
-		return outcomeUnknown(err)
+		return transport.OutcomeUnknown(err)
 	}
-	if env.Success == nil || !*env.Success {
+	switch {
+	case loginRequired(&env) || env.Success != nil && !*env.Success:
 		return c.refused(res, env.Message)
+	case env.Success == nil:
+		return transport.OutcomeUnknown(c.t.Error(res, "", `malformed response: no "success"`, status.ErrMalformedResponse))
 	}
 	return nil
 }
@@ -182,17 +205,3 @@ func (c *Client) create(ctx context.Context, path, form string) (*transport.Resp
 	return c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, Header: c.header,
 		Body: []byte(form), ContentType: "application/x-www-form-urlencoded"})
 }
-
-// outcomeUnknown marks the error of a create whose answer arrived but could
-// not be read: BirdSystem processed the request, with an unknown result.
-func outcomeUnknown(err error) error {
-	return &unknownOutcome{err}
-}
-
-type unknownOutcome struct{ err error }
-
-func (e *unknownOutcome) Error() string {
-	return e.err.Error() + " (" + status.ErrOutcomeUnknown.Error() + ")"
-}
-
-func (e *unknownOutcome) Unwrap() []error { return []error{status.ErrOutcomeUnknown, e.err} }

@@ -84,7 +84,7 @@ func TestFixtureDocumentedList(t *testing.T) {
 	s := k.Snapshot("2010290360000089")
 	assert.Equal(t, status.Snapshot{Provider: status.BirdSystem, Ref: "2010290360000089", OrderNo: "2010290360000089",
 		Stage: status.Shipped, Codes: []status.Code{{Provider: status.BirdSystem, Field: "status", Value: "FINISHED"}, {Provider: status.BirdSystem, Field: "type", Value: "LOCAL"}},
-		TrackingNo: "JJD0002258212509047", Carrier: "Yodel Tracked(特惠)", UpdatedAt: k.UpdateTime.Time}, s)
+		TrackingNo: "JJD0002258212509047", Carrier: "Yodel Tracked(特惠)", UpdatedAt: k.UpdateTime.Time.UTC()}, s)
 }
 
 // Decoding the documented answer and encoding it again gives BirdSystem's
@@ -236,10 +236,10 @@ func TestListOptionsValues(t *testing.T) {
 	v, err = query.Values(birdsystem.ListOptions{
 		Status: status.BirdSystemFinished, Type: status.BirdSystemReturn, ID: 9007199254740993,
 		ConsignmentProductReference: "2989068", SalesReference: "S1", DeliveryReference: "JJD1", PostCode: "tf13hx",
-		Contact: "Heather Howe", SalesOrderID: 12, CustomIdentityReference: "C1", Start: 50, Limit: 25,
+		Contact: "Heather Howe", SalesOrderID: "112-5539603-3130663", CustomIdentityReference: "C1", Start: 50, Limit: 25,
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "consignment_product_reference=2989068&contact=Heather+Howe&custom_identity_reference=C1&delivery_reference=JJD1&id=9007199254740993&limit=25&post_code=tf13hx&sales_order_id=12&sales_reference=S1&start=50&status=FINISHED&type=RETURN", v.Encode())
+	assert.Equal(t, "consignment_product_reference=2989068&contact=Heather+Howe&custom_identity_reference=C1&delivery_reference=JJD1&id=9007199254740993&limit=25&post_code=tf13hx&sales_order_id=112-5539603-3130663&sales_reference=S1&start=50&status=FINISHED&type=RETURN", v.Encode())
 }
 
 func TestNewConsignmentValues(t *testing.T) {

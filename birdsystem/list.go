@@ -38,8 +38,9 @@ type ListOptions struct {
 	PostCode string `url:"post_code,omitempty"`
 	// Contact filters on contact, the recipient's name.
 	Contact string `url:"contact,omitempty"`
-	// SalesOrderID filters on sales_order_id.
-	SalesOrderID int64 `url:"sales_order_id,omitempty"`
+	// SalesOrderID filters on sales_order_id, the marketplace's order id
+	// ("112-5539603-3130663").
+	SalesOrderID string `url:"sales_order_id,omitempty"`
 	// CustomIdentityReference filters on custom_identity_reference.
 	CustomIdentityReference string `url:"custom_identity_reference,omitempty"`
 	// Start is the offset of the first consignment of the page.
@@ -77,14 +78,18 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 	return c.decodePage(res)
 }
 
-// decodePage decodes a list answer.
+// decodePage decodes a list answer. An answer that is not BirdSystem's
+// envelope (no data list, and no "success": false) is malformed.
 func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
-	var env envelope[[]Consignment]
+	var env envelope[*[]Consignment]
 	if err := c.t.DecodeJSON(res, &env); err != nil {
 		return nil, err
 	}
-	if env.Success != nil && !*env.Success {
+	switch {
+	case loginRequired(&env) || env.Success != nil && !*env.Success:
 		return nil, c.refused(res, env.Message)
+	case env.Data == nil:
+		return nil, c.t.Error(res, "", "malformed response: no data list", status.ErrMalformedResponse)
 	}
 	total := -1
 	if env.Total.Valid {
@@ -93,13 +98,16 @@ func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
 		}
 		total = int(env.Total.Int64)
 	}
-	return &ConsignmentPage{Total: total, Consignments: env.Data}, nil
+	return &ConsignmentPage{Total: total, Consignments: *env.Data}, nil
 }
 
 // Consignments walks every consignment matching opts, page by page from
 // opts.Start, until BirdSystem's total is reached or a page comes back
-// empty (or, when the answers give no total, short). Breaking out of the loop stops the fetching. An error ends the
-// walk after being yielded once.
+// empty (or, when the answers give no total, short). Breaking out of the
+// loop stops the fetching. An error ends the walk after being yielded once.
+// It never yields a consignment twice and never loops: a page that repeats
+// a consignment already yielded ends the walk with an error matching
+// status.ErrMalformedResponse.
 //
 //	for c, err := range client.Consignments(ctx, &birdsystem.ListOptions{Status: status.BirdSystemFinished}) {
 //		if err != nil { return err }
@@ -114,16 +122,31 @@ func (c *Client) Consignments(ctx context.Context, opts *ListOptions) iter.Seq2[
 		if page.Limit == 0 {
 			page.Limit = DefaultPageSize
 		}
+		seen := map[string]bool{}
 		for {
 			p, err := c.ListConsignments(ctx, &page)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
+			repeated := 0
 			for i := range p.Consignments {
-				if !yield(&p.Consignments[i], nil) {
+				k := &p.Consignments[i]
+				if id := k.ID.String(); id != "" {
+					if seen[id] {
+						repeated++
+						continue
+					}
+					seen[id] = true
+				}
+				if !yield(k, nil) {
 					return
 				}
+			}
+			if repeated > 0 {
+				yield(nil, fmt.Errorf("birdsystem: GET %s: page at start %d repeats %d consignment(s) already listed: %w",
+					consignmentPath, page.Start, repeated, status.ErrMalformedResponse))
+				return
 			}
 			page.Start += len(p.Consignments)
 			switch {

@@ -204,8 +204,11 @@ func TestServerCreateSentOnceUnderFaults(t *testing.T) {
 		fault   birdsystemtest.Fault
 		unknown bool
 	}{
-		"503":       {birdsystemtest.Fault{Status: 503}, false},
-		"502 html":  {birdsystemtest.Fault{Status: 502, Body: "<html>bad gateway</html>"}, false},
+		// A gateway's 5xx says nothing of whether BirdSystem acted.
+		"503":       {birdsystemtest.Fault{Status: 503}, true},
+		"502 html":  {birdsystemtest.Fault{Status: 502, Body: "<html>bad gateway</html>"}, true},
+		"500 html":  {birdsystemtest.Fault{Status: 500, Body: "<html><h1>500 Internal Server Error</h1></html>"}, true},
+		"504 page":  {birdsystemtest.Fault{Status: 504, Body: "<html><body>Gateway Timeout</body></html>"}, true},
 		"429":       {birdsystemtest.Fault{Status: 429, RetryAfter: "0"}, false},
 		"dropped":   {birdsystemtest.Fault{Drop: true}, true},
 		"truncated": {birdsystemtest.Fault{Truncate: true, Body: `{"success":true,"data":{"id":"20`}, true},
@@ -220,6 +223,11 @@ func TestServerCreateSentOnceUnderFaults(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, 1, srv.Hits(birdsystemtest.ConsignmentPath), "sent once")
 			assert.Equal(t, tc.unknown, errorIsOutcomeUnknown(err), "%v", err)
+			if tc.fault.Status >= 500 {
+				assert.ErrorIs(t, err, status.ErrUnavailable)
+				var ae *status.APIError
+				assert.ErrorAs(t, err, &ae, "the APIError is still there to inspect")
+			}
 		})
 	}
 }
@@ -279,7 +287,7 @@ func TestServerTrack(t *testing.T) {
 	assert.Equal(t, status.Shipped, snaps[2].Stage)
 	assert.Equal(t, "JJD0002258212509047", snaps[2].TrackingNo)
 	assert.Equal(t, "Yodel Tracked(特惠)", snaps[2].Carrier)
-	assert.Equal(t, "2020-10-29T14:05:50Z", snaps[2].UpdatedAt.UTC().Format(time.RFC3339))
+	assert.Equal(t, "2020-10-29T14:05:50Z", snaps[2].UpdatedAt.Format(time.RFC3339))
 	assert.Equal(t, status.NotFound, snaps[3].Stage)
 
 	_, err = c.Track(context.Background(), "1", "")
@@ -340,5 +348,5 @@ func TestServerTrackInAnotherZone(t *testing.T) {
 	require.NoError(t, err)
 	snaps, err := c.Track(context.Background(), "2010290360000089")
 	require.NoError(t, err)
-	assert.Equal(t, "2020-10-29T06:05:50Z", snaps[0].UpdatedAt.UTC().Format(time.RFC3339), "read as China time")
+	assert.Equal(t, "2020-10-29T06:05:50Z", snaps[0].UpdatedAt.Format(time.RFC3339), "read as China time")
 }

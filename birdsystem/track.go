@@ -29,7 +29,7 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 		}
 		snap := k.Snapshot(ref)
 		if c.cfg.Location != nil {
-			snap.UpdatedAt = k.UpdateTime.In(c.cfg.Location)
+			snap.UpdatedAt = k.UpdateTime.In(c.cfg.Location).UTC()
 		}
 		return []status.Snapshot{snap}, nil
 	})
@@ -50,12 +50,17 @@ func (c *Consignment) Snapshot(ref string) status.Snapshot {
 		Codes:      []status.Code{code, c.Type.Code()},
 		TrackingNo: c.TrackingReference.String,
 		Carrier:    c.DeliveryServiceName.String,
-		UpdatedAt:  c.UpdateTime.Time,
+		UpdatedAt:  c.UpdateTime.Time.UTC(),
+	}
+	for i, field := range []string{"status", "type"} {
+		if raw, ok := c.Unfit.Code(status.BirdSystem, field); ok {
+			s.Codes[i], s.Stage = raw, status.Unknown
+		}
 	}
 	if s.TrackingNo == "" {
 		s.TrackingNo = c.DeliveryReference.String
 	}
-	if r := c.Status.ReasonFor(c.Type); r != status.ReasonUnknown {
+	if r := c.Status.ReasonFor(c.Type); r != status.ReasonUnknown && s.Stage != status.Unknown {
 		s.Problems = []status.Problem{{Reason: r, Code: code}}
 	}
 	return s

@@ -19,6 +19,10 @@ const DefaultBaseURL = "https://open.yingekeji.com"
 // form it came in; read it as x.Int64 (x.Valid is false for null).
 type Int64 = wire.Int64
 
+// Unfit holds a record's fields whose values did not fit their Go types,
+// by JSON name, verbatim.
+type Unfit = wire.Unfit
+
 // Time is a platform time: the raw text ("2023-07-13 07:56:39") and the time
 // it names in China Standard Time (Asia/Shanghai).
 type Time = wire.Time[wire.Shanghai]

@@ -3,6 +3,7 @@ package reseller_test
 import (
 	"context"
 	"encoding/json"
+	"github.com/ordertrack/ordertrack/internal/wiretest"
 	"net/http"
 	"os"
 	"testing"
@@ -111,7 +112,7 @@ func TestFixtureDocumentedExample(t *testing.T) {
 	require.Len(t, snaps, 1)
 	assert.Equal(t, status.Snapshot{Provider: status.Reseller, Ref: "20240328-874367231", OrderNo: "1711617155442212624339790",
 		Stage: status.Processing, Codes: []status.Code{{Provider: status.Reseller, Field: "orderStatus", Value: "60"}},
-		TrackingNo: "433333385045566", Carrier: "韵达快递", UpdatedAt: e.Traces[0].Time.Time}, snaps[0])
+		TrackingNo: "433333385045566", Carrier: "韵达快递", UpdatedAt: e.Traces[0].Time.Time.UTC()}, snaps[0])
 }
 
 func TestFixtureMultipleSubOrders(t *testing.T) {
@@ -242,7 +243,11 @@ func TestMissingCodeOrStatusIsMalformed(t *testing.T) {
 		"no code":            `{"data":null,"message":"not here"}`,
 		"no orderStatus":     `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1"}]}}`,
 		"null orderStatus":   `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1","orderStatus":null}]}}`,
-		"string orderStatus": `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1","orderStatus":"30"}]}}`,
+		"data not an object": `{"code":0,"data":"X1"}`,
+		"empty object":       `{}`,
+		"null":               `null`,
+		"array":              `[]`,
+		"error key":          `{"error":"internal"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := gockClient(t)
@@ -251,4 +256,38 @@ func TestMissingCodeOrStatusIsMalformed(t *testing.T) {
 			assert.ErrorIs(t, err, status.ErrMalformedResponse)
 		})
 	}
+}
+
+// A field whose value does not fit its Go type never fails the sub-order,
+// the order or the answer: it is kept verbatim and written back as it came.
+func TestOddFieldsKeepTheOrder(t *testing.T) {
+	c := gockClient(t)
+	body := `{"code":0,"data":{"thirdOrderNo":"X1","unionOrderNo":123,"subOrderList":[` +
+		`{"orderNo":"S1","orderStatus":"30","skus":[{"customizeNo":"c","resellerSkuId":"110222319566-0","count":"abc"}],` +
+		`"orderExpress":{"expressNumber":"E1","packageCount":"1.5","traces":[{"time":{"t":1},"context":"已揽收","status":7}]}},` +
+		`{"orderNo":"S2","orderStatus":40,"address":"not an object"}]}}`
+	gock.New(fixtureHost).Post("/open/order/query").Reply(200).BodyString(body)
+	o, err := c.QueryOrder(context.Background(), "X1")
+	require.NoError(t, err)
+	require.Len(t, o.SubOrderList, 2)
+	s1, s2 := o.SubOrderList[0], o.SubOrderList[1]
+	assert.Equal(t, reseller.Unfit{"unionOrderNo": []byte(`123`)}, o.Unfit)
+	assert.Equal(t, reseller.Unfit{"orderStatus": []byte(`"30"`)}, s1.Unfit)
+	assert.Equal(t, reseller.Unfit{"resellerSkuId": []byte(`"110222319566-0"`), "count": []byte(`"abc"`)}, s1.SKUs[0].Unfit)
+	assert.Equal(t, reseller.Unfit{"packageCount": []byte(`"1.5"`)}, s1.OrderExpress.Unfit)
+	assert.Equal(t, reseller.Unfit{"time": []byte(`{"t":1}`), "status": []byte(`7`)}, s1.OrderExpress.Traces[0].Unfit)
+	assert.Equal(t, reseller.Unfit{"address": []byte(`"not an object"`)}, s2.Unfit)
+	assert.Equal(t, status.ResellerCompleted, s2.OrderStatus)
+
+	out, err := json.Marshal(struct {
+		Code int             `json:"code"`
+		Data *reseller.Order `json:"data"`
+	}{0, o})
+	require.NoError(t, err)
+	assert.NoError(t, wiretest.FieldsKept([]byte(body), out), "every field written back as it came")
+
+	snaps := o.Snapshots("X1")
+	assert.Equal(t, status.Unknown, snaps[0].Stage)
+	assert.Equal(t, []status.Code{{Provider: status.Reseller, Field: "orderStatus", Value: "30"}}, snaps[0].Codes)
+	assert.Equal(t, status.Delivered, snaps[1].Stage)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -41,6 +42,23 @@ type Order struct {
 	ThirdOrderNo string `json:"thirdOrderNo"`
 	// SubOrderList is 子订单列表, the sub-orders.
 	SubOrderList []SubOrder `json:"subOrderList"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *Order) UnmarshalJSON(b []byte) error {
+	type plain Order
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r Order) MarshalJSON() ([]byte, error) {
+	type plain Order
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // SubOrder is one sub-order (subOrderList[i]).
@@ -55,26 +73,37 @@ type SubOrder struct {
 	SKUs []SKU `json:"skus"`
 	// OrderExpress is 子订单物流信息, the shipment; nil until there is one.
 	OrderExpress *OrderExpress `json:"orderExpress"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+
+	// noStatus records that the answer had no orderStatus at all.
+	noStatus bool
 }
 
-// UnmarshalJSON decodes a sub-order, refusing one without an orderStatus:
-// the zero value is the documented 0 (已取消, cancelled), so a missing
-// status must not pass for one.
-func (s *SubOrder) UnmarshalJSON(b []byte) error {
+// missingStatus stands in OrderStatus until decoding fills it, so that an
+// absent orderStatus can be told from the documented 0 (已取消, cancelled).
+const missingStatus = status.ResellerOrderStatus(-1 << 63)
+
+// UnmarshalJSON decodes the sub-order. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *SubOrder) UnmarshalJSON(b []byte) error {
 	type plain SubOrder
-	var v struct {
-		*plain
-		OrderStatus *status.ResellerOrderStatus `json:"orderStatus"`
-	}
-	v.plain = (*plain)(s)
-	if err := json.Unmarshal(b, &v); err != nil {
+	*r = SubOrder{OrderStatus: missingStatus}
+	if err := wire.DecodeRecord(b, (*plain)(r), &r.Unfit); err != nil {
 		return err
 	}
-	if v.OrderStatus == nil {
-		return fmt.Errorf("reseller: sub-order %q has no orderStatus", s.OrderNo)
+	if r.OrderStatus == missingStatus {
+		r.OrderStatus, r.noStatus = 0, true
 	}
-	s.OrderStatus = *v.OrderStatus
 	return nil
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r SubOrder) MarshalJSON() ([]byte, error) {
+	type plain SubOrder
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // Address is a sub-order's recipient (address).
@@ -90,6 +119,23 @@ type Address struct {
 	District string `json:"district"`
 	// Address is 详细地址, the street address.
 	Address string `json:"address"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *Address) UnmarshalJSON(b []byte) error {
+	type plain Address
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r Address) MarshalJSON() ([]byte, error) {
+	type plain Address
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // SKU is one item of a sub-order (skus[j]).
@@ -100,6 +146,23 @@ type SKU struct {
 	ResellerSKUID int64 `json:"resellerSkuId"`
 	// Count is 商品数量, the quantity.
 	Count int64 `json:"count"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *SKU) UnmarshalJSON(b []byte) error {
+	type plain SKU
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r SKU) MarshalJSON() ([]byte, error) {
+	type plain SKU
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // OrderExpress is a sub-order's shipment (orderExpress).
@@ -119,6 +182,23 @@ type OrderExpress struct {
 	// Traces is 物流轨迹列表, the tracking events, newest first in the
 	// platform's example.
 	Traces []Trace `json:"traces"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *OrderExpress) UnmarshalJSON(b []byte) error {
+	type plain OrderExpress
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r OrderExpress) MarshalJSON() ([]byte, error) {
+	type plain OrderExpress
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // Trace is one tracking event (traces[j]).
@@ -131,6 +211,23 @@ type Trace struct {
 	Status string `json:"status"`
 	// City is 城市; often "".
 	City string `json:"city"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *Trace) UnmarshalJSON(b []byte) error {
+	type plain Trace
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r Trace) MarshalJSON() ([]byte, error) {
+	type plain Trace
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // QueryOrder returns the order with third-party order number thirdOrderNo
@@ -213,6 +310,11 @@ func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
 	case env.Data == nil:
 		// Success without data: the platform has no such order.
 		return nil, c.t.Error(res, env.Code.Code().Value, env.Message, status.ErrNotFound)
+	}
+	for i := range env.Data.SubOrderList {
+		if s := &env.Data.SubOrderList[i]; s.noStatus {
+			return nil, c.t.Error(res, env.Code.Code().Value, fmt.Sprintf("malformed response: sub-order %q has no orderStatus", s.OrderNo), status.ErrMalformedResponse)
+		}
 	}
 	return env.Data, nil
 }

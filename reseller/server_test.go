@@ -160,7 +160,7 @@ func TestServerTrack(t *testing.T) {
 	assert.Equal(t, []string{"T-3/S-T-3-0/refunded", "T-404//not_found", "T-1/S-T-1-0/shipped", "T-1/S-T-1-1/exception"}, got)
 	assert.Equal(t, "YDT-1", snaps[2].TrackingNo)
 	assert.Equal(t, "韵达快递", snaps[2].Carrier)
-	assert.Equal(t, time.Date(2024, 7, 1, 2, 0, 0, 0, time.UTC), snaps[2].UpdatedAt.UTC())
+	assert.Equal(t, time.Date(2024, 7, 1, 2, 0, 0, 0, time.UTC), snaps[2].UpdatedAt)
 }
 
 func TestServerTrackFailureIsPerRef(t *testing.T) {

@@ -54,7 +54,9 @@ func (s *SubOrder) Snapshot(ref string) status.Snapshot {
 		Stage:    s.OrderStatus.Stage(),
 		Codes:    []status.Code{code},
 	}
-	if r := s.OrderStatus.Reason(); r != status.ReasonUnknown {
+	if raw, ok := s.Unfit.Code(status.Reseller, "orderStatus"); ok {
+		snap.Codes[0], snap.Stage = raw, status.Unknown
+	} else if r := s.OrderStatus.Reason(); r != status.ReasonUnknown {
 		snap.Problems = []status.Problem{{Reason: r, Code: code}}
 	}
 	if e := s.OrderExpress; e != nil {
@@ -63,7 +65,7 @@ func (s *SubOrder) Snapshot(ref string) status.Snapshot {
 		if snap.Carrier == "" {
 			snap.Carrier = e.ExpressCompany
 		}
-		snap.UpdatedAt = e.LatestTrace()
+		snap.UpdatedAt = e.LatestTrace().UTC()
 	}
 	return snap
 }

@@ -84,9 +84,10 @@ func (s *Server) Config() birdsystem.Config {
 }
 
 // Consignment returns a LOCAL consignment shaped like the document's
-// example, with the given id and status.
+// example, with the given id and status. A FINISHED one carries a
+// delivery reference ("JJD" and its id), as a dispatched consignment does.
 func Consignment(id int64, st status.BirdSystemStatus) birdsystem.Consignment {
-	return birdsystem.Consignment{
+	c := birdsystem.Consignment{
 		ID: wire.NewInt64(id), CompanyID: wire.NewInt64(36), ClientID: wire.NewInt64(47), WarehouseID: wire.NewInt64(80),
 		Type: status.BirdSystemLocal, Status: st,
 		DeliveryServiceName: wire.NewString("Yodel Tracked(特惠)"), DeliveryServiceID: wire.NewInt64(DeliveryServiceID),
@@ -98,6 +99,11 @@ func Consignment(id int64, st status.BirdSystemStatus) birdsystem.Consignment {
 		UpdateTime:  wire.NewTime[wire.London](time.Date(2020, 10, 29, 14, 5, 50, 0, time.UTC)),
 		PrimaryKeys: []string{"id"}, CountryName: wire.NewString("UNITED KINGDOM"), CurrencyCode: wire.NewString("CNY"),
 	}
+	if st == status.BirdSystemFinished {
+		// A dispatched consignment has the carrier's reference.
+		c.DeliveryReference = wire.NewString("JJD" + strconv.FormatInt(id, 10))
+	}
+	return c
 }
 
 // Put stores consignments, replacing any with the same id.
@@ -127,7 +133,7 @@ func (s *Server) Creates() int {
 func (s *Server) auth(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("api_key") != APIKey || r.Header.Get("company_id") != CompanyID {
-			reply(w, http.StatusUnauthorized, map[string]any{"success": false, "message": "Invalid api_key or company_id"})
+			reply(w, http.StatusUnauthorized, map[string]any{"success": false, "message": birdsystem.LoginRequired})
 			return
 		}
 		next(w, r)
@@ -144,7 +150,7 @@ var filters = map[string]func(c *birdsystem.Consignment) string{
 	"delivery_reference":            func(c *birdsystem.Consignment) string { return c.DeliveryReference.String },
 	"post_code":                     func(c *birdsystem.Consignment) string { return c.PostCode.String },
 	"contact":                       func(c *birdsystem.Consignment) string { return c.Contact.String },
-	"sales_order_id":                func(c *birdsystem.Consignment) string { return c.SalesOrderID.String() },
+	"sales_order_id":                func(c *birdsystem.Consignment) string { return c.SalesOrderID.String },
 	"custom_identity_reference":     func(c *birdsystem.Consignment) string { return c.CustomIdentityReference.String },
 }
 

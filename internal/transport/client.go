@@ -209,11 +209,39 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 	}
 	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: r.Path, secret: r.SecretBody}
-	if res.StatusCode < 200 || res.StatusCode > 299 {
-		return nil, c.statusError(out)
+	if res.StatusCode >= 200 && res.StatusCode <= 299 {
+		return out, nil
 	}
-	return out, nil
+	if ctx.Err() != nil {
+		// The context ended while the answer came in: cancelling wins over
+		// an error answer, whenever it landed.
+		return nil, c.failure(ctx, method, r.Path, st, nil, ctx.Err())
+	}
+	err = c.statusError(out)
+	if st.create && res.StatusCode >= 500 && (c.cfg.Definitive == nil || !c.cfg.Definitive(res.StatusCode, st.body)) {
+		// A gateway's 5xx says nothing of whether the provider acted.
+		err = OutcomeUnknown(err)
+	}
+	return nil, err
 }
+
+// OutcomeUnknown marks err, the failure of a create, as one whose outcome
+// is unknown: the provider may have acted on it. The result matches
+// status.ErrOutcomeUnknown as well as everything err matches.
+func OutcomeUnknown(err error) error {
+	if errors.Is(err, status.ErrOutcomeUnknown) {
+		return err
+	}
+	return &unknownOutcome{err}
+}
+
+type unknownOutcome struct{ err error }
+
+func (e *unknownOutcome) Error() string {
+	return e.err.Error() + " (" + status.ErrOutcomeUnknown.Error() + ")"
+}
+
+func (e *unknownOutcome) Unwrap() []error { return []error{status.ErrOutcomeUnknown, e.err} }
 
 // failure turns a transport-level failure into the error Do returns.
 func (c *Client) failure(ctx context.Context, method, path string, st *call, res *http.Response, err error) error {

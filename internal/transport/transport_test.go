@@ -153,7 +153,20 @@ func TestCreateIsNotResentAfter503(t *testing.T) {
 	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("a=1")})
 	assert.Equal(t, 1, int(srv.hits.Load()), "a create is sent once")
 	assert.ErrorIs(t, err, status.ErrUnavailable)
-	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown, "the provider answered, so the outcome is known")
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown, "a gateway's 503 says nothing of whether the provider acted")
+}
+
+func TestCreateRefusedByTheProviderIsNotOutcomeUnknown(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(500)
+		fmt.Fprint(w, `{"success":false}`)
+	})
+	c := newClient(t, srv.URL, func(c *Config) {
+		c.Definitive = func(code int, body []byte) bool { return string(body) == `{"success":false}` }
+	})
+	_, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("a=1")})
+	assert.Equal(t, 1, int(srv.hits.Load()))
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown, "the provider's own refusal")
 }
 
 func TestCreateIsNotResentAfterDroppedConnection(t *testing.T) {
@@ -304,6 +317,42 @@ func TestCancelDuringBackoffReturnsPromptly(t *testing.T) {
 	assert.NotErrorIs(t, err, status.ErrUnavailable, "a cancelled call is the caller's doing")
 	assert.Less(t, time.Since(start), 10*time.Second, "not the minute-long backoff")
 	assert.Equal(t, 1, int(srv.hits.Load()))
+}
+
+// roundTripFunc adapts a function to http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// A cancel that lands at any moment around a 503 answer (before it is
+// written, or after it has arrived but before the retry check) always wins:
+// the call ends with the context's error, never the 503's.
+func TestCancelAlwaysWinsOverAnErrorAnswer(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
+	for _, when := range []string{"before the request", "after the answer arrived"} {
+		var cancel context.CancelFunc
+		base := http.DefaultTransport.(*http.Transport).Clone()
+		t.Cleanup(base.CloseIdleConnections)
+		c := newClient(t, srv.URL, func(c *Config) {
+			c.RetryWaitMin, c.RetryWaitMax = time.Minute, time.Minute
+			c.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				if when == "before the request" {
+					cancel()
+				}
+				res, err := base.RoundTrip(r.WithContext(context.WithoutCancel(r.Context())))
+				if when == "after the answer arrived" {
+					cancel()
+				}
+				return res, err
+			})}
+		})
+		var ctx context.Context
+		ctx, cancel = context.WithCancel(context.Background())
+		_, err := c.Do(ctx, &Request{Path: "/"})
+		assert.ErrorIs(t, err, context.Canceled, when)
+		assert.NotErrorIs(t, err, status.ErrUnavailable, when)
+		cancel()
+	}
 }
 
 func TestCancelDuringRequest(t *testing.T) {

@@ -1,0 +1,231 @@
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Unfit holds the fields of a record whose values did not fit their Go
+// types, by the provider's JSON name, each exactly as it was sent: a word
+// where a number was expected, an object where text was. The field itself
+// is left at its zero value; the record still decodes, and encoding it
+// writes the value back as it came.
+type Unfit map[string]json.RawMessage
+
+// String lists the unfit fields as name=value, sorted by name.
+func (u Unfit) String() string {
+	if len(u) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(u))
+	for k := range u {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.Write(u[k])
+	}
+	return b.String()
+}
+
+// Text returns the unfit value of field name as text: a JSON string
+// unquoted, anything else as its JSON. It reports false when the field fit.
+func (u Unfit) Text(name string) (string, bool) {
+	raw, ok := u[name]
+	if !ok {
+		return "", false
+	}
+	var s string
+	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+		return s, true
+	}
+	return string(raw), true
+}
+
+// Code returns the unfit value of field as p's raw code, when it did not
+// fit.
+func (u Unfit) Code(p status.Provider, field string) (status.Code, bool) {
+	v, ok := u.Text(field)
+	return status.Code{Provider: p, Field: field, Value: v}, ok
+}
+
+// DecodeRecord decodes the JSON object b into *v, a pointer to a struct
+// without its own UnmarshalJSON (a record's plain form). A field whose
+// value does not fit its Go type is left zero and kept verbatim in *unfit.
+// It fails only when b is not a JSON object (or null).
+func DecodeRecord(b []byte, v any, unfit *Unfit) error {
+	*unfit = nil
+	err := json.Unmarshal(b, v)
+	if err == nil {
+		return nil
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(b, &fields) != nil {
+		// Not an object at all: the record itself does not fit.
+		return err
+	}
+	rv := reflect.ValueOf(v).Elem()
+	info := fieldsOf(rv.Type())
+	for key, raw := range fields {
+		f, ok := info.lookup(key)
+		if !ok {
+			continue
+		}
+		nv := reflect.New(rv.Type().Field(f.index).Type)
+		if json.Unmarshal(raw, nv.Interface()) != nil {
+			if *unfit == nil {
+				*unfit = Unfit{}
+			}
+			(*unfit)[f.name] = append(json.RawMessage(nil), raw...)
+			rv.Field(f.index).SetZero()
+			continue
+		}
+		rv.Field(f.index).Set(nv.Elem())
+	}
+	return nil
+}
+
+// EncodeRecord encodes v, a record's plain form, and writes every unfit
+// value back in its field's place, exactly as it came.
+func EncodeRecord(v any, unfit Unfit) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || len(unfit) == 0 {
+		return b, err
+	}
+	type pair struct {
+		key   string
+		value json.RawMessage
+	}
+	var pairs []pair
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, pair{k.(string), raw})
+	}
+	info := fieldsOf(reflect.TypeOf(v))
+	order := func(key string) int {
+		if f, ok := info.lookup(key); ok {
+			return f.index
+		}
+		return 1 << 30
+	}
+	keys := make([]string, 0, len(unfit))
+	for k := range unfit {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		raw := unfit[k]
+		replaced := false
+		for i := range pairs {
+			if pairs[i].key == k {
+				pairs[i].value, replaced = raw, true
+				break
+			}
+		}
+		if replaced {
+			continue
+		}
+		// The field was left out (omitempty of its zero value): put it back
+		// after the last field that comes before it.
+		at, idx := len(pairs), order(k)
+		for i := range pairs {
+			if order(pairs[i].key) > idx {
+				at = i
+				break
+			}
+		}
+		pairs = append(pairs[:at], append([]pair{{k, raw}}, pairs[at:]...)...)
+	}
+	var out bytes.Buffer
+	out.Grow(len(b) + 64)
+	out.WriteByte('{')
+	for i, p := range pairs {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		kb, _ := json.Marshal(p.key)
+		out.Write(kb)
+		out.WriteByte(':')
+		out.Write(p.value)
+	}
+	out.WriteByte('}')
+	return out.Bytes(), nil
+}
+
+type fieldInfo struct {
+	name  string
+	index int
+}
+
+type recordInfo struct {
+	fields []fieldInfo
+	byName map[string]int
+}
+
+// lookup finds the field for a JSON key as encoding/json does: the exact
+// name first, then a case-insensitive match.
+func (r *recordInfo) lookup(key string) (fieldInfo, bool) {
+	if i, ok := r.byName[key]; ok {
+		return r.fields[i], true
+	}
+	for _, f := range r.fields {
+		if strings.EqualFold(f.name, key) {
+			return f, true
+		}
+	}
+	return fieldInfo{}, false
+}
+
+var records sync.Map // reflect.Type -> *recordInfo
+
+func fieldsOf(t reflect.Type) *recordInfo {
+	if r, ok := records.Load(t); ok {
+		return r.(*recordInfo)
+	}
+	if t.Kind() != reflect.Struct {
+		panic(fmt.Sprintf("wire: %v is not a struct", t))
+	}
+	r := &recordInfo{byName: map[string]int{}}
+	for i := 0; i < t.NumField(); i++ {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = sf.Name
+		}
+		r.byName[name] = len(r.fields)
+		r.fields = append(r.fields, fieldInfo{name: name, index: i})
+	}
+	records.Store(t, r)
+	return r
+}
