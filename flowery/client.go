@@ -30,6 +30,9 @@ type (
 	Decimal = wire.Decimal
 	// NullString is text that may be absent or null; read it as x.String.
 	NullString = wire.String
+	// Unfit holds a record's fields whose values did not fit their Go
+	// types, by JSON name, verbatim.
+	Unfit = wire.Unfit
 	// Time is a Flowery time: the raw text ("2019-6-25 18:56:03", without
 	// zero padding) and the time it names in Western Indonesia Time
 	// (Asia/Jakarta), which Flowery's dates are taken to be in.

@@ -20,6 +20,23 @@ type TrackingDetail struct {
 	// ScanList is scan_list: the scans, which Flowery sends as a
 	// JSON-encoded string.
 	ScanList ScanList `json:"scan_list"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *TrackingDetail) UnmarshalJSON(b []byte) error {
+	type plain TrackingDetail
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r TrackingDetail) MarshalJSON() ([]byte, error) {
+	type plain TrackingDetail
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // Scan is one scan of a parcel.
@@ -28,6 +45,23 @@ type Scan struct {
 	Date Time `json:"date"`
 	// Desc describes the scan.
 	Desc string `json:"desc"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *Scan) UnmarshalJSON(b []byte) error {
+	type plain Scan
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r Scan) MarshalJSON() ([]byte, error) {
+	type plain Scan
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // ScanList is scan_list: Flowery sends the scans as a string holding JSON,

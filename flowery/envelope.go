@@ -78,6 +78,10 @@ func check[T any](t *transport.Client, res *transport.Response, r *Response[T]) 
 	if r.OK() {
 		return nil
 	}
+	if !r.Code.Valid && !r.Status.Valid {
+		// Neither "code" nor "status": not Flowery's envelope at all.
+		return t.Error(res, "", `malformed response: no "status" or "code"`, status.ErrMalformedResponse)
+	}
 	code := r.Status.String
 	if code == "" {
 		code = r.Code.String

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
 	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -92,6 +93,23 @@ type OrderDetail struct {
 	ReturnDetail NullString `json:"return_detail,omitzero"`
 	// ProblemReason is problem_reason, 问题件原因.
 	ProblemReason NullString `json:"problem_reason,omitzero"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *OrderDetail) UnmarshalJSON(b []byte) error {
+	type plain OrderDetail
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r OrderDetail) MarshalJSON() ([]byte, error) {
+	type plain OrderDetail
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // Party is a shipper or receiver.
@@ -107,12 +125,31 @@ type Party struct {
 	City     string `json:"city"`
 	Area     string `json:"area"`
 	Address  string `json:"address"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *Party) UnmarshalJSON(b []byte) error {
+	type plain Party
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+}
+
+// MarshalJSON encodes the record, writing Unfit values back as they came.
+func (r Party) MarshalJSON() ([]byte, error) {
+	type plain Party
+	return wire.EncodeRecord(plain(r), r.Unfit)
 }
 
 // Money is an amount (Price): {"value": 1, "uint": "IDR"}. Flowery spells
 // the unit's key "uint" in this endpoint and "unit" elsewhere; both are
 // read, and the spelling received is the one written back ("uint", this
-// endpoint's, for a Money built in code).
+// endpoint's, for a Money built in code). The first version of Flowery's
+// doc sends a bare number (1) or numeric string instead: that is read as
+// the value, with no unit, and written back bare.
 type Money struct {
 	// Value is the amount, kept as written.
 	Value Decimal
@@ -122,6 +159,8 @@ type Money struct {
 	Valid bool
 	// spelledUnit reports that the unit arrived under "unit".
 	spelledUnit bool
+	// bare reports that the amount arrived as a bare number or string.
+	bare bool
 }
 
 // NewMoney returns a valid amount, its value written as a JSON number when
@@ -131,10 +170,18 @@ func NewMoney(value, unit string) Money {
 	return Money{Value: d, Unit: unit, Valid: true}
 }
 
-// UnmarshalJSON reads {"value", "uint"} or {"value", "unit"}, or null.
+// UnmarshalJSON reads {"value", "uint"} or {"value", "unit"}, a bare
+// number or string, or null.
 func (m *Money) UnmarshalJSON(b []byte) error {
 	*m = Money{}
 	if string(b) == "null" {
+		return nil
+	}
+	if len(b) > 0 && b[0] != '{' {
+		if err := m.Value.UnmarshalJSON(b); err != nil {
+			return err
+		}
+		m.Valid, m.bare = true, true
 		return nil
 	}
 	var v struct {
@@ -160,6 +207,9 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 func (m Money) MarshalJSON() ([]byte, error) {
 	if !m.Valid && !m.Value.Valid && m.Unit == "" {
 		return []byte("null"), nil
+	}
+	if m.bare && m.Unit == "" {
+		return m.Value.MarshalJSON()
 	}
 	value, err := m.Value.MarshalJSON()
 	if err != nil {

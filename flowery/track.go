@@ -3,6 +3,7 @@ package flowery
 import (
 	"context"
 
+	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -86,11 +87,23 @@ type trackedOrder struct {
 	LatestScanStatus status.FloweryStatus `json:"latest_scan_status"`
 	ReturnReason     NullString           `json:"return_reason"`
 	ProblemReason    NullString           `json:"problem_reason"`
+
+	// Unfit holds, verbatim, every field whose value did not fit its Go
+	// type; that field is left zero. See the package doc.
+	Unfit Unfit `json:"-"`
+}
+
+// UnmarshalJSON decodes the record. A field whose value does not fit its
+// Go type never fails it: it is kept in Unfit.
+func (r *trackedOrder) UnmarshalJSON(b []byte) error {
+	type plain trackedOrder
+	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
 }
 
 func (t *trackedOrder) detail() *OrderDetail {
 	return &OrderDetail{OrderStatus: t.OrderStatus, OrderNo: t.OrderNo, ExpressNo: t.ExpressNo, GoodsStatus: t.GoodsStatus,
-		GoodsStatusTime: t.GoodsStatusTime, LatestScanStatus: t.LatestScanStatus, ReturnReason: t.ReturnReason, ProblemReason: t.ProblemReason}
+		GoodsStatusTime: t.GoodsStatusTime, LatestScanStatus: t.LatestScanStatus, ReturnReason: t.ReturnReason, ProblemReason: t.ProblemReason,
+		Unfit: t.Unfit}
 }
 
 // Snapshot converts the order to canonical terms. Stage comes from
@@ -105,13 +118,17 @@ func (d *OrderDetail) Snapshot(ref string) status.Snapshot {
 		Ref:        ref,
 		OrderNo:    d.OrderNo,
 		TrackingNo: d.ExpressNo,
-		UpdatedAt:  d.GoodsStatusTime.Time,
+		UpdatedAt:  d.GoodsStatusTime.Time.UTC(),
 	}
 	fields := []struct {
 		name string
 		st   status.FloweryStatus
 	}{{"order_status", d.OrderStatus}, {"goods_status", d.GoodsStatus}, {"latest_scan_status", d.LatestScanStatus}}
 	for _, f := range fields {
+		if raw, ok := d.Unfit.Code(status.Flowery, f.name); ok {
+			s.Codes = append(s.Codes, raw)
+			continue
+		}
 		if f.st == "" {
 			continue
 		}

@@ -1,0 +1,126 @@
+package flowery_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/internal/wiretest"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// Tests of answers shaped as Flowery (or something in front of it) sends
+// them: a loopback server sends the exact bytes.
+
+func answering(t *testing.T, code int, body string) *flowery.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", Token: "tok-123456"})
+	require.NoError(t, err)
+	return c
+}
+
+// documentedOrder is the first order of the documented example, with
+// fields replaced by raw JSON values.
+func documentedOrder(t *testing.T, fields map[string]string) string {
+	t.Helper()
+	b, err := os.ReadFile("../testdata/flowery/order-status.json")
+	require.NoError(t, err)
+	var env struct {
+		OrdersDetail []map[string]json.RawMessage `json:"orders_detail"`
+	}
+	require.NoError(t, json.Unmarshal(b, &env))
+	m := env.OrdersDetail[0]
+	for k, v := range fields {
+		m[k] = json.RawMessage(v)
+	}
+	out, err := json.Marshal(m)
+	require.NoError(t, err)
+	return string(out)
+}
+
+// The first version of Flowery's doc answers "code": "true" with money as
+// bare numbers: the batch decodes, and the amounts are written back bare.
+func TestAnswerBareMoney(t *testing.T) {
+	row := documentedOrder(t, map[string]string{"cod_amount": `1`, "insurance_amount": `"2500.50"`, "collect_amount": `0`})
+	c := answering(t, 200, `{"code":"true","message":"","sn_str":"","orders_detail":[`+row+`]}`)
+	res, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "1000025")
+	require.NoError(t, err)
+	require.Len(t, res.Orders, 1)
+	o := res.Orders[0]
+	assert.Empty(t, o.Unfit)
+	assert.True(t, o.CODAmount.Valid)
+	assert.Equal(t, "1", o.CODAmount.Value.Text)
+	assert.Equal(t, "2500.50", o.InsuranceAmount.Value.Text)
+	out, err := json.Marshal(o)
+	require.NoError(t, err)
+	assert.NoError(t, wiretest.FieldsKept([]byte(row), out))
+	assert.Contains(t, string(out), `"cod_amount":1,`)
+}
+
+// One field of the wrong type never fails the order or the batch.
+func TestAnswerOddFieldsKeepTheBatch(t *testing.T) {
+	odd := map[string]string{
+		"order_status":      `7`,
+		"goods_qty":         `"three"`,
+		"weight":            `{"kg":1}`,
+		"goods_status_time": `[1]`,
+		"cod_amount":        `"abc"`,
+		"shipper":           `"a string"`,
+		"order_no":          `1000025`,
+		"insurance_amount":  `{"value":{"x":1},"uint":"IDR"}`,
+	}
+	row := documentedOrder(t, odd)
+	other := documentedOrder(t, map[string]string{"order_no": `"1000026"`})
+	c := answering(t, 200, `{"code":"success","message":"","sn_str":"","orders_detail":[`+row+`,`+other+`]}`)
+	res, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "1000026")
+	require.NoError(t, err)
+	require.Len(t, res.Orders, 2)
+	var o flowery.OrderDetail
+	for _, d := range res.Orders {
+		if len(d.Unfit) > 0 {
+			o = d
+		}
+	}
+	assert.Len(t, o.Unfit, len(odd)-1, "all but cod_amount: a string amount fits Money, kept as written")
+	out, err := json.Marshal(o)
+	require.NoError(t, err)
+	assert.NoError(t, wiretest.FieldsKept([]byte(row), out))
+
+	c = answering(t, 200, `{"code":"success","message":"","sn_str":"","orders_detail":[`+row+`]}`)
+	snaps, err := c.Track(context.Background(), "x")
+	require.NoError(t, err)
+	assert.Equal(t, status.NotFound, snaps[0].Stage, "order_no 1000025 as a number names no asked ref")
+}
+
+// A 200 answer that is not Flowery's envelope is malformed, for queries
+// and for Track.
+func TestAnswerWrongShapeIsMalformed(t *testing.T) {
+	for _, body := range []string{`{}`, `null`, `[]`, `{"error":"internal"}`, `{"code":"success","orders_detail":{"a":1}}`} {
+		t.Run(body, func(t *testing.T) {
+			c := answering(t, 200, body)
+			_, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
+			assert.ErrorIs(t, err, status.ErrMalformedResponse)
+			snaps, err := c.Track(context.Background(), "1", "2")
+			require.NoError(t, err)
+			for _, s := range snaps {
+				assert.ErrorIs(t, s.Err, status.ErrMalformedResponse)
+				assert.True(t, strings.HasPrefix(s.Err.Error(), `flowery: ref "`), s.Err.Error())
+			}
+		})
+	}
+}
