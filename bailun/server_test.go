@@ -372,3 +372,49 @@ func TestNewValidates(t *testing.T) {
 	_, err := bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t"})
 	assert.NoError(t, err)
 }
+
+// A token outage is shared: 20 concurrent callers while the token endpoint
+// answers 503 all fail within one fetch's retries (four attempts), instead
+// of each re-running the retrying fetch in turn.
+func TestServerTokenOutageIsShared(t *testing.T) {
+	t.Parallel()
+	srv := bailuntest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.RetryWaitMin, cfg.RetryWaitMax = 100*time.Millisecond, 100*time.Millisecond
+	c, err := bailun.New(cfg)
+	require.NoError(t, err)
+	for i := 0; i < 8; i++ {
+		srv.Inject(bailuntest.Fault{Path: bailuntest.TokenPath, Status: 503, Delay: 20 * time.Millisecond})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.QueryOrderStatus(ctx, "A1")
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.ErrorIs(t, err, status.ErrUnavailable)
+		assert.NotErrorIs(t, err, context.DeadlineExceeded)
+	}
+	assert.Equal(t, 4, srv.Hits(bailuntest.TokenPath), "one fetch: the first try and three retries")
+	assert.Zero(t, srv.Hits(bailuntest.OrderStatusPath))
+}
+
+// A Fault without a Path hits the order endpoint, never the token endpoint.
+func TestServerFaultWithoutPathSparesTheToken(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "A1"})
+	srv.Inject(bailuntest.Fault{Status: 400, Body: `{"code":10001,"message":"参数错误","result":null}`})
+	_, err := c.QueryOrderStatus(context.Background(), "A1")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Equal(t, 1, srv.Hits(bailuntest.TokenPath), "the token was fetched untouched")
+	assert.Equal(t, 1, srv.Hits(bailuntest.OrderStatusPath))
+}

@@ -350,3 +350,20 @@ func TestServerTrackInAnotherZone(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "2020-10-29T06:05:50Z", snaps[0].UpdatedAt.Format(time.RFC3339), "read as China time")
 }
+
+// DropAfterServe stores the create and then hangs up: the client says the
+// outcome is unknown, and the consignment is there to be looked up.
+func TestServerCreateStoredThenDropped(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Inject(birdsystemtest.Fault{Path: birdsystemtest.ConsignmentPath, DropAfterServe: true})
+	_, err := c.CreateConsignment(context.Background(), &birdsystem.NewConsignment{
+		DeliveryServiceID: birdsystemtest.DeliveryServiceID, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB",
+		SalesReference: "SR-DROP"})
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.Equal(t, 1, srv.Hits(birdsystemtest.ConsignmentPath), "sent once")
+	assert.Equal(t, 1, srv.Creates(), "the fake acted")
+	p, err := c.ListConsignments(context.Background(), &birdsystem.ListOptions{SalesReference: "SR-DROP"})
+	require.NoError(t, err)
+	assert.Len(t, p.Consignments, 1, "look it up before creating it again")
+}

@@ -61,7 +61,7 @@ func NewServer() *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("GET "+OrderStatusPath, s.orderStatus)
-	s.Server = httptest.NewServer(s.Wrap(mux))
+	s.Server = httptest.NewServer(s.Wrap(mux, TokenPath))
 	return s
 }
 

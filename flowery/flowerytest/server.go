@@ -78,7 +78,7 @@ func NewServer() *Server {
 	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("POST "+OrdersPath, s.query(s.ordersAnswer))
 	mux.HandleFunc("POST "+TrackingDetailPath, s.query(s.detailAnswer))
-	s.Server = httptest.NewServer(s.Wrap(mux))
+	s.Server = httptest.NewServer(s.Wrap(mux, TokenPath))
 	return s
 }
 

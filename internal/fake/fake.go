@@ -12,9 +12,11 @@ import (
 )
 
 // Fault is one injected failure. The next request whose path matches Path
-// ("" matches any) gets it instead of the fake's answer.
+// gets it instead of the fake's answer.
 type Fault struct {
-	// Path limits the fault to one endpoint ("/orders"); "" matches any.
+	// Path limits the fault to one endpoint ("/orders"); "" matches any of
+	// the provider's resource endpoints, but never its token or
+	// registration endpoint, which a fault reaches only by naming it.
 	Path string
 	// Status answers with this HTTP status (with Body) instead of serving.
 	Status int
@@ -32,6 +34,11 @@ type Fault struct {
 	Truncate bool
 	// Drop reads the request and closes the connection without answering.
 	Drop bool
+	// DropAfterServe serves the request as the fake would (a create is
+	// stored), then closes the connection without sending the answer: the
+	// client cannot know the outcome, as with a gateway timing out after
+	// the provider acted.
+	DropAfterServe bool
 }
 
 // Injector queues faults and counts requests per path. The zero value is
@@ -41,6 +48,7 @@ type Injector struct {
 	faults []Fault
 	hits   map[string]int
 	total  int
+	auth   map[string]bool // paths a Fault without Path does not match
 }
 
 // Inject queues faults; each is used once, in order, by the first request
@@ -78,7 +86,7 @@ func (in *Injector) take(path string) (Fault, bool) {
 	in.hits[path]++
 	in.total++
 	for i, f := range in.faults {
-		if f.Path == "" || f.Path == path {
+		if f.Path == path || f.Path == "" && !in.auth[path] {
 			in.faults = append(in.faults[:i:i], in.faults[i+1:]...)
 			return f, true
 		}
@@ -86,8 +94,18 @@ func (in *Injector) take(path string) (Fault, bool) {
 	return Fault{}, false
 }
 
-// Wrap returns next with the faults applied in front of it.
-func (in *Injector) Wrap(next http.Handler) http.Handler {
+// Wrap returns next with the faults applied in front of it. authPaths are
+// the token or registration endpoints, which a Fault without Path leaves
+// alone.
+func (in *Injector) Wrap(next http.Handler, authPaths ...string) http.Handler {
+	in.mu.Lock()
+	for _, p := range authPaths {
+		if in.auth == nil {
+			in.auth = map[string]bool{}
+		}
+		in.auth[p] = true
+	}
+	in.mu.Unlock()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// Read the body first: until it is read, the server cannot notice a
 		// client that hangs up, and a delayed answer would outlive it.
@@ -106,12 +124,12 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 			}
 		}
 		switch {
+		case f.DropAfterServe:
+			next.ServeHTTP(discard{header: http.Header{}}, r)
+			hangUp(w)
+			return
 		case f.Drop:
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-				}
-			}
+			hangUp(w)
 			return
 		case f.Truncate:
 			body := f.Body
@@ -126,11 +144,7 @@ func (in *Injector) Wrap(next http.Handler) http.Handler {
 			if fl, ok := w.(http.Flusher); ok {
 				fl.Flush()
 			}
-			if hj, ok := w.(http.Hijacker); ok {
-				if conn, _, err := hj.Hijack(); err == nil {
-					conn.Close()
-				}
-			}
+			hangUp(w)
 			return
 		case f.Status == 0 && f.Body == "":
 			next.ServeHTTP(w, r) // a pure delay
@@ -157,6 +171,22 @@ func statusOr(code int) int {
 		return http.StatusOK
 	}
 	return code
+}
+
+// discard is a ResponseWriter that throws the answer away.
+type discard struct{ header http.Header }
+
+func (d discard) Header() http.Header         { return d.header }
+func (d discard) Write(b []byte) (int, error) { return len(b), nil }
+func (d discard) WriteHeader(int)             {}
+
+// hangUp closes the client's connection without an answer.
+func hangUp(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+		}
+	}
 }
 
 // HTMLBadGateway is a proxy's error page, as providers' gateways send.

@@ -5,6 +5,7 @@ package token
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 )
@@ -21,7 +22,13 @@ type Source struct {
 	mu       sync.Mutex
 	token    string
 	expiry   time.Time // zero: no expiry
-	inflight chan struct{}
+	inflight *flight
+}
+
+// flight is one fetch under way; err is set before done is closed.
+type flight struct {
+	done chan struct{}
+	err  error
 }
 
 // New returns a Source that gets tokens from fetch.
@@ -29,7 +36,10 @@ func New(fetch Fetch) *Source { return &Source{fetch: fetch, now: time.Now} }
 
 // Get returns the cached token, fetching one when there is none or it is
 // about to expire. Callers arriving during a fetch wait for it (or for their
-// own context); if it fails, the next of them fetches again.
+// own context). A fetch that fails fails every caller waiting on it at
+// once, with its error, so that an outage costs one fetch's retries, not
+// one per caller; only when it failed because its own caller's context
+// ended does the next waiter fetch again.
 func (s *Source) Get(ctx context.Context) (string, error) {
 	for {
 		s.mu.Lock()
@@ -38,39 +48,53 @@ func (s *Source) Get(ctx context.Context) (string, error) {
 			s.mu.Unlock()
 			return tok, nil
 		}
-		if wait := s.inflight; wait != nil {
+		if f := s.inflight; f != nil {
 			s.mu.Unlock()
 			select {
-			case <-wait:
+			case <-f.done:
+				if f.err != nil && !errors.Is(f.err, errFetcherGone) {
+					return "", f.err
+				}
 				continue
 			case <-ctx.Done():
 				return "", ctx.Err()
 			}
 		}
-		done := make(chan struct{})
-		s.inflight = done
+		f := &flight{done: make(chan struct{})}
+		s.inflight = f
 		s.mu.Unlock()
-		return s.fetchOnce(ctx, done)
+		return s.fetchOnce(ctx, f)
 	}
 }
 
-// fetchOnce runs the fetch that done stands for. Its cleanup is deferred, so
-// that even a panicking fetch frees the callers waiting on it.
-func (s *Source) fetchOnce(ctx context.Context, done chan struct{}) (tok string, err error) {
+// errFetcherGone marks a fetch that failed only because the context of
+// the caller running it ended.
+var errFetcherGone = errors.New("token: the fetching caller went away")
+
+// fetchOnce runs the fetch f stands for. Its cleanup is deferred, so that
+// even a panicking fetch frees the callers waiting on it.
+func (s *Source) fetchOnce(ctx context.Context, f *flight) (tok string, err error) {
 	var life time.Duration
 	defer func() {
 		s.mu.Lock()
 		s.inflight = nil
-		if err == nil && tok != "" {
+		switch {
+		case err == nil && tok != "":
 			s.token, s.expiry = tok, time.Time{}
 			if life > 0 {
 				// Refresh a minute early (a tenth early for short lifetimes),
 				// so a token never expires on its way to the provider.
 				s.expiry = s.now().Add(life - min(time.Minute, life/10))
 			}
+		case ctx.Err() != nil:
+			f.err = errFetcherGone
+		case err != nil:
+			f.err = err
+		default:
+			f.err = errFetcherGone // a panic: let the next caller try
 		}
 		s.mu.Unlock()
-		close(done)
+		close(f.done)
 	}()
 	tok, life, err = s.fetch(ctx)
 	return tok, err

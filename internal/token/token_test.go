@@ -102,3 +102,54 @@ func TestPanickingFetchFreesTheWaiters(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "t", tok)
 }
+
+// A failed fetch fails every caller waiting on it, at once, with its error:
+// 20 callers during an outage cost one fetch, not 20 in turn.
+func TestFailureIsSharedWithTheWaiters(t *testing.T) {
+	outage := errors.New("503")
+	var fetches atomic.Int32
+	s := New(func(context.Context) (string, time.Duration, error) {
+		fetches.Add(1)
+		time.Sleep(50 * time.Millisecond)
+		return "", 0, outage
+	})
+	var wg sync.WaitGroup
+	errs := make([]error, 20)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = s.Get(context.Background())
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.ErrorIs(t, err, outage)
+	}
+	assert.LessOrEqual(t, fetches.Load(), int32(2), "callers arriving after the fetch ended may start one more")
+}
+
+// A fetch that fails only because its own caller went away is not shared:
+// a waiter fetches again.
+func TestFetcherCancelledIsNotShared(t *testing.T) {
+	var fetches atomic.Int32
+	s := New(func(ctx context.Context) (string, time.Duration, error) {
+		if fetches.Add(1) == 1 {
+			<-ctx.Done()
+			return "", 0, ctx.Err()
+		}
+		return "tok", 0, nil
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { _, err := s.Get(ctx); done <- err }()
+	for fetches.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	waiter := make(chan string)
+	go func() { tok, _ := s.Get(context.Background()); waiter <- tok }()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	assert.ErrorIs(t, <-done, context.Canceled)
+	assert.Equal(t, "tok", <-waiter)
+}
