@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wiretest"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -53,5 +54,40 @@ func FuzzDecodeConsignments(f *testing.F) {
 				t.Fatalf("round trip:\n%s\n%s", first, second)
 			}
 		}
+	})
+}
+
+// FuzzConsignmentField sets one field of the documented consignment to any
+// JSON value: the page always decodes, and the consignment encodes back to
+// every value it came with.
+func FuzzConsignmentField(f *testing.F) {
+	page, err := os.ReadFile("../testdata/birdsystem/list-finished.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var env struct {
+		Data []json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(page, &env); err != nil || len(env.Data) == 0 {
+		f.Fatal("no consignment in list-finished.json", err)
+	}
+	record := env.Data[0]
+	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
+		f.Add(uint(i), []byte(v))
+	}
+	c, err := New(Config{BaseURL: "http://fuzz", APIKey: "k", CompanyID: "1"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, i uint, value []byte) {
+		wiretest.CheckField(t, record, i, value, func(rec []byte) (any, error) {
+			body := []byte(`{"total":1,"data":[` + string(rec) + `]}`)
+			p, err := c.decodePage(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: consignmentPath})
+			if err != nil {
+				return nil, err
+			}
+			_ = p.Consignments[0].Snapshot("1")
+			return p.Consignments[0], nil
+		})
 	})
 }

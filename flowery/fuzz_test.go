@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wiretest"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -111,5 +112,44 @@ func FuzzParseItems(f *testing.F) {
 				t.Fatalf("%q: negative quantity", s)
 			}
 		}
+	})
+}
+
+// FuzzOrderDetailField sets one field of the documented order to any JSON
+// value: the batch always decodes, and the order encodes back to every
+// value it came with.
+func FuzzOrderDetailField(f *testing.F) {
+	answer, err := os.ReadFile("../testdata/flowery/order-status.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	var env struct {
+		OrdersDetail []json.RawMessage `json:"orders_detail"`
+	}
+	if err := json.Unmarshal(answer, &env); err != nil || len(env.OrdersDetail) == 0 {
+		f.Fatal("no order in order-status.json", err)
+	}
+	record := env.OrdersDetail[0]
+	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
+		f.Add(uint(i), []byte(v))
+	}
+	c, err := New(Config{BaseURL: "http://fuzz", AccountID: "a", Logistics: "l", Token: "t"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, i uint, value []byte) {
+		wiretest.CheckField(t, record, i, value, func(rec []byte) (any, error) {
+			body := []byte(`{"code":"success","message":"","sn_str":"","orders_detail":[` + string(rec) + `]}`)
+			res := &transport.Response{StatusCode: 200, Body: body, Method: "POST", Endpoint: ordersPath}
+			var r Response[OrderDetail]
+			if err := decode(c.t, res, &r); err != nil {
+				return nil, err
+			}
+			if err := check(c.t, res, &r); err != nil {
+				return nil, err
+			}
+			_ = r.OrdersDetail[0].Snapshot("1")
+			return r.OrdersDetail[0], nil
+		})
 	})
 }

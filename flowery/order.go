@@ -58,9 +58,9 @@ type OrderDetail struct {
 	// LatestScanStatus is latest_scan_status, 最新扫描状态 (末端派件).
 	LatestScanStatus status.FloweryStatus `json:"latest_scan_status"`
 	// Shipper is the sender.
-	Shipper *Party `json:"shipper,omitempty"`
+	Shipper *Party `json:"shipper"`
 	// Receiver is the recipient.
-	Receiver *Party `json:"receiver,omitempty"`
+	Receiver *Party `json:"receiver"`
 	// GoodsNameCN is goods_name_cn, 中文品名: "name_qty&name_qty" in
 	// Chinese; ItemsCN parses it.
 	GoodsNameCN string `json:"goods_name_cn"`

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/internal/wiretest"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -50,5 +51,33 @@ func FuzzDecodeOrder(f *testing.F) {
 		if err != nil || string(first) != string(second) {
 			t.Fatalf("round trip:\n%s\n%s", first, second)
 		}
+	})
+}
+
+// FuzzSubOrderField sets one field of a sub-order to any JSON value: the
+// answer always decodes (a null orderStatus, which is required, excepted),
+// and the sub-order encodes back to every value it came with.
+func FuzzSubOrderField(f *testing.F) {
+	record := []byte(`{"orderNo":"S1","orderStatus":30,"address":{"name":"n","phone":"1","province":"p","city":"c","district":"d","address":"a"},` +
+		`"skus":[{"customizeNo":"c1","resellerSkuId":10001,"count":2}],` +
+		`"orderExpress":{"expressNumber":"E1","expressCompanyName":"韵达快递","expressCompany":"yd","packageCount":1,"shippingStatus":2,` +
+		`"traces":[{"time":"2024-04-03 18:40:12","context":"已签收","status":"3","city":"上海"}]}}`)
+	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
+		f.Add(uint(i), []byte(v))
+	}
+	c, err := New(Config{BaseURL: "http://fuzz", ResellerID: 1, Secret: "s"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, i uint, value []byte) {
+		wiretest.CheckField(t, record, i, value, func(rec []byte) (any, error) {
+			body := []byte(`{"code":0,"message":"","data":{"thirdOrderNo":"T1","subOrderList":[` + string(rec) + `]}}`)
+			o, err := c.decodeOrder(&transport.Response{StatusCode: 200, Body: body, Method: "POST", Endpoint: orderQueryPath})
+			if err != nil {
+				return nil, err
+			}
+			_ = o.Snapshots("T1")
+			return o.SubOrderList[0], nil
+		}, "orderStatus")
 	})
 }

@@ -17,6 +17,9 @@ type Decimal struct {
 	Valid bool
 	// Quoted reports that the value was sent as a string.
 	Quoted bool
+	// null reports that the value was sent as null, not left out, so that
+	// an omitzero field writes it back.
+	null bool
 }
 
 // NewDecimal returns a valid Decimal that encodes as a JSON string.
@@ -36,6 +39,7 @@ func (d *Decimal) UnmarshalJSON(b []byte) error {
 	*d = Decimal{}
 	switch {
 	case string(b) == "null":
+		d.null = true
 		return nil
 	case len(b) > 0 && b[0] == '"':
 		s, err := unquote(b)

@@ -21,6 +21,9 @@ type Int64 struct {
 	// text is the quoted text when it is not the value's plain decimal
 	// form ("007", "+5"), so that it is written back as it came.
 	text string
+	// null reports that the value was sent as null, not left out, so that
+	// an omitzero field writes it back.
+	null bool
 }
 
 // NewInt64 returns a valid Int64 that encodes as a JSON number.
@@ -38,6 +41,7 @@ func (n Int64) String() string {
 func (n *Int64) UnmarshalJSON(b []byte) error {
 	*n = Int64{}
 	if string(b) == "null" {
+		n.null = true
 		return nil
 	}
 	text := b

@@ -2,6 +2,7 @@ package wire
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -66,30 +67,45 @@ func (u Unfit) Code(p status.Provider, field string) (status.Code, bool) {
 // without its own UnmarshalJSON (a record's plain form). A field whose
 // value does not fit its Go type is left zero and kept verbatim in *unfit.
 // It fails only when b is not a JSON object (or null).
+//
+// A null where the Go type has no null (a string, a number, a status
+// code) does not fit either: it is kept in *unfit too, so that it is
+// written back as null rather than as "" or 0.
 func DecodeRecord(b []byte, v any, unfit *Unfit) error {
 	*unfit = nil
+	rv := reflect.ValueOf(v).Elem()
+	info := fieldsOf(rv.Type())
 	err := json.Unmarshal(b, v)
-	if err == nil {
+	if err == nil && !info.mayHoldNull(rv, b) {
 		return nil
 	}
 	var fields map[string]json.RawMessage
-	if json.Unmarshal(b, &fields) != nil {
+	if jerr := json.Unmarshal(b, &fields); jerr != nil {
 		// Not an object at all: the record itself does not fit.
-		return err
+		return cmp.Or(err, jerr)
 	}
-	rv := reflect.ValueOf(v).Elem()
-	info := fieldsOf(rv.Type())
+	if err == nil {
+		// Only nulls in fields without one to look at.
+		for key, raw := range fields {
+			if f, ok := info.lookup(key); ok && f.noNull && isNull(raw) {
+				unfit.set(f.name, raw)
+			}
+		}
+		return nil
+	}
 	for key, raw := range fields {
 		f, ok := info.lookup(key)
 		if !ok {
 			continue
 		}
+		if f.noNull && isNull(raw) {
+			unfit.set(f.name, raw)
+			rv.Field(f.index).SetZero()
+			continue
+		}
 		nv := reflect.New(rv.Type().Field(f.index).Type)
 		if json.Unmarshal(raw, nv.Interface()) != nil {
-			if *unfit == nil {
-				*unfit = Unfit{}
-			}
-			(*unfit)[f.name] = append(json.RawMessage(nil), raw...)
+			unfit.set(f.name, raw)
 			rv.Field(f.index).SetZero()
 			continue
 		}
@@ -177,14 +193,55 @@ func EncodeRecord(v any, unfit Unfit) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+func (u *Unfit) set(name string, raw json.RawMessage) {
+	if *u == nil {
+		*u = Unfit{}
+	}
+	(*u)[name] = append(json.RawMessage(nil), raw...)
+}
+
+func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+
 type fieldInfo struct {
 	name  string
 	index int
+	// noNull: the Go type has no null of its own (a string, a number, a
+	// struct without UnmarshalJSON), so a JSON null would decode as its
+	// zero value and be written back as that.
+	noNull bool
 }
 
 type recordInfo struct {
 	fields []fieldInfo
 	byName map[string]int
+	noNull []int // indexes into fields
+}
+
+// mayHoldNull reports whether the decoded record could have met a null in
+// a field without one: some such field holds its zero value, and the
+// record's text has a null at all. Both are cheap, and rarely true.
+func (r *recordInfo) mayHoldNull(rv reflect.Value, b []byte) bool {
+	for _, i := range r.noNull {
+		if rv.Field(r.fields[i].index).IsZero() {
+			return bytes.Contains(b, []byte("null"))
+		}
+	}
+	return false
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// hasNoNull reports whether a JSON null decodes into t as its zero value
+// while t's zero value encodes as something else.
+func hasNoNull(t reflect.Type) bool {
+	if reflect.PointerTo(t).Implements(unmarshalerType) || t.Implements(unmarshalerType) {
+		return false
+	}
+	switch t.Kind() {
+	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+		return false
+	}
+	return true
 }
 
 // lookup finds the field for a JSON key as encoding/json does: the exact
@@ -224,7 +281,10 @@ func fieldsOf(t reflect.Type) *recordInfo {
 			name = sf.Name
 		}
 		r.byName[name] = len(r.fields)
-		r.fields = append(r.fields, fieldInfo{name: name, index: i})
+		if hasNoNull(sf.Type) {
+			r.noNull = append(r.noNull, len(r.fields))
+		}
+		r.fields = append(r.fields, fieldInfo{name: name, index: i, noNull: hasNoNull(sf.Type)})
 	}
 	records.Store(t, r)
 	return r

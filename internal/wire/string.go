@@ -17,6 +17,9 @@ type String struct {
 	Valid bool
 	// literal reports that the value was a bare number or boolean.
 	literal bool
+	// null reports that the value was sent as null, not left out, so that
+	// an omitzero field writes it back.
+	null bool
 }
 
 // NewString returns a valid String.
@@ -27,6 +30,7 @@ func (s *String) UnmarshalJSON(b []byte) error {
 	*s = String{}
 	switch {
 	case string(b) == "null":
+		s.null = true
 		return nil
 	case len(b) > 0 && b[0] == '"':
 		text, err := unquote(b)

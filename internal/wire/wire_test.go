@@ -23,7 +23,7 @@ func TestInt64(t *testing.T) {
 		{`9223372036854775807`, Int64{Int64: math.MaxInt64, Valid: true}, "9223372036854775807"},
 		{`"-12"`, Int64{Int64: -12, Valid: true, Quoted: true}, "-12"},
 		{`0`, Int64{Valid: true}, "0"},
-		{`null`, Int64{}, ""},
+		{`null`, Int64{null: true}, ""},
 		{`""`, Int64{Quoted: true}, ""},
 		{`"\u0031"`, Int64{Int64: 1, Valid: true, Quoted: true}, "1"},
 	}

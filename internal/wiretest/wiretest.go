@@ -6,15 +6,54 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math/big"
+	"slices"
 	"strconv"
+	"strings"
+	"testing"
 )
 
 // FieldsKept reports how out fails to keep every value of in: every key of
 // every object in in must be in out, at the same place, with the same JSON
 // type and value (numbers compared by their text, strings by their text
-// after unescaping). out may have keys in does not (fields the record
-// always writes). It returns nil when everything is kept.
-func FieldsKept(in, out []byte) error {
+// after unescaping, integers by value, so -0 is 0). out may have keys in
+// does not (fields the record always writes), and may lack keys of objects
+// nested in a field that no Go field names (a record keeps the values of
+// its known fields, not unknown keys). It returns nil when everything is
+// kept.
+func FieldsKept(in, out []byte) error { return fieldsKept(in, out, false) }
+
+// FieldsKeptFold is FieldsKept with object keys matched without regard to
+// case, as encoding/json matches them to struct fields when decoding.
+func FieldsKeptFold(in, out []byte) error { return fieldsKept(in, out, true) }
+
+// SetField returns the JSON object record with its i-th key (in sorted
+// order, modulo the number of keys) given value, and that key. It reports
+// false when record is not an object with keys or value is not one valid
+// JSON value.
+func SetField(record []byte, i uint, value []byte) ([]byte, string, bool) {
+	if !json.Valid(value) {
+		return nil, "", false
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(record, &m) != nil || len(m) == 0 {
+		return nil, "", false
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	k := keys[i%uint(len(keys))]
+	m[k] = value
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, "", false
+	}
+	return b, k, true
+}
+
+func fieldsKept(in, out []byte, fold bool) error {
 	a, err := decode(in)
 	if err != nil {
 		return fmt.Errorf("input: %w", err)
@@ -23,7 +62,7 @@ func FieldsKept(in, out []byte) error {
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
-	return kept("$", a, b)
+	return kept("$", a, b, fold)
 }
 
 func decode(b []byte) (any, error) {
@@ -36,7 +75,7 @@ func decode(b []byte) (any, error) {
 	return v, nil
 }
 
-func kept(path string, a, b any) error {
+func kept(path string, a, b any, fold bool) error {
 	switch a := a.(type) {
 	case map[string]any:
 		bm, ok := b.(map[string]any)
@@ -45,10 +84,22 @@ func kept(path string, a, b any) error {
 		}
 		for k, av := range a {
 			bv, ok := bm[k]
-			if !ok {
+			if !ok && fold {
+				for bk, v := range bm {
+					if strings.EqualFold(bk, k) {
+						bv, ok = v, true
+					}
+				}
+			}
+			if !ok && !strings.Contains(path, ".") {
 				return fmt.Errorf("%s: key %q lost", path, k)
 			}
-			if err := kept(path+"."+k, av, bv); err != nil {
+			if !ok {
+				// A key inside a nested value that the record does not
+				// know: encoding/json has no place to keep it.
+				continue
+			}
+			if err := kept(path+"."+k, av, bv, fold); err != nil {
 				return err
 			}
 		}
@@ -59,14 +110,56 @@ func kept(path string, a, b any) error {
 			return fmt.Errorf("%s: array became %v", path, b)
 		}
 		for i := range a {
-			if err := kept(path+"["+strconv.Itoa(i)+"]", a[i], bs[i]); err != nil {
+			if err := kept(path+"["+strconv.Itoa(i)+"]", a[i], bs[i], fold); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
+	if an, ok := a.(json.Number); ok {
+		if bn, ok := b.(json.Number); ok && sameInteger(an, bn) {
+			return nil
+		}
+	}
 	if fmt.Sprintf("%T %v", a, a) != fmt.Sprintf("%T %v", b, b) {
 		return fmt.Errorf("%s: %T %v became %T %v", path, a, a, b, b)
 	}
 	return nil
+}
+
+// sameInteger reports whether two integer literals name the same integer:
+// -0 is 0, the one integer JSON can write two ways.
+func sameInteger(a, b json.Number) bool {
+	x, ok1 := new(big.Int).SetString(string(a), 10)
+	y, ok2 := new(big.Int).SetString(string(b), 10)
+	return ok1 && ok2 && x.Cmp(y) == 0
+}
+
+// CheckField is one case of a provider's field fuzz target: record with
+// its i-th field set to value is handed to decode, which wraps it in the
+// provider's envelope, decodes the answer as the client does and returns
+// the decoded record. The answer must decode whatever the value (a null
+// in one of the required fields excepted), and the record must encode
+// back to every value it came with. Keys are matched without regard to
+// case, as encoding/json matches them.
+func CheckField(t testing.TB, record []byte, i uint, value []byte, decode func(answer []byte) (any, error), required ...string) {
+	t.Helper()
+	mutated, key, ok := SetField(record, i, value)
+	if !ok {
+		return
+	}
+	rec, err := decode(mutated)
+	if err != nil {
+		if slices.Contains(required, key) && string(bytes.TrimSpace(value)) == "null" {
+			return
+		}
+		t.Fatalf("%s = %s: the answer failed: %v", key, value, err)
+	}
+	out, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatalf("%s = %s: encode: %v", key, value, err)
+	}
+	if err := FieldsKeptFold(mutated, out); err != nil {
+		t.Fatalf("%s = %s: %v\nin:  %s\nout: %s", key, value, err, mutated, out)
+	}
 }
