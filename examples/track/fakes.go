@@ -25,7 +25,8 @@ var base = time.Date(2024, 6, 3, 9, 30, 0, 0, time.UTC)
 
 // startFakes starts the four fake servers in process and seeds them with
 // orders that between them reach every canonical stage, several problem
-// reasons, an undocumented code (kept verbatim) and refs nobody knows.
+// reasons, an undocumented code (kept verbatim), refs nobody knows, and a
+// ref whose lookup fails (a revoked token), shown with its error.
 func startFakes() *fakes {
 	bl, rs, bs, fl := bailuntest.NewServer(), resellertest.NewServer(), birdsystemtest.NewServer(), flowerytest.NewServer()
 	f := &fakes{close: func() { bl.Close(); rs.Close(); bs.Close(); fl.Close() }}
@@ -76,12 +77,18 @@ func startFakes() *fakes {
 			ProblemReason: flowery.NullString{String: "地址不详", Valid: true}, GoodsStatusTime: flowery.NewTime(base.Add(-7 * time.Hour))},
 	)
 	flc := must(flowery.New(fl.Config()))
+	// A second Flowery account whose token was revoked: its ref fails with
+	// its own error, and every other ref is still answered.
+	revoked := fl.Config()
+	revoked.SecretKey, revoked.Token = "", "revoked-token"
+	flRevoked := must(flowery.New(revoked))
 
 	f.queries = []status.Query{
 		{Tracker: blc, Refs: []string{"CP-1001", "CP-1002", "CP-1003", "CP-1004", "CP-404"}},
 		{Tracker: rsc, Refs: []string{"20240328-874367231", "20240401-000001"}},
 		{Tracker: bsc, Refs: []string{"2010290360000090", "2010290360000089", "2010290360000091", "2010290360000092", "2010290360000093"}},
 		{Tracker: flc, Refs: []string{"1000025", "1000027", "1000028", "1000029", "1000026"}},
+		{Tracker: flRevoked, Refs: []string{"1000030"}},
 	}
 	return f
 }

@@ -21,7 +21,7 @@ func TestDemoTable(t *testing.T) {
 	require.Equal(t, 0, run(nil, noEnv, &out, &errOut), errOut.String())
 	table := out.String()
 	lines := strings.Split(strings.TrimSpace(table), "\n")
-	assert.Equal(t, 21, len(lines), "a header and twenty snapshots")
+	assert.Equal(t, 22, len(lines), "a header and twenty-one snapshots")
 	for _, s := range status.Stages() {
 		assert.Contains(t, table, " "+s.String()+" ", "stage %s is shown", s)
 	}
@@ -30,6 +30,9 @@ func TestDemoTable(t *testing.T) {
 	assert.Contains(t, table, "stock(shipFaildType=4)")
 	assert.Contains(t, table, "production(orderStatus=70)")
 	assert.Contains(t, table, "awaiting_customer(status=WAITING_CLIENT_RESPOND)")
+	assert.Contains(t, table, `flowery: ref "1000030": POST /orders: HTTP 200: code failure: token invalid (unauthorized)`,
+		"the failed ref, with its error")
+	assert.Equal(t, 1, run([]string{"-strict"}, noEnv, &out, &errOut), "-strict: a failed ref fails the run")
 }
 
 // Columns line up in a terminal, Chinese text included.
@@ -52,7 +55,8 @@ func TestDemoJSON(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.Equal(t, 0, run([]string{"-json"}, noEnv, &out, &errOut), errOut.String())
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	require.Len(t, lines, 20)
+	require.Len(t, lines, 21)
+	assert.Contains(t, lines[20], `"error":"flowery: ref \"1000030\": POST /orders: HTTP 200: code failure: token invalid (unauthorized)"`)
 	var s status.Snapshot
 	require.NoError(t, json.Unmarshal([]byte(lines[2]), &s))
 	assert.Equal(t, status.Exception, s.Stage)
