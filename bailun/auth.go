@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/wire"
 )
 
 // tokenPath is Bailun's OAuth token endpoint.

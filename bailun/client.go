@@ -10,30 +10,12 @@ import (
 
 	"github.com/ordertrack/ordertrack/internal/token"
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
 // TestBaseURL is the test host seen in Bailun's documentation. Bailun
 // publishes no production host, so Config.BaseURL is always required.
 const TestBaseURL = "http://testapi.coupang.blsct.com"
-
-// Time is a Bailun time: the raw text ("2020-01-03 00:00:00") and the time it
-// names, in UTC as Bailun documents.
-type Time = wire.Time[wire.UTC]
-
-// NullString is text that may be null; read it as x.String.
-type NullString = wire.String
-
-// Unfit holds a record's fields whose values did not fit their Go types,
-// by JSON name, verbatim.
-type Unfit = wire.Unfit
-
-// NewString returns a valid NullString.
-func NewString(s string) NullString { return wire.NewString(s) }
-
-// NewTime returns t as a Bailun Time, formatted "2006-01-02 15:04:05" in UTC.
-func NewTime(t time.Time) Time { return wire.NewTime[wire.UTC](t) }
 
 // Config configures a Client. Either AppID and AppKey (the client fetches and
 // refreshes an OAuth token) or a static AccessToken is required.

@@ -44,10 +44,9 @@ func Example() {
 func ExampleClient_Track() {
 	srv := bailuntest.NewServer()
 	defer srv.Close()
-	stock := status.BailunShipStockEx
 	srv.Put(
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1", OrderStatus: status.BailunOrderPackaged},
-		bailun.OrderStatusOutput{OriginOrderNo: "CP-2", OrderStatus: status.BailunOrderError, ShipFailedType: &stock},
+		bailun.OrderStatusOutput{OriginOrderNo: "CP-2", OrderStatus: status.BailunOrderError, ShipFailedType: status.Ptr(status.BailunShipStockEx)},
 	)
 	c, err := bailun.New(srv.Config())
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/google/go-querystring/query"
 
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -63,7 +63,7 @@ const missingStatus = status.BailunOrderStatus(-1 << 63)
 func (o *OrderStatusOutput) UnmarshalJSON(b []byte) error {
 	type plain OrderStatusOutput
 	*o = OrderStatusOutput{OrderStatus: missingStatus}
-	if err := wire.DecodeRecord(b, (*plain)(o), &o.Unfit); err != nil {
+	if err := record.Decode(b, (*plain)(o), &o.Unfit); err != nil {
 		return err
 	}
 	if o.OrderStatus == missingStatus {
@@ -75,7 +75,7 @@ func (o *OrderStatusOutput) UnmarshalJSON(b []byte) error {
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (o OrderStatusOutput) MarshalJSON() ([]byte, error) {
 	type plain OrderStatusOutput
-	return wire.EncodeRecord(plain(o), o.Unfit)
+	return record.Encode(plain(o), o.Unfit)
 }
 
 // BaseResponse is Bailun's envelope (BaseResponse<T>).

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/wire"
 )
 
 // Hosts seen in BirdSystem's documentation. BirdSystem serves each region
@@ -21,25 +21,6 @@ const (
 	ChinaHost  = "http://www.birdsystem.com"
 	UKHost     = "http://www.birdsystem.co.uk"
 	BranchHost = "http://branch.birdsystem.com"
-)
-
-// The scalar types of a Consignment.
-type (
-	// Int64 is an id or integer amount: a number or numeric string, exact
-	// beyond 2^53. Read it as x.Int64; x.Valid is false for null.
-	Int64 = wire.Int64
-	// Decimal is money, a weight or a dimension kept as written ("0.00").
-	Decimal = wire.Decimal
-	// NullString is text that may be null; read it as x.String.
-	NullString = wire.String
-	// Unfit holds a record's fields whose values did not fit their Go
-	// types, by JSON name, verbatim.
-	Unfit = wire.Unfit
-	// Time is a BirdSystem time: the raw text ("2020-10-29 14:05:50") and
-	// the time it names. BirdSystem does not document its zone; ordertrack
-	// reads it as UK time (Europe/London), where its example's warehouse
-	// is. Time.In parses the raw text in another zone.
-	Time = wire.Time[wire.London]
 )
 
 // Config configures a Client. BaseURL, APIKey and CompanyID are required.
@@ -189,16 +170,3 @@ func (c *Client) refused(res *transport.Response, message string) error {
 func loginRequired[T any](env *envelope[T]) bool {
 	return env.Message == LoginRequired && (env.Success == nil || !*env.Success)
 }
-
-// NewInt64 returns a valid Int64 that encodes as a JSON number.
-func NewInt64(v int64) Int64 { return wire.NewInt64(v) }
-
-// NewDecimal returns a valid Decimal that encodes as a JSON string ("0.00").
-func NewDecimal(text string) Decimal { return wire.NewDecimal(text) }
-
-// NewString returns a valid NullString.
-func NewString(s string) NullString { return wire.NewString(s) }
-
-// NewTime returns t as a BirdSystem Time, formatted "2006-01-02 15:04:05"
-// in UK time.
-func NewTime(t time.Time) Time { return wire.NewTime[wire.London](t) }

@@ -2,8 +2,8 @@ package birdsystem
 
 import (
 	"encoding/json"
-	"github.com/ordertrack/ordertrack/internal/wire"
 
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -241,11 +241,11 @@ type Consignment struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *Consignment) UnmarshalJSON(b []byte) error {
 	type plain Consignment
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r Consignment) MarshalJSON() ([]byte, error) {
 	type plain Consignment
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ordertrack/ordertrack/internal/token"
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -21,27 +20,6 @@ const DefaultBaseURL = "https://api.flowery-island.com"
 // answer near 100 KB, and a smaller BatchSize is there for a stricter
 // account.
 const DefaultBatchSize = 100
-
-// The scalar types of an OrderDetail.
-type (
-	// Int64 is an integer sent as a number or a numeric string.
-	Int64 = wire.Int64
-	// Decimal is a weight or amount kept as written ("100").
-	Decimal = wire.Decimal
-	// NullString is text that may be absent or null; read it as x.String.
-	NullString = wire.String
-	// Unfit holds a record's fields whose values did not fit their Go
-	// types, by JSON name, verbatim.
-	Unfit = wire.Unfit
-	// Time is a Flowery time: the raw text ("2019-6-25 18:56:03", without
-	// zero padding) and the time it names in Western Indonesia Time
-	// (Asia/Jakarta), which Flowery's dates are taken to be in.
-	Time = wire.Time[wire.Jakarta]
-)
-
-// NewTime returns t as a Flowery Time, formatted "2006-01-02 15:04:05" in
-// Asia/Jakarta.
-func NewTime(t time.Time) Time { return wire.NewTime[wire.Jakarta](t) }
 
 // Config configures a Client. AccountID and Logistics are required, with
 // either a registered Token or the SecretKey to register one.

@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/internal/record"
+	"github.com/ordertrack/ordertrack/wire"
 )
 
 // trackingDetailPath is the tracking-detail endpoint; it takes the same
@@ -30,13 +31,13 @@ type TrackingDetail struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *TrackingDetail) UnmarshalJSON(b []byte) error {
 	type plain TrackingDetail
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r TrackingDetail) MarshalJSON() ([]byte, error) {
 	type plain TrackingDetail
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // Scan is one scan of a parcel.
@@ -55,13 +56,13 @@ type Scan struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *Scan) UnmarshalJSON(b []byte) error {
 	type plain Scan
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r Scan) MarshalJSON() ([]byte, error) {
 	type plain Scan
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // ScanList is scan_list: Flowery sends the scans as a string holding JSON,

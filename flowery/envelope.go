@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/wire"
 )
 
 // Success is the value of "code" or "status" in a successful answer.

@@ -11,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -103,13 +103,13 @@ type OrderDetail struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *OrderDetail) UnmarshalJSON(b []byte) error {
 	type plain OrderDetail
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r OrderDetail) MarshalJSON() ([]byte, error) {
 	type plain OrderDetail
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // Party is a shipper or receiver.
@@ -135,13 +135,13 @@ type Party struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *Party) UnmarshalJSON(b []byte) error {
 	type plain Party
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r Party) MarshalJSON() ([]byte, error) {
 	type plain Party
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // Money is an amount (Price): {"value": 1, "uint": "IDR"}. Flowery spells

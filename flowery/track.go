@@ -3,7 +3,7 @@ package flowery
 import (
 	"context"
 
-	"github.com/ordertrack/ordertrack/internal/wire"
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -97,7 +97,7 @@ type trackedOrder struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *trackedOrder) UnmarshalJSON(b []byte) error {
 	type plain trackedOrder
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 func (t *trackedOrder) detail() *OrderDetail {

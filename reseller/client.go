@@ -8,28 +8,11 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
 // DefaultBaseURL is the platform's open API host.
 const DefaultBaseURL = "https://open.yingekeji.com"
-
-// Int64 is an integer sent as a number or a numeric string, kept in the
-// form it came in; read it as x.Int64 (x.Valid is false for null).
-type Int64 = wire.Int64
-
-// Unfit holds a record's fields whose values did not fit their Go types,
-// by JSON name, verbatim.
-type Unfit = wire.Unfit
-
-// Time is a platform time: the raw text ("2023-07-13 07:56:39") and the time
-// it names in China Standard Time (Asia/Shanghai).
-type Time = wire.Time[wire.Shanghai]
-
-// NewTime returns t as a platform Time, formatted "2006-01-02 15:04:05" in
-// Asia/Shanghai.
-func NewTime(t time.Time) Time { return wire.NewTime[wire.Shanghai](t) }
 
 // Config configures a Client. ResellerID and Secret are required.
 type Config struct {

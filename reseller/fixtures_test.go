@@ -3,7 +3,6 @@ package reseller_test
 import (
 	"context"
 	"encoding/json"
-	"github.com/ordertrack/ordertrack/internal/wiretest"
 	"net/http"
 	"os"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gopkg.in/h2non/gock.v1"
 
+	"github.com/ordertrack/ordertrack/internal/wiretest"
 	"github.com/ordertrack/ordertrack/reseller"
 	"github.com/ordertrack/ordertrack/status"
 )

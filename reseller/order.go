@@ -8,8 +8,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
-	"github.com/ordertrack/ordertrack/internal/wire"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -52,13 +52,13 @@ type Order struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *Order) UnmarshalJSON(b []byte) error {
 	type plain Order
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r Order) MarshalJSON() ([]byte, error) {
 	type plain Order
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // SubOrder is one sub-order (subOrderList[i]).
@@ -91,7 +91,7 @@ const missingStatus = status.ResellerOrderStatus(-1 << 63)
 func (r *SubOrder) UnmarshalJSON(b []byte) error {
 	type plain SubOrder
 	*r = SubOrder{OrderStatus: missingStatus}
-	if err := wire.DecodeRecord(b, (*plain)(r), &r.Unfit); err != nil {
+	if err := record.Decode(b, (*plain)(r), &r.Unfit); err != nil {
 		return err
 	}
 	if r.OrderStatus == missingStatus {
@@ -103,7 +103,7 @@ func (r *SubOrder) UnmarshalJSON(b []byte) error {
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r SubOrder) MarshalJSON() ([]byte, error) {
 	type plain SubOrder
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // Address is a sub-order's recipient (address).
@@ -129,13 +129,13 @@ type Address struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *Address) UnmarshalJSON(b []byte) error {
 	type plain Address
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r Address) MarshalJSON() ([]byte, error) {
 	type plain Address
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // SKU is one item of a sub-order (skus[j]).
@@ -156,13 +156,13 @@ type SKU struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *SKU) UnmarshalJSON(b []byte) error {
 	type plain SKU
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r SKU) MarshalJSON() ([]byte, error) {
 	type plain SKU
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // OrderExpress is a sub-order's shipment (orderExpress).
@@ -192,13 +192,13 @@ type OrderExpress struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *OrderExpress) UnmarshalJSON(b []byte) error {
 	type plain OrderExpress
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r OrderExpress) MarshalJSON() ([]byte, error) {
 	type plain OrderExpress
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // Trace is one tracking event (traces[j]).
@@ -221,13 +221,13 @@ type Trace struct {
 // Go type never fails it: it is kept in Unfit.
 func (r *Trace) UnmarshalJSON(b []byte) error {
 	type plain Trace
-	return wire.DecodeRecord(b, (*plain)(r), &r.Unfit)
+	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
 // MarshalJSON encodes the record, writing Unfit values back as they came.
 func (r Trace) MarshalJSON() ([]byte, error) {
 	type plain Trace
-	return wire.EncodeRecord(plain(r), r.Unfit)
+	return record.Encode(plain(r), r.Unfit)
 }
 
 // QueryOrder returns the order with third-party order number thirdOrderNo

@@ -198,3 +198,8 @@ func Lookup(c Code) (Mapping, bool) {
 	}
 	return Mapping{}, false
 }
+
+// Ptr returns a pointer to v, for an optional field set from a constant:
+//
+//	bailun.OrderStatusOutput{ShipFailedType: status.Ptr(status.BailunShipStockEx)}
+func Ptr[T any](v T) *T { return &v }

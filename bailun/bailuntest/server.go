@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/bailun"
-	"github.com/ordertrack/ordertrack/internal/fake"
+	"github.com/ordertrack/ordertrack/fault"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -34,14 +34,19 @@ const (
 	OrderStatusPath = "/apiV2/bailunOrder/queryOrderStatus"
 )
 
-// Fault is an injected failure; see Server.Inject.
-type Fault = fake.Fault
+// Fault is one injected failure (a [fault.Fault]). The next request to
+// Path ("" for any endpoint but the token endpoint) gets, instead of the fake's answer: Status with Body
+// (ContentType, RetryAfter as set); or a wait of Delay first; or a body cut
+// short (Truncate); or no answer at all (Drop); or the fake's own handling,
+// a create stored, and then no answer (DropAfterServe). Queue it with
+// Server.Inject.
+type Fault = fault.Fault
 
 // Server is a fake Bailun OMS. Its exported fields may be set before the
 // first request.
 type Server struct {
 	*httptest.Server
-	fake.Injector
+	fault.Injector
 
 	// TokenLifetime is the expires_in of issued tokens; 0 gives 3600s.
 	TokenLifetime time.Duration
@@ -54,6 +59,17 @@ type Server struct {
 	tokens  map[string]time.Time
 	fetches int
 }
+
+// Inject queues faults; each is used once, in order, by the first request
+// it matches.
+func (s *Server) Inject(faults ...Fault) { s.Injector.Inject(faults...) }
+
+// Hits returns how many requests reached path ("" for every path), faults
+// included.
+func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
+
+// ResetHits sets every count back to zero and drops the queued faults.
+func (s *Server) ResetHits() { s.Injector.ResetHits() }
 
 // NewServer starts a fake with an empty store. Close it when done.
 func NewServer() *Server {

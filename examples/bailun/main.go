@@ -63,10 +63,9 @@ func run(refs []string) error {
 
 func seed(srv *bailuntest.Server) {
 	now := time.Date(2024, 6, 1, 9, 0, 0, 0, time.UTC)
-	phone := status.BailunExReceiverPhoneError
 	srv.Put(
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderShipped, TrackingNo: bailun.NewString("YT2406010001"), LastUpdateTime: bailun.NewTime(now)},
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1002", OrderStatus: status.BailunOrderGetTrackingNumber, TrackingNo: bailun.NewString("YT2406010002"), LastUpdateTime: bailun.NewTime(now.Add(-time.Hour))},
-		bailun.OrderStatusOutput{OriginOrderNo: "CP-1003", OrderStatus: status.BailunOrderUnpackaged, ExceptionType: &phone, LastUpdateTime: bailun.NewTime(now.Add(-2 * time.Hour))},
+		bailun.OrderStatusOutput{OriginOrderNo: "CP-1003", OrderStatus: status.BailunOrderUnpackaged, ExceptionType: status.Ptr(status.BailunExReceiverPhoneError), LastUpdateTime: bailun.NewTime(now.Add(-2 * time.Hour))},
 	)
 }

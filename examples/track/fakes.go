@@ -31,11 +31,10 @@ func startFakes() *fakes {
 	bl, rs, bs, fl := bailuntest.NewServer(), resellertest.NewServer(), birdsystemtest.NewServer(), flowerytest.NewServer()
 	f := &fakes{close: func() { bl.Close(); rs.Close(); bs.Close(); fl.Close() }}
 
-	stock, phone := status.BailunShipStockEx, status.BailunExReceiverPhoneError
 	bl.Put(
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderShipped, TrackingNo: bailun.NewString("YT2406030001"), LastUpdateTime: bailun.NewTime(base)},
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1002", OrderStatus: status.BailunOrderGetTrackingNumber, TrackingNo: bailun.NewString("YT2406030002"), LastUpdateTime: bailun.NewTime(base.Add(-time.Hour))},
-		bailun.OrderStatusOutput{OriginOrderNo: "CP-1003", OrderStatus: status.BailunOrderError, ShipFailedType: &stock, ExceptionType: &phone, LastUpdateTime: bailun.NewTime(base.Add(-2 * time.Hour))},
+		bailun.OrderStatusOutput{OriginOrderNo: "CP-1003", OrderStatus: status.BailunOrderError, ShipFailedType: status.Ptr(status.BailunShipStockEx), ExceptionType: status.Ptr(status.BailunExReceiverPhoneError), LastUpdateTime: bailun.NewTime(base.Add(-2 * time.Hour))},
 		// 9 is not a documented orderStatus: Unknown, with the 9 kept.
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1004", OrderStatus: 9, LastUpdateTime: bailun.NewTime(base.Add(-3 * time.Hour))},
 	)

@@ -22,8 +22,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ordertrack/ordertrack/fault"
 	"github.com/ordertrack/ordertrack/flowery"
-	"github.com/ordertrack/ordertrack/internal/fake"
 )
 
 // The credentials the fake accepts.
@@ -47,14 +47,19 @@ const (
 	SuccessTrue   = "true"   // {"status": "true", ...}, older versions
 )
 
-// Fault is an injected failure; see Server.Inject.
-type Fault = fake.Fault
+// Fault is one injected failure (a [fault.Fault]). The next request to
+// Path ("" for any endpoint but the token endpoint) gets, instead of the fake's answer: Status with Body
+// (ContentType, RetryAfter as set); or a wait of Delay first; or a body cut
+// short (Truncate); or no answer at all (Drop); or the fake's own handling,
+// a create stored, and then no answer (DropAfterServe). Queue it with
+// Server.Inject.
+type Fault = fault.Fault
 
 // Server is a fake Flowery Island. Its exported fields may be set before the
 // first request.
 type Server struct {
 	*httptest.Server
-	fake.Injector
+	fault.Injector
 
 	// SuccessStyle is how success is spelled: SuccessCode (the default),
 	// SuccessStatus or SuccessTrue.
@@ -70,6 +75,17 @@ type Server struct {
 	registers int
 	batches   []int
 }
+
+// Inject queues faults; each is used once, in order, by the first request
+// it matches.
+func (s *Server) Inject(faults ...Fault) { s.Injector.Inject(faults...) }
+
+// Hits returns how many requests reached path ("" for every path), faults
+// included.
+func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
+
+// ResetHits sets every count back to zero and drops the queued faults.
+func (s *Server) ResetHits() { s.Injector.ResetHits() }
 
 // NewServer starts a fake with an empty store. Close it when done.
 func NewServer() *Server {

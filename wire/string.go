@@ -3,6 +3,7 @@ package wire
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -55,6 +56,19 @@ func (s String) MarshalJSON() ([]byte, error) {
 		return []byte(s.String), nil
 	}
 	return json.Marshal(s.String)
+}
+
+// Format prints the text for %v and %s ("" when not Valid), the quoted
+// text for %q, and GoString for %#v.
+func (s String) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		io.WriteString(f, s.GoString())
+	case verb == 'q':
+		io.WriteString(f, strconv.Quote(s.String))
+	default:
+		io.WriteString(f, s.String)
+	}
 }
 
 // GoString shows the text quoted, or null, for %#v.

@@ -104,6 +104,13 @@ func NewTime[Z Zone](t time.Time) Time[Z] {
 // String returns the raw text.
 func (t Time[Z]) String() string { return t.Raw }
 
+// GoString shows the raw value as it travels, for %#v: "2020-01-03
+// 00:00:00", 1711092618 or null.
+func (t Time[Z]) GoString() string {
+	b, _ := t.MarshalJSON()
+	return string(b)
+}
+
 // IsZero reports whether no time could be parsed.
 func (t Time[Z]) IsZero() bool { return t.Time.IsZero() }
 

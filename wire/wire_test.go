@@ -2,6 +2,7 @@ package wire
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strconv"
 	"testing"
@@ -316,4 +317,37 @@ func FuzzTimeJSON(f *testing.F) {
 			t.Fatalf("%s -> %s -> %+v (%v)", in, out, back, err)
 		}
 	})
+}
+
+// Every value type prints its text with %v and %s, null apart from "" with
+// %#v, and a record holding them reads cleanly with %+v.
+func TestPrinting(t *testing.T) {
+	var null String
+	require.NoError(t, json.Unmarshal([]byte(`null`), &null))
+	for _, c := range []struct {
+		v               any
+		plain, goSyntax string
+	}{
+		{NewString("YT2406030001"), "YT2406030001", `"YT2406030001"`},
+		{String{Valid: true}, "", `""`},
+		{null, "", "null"},
+		{NewInt64(7), "7", "7"},
+		{Int64{Int64: 7, Valid: true, Quoted: true}, "7", `"7"`},
+		{Int64{}, "", "null"},
+		{NewDecimal("0.00"), "0.00", `"0.00"`},
+		{Decimal{}, "", "null"},
+		{NewTime[UTC](time.Date(2020, 1, 3, 0, 0, 0, 0, time.UTC)), "2020-01-03 00:00:00", `"2020-01-03 00:00:00"`},
+		{Time[UTC]{}, "", "null"},
+	} {
+		assert.Equal(t, c.plain, fmt.Sprintf("%v", c.v))
+		assert.Equal(t, c.plain, fmt.Sprintf("%s", c.v))
+		assert.Equal(t, c.goSyntax, fmt.Sprintf("%#v", c.v))
+	}
+	assert.Equal(t, `"YT1"`, fmt.Sprintf("%q", NewString("YT1")))
+	rec := struct {
+		TrackingNo String
+		Weight     Decimal
+		ID         Int64
+	}{NewString("YT1"), NewDecimal("1.5"), NewInt64(9)}
+	assert.Equal(t, "{TrackingNo:YT1 Weight:1.5 ID:9}", fmt.Sprintf("%+v", rec))
 }

@@ -1,4 +1,7 @@
-package wire
+// Package record decodes and encodes the providers' records so that a
+// field whose value does not fit its Go type never fails its record: the
+// value is kept verbatim in the record's wire.Unfit and written back.
+package record
 
 import (
 	"bytes"
@@ -10,60 +13,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/wire"
 )
 
-// Unfit holds the fields of a record whose values did not fit their Go
-// types, by the provider's JSON name, each exactly as it was sent: a word
-// where a number was expected, an object where text was. The field itself
-// is left at its zero value; the record still decodes, and encoding it
-// writes the value back as it came.
-type Unfit map[string]json.RawMessage
-
-// String lists the unfit fields as name=value, sorted by name.
-func (u Unfit) String() string {
-	if len(u) == 0 {
-		return ""
-	}
-	keys := make([]string, 0, len(u))
-	for k := range u {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	var b strings.Builder
-	for i, k := range keys {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(k)
-		b.WriteByte('=')
-		b.Write(u[k])
-	}
-	return b.String()
-}
-
-// Text returns the unfit value of field name as text: a JSON string
-// unquoted, anything else as its JSON. It reports false when the field fit.
-func (u Unfit) Text(name string) (string, bool) {
-	raw, ok := u[name]
-	if !ok {
-		return "", false
-	}
-	var s string
-	if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-		return s, true
-	}
-	return string(raw), true
-}
-
-// Code returns the unfit value of field as p's raw code, when it did not
-// fit.
-func (u Unfit) Code(p status.Provider, field string) (status.Code, bool) {
-	v, ok := u.Text(field)
-	return status.Code{Provider: p, Field: field, Value: v}, ok
-}
-
-// DecodeRecord decodes the JSON object b into *v, a pointer to a struct
+// Decode decodes the JSON object b into *v, a pointer to a struct
 // without its own UnmarshalJSON (a record's plain form). A field whose
 // value does not fit its Go type is left zero and kept verbatim in *unfit.
 // It fails only when b is not a JSON object (or null).
@@ -71,7 +24,7 @@ func (u Unfit) Code(p status.Provider, field string) (status.Code, bool) {
 // A null where the Go type has no null (a string, a number, a status
 // code) does not fit either: it is kept in *unfit too, so that it is
 // written back as null rather than as "" or 0.
-func DecodeRecord(b []byte, v any, unfit *Unfit) error {
+func Decode(b []byte, v any, unfit *wire.Unfit) error {
 	*unfit = nil
 	rv := reflect.ValueOf(v).Elem()
 	info := fieldsOf(rv.Type())
@@ -88,7 +41,7 @@ func DecodeRecord(b []byte, v any, unfit *Unfit) error {
 		// Only nulls in fields without one to look at.
 		for key, raw := range fields {
 			if f, ok := info.lookup(key); ok && f.noNull && isNull(raw) {
-				unfit.set(f.name, raw)
+				set(unfit, f.name, raw)
 			}
 		}
 		return nil
@@ -99,13 +52,13 @@ func DecodeRecord(b []byte, v any, unfit *Unfit) error {
 			continue
 		}
 		if f.noNull && isNull(raw) {
-			unfit.set(f.name, raw)
+			set(unfit, f.name, raw)
 			rv.Field(f.index).SetZero()
 			continue
 		}
 		nv := reflect.New(rv.Type().Field(f.index).Type)
 		if json.Unmarshal(raw, nv.Interface()) != nil {
-			unfit.set(f.name, raw)
+			set(unfit, f.name, raw)
 			rv.Field(f.index).SetZero()
 			continue
 		}
@@ -114,9 +67,9 @@ func DecodeRecord(b []byte, v any, unfit *Unfit) error {
 	return nil
 }
 
-// EncodeRecord encodes v, a record's plain form, and writes every unfit
+// Encode encodes v, a record's plain form, and writes every unfit
 // value back in its field's place, exactly as it came.
-func EncodeRecord(v any, unfit Unfit) ([]byte, error) {
+func Encode(v any, unfit wire.Unfit) ([]byte, error) {
 	b, err := json.Marshal(v)
 	if err != nil || len(unfit) == 0 {
 		return b, err
@@ -193,9 +146,9 @@ func EncodeRecord(v any, unfit Unfit) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-func (u *Unfit) set(name string, raw json.RawMessage) {
+func set(u *wire.Unfit, name string, raw json.RawMessage) {
 	if *u == nil {
-		*u = Unfit{}
+		*u = wire.Unfit{}
 	}
 	(*u)[name] = append(json.RawMessage(nil), raw...)
 }

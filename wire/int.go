@@ -37,6 +37,12 @@ func (n Int64) String() string {
 	return strconv.FormatInt(n.Int64, 10)
 }
 
+// GoString shows the value as it travels, for %#v: 7, "7", "" or null.
+func (n Int64) GoString() string {
+	b, _ := n.MarshalJSON()
+	return string(b)
+}
+
 // UnmarshalJSON accepts a number, a string holding an integer, "" or null.
 func (n *Int64) UnmarshalJSON(b []byte) error {
 	*n = Int64{}

@@ -28,6 +28,15 @@ func NewDecimal(text string) Decimal { return Decimal{Text: text, Valid: true, Q
 // String returns the value as written.
 func (d Decimal) String() string { return d.Text }
 
+// GoString shows the value as it travels, for %#v: 1.5, "0.00" or null.
+func (d Decimal) GoString() string {
+	b, err := d.MarshalJSON()
+	if err != nil {
+		return strconv.Quote(d.Text)
+	}
+	return string(b)
+}
+
 // Float64 parses the value; it fails for "" and for text that is not a number.
 func (d Decimal) Float64() (float64, error) {
 	return strconv.ParseFloat(d.Text, 64)

@@ -1,6 +1,17 @@
-// Package fake holds what the four xxxtest fake servers share: fault
-// injection and request counting, wrapped around each fake's own handler.
-package fake
+// Package fault is the fault injection the four fake servers
+// (bailuntest, resellertest, birdsystemtest, flowerytest) share, so that
+// users' own tests can make a provider fail the ways real ones do: an
+// error status, an HTML page, a Retry-After, a delay, a dropped or
+// truncated connection, a create that is stored but never answered.
+//
+// Each fake's Server embeds an [Injector]: queue faults with Inject, and
+// count what reached the fake with Hits.
+//
+//	srv := birdsystemtest.NewServer()
+//	srv.Inject(fault.Fault{Status: 503, RetryAfter: "1"})
+//	_, err := client.ListConsignments(ctx, nil) // retried, then served
+//	fmt.Println(srv.Hits(birdsystemtest.ConsignmentPath)) // 2
+package fault
 
 import (
 	"bytes"
