@@ -14,7 +14,8 @@ import (
 )
 
 // TestBaseURL is the test host seen in Bailun's documentation. Bailun
-// publishes no production host, so Config.BaseURL is always required.
+// publishes no production host, so Config.BaseURL is always required. The
+// test host is plain http, so using it needs Config.AllowInsecureHTTP.
 const TestBaseURL = "http://testapi.coupang.blsct.com"
 
 // Config configures a Client. Either AppID and AppKey (the client fetches and
@@ -42,6 +43,10 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// UserAgent is sent before "ordertrack/<version>".
 	UserAgent string
+	// AllowInsecureHTTP permits a plain http:// BaseURL for a host that is
+	// not loopback (127.0.0.1, ::1, localhost); without it New refuses one,
+	// so that credentials never cross a network in clear text by accident.
+	AllowInsecureHTTP bool
 	// Concurrency bounds the lookups Track runs at once; 0 gives 8.
 	Concurrency int
 }
@@ -83,17 +88,18 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("bailun: Concurrency must not be negative")
 	}
 	t, err := transport.New(transport.Config{
-		Provider:      status.Bailun,
-		BaseURL:       cfg.BaseURL,
-		HTTPClient:    cfg.HTTPClient,
-		Logger:        cfg.Logger,
-		MaxRetries:    cfg.MaxRetries,
-		RetryWaitMin:  cfg.RetryWaitMin,
-		RetryWaitMax:  cfg.RetryWaitMax,
-		UserAgent:     cfg.UserAgent,
-		Secrets:       []string{cfg.AppKey, cfg.AccessToken},
-		SecretHeaders: []string{"Authorization"},
-		ParseError:    parseError,
+		Provider:          status.Bailun,
+		BaseURL:           cfg.BaseURL,
+		HTTPClient:        cfg.HTTPClient,
+		Logger:            cfg.Logger,
+		MaxRetries:        cfg.MaxRetries,
+		RetryWaitMin:      cfg.RetryWaitMin,
+		RetryWaitMax:      cfg.RetryWaitMax,
+		UserAgent:         cfg.UserAgent,
+		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
+		Secrets:           []string{cfg.AppKey, cfg.AccessToken},
+		SecretHeaders:     []string{"Authorization"},
+		ParseError:        parseError,
 	})
 	if err != nil {
 		return nil, err

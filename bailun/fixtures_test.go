@@ -20,7 +20,7 @@ import (
 // Fixture tests replay testdata/bailun with gock. gock is global, so none
 // of them runs in parallel.
 
-const fixtureHost = "http://bailun.fixture"
+const fixtureHost = "https://bailun.fixture"
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()

@@ -23,7 +23,7 @@ func FuzzDecodeOrderStatus(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`{"result":{"orderStatus":4,"shipFaildType":7,"exceptionType":99,"lastUpdateTime":"2020-1-1 1:1:1"},"code":10000}`))
-	c, err := New(Config{BaseURL: "http://fuzz", AccessToken: "t"})
+	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func FuzzOrderStatusField(f *testing.F) {
 	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`} {
 		f.Add(uint(i), []byte(v))
 	}
-	c, err := New(Config{BaseURL: "http://fuzz", AccessToken: "t"})
+	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -370,6 +370,8 @@ func TestNewValidates(t *testing.T) {
 		assert.Error(t, err, "%v", cfg)
 	}
 	_, err := bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t"})
+	assert.Error(t, err, "the test host is plain http")
+	_, err = bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t", AllowInsecureHTTP: true})
 	assert.NoError(t, err)
 }
 

@@ -14,13 +14,16 @@ import (
 	"github.com/ordertrack/ordertrack/wire"
 )
 
-// Hosts seen in BirdSystem's documentation. BirdSystem serves each region
+// Hosts seen in BirdSystem's documentation, over https so that the API key
+// never crosses a network in clear text (BirdSystem's docs show the test
+// host on https; the others appear there as http://, which New refuses
+// unless Config.AllowInsecureHTTP is set). BirdSystem serves each region
 // from its own host, so Config.BaseURL is required.
 const (
 	TestHost   = "https://test.birdsystem.com"
-	ChinaHost  = "http://www.birdsystem.com"
-	UKHost     = "http://www.birdsystem.co.uk"
-	BranchHost = "http://branch.birdsystem.com"
+	ChinaHost  = "https://www.birdsystem.com"
+	UKHost     = "https://www.birdsystem.co.uk"
+	BranchHost = "https://branch.birdsystem.com"
 )
 
 // Config configures a Client. BaseURL, APIKey and CompanyID are required.
@@ -50,6 +53,10 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// UserAgent is sent before "ordertrack/<version>".
 	UserAgent string
+	// AllowInsecureHTTP permits a plain http:// BaseURL for a host that is
+	// not loopback (127.0.0.1, ::1, localhost); without it New refuses one,
+	// so that credentials never cross a network in clear text by accident.
+	AllowInsecureHTTP bool
 	// Concurrency bounds the lookups Track runs at once; 0 gives 8.
 	Concurrency int
 }
@@ -88,18 +95,19 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("birdsystem: Config.Concurrency must not be negative")
 	}
 	t, err := transport.New(transport.Config{
-		Provider:      status.BirdSystem,
-		BaseURL:       cfg.BaseURL,
-		HTTPClient:    cfg.HTTPClient,
-		Logger:        cfg.Logger,
-		MaxRetries:    cfg.MaxRetries,
-		RetryWaitMin:  cfg.RetryWaitMin,
-		RetryWaitMax:  cfg.RetryWaitMax,
-		UserAgent:     cfg.UserAgent,
-		Secrets:       []string{cfg.APIKey},
-		SecretHeaders: []string{"api_key"},
-		ParseError:    parseError,
-		Definitive:    isRefusal,
+		Provider:          status.BirdSystem,
+		BaseURL:           cfg.BaseURL,
+		HTTPClient:        cfg.HTTPClient,
+		Logger:            cfg.Logger,
+		MaxRetries:        cfg.MaxRetries,
+		RetryWaitMin:      cfg.RetryWaitMin,
+		RetryWaitMax:      cfg.RetryWaitMax,
+		UserAgent:         cfg.UserAgent,
+		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
+		Secrets:           []string{cfg.APIKey},
+		SecretHeaders:     []string{"api_key"},
+		ParseError:        parseError,
+		Definitive:        isRefusal,
 	})
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ import (
 // Fixture tests replay testdata/birdsystem with gock. gock is global, so
 // none of them runs in parallel.
 
-const fixtureHost = "http://birdsystem.fixture"
+const fixtureHost = "https://birdsystem.fixture"
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()

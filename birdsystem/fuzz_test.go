@@ -23,7 +23,7 @@ func FuzzDecodeConsignments(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	c, err := New(Config{BaseURL: "http://fuzz", APIKey: "k", CompanyID: "1"})
+	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func FuzzConsignmentField(f *testing.F) {
 	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
 		f.Add(uint(i), []byte(v))
 	}
-	c, err := New(Config{BaseURL: "http://fuzz", APIKey: "k", CompanyID: "1"})
+	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
 	if err != nil {
 		f.Fatal(err)
 	}

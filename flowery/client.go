@@ -63,6 +63,10 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// UserAgent is sent before "ordertrack/<version>".
 	UserAgent string
+	// AllowInsecureHTTP permits a plain http:// BaseURL for a host that is
+	// not loopback (127.0.0.1, ::1, localhost); without it New refuses one,
+	// so that credentials never cross a network in clear text by accident.
+	AllowInsecureHTTP bool
 	// Concurrency bounds the batches in flight at once; 0 gives 8.
 	Concurrency int
 }
@@ -118,17 +122,18 @@ func New(cfg Config) (*Client, error) {
 		cfg.BatchSize = DefaultBatchSize
 	}
 	t, err := transport.New(transport.Config{
-		Provider:      status.Flowery,
-		BaseURL:       cfg.BaseURL,
-		HTTPClient:    cfg.HTTPClient,
-		Logger:        cfg.Logger,
-		MaxRetries:    cfg.MaxRetries,
-		RetryWaitMin:  cfg.RetryWaitMin,
-		RetryWaitMax:  cfg.RetryWaitMax,
-		UserAgent:     cfg.UserAgent,
-		Secrets:       []string{cfg.Token, cfg.SecretKey},
-		SecretHeaders: []string{"token"},
-		ParseError:    parseError,
+		Provider:          status.Flowery,
+		BaseURL:           cfg.BaseURL,
+		HTTPClient:        cfg.HTTPClient,
+		Logger:            cfg.Logger,
+		MaxRetries:        cfg.MaxRetries,
+		RetryWaitMin:      cfg.RetryWaitMin,
+		RetryWaitMax:      cfg.RetryWaitMax,
+		UserAgent:         cfg.UserAgent,
+		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
+		Secrets:           []string{cfg.Token, cfg.SecretKey},
+		SecretHeaders:     []string{"token"},
+		ParseError:        parseError,
 	})
 	if err != nil {
 		return nil, err

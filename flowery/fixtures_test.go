@@ -20,7 +20,7 @@ import (
 // of them runs in parallel.
 
 const (
-	fixtureHost  = "http://flowery.fixture"
+	fixtureHost  = "https://flowery.fixture"
 	fixtureToken = "4c9d491c90fafc1e3bb34db8263116b2"
 )
 

@@ -232,7 +232,8 @@ func TestSecretsNeverPrinted(t *testing.T) {
 		assert.NotContains(t, s, flowerytest.SecretKey)
 		assert.NotContains(t, s, "static-token-value-123")
 	}
-	assert.Contains(t, logs.String(), `"Token":"[REDACTED]"`)
+	assert.NotContains(t, logs.String(), "headers", "headers are never logged")
+	assert.Contains(t, logs.String(), `"msg":"ordertrack: retry","provider":"flowery","method":"POST","endpoint":"/orders","status":503,"attempt":2`)
 }
 
 func TestNewValidates(t *testing.T) {

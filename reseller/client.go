@@ -43,6 +43,10 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// UserAgent is sent before "ordertrack/<version>".
 	UserAgent string
+	// AllowInsecureHTTP permits a plain http:// BaseURL for a host that is
+	// not loopback (127.0.0.1, ::1, localhost); without it New refuses one,
+	// so that credentials never cross a network in clear text by accident.
+	AllowInsecureHTTP bool
 	// Concurrency bounds the queries Track runs at once; 0 gives 8.
 	Concurrency int
 }
@@ -94,16 +98,17 @@ func New(cfg Config) (*Client, error) {
 		cfg.Now = time.Now
 	}
 	t, err := transport.New(transport.Config{
-		Provider:     status.Reseller,
-		BaseURL:      cfg.BaseURL,
-		HTTPClient:   cfg.HTTPClient,
-		Logger:       cfg.Logger,
-		MaxRetries:   cfg.MaxRetries,
-		RetryWaitMin: cfg.RetryWaitMin,
-		RetryWaitMax: cfg.RetryWaitMax,
-		UserAgent:    cfg.UserAgent,
-		Secrets:      []string{cfg.Secret},
-		ParseError:   parseError,
+		Provider:          status.Reseller,
+		BaseURL:           cfg.BaseURL,
+		HTTPClient:        cfg.HTTPClient,
+		Logger:            cfg.Logger,
+		MaxRetries:        cfg.MaxRetries,
+		RetryWaitMin:      cfg.RetryWaitMin,
+		RetryWaitMax:      cfg.RetryWaitMax,
+		UserAgent:         cfg.UserAgent,
+		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
+		Secrets:           []string{cfg.Secret},
+		ParseError:        parseError,
 	})
 	if err != nil {
 		return nil, err

@@ -20,7 +20,7 @@ import (
 // Fixture tests replay testdata/reseller with gock. gock is global, so none
 // of them runs in parallel.
 
-const fixtureHost = "http://reseller.fixture"
+const fixtureHost = "https://reseller.fixture"
 
 func fixture(t *testing.T, name string) []byte {
 	t.Helper()

@@ -22,7 +22,7 @@ func FuzzDecodeOrder(f *testing.F) {
 			f.Add(b)
 		}
 	}
-	c, err := New(Config{BaseURL: "http://fuzz", ResellerID: 1, Secret: "s"})
+	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func FuzzSubOrderField(f *testing.F) {
 	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
 		f.Add(uint(i), []byte(v))
 	}
-	c, err := New(Config{BaseURL: "http://fuzz", ResellerID: 1, Secret: "s"})
+	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
 	if err != nil {
 		f.Fatal(err)
 	}

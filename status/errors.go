@@ -28,6 +28,12 @@ var (
 	// cannot decode: not JSON (an HTML page), truncated, of an unexpected
 	// shape, or larger than the body limit.
 	ErrMalformedResponse = errors.New("malformed response")
+	// ErrRedirect: the provider (or something in front of it) answered with
+	// a redirect that ordertrack does not follow: to a host other than
+	// BaseURL's, or of a request that is not a GET. Nothing was sent there:
+	// credentials never leave the provider's host, and a POST is never
+	// sent again or turned into a GET.
+	ErrRedirect = errors.New("redirect refused")
 	// ErrOutcomeUnknown: a request that changes something (a create) reached
 	// the provider, but no answer came back, so it may or may not have taken
 	// effect. Look the object up before trying again. It is never returned

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
@@ -53,10 +54,20 @@ func New(cfg Config) (*Client, error) {
 
 	var hc http.Client
 	if cfg.HTTPClient != nil {
+		// The caller's client is copied, and its transport wrapped: after a
+		// failed call go-retryablehttp closes the idle connections of the
+		// transport it is given, which must not disturb a transport the
+		// caller shares with the rest of a service.
 		hc = *cfg.HTTPClient
+		rt := hc.Transport
+		if rt == nil {
+			rt = http.DefaultTransport
+		}
+		hc.Transport = sharedTransport{rt}
 	} else {
 		hc = http.Client{Timeout: DefaultTimeout, Transport: newTransport()}
 	}
+	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &hc,
 		RetryWaitMin:   cfg.RetryWaitMin,
@@ -68,11 +79,14 @@ func New(cfg Config) (*Client, error) {
 		RequestLogHook: c.requestHook,
 	}
 	c.rc.ResponseLogHook = c.responseHook
-	if cfg.Logger != nil {
-		c.rc.Logger = slogBridge{log: cfg.Logger, redact: c.redact}
-	}
 	return c, nil
 }
+
+// sharedTransport is a caller's RoundTripper, used as it is but never
+// closed: it has no CloseIdleConnections for anyone to call.
+type sharedTransport struct{ rt http.RoundTripper }
+
+func (t sharedTransport) RoundTrip(r *http.Request) (*http.Response, error) { return t.rt.RoundTrip(r) }
 
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
@@ -135,6 +149,15 @@ type call struct {
 	connected atomic.Bool // a connection was made for some attempt
 	body      []byte
 	read      bool
+
+	// For the logs; set and read on the goroutine running Do.
+	method, endpoint string
+	start            time.Time
+	attemptStart     time.Time
+	attempts         int
+	retryStatus      int           // why the next attempt is a retry
+	retryErr         error         // (a status, or an error),
+	retryLatency     time.Duration // and how long the attempt took
 }
 
 type callKey struct{}
@@ -150,16 +173,16 @@ func callFrom(ctx context.Context) *call {
 // that may have been sent, status.ErrOutcomeUnknown); a cancelled context as
 // an error that matches the context's error.
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
-	st := &call{create: r.isCreate()}
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+	}
+	st := &call{create: r.isCreate(), method: method, endpoint: r.Path, start: time.Now()}
 	ctx = context.WithValue(ctx, callKey{}, st)
 	if st.create {
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 			GotConn: func(httptrace.GotConnInfo) { st.connected.Store(true) },
 		})
-	}
-	method := r.Method
-	if method == "" {
-		method = http.MethodGet
 	}
 	u := *c.base
 	u.Path = c.basePath + r.Path
@@ -198,14 +221,18 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 
 	res, err := c.rc.Do(req)
 	if err != nil {
-		return nil, c.failure(ctx, method, r.Path, st, res, err)
+		err = c.failure(ctx, method, r.Path, st, res, err)
+		c.logEnd(ctx, st, res, err)
+		return nil, err
 	}
 	if !st.read {
 		// The retries ran out on a retryable status; its body is still unread.
 		st.body, err = readBody(res.Body, res.ContentLength, c.cfg.MaxBodyBytes)
 		res.Body.Close()
 		if err != nil {
-			return nil, c.failure(ctx, method, r.Path, st, res, err)
+			err = c.failure(ctx, method, r.Path, st, res, err)
+			c.logEnd(ctx, st, res, err)
+			return nil, err
 		}
 	}
 	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: r.Path, secret: r.SecretBody}
@@ -215,14 +242,30 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if ctx.Err() != nil {
 		// The context ended while the answer came in: cancelling wins over
 		// an error answer, whenever it landed.
-		return nil, c.failure(ctx, method, r.Path, st, nil, ctx.Err())
+		err = c.failure(ctx, method, r.Path, st, nil, ctx.Err())
+		c.logEnd(ctx, st, res, err)
+		return nil, err
 	}
 	err = c.statusError(out)
 	if st.create && res.StatusCode >= 500 && (c.cfg.Definitive == nil || !c.cfg.Definitive(res.StatusCode, st.body)) {
 		// A gateway's 5xx says nothing of whether the provider acted.
 		err = OutcomeUnknown(err)
 	}
+	c.logEnd(ctx, st, res, err)
 	return nil, err
+}
+
+// logEnd logs a failed call: at Warn when it gave up after retrying.
+func (c *Client) logEnd(ctx context.Context, st *call, res *http.Response, err error) {
+	level, msg := slog.LevelDebug, msgFailed
+	if st.attempts > 1 && ctx.Err() == nil {
+		level, msg = slog.LevelWarn, msgGaveUp
+	}
+	code := 0
+	if res != nil {
+		code = res.StatusCode
+	}
+	c.logCall(ctx, level, msg, st, code, time.Since(st.start), err)
 }
 
 // OutcomeUnknown marks err, the failure of a create, as one whose outcome
@@ -250,7 +293,15 @@ func (c *Client) failure(ctx context.Context, method, path string, st *call, res
 	}
 	maybeSent := st.create && st.connected.Load()
 	var tooBig *bodyTooLargeError
+	var redirect *redirectError
 	switch {
+	case errors.As(err, &redirect) && ctx.Err() == nil:
+		code := 0
+		if res != nil {
+			code = res.StatusCode
+		}
+		return &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: code,
+			Message: c.redact.text(redirect.Error()), Err: status.ErrRedirect}
 	case ctx.Err() != nil:
 		err = ctx.Err()
 	case errors.As(err, &tooBig) && res != nil && maybeSent:

@@ -3,8 +3,10 @@ package transport
 import (
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -50,6 +52,10 @@ type Config struct {
 	UserAgent string
 	// MaxBodyBytes caps every answer; 0 gives DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// AllowInsecureHTTP permits a plain http:// BaseURL for a host that is
+	// not loopback; without it New refuses one, so that credentials never
+	// cross a network in clear text by accident.
+	AllowInsecureHTTP bool
 	// SecretHeaders are header names whose values are never logged, besides
 	// the built-in Authorization, Token and Api_key.
 	SecretHeaders []string
@@ -73,11 +79,18 @@ func (c Config) withDefaults() (Config, *url.URL, error) {
 		return c, nil, fmt.Errorf("%s: BaseURL is required", c.Provider)
 	}
 	base, err := url.Parse(c.BaseURL)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return c, nil, fmt.Errorf("%s: BaseURL %q is not an absolute http(s) URL", c.Provider, c.BaseURL)
-	}
-	if base.RawQuery != "" || base.Fragment != "" {
-		return c, nil, fmt.Errorf("%s: BaseURL %q must not have a query or fragment", c.Provider, c.BaseURL)
+	switch {
+	case err != nil:
+		// url.Parse's error quotes the URL, and with it any password.
+		return c, nil, fmt.Errorf("%s: BaseURL is not a URL", c.Provider)
+	case base.User != nil:
+		return c, nil, fmt.Errorf("%s: BaseURL %q must not carry credentials (user:password@): give them in the Config's own fields", c.Provider, base.Redacted())
+	case (base.Scheme != "http" && base.Scheme != "https") || base.Host == "":
+		return c, nil, fmt.Errorf("%s: BaseURL %q is not an absolute http(s) URL", c.Provider, base.Redacted())
+	case base.RawQuery != "" || base.Fragment != "":
+		return c, nil, fmt.Errorf("%s: BaseURL %q must not have a query or fragment", c.Provider, base.Scheme+"://"+base.Host+base.Path)
+	case base.Scheme == "http" && !c.AllowInsecureHTTP && !isLoopback(base.Hostname()):
+		return c, nil, fmt.Errorf("%s: BaseURL %q is plain http: credentials would cross the network in clear text; use https, or set AllowInsecureHTTP", c.Provider, base.Redacted())
 	}
 	switch {
 	case c.MaxRetries == 0:
@@ -101,4 +114,14 @@ func (c Config) withDefaults() (Config, *url.URL, error) {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	return c, base, nil
+}
+
+// isLoopback reports whether host names this machine: localhost, or an
+// address in 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -4,72 +4,69 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// slogBridge adapts a *slog.Logger to retryablehttp.LeveledLogger, redacting
-// every value on its way through.
-type slogBridge struct {
-	log    *slog.Logger
-	redact *redactor
-}
+// The log messages: one style for every attempt, retry and answer, each
+// with the same attributes (provider, method, endpoint, status, attempt,
+// latency, and error where there is one). A call that fails after
+// retrying logs "gave up" at Warn; everything else is at Debug. Bodies and
+// secret headers are never logged.
+const (
+	msgAttempt = "ordertrack: attempt"
+	msgAnswer  = "ordertrack: answer"
+	msgRetry   = "ordertrack: retry"
+	msgGaveUp  = "ordertrack: gave up"
+	msgFailed  = "ordertrack: failed"
+)
 
-var _ retryablehttp.LeveledLogger = slogBridge{}
-
-// Every level is logged at Debug: retryablehttp reports each failed
-// attempt as an error, even one a retry then mends, and the caller gets the
-// final error as a value anyway.
-func (b slogBridge) Error(msg string, kv ...any) { b.emit(slog.LevelDebug, msg, kv) }
-func (b slogBridge) Warn(msg string, kv ...any)  { b.emit(slog.LevelDebug, msg, kv) }
-func (b slogBridge) Info(msg string, kv ...any)  { b.emit(slog.LevelDebug, msg, kv) }
-func (b slogBridge) Debug(msg string, kv ...any) { b.emit(slog.LevelDebug, msg, kv) }
-
-func (b slogBridge) emit(level slog.Level, msg string, kv []any) {
-	ctx := context.Background()
-	if !b.log.Enabled(ctx, level) {
+// logCall writes one message about st's call.
+func (c *Client) logCall(ctx context.Context, level slog.Level, msg string, st *call, status int, latency time.Duration, err error) {
+	if !c.log.Enabled(ctx, level) {
 		return
 	}
-	clean := make([]any, len(kv))
-	for i, v := range kv {
-		switch v := v.(type) {
-		case string:
-			clean[i] = b.redact.text(v)
-		case error:
-			clean[i] = b.redact.text(v.Error())
-		default:
-			clean[i] = v
-		}
-	}
-	b.log.Log(ctx, level, "ordertrack: "+msg, clean...)
-}
-
-// requestHook logs each attempt at Debug, with secret headers redacted.
-// Bodies are never logged.
-func (c *Client) requestHook(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	ctx := req.Context()
-	if !c.log.Enabled(ctx, slog.LevelDebug) {
-		return
-	}
-	c.log.LogAttrs(ctx, slog.LevelDebug, "ordertrack: attempt",
+	attrs := []slog.Attr{
 		slog.String("provider", string(c.cfg.Provider)),
-		slog.String("method", req.Method),
-		slog.String("url", c.redact.text(req.URL.String())),
-		slog.Int("attempt", attempt+1),
-		slog.Any("headers", c.redact.header(req.Header)),
-	)
+		slog.String("method", st.method),
+		slog.String("endpoint", c.redact.text(st.endpoint)),
+		slog.Int("status", status),
+		slog.Int("attempt", st.attempts),
+		slog.Duration("latency", latency),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", c.redact.text(err.Error())))
+	}
+	c.log.LogAttrs(ctx, level, msg, attrs...)
 }
 
-// responseHook logs each answer's status at Debug.
+// requestHook logs each attempt as it starts: the first as "attempt", the
+// next ones as "retry", with the status or error that made the retry
+// needed and how long the previous attempt took.
+func (c *Client) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
+	ctx := req.Context()
+	st := callFrom(ctx)
+	if st == nil {
+		return
+	}
+	if st.attempts == 0 {
+		st.attempts++
+		st.attemptStart = time.Now()
+		c.logCall(ctx, slog.LevelDebug, msgAttempt, st, 0, 0, nil)
+		return
+	}
+	st.attempts++
+	st.attemptStart = time.Now()
+	c.logCall(ctx, slog.LevelDebug, msgRetry, st, st.retryStatus, st.retryLatency, st.retryErr)
+}
+
+// responseHook logs each answer's status as it arrives.
 func (c *Client) responseHook(_ retryablehttp.Logger, res *http.Response) {
 	ctx := res.Request.Context()
-	if !c.log.Enabled(ctx, slog.LevelDebug) {
+	st := callFrom(ctx)
+	if st == nil {
 		return
 	}
-	c.log.LogAttrs(ctx, slog.LevelDebug, "ordertrack: answer",
-		slog.String("provider", string(c.cfg.Provider)),
-		slog.String("method", res.Request.Method),
-		slog.String("url", c.redact.text(res.Request.URL.String())),
-		slog.Int("status", res.StatusCode),
-	)
+	c.logCall(ctx, slog.LevelDebug, msgAnswer, st, res.StatusCode, time.Since(st.attemptStart), nil)
 }

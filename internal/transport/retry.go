@@ -39,9 +39,14 @@ func (c *Client) checkRetry(ctx context.Context, res *http.Response, err error) 
 		if ok, perr := retryablehttp.ErrorPropagatedRetryPolicy(ctx, nil, err); !ok {
 			return false, perr
 		}
+		var redirect *redirectError
+		if errors.As(err, &redirect) {
+			return false, err
+		}
 		if create && st.connected.Load() {
 			return false, nil
 		}
+		c.logRetry(ctx, st, 0, err)
 		return true, nil
 	}
 	if create {
@@ -57,7 +62,16 @@ func (c *Client) checkRetry(ctx context.Context, res *http.Response, err error) 
 	if res.StatusCode >= 500 && c.cfg.Definitive != nil && c.definitive(res) {
 		return false, nil
 	}
+	c.logRetry(ctx, st, res.StatusCode, nil)
 	return true, nil
+}
+
+// logRetry notes why the attempt that just ended will be retried, for the
+// "retry" message the next attempt logs.
+func (c *Client) logRetry(_ context.Context, st *call, status int, err error) {
+	if st != nil {
+		st.retryStatus, st.retryErr, st.retryLatency = status, err, time.Since(st.attemptStart)
+	}
 }
 
 // definitive reads the body of a 5xx answer (putting it back, whole, for

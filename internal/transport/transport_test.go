@@ -482,15 +482,31 @@ func TestConfigValidation(t *testing.T) {
 		{Provider: status.Bailun},
 		{Provider: status.Bailun, BaseURL: "testapi.example.com"},
 		{Provider: status.Bailun, BaseURL: "ftp://x"},
-		{Provider: status.Bailun, BaseURL: "http://x?a=1"},
-		{Provider: status.Bailun, BaseURL: "http://x", RetryWaitMin: time.Second, RetryWaitMax: time.Millisecond},
-		{BaseURL: "http://x"},
+		{Provider: status.Bailun, BaseURL: "https://x?a=1"},
+		{Provider: status.Bailun, BaseURL: "https://x", RetryWaitMin: time.Second, RetryWaitMax: time.Millisecond},
+		{BaseURL: "https://x"},
+		{Provider: status.Bailun, BaseURL: "http://api.example.com"},
+		{Provider: status.Bailun, BaseURL: "http://10.0.0.1:8080"},
+		{Provider: status.Bailun, BaseURL: "https://user:hunter2pass@api.example.com"},
+		{Provider: status.Bailun, BaseURL: "https://user:hunter2pass@api.example.com\x7f"},
 	} {
 		_, err := New(bad)
-		assert.Error(t, err, "%+v", bad)
+		if assert.Error(t, err, "%+v", bad) {
+			assert.NotContains(t, err.Error(), "hunter2pass", "a password in BaseURL is never printed")
+		}
+	}
+	for _, good := range []Config{
+		{Provider: status.Bailun, BaseURL: "http://127.0.0.1:8080"},
+		{Provider: status.Bailun, BaseURL: "http://127.8.9.10"},
+		{Provider: status.Bailun, BaseURL: "http://localhost:1"},
+		{Provider: status.Bailun, BaseURL: "http://[::1]:80"},
+		{Provider: status.Bailun, BaseURL: "http://api.example.com", AllowInsecureHTTP: true},
+	} {
+		_, err := New(good)
+		assert.NoError(t, err, "%+v", good)
 	}
 	orig := &http.Client{Timeout: 7 * time.Second}
-	c, err := New(Config{Provider: status.Bailun, BaseURL: "http://x", HTTPClient: orig})
+	c, err := New(Config{Provider: status.Bailun, BaseURL: "https://x", HTTPClient: orig})
 	require.NoError(t, err)
 	assert.NotSame(t, orig, c.rc.HTTPClient, "copied")
 	assert.Equal(t, 7*time.Second, c.rc.HTTPClient.Timeout)
@@ -653,4 +669,34 @@ func TestAnswerReadWholeSurvivesLateCancel(t *testing.T) {
 	res, err := c.Do(ctx, &Request{Path: "/"})
 	require.NoError(t, err, "the answer was whole before the context ended")
 	assert.Equal(t, `{"ok":true}`, string(res.Body))
+}
+
+// Every attempt, retry and answer is one message in one style, with the
+// same attributes; a call that gives up after retrying says so at Warn.
+func TestLogStyle(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { w.WriteHeader(503) })
+	c := newClient(t, srv.URL, func(c *Config) { c.Logger = log; c.MaxRetries = 1 })
+	_, err := c.Do(context.Background(), &Request{Path: "/orders", Query: map[string][]string{"token": {"q-secret-value"}}})
+	require.ErrorIs(t, err, status.ErrUnavailable)
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &m), line)
+		for _, k := range []string{"provider", "method", "endpoint", "status", "attempt", "latency"} {
+			assert.Contains(t, m, k, line)
+		}
+		assert.Equal(t, "/orders", m["endpoint"], "the endpoint, never the query")
+		got = append(got, fmt.Sprintf("%s %s %v %v", m["level"], m["msg"], m["status"], m["attempt"]))
+	}
+	assert.Equal(t, []string{
+		"DEBUG ordertrack: attempt 0 1",
+		"DEBUG ordertrack: answer 503 1",
+		"DEBUG ordertrack: retry 503 2",
+		"DEBUG ordertrack: answer 503 2",
+		"WARN ordertrack: gave up 503 2",
+	}, got)
+	assert.NotContains(t, logs.String(), "q-secret-value")
+	assert.NotContains(t, logs.String(), "map[")
 }
