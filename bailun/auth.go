@@ -22,6 +22,9 @@ const defaultTokenLifetime = time.Hour
 type tokenRequest struct {
 	AppID  string `json:"app_id"`
 	AppKey string `json:"app_key"`
+	// AppSecret carries the key again under the name the doc's own example
+	// body uses; its parameter table says app_key.
+	AppSecret string `json:"app_secret"`
 }
 
 // tokenAnswer accepts both spellings Bailun uses (access_token and
@@ -74,7 +77,7 @@ func authorization(token string) string {
 
 // fetchToken gets a new access token from POST /oauth/token/get.
 func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
-	body, err := json.Marshal(tokenRequest{AppID: c.cfg.AppID, AppKey: c.cfg.AppKey})
+	body, err := json.Marshal(tokenRequest{AppID: c.cfg.AppID, AppKey: string(c.cfg.AppKey), AppSecret: string(c.cfg.AppKey)})
 	if err != nil {
 		return "", 0, err
 	}

@@ -25,10 +25,10 @@ type Config struct {
 	BaseURL string
 	// AppID and AppKey are the OAuth credentials for POST /oauth/token/get.
 	AppID  string
-	AppKey string
+	AppKey Secret
 	// AccessToken is a token obtained elsewhere, used as is and never
 	// refreshed; a 401 then fails with status.ErrUnauthorized.
-	AccessToken string
+	AccessToken Secret
 
 	// HTTPClient is copied, never mutated; nil gives a client with a 30s
 	// timeout per attempt.
@@ -49,23 +49,6 @@ type Config struct {
 	AllowInsecureHTTP bool
 	// Concurrency bounds the lookups Track runs at once; 0 gives 8.
 	Concurrency int
-}
-
-// String describes the config with every secret redacted, so that printing
-// it with %v or %+v never leaks one.
-func (c Config) String() string {
-	return fmt.Sprintf("bailun.Config{BaseURL:%q AppID:%q AppKey:%s AccessToken:%s MaxRetries:%d Concurrency:%d}",
-		c.BaseURL, c.AppID, redacted(c.AppKey), redacted(c.AccessToken), c.MaxRetries, c.Concurrency)
-}
-
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
-
-func redacted(secret string) string {
-	if secret == "" {
-		return `""`
-	}
-	return transport.Redacted
 }
 
 // Client queries Bailun OMS. It is safe for concurrent use.
@@ -97,7 +80,7 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax:      cfg.RetryWaitMax,
 		UserAgent:         cfg.UserAgent,
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
-		Secrets:           []string{cfg.AppKey, cfg.AccessToken},
+		Secrets:           []string{string(cfg.AppKey), string(cfg.AccessToken)},
 		SecretHeaders:     []string{"Authorization"},
 		ParseError:        parseError,
 	})
@@ -111,11 +94,12 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// String describes the client without its secrets.
-func (c *Client) String() string { return "bailun.Client{" + c.cfg.String() + "}" }
+// String describes the client by its Config, every secret redacted. It has
+// a value receiver so that printing a dereferenced client (*c) is safe too.
+func (c Client) String() string { return fmt.Sprintf("bailun.Client{%+v}", c.cfg) }
 
 // GoString is String, for %#v.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // parseError reads Bailun's BaseResponse out of an error answer, when it is
 // one, so its code and message reach the APIError verbatim.

@@ -37,7 +37,7 @@ func gockClient(t *testing.T) *bailun.Client {
 	hc := &http.Client{}
 	gock.InterceptClient(hc)
 	gock.New(fixtureHost).Post("/oauth/token/get").
-		MatchType("json").JSON(map[string]string{"app_id": "app", "app_key": "key-123456"}).
+		MatchType("json").JSON(map[string]string{"app_id": "app", "app_key": "key-123456", "app_secret": "key-123456"}).
 		Reply(200).BodyString(string(fixture(t, "token.json")))
 	c, err := bailun.New(bailun.Config{BaseURL: fixtureHost, AppID: "app", AppKey: "key-123456", HTTPClient: hc,
 		MaxRetries: -1})

@@ -155,7 +155,7 @@ func (c *Client) check(res *transport.Response, code status.BailunResultCode, me
 // is fetched once and the request repeated.
 func (c *Client) do(ctx context.Context, r *transport.Request) (*transport.Response, error) {
 	if c.tokens == nil {
-		r.Header = http.Header{"Authorization": {authorization(c.cfg.AccessToken)}}
+		r.Header = http.Header{"Authorization": {authorization(string(c.cfg.AccessToken))}}
 		return c.t.Do(ctx, r)
 	}
 	for attempt := 0; ; attempt++ {

@@ -31,7 +31,7 @@ type Config struct {
 	// BaseURL is the host, such as TestHost; "/client" is added to it.
 	BaseURL string
 	// APIKey is sent in the api_key header.
-	APIKey string
+	APIKey Secret
 	// CompanyID is sent in the company_id header.
 	CompanyID string
 	// Location is the zone BirdSystem's times are in, used for Track's
@@ -60,20 +60,6 @@ type Config struct {
 	// Concurrency bounds the lookups Track runs at once; 0 gives 8.
 	Concurrency int
 }
-
-// String describes the config with the API key redacted, so that printing
-// it with %v or %+v never leaks it.
-func (c Config) String() string {
-	key := `""`
-	if c.APIKey != "" {
-		key = transport.Redacted
-	}
-	return fmt.Sprintf("birdsystem.Config{BaseURL:%q APIKey:%s CompanyID:%q MaxRetries:%d Concurrency:%d}",
-		c.BaseURL, key, c.CompanyID, c.MaxRetries, c.Concurrency)
-}
-
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
 
 // Client talks to a BirdSystem warehouse. It is safe for concurrent use.
 type Client struct {
@@ -104,7 +90,7 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax:      cfg.RetryWaitMax,
 		UserAgent:         cfg.UserAgent,
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
-		Secrets:           []string{cfg.APIKey},
+		Secrets:           []string{string(cfg.APIKey)},
 		SecretHeaders:     []string{"api_key"},
 		ParseError:        parseError,
 		Definitive:        isRefusal,
@@ -114,16 +100,17 @@ func New(cfg Config) (*Client, error) {
 	}
 	// Header names are case-insensitive: api_key travels as Api_key.
 	h := http.Header{}
-	h.Set("api_key", cfg.APIKey)
+	h.Set("api_key", string(cfg.APIKey))
 	h.Set("company_id", cfg.CompanyID)
 	return &Client{cfg: cfg, t: t, header: h}, nil
 }
 
-// String describes the client without its API key.
-func (c *Client) String() string { return "birdsystem.Client{" + c.cfg.String() + "}" }
+// String describes the client by its Config, every secret redacted. It has
+// a value receiver so that printing a dereferenced client (*c) is safe too.
+func (c Client) String() string { return fmt.Sprintf("birdsystem.Client{%+v}", c.cfg) }
 
 // GoString is String, for %#v.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }
 
 // envelope is BirdSystem's answer: success, a message on failure, and data.
 type envelope[T any] struct {

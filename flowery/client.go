@@ -33,10 +33,10 @@ type Config struct {
 	Logistics string
 	// Token is a token registered already (客户已经注册成功的token信息),
 	// used as is and never re-registered.
-	Token string
+	Token Secret
 	// SecretKey registers a token with POST /logistics/api/token; the
 	// token is cached, and registered again once when Flowery rejects it.
-	SecretKey string
+	SecretKey Secret
 	// BatchSize is how many numbers one request asks about; 0 gives
 	// DefaultBatchSize.
 	BatchSize int
@@ -70,22 +70,6 @@ type Config struct {
 	// Concurrency bounds the batches in flight at once; 0 gives 8.
 	Concurrency int
 }
-
-// String describes the config with the token and secret key redacted, so
-// that printing it with %v or %+v never leaks them.
-func (c Config) String() string {
-	red := func(s string) string {
-		if s == "" {
-			return `""`
-		}
-		return transport.Redacted
-	}
-	return fmt.Sprintf("flowery.Config{BaseURL:%q AccountID:%q Logistics:%q Token:%s SecretKey:%s BatchSize:%d MaxRetries:%d Concurrency:%d}",
-		c.BaseURL, c.AccountID, c.Logistics, red(c.Token), red(c.SecretKey), c.BatchSize, c.MaxRetries, c.Concurrency)
-}
-
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
 
 // Client queries Flowery Island. It is safe for concurrent use.
 type Client struct {
@@ -131,7 +115,7 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax:      cfg.RetryWaitMax,
 		UserAgent:         cfg.UserAgent,
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
-		Secrets:           []string{cfg.Token, cfg.SecretKey},
+		Secrets:           []string{string(cfg.Token), string(cfg.SecretKey)},
 		SecretHeaders:     []string{"token"},
 		ParseError:        parseError,
 	})
@@ -145,8 +129,9 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// String describes the client without its secrets.
-func (c *Client) String() string { return "flowery.Client{" + c.cfg.String() + "}" }
+// String describes the client by its Config, every secret redacted. It has
+// a value receiver so that printing a dereferenced client (*c) is safe too.
+func (c Client) String() string { return fmt.Sprintf("flowery.Client{%+v}", c.cfg) }
 
 // GoString is String, for %#v.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }

@@ -457,7 +457,7 @@ func post[T any](ctx context.Context, c *Client, path string, by QueryBy, batch 
 		return err
 	}
 	for attempt := 0; ; attempt++ {
-		tok := c.cfg.Token
+		tok := string(c.cfg.Token)
 		if c.tokens != nil {
 			if tok, err = c.tokens.Get(ctx); err != nil {
 				return err

@@ -21,7 +21,7 @@ type Config struct {
 	// ResellerID is the reseller's id (resellerId).
 	ResellerID int64
 	// Secret is the signing secret.
-	Secret string
+	Secret Secret
 	// Signer signs each envelope; nil gives MD5Signer, whose algorithm is an
 	// assumption (see MD5Signer).
 	Signer Signer
@@ -50,20 +50,6 @@ type Config struct {
 	// Concurrency bounds the queries Track runs at once; 0 gives 8.
 	Concurrency int
 }
-
-// String describes the config with the secret redacted, so that printing it
-// with %v or %+v never leaks it.
-func (c Config) String() string {
-	secret := `""`
-	if c.Secret != "" {
-		secret = transport.Redacted
-	}
-	return fmt.Sprintf("reseller.Config{BaseURL:%q ResellerID:%d Secret:%s Version:%d MaxRetries:%d Concurrency:%d}",
-		c.BaseURL, c.ResellerID, secret, c.Version, c.MaxRetries, c.Concurrency)
-}
-
-// GoString is String, for %#v.
-func (c Config) GoString() string { return c.String() }
 
 // Client queries the reseller platform. It is safe for concurrent use.
 type Client struct {
@@ -107,7 +93,7 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax:      cfg.RetryWaitMax,
 		UserAgent:         cfg.UserAgent,
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
-		Secrets:           []string{cfg.Secret},
+		Secrets:           []string{string(cfg.Secret)},
 		ParseError:        parseError,
 	})
 	if err != nil {
@@ -116,8 +102,9 @@ func New(cfg Config) (*Client, error) {
 	return &Client{cfg: cfg, t: t}, nil
 }
 
-// String describes the client without its secret.
-func (c *Client) String() string { return "reseller.Client{" + c.cfg.String() + "}" }
+// String describes the client by its Config, every secret redacted. It has
+// a value receiver so that printing a dereferenced client (*c) is safe too.
+func (c Client) String() string { return fmt.Sprintf("reseller.Client{%+v}", c.cfg) }
 
 // GoString is String, for %#v.
-func (c *Client) GoString() string { return c.String() }
+func (c Client) GoString() string { return c.String() }

@@ -20,7 +20,7 @@ type SignParams struct {
 	// BizContent is the exact JSON bytes of bizContent as sent.
 	BizContent []byte
 	// Secret is the reseller's signing secret.
-	Secret string
+	Secret Secret
 }
 
 // Signer computes an envelope's sign.
@@ -59,14 +59,14 @@ func CanonicalString(p SignParams) string {
 // common convention on such open platforms, and an assumption: confirm it
 // with the platform, and set Config.Signer if it differs.
 var MD5Signer Signer = SignerFunc(func(p SignParams) (string, error) {
-	sum := md5.Sum([]byte(CanonicalString(p) + p.Secret))
+	sum := md5.Sum([]byte(CanonicalString(p) + string(p.Secret)))
 	return strings.ToUpper(hex.EncodeToString(sum[:])), nil
 })
 
 // HMACSHA256Signer is the other common convention: the upper-case hex
 // HMAC-SHA256 of CanonicalString(p), keyed by the secret.
 var HMACSHA256Signer Signer = SignerFunc(func(p SignParams) (string, error) {
-	m := hmac.New(sha256.New, []byte(p.Secret))
+	m := hmac.New(sha256.New, []byte(string(p.Secret)))
 	m.Write([]byte(CanonicalString(p)))
 	return strings.ToUpper(hex.EncodeToString(m.Sum(nil))), nil
 })

@@ -53,7 +53,7 @@ func TestSignKnownAnswers(t *testing.T) {
 }
 
 func TestSignerFunc(t *testing.T) {
-	var s reseller.Signer = reseller.SignerFunc(func(p reseller.SignParams) (string, error) { return p.Secret + "!", nil })
+	var s reseller.Signer = reseller.SignerFunc(func(p reseller.SignParams) (string, error) { return string(p.Secret) + "!", nil })
 	got, err := s.Sign(reseller.SignParams{Secret: "x"})
 	require.NoError(t, err)
 	assert.Equal(t, "x!", got)
@@ -61,10 +61,10 @@ func TestSignerFunc(t *testing.T) {
 
 func FuzzSign(f *testing.F) {
 	for _, v := range signVectors {
-		f.Add(v.p.Timestamp, v.p.ResellerID, v.p.Version, v.p.BizContent, v.p.Secret)
+		f.Add(v.p.Timestamp, v.p.ResellerID, v.p.Version, v.p.BizContent, string(v.p.Secret))
 	}
 	f.Fuzz(func(t *testing.T, ts, id int64, version int, biz []byte, secret string) {
-		p := reseller.SignParams{Timestamp: ts, ResellerID: id, Version: version, BizContent: biz, Secret: secret}
+		p := reseller.SignParams{Timestamp: ts, ResellerID: id, Version: version, BizContent: biz, Secret: reseller.Secret(secret)}
 		a, err := reseller.MD5Signer.Sign(p)
 		if err != nil || len(a) != 32 {
 			t.Fatal(a, err)
@@ -77,7 +77,7 @@ func FuzzSign(f *testing.F) {
 		if err != nil || len(h) != 64 {
 			t.Fatal(h, err)
 		}
-		p.Secret += "x"
+		p.Secret += reseller.Secret("x")
 		if c, _ := reseller.MD5Signer.Sign(p); c == a {
 			t.Fatal("secret not signed")
 		}

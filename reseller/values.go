@@ -21,6 +21,10 @@ type (
 	// (Asia/Shanghai), as the platform's traces are. x.Time is zero when the
 	// text is in no known layout; x.Valid is false for null.
 	Time = wire.Time[wire.Shanghai]
+	// Secret is a credential in a Config: the client sends its value, and
+	// fmt, slog and encoding/json show "[redacted]" instead. Set it like a
+	// string (Secret(os.Getenv("KEY")), or a constant).
+	Secret = wire.Secret
 	// Unfit holds a record's fields whose values did not fit their Go
 	// types, verbatim, by JSON name: x.Unfit["status"].
 	Unfit = wire.Unfit

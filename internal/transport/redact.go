@@ -1,16 +1,25 @@
 package transport
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/ordertrack/ordertrack/wire"
 )
 
-// Redacted replaces every secret in logs and errors.
-const Redacted = "[REDACTED]"
+// Redacted replaces every secret in logs and errors: the same text a
+// wire.Secret prints as.
+const Redacted = wire.Redacted
 
 // secretHeaders are never logged, whatever the provider.
 var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Token", "Api_key", "Api-Key", "Cookie"}
@@ -50,13 +59,52 @@ func (r *redactor) add(secret string) {
 			return
 		}
 	}
-	r.secrets = append(r.secrets, secret)
-	// A secret may also appear query-escaped, as in a URL.
-	if esc := url.QueryEscape(secret); esc != secret {
-		r.secrets = append(r.secrets, esc)
+	// A secret may come back in any of the forms it can be written in: as
+	// is, query- or form-escaped (as in a URL or a form body), path-escaped,
+	// or JSON-escaped the ways JSON encoders do (Go's < > & as \u003c...,
+	// PHP's / as \/, non-ASCII as \uXXXX).
+	for _, v := range secretForms(secret) {
+		if !slices.Contains(r.secrets, v) {
+			r.secrets = append(r.secrets, v)
+		}
 	}
 	// Longest first, so that a secret containing another is replaced whole.
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+// secretForms returns secret and every escaped form of it.
+func secretForms(secret string) []string {
+	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
+	var plain bytes.Buffer
+	enc := json.NewEncoder(&plain)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(secret)
+	html, _ := json.Marshal(secret)
+	for _, q := range []string{strings.TrimSpace(plain.String()), string(html)} {
+		inner := q[1 : len(q)-1]
+		for _, v := range []string{inner, strings.ReplaceAll(inner, "/", `\/`)} {
+			forms = append(forms, v, asciiJSON(v, "%04x"), asciiJSON(v, "%04X"))
+		}
+	}
+	return forms
+}
+
+// asciiJSON writes every non-ASCII rune of JSON string text as \uXXXX,
+// its hex digits in format hex (lower or upper case).
+func asciiJSON(s, hex string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteRune(r)
+		case r > 0xFFFF:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u`+hex+`\u`+hex, r1, r2)
+		default:
+			fmt.Fprintf(&b, `\u`+hex, r)
+		}
+	}
+	return b.String()
 }
 
 // text returns s with every secret value and secret parameter replaced.

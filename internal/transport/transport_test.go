@@ -700,3 +700,36 @@ func TestLogStyle(t *testing.T) {
 	assert.NotContains(t, logs.String(), "q-secret-value")
 	assert.NotContains(t, logs.String(), "map[")
 }
+
+// A secret echoed back in any escaped form is redacted from APIError.Body
+// and messages: JSON-escaped as Go, PHP and ASCII-only encoders write it,
+// query-, form- and path-escaped.
+func TestEscapedSecretsAreRedacted(t *testing.T) {
+	secret := "k/ey&v<a>l=ü+1 é"
+	forms := []string{
+		`k\/ey&v<a>l=ü+1 é`,
+		`k/ey\u0026v\u003ca\u003el=ü+1 é`,
+		`k\/ey\u0026v\u003ca\u003el=\u00fc+1 \u00e9`,
+		`k/ey&v<a>l=\u00FC+1 \u00E9`,
+		"k%2Fey%26v%3Ca%3El%3D%C3%BC%2B1+%C3%A9",
+		"k%2Fey&v%3Ca%3El=%C3%BC+1%20%C3%A9",
+	}
+	body := `{"message":"bad key","echo":["` + strings.Join(forms, `","`) + `"]}`
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(400)
+		w.Write([]byte(body))
+	})
+	c := newClient(t, srv.URL, func(c *Config) {
+		c.Secrets = []string{secret}
+		c.ParseError = func(res *Response, e *status.APIError) { e.Message = string(res.Body) }
+	})
+	_, err := c.Do(context.Background(), &Request{Path: "/"})
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	for _, f := range forms {
+		assert.NotContains(t, ae.Body, f)
+		assert.NotContains(t, ae.Message, f)
+		assert.NotContains(t, err.Error(), f)
+	}
+	assert.Equal(t, 6, strings.Count(ae.Body, Redacted))
+}
