@@ -63,7 +63,7 @@ func (r *redactor) add(secret string) {
 	// is, query- or form-escaped (as in a URL or a form body), path-escaped,
 	// or JSON-escaped the ways JSON encoders do (Go's < > & as \u003c...,
 	// PHP's / as \/, non-ASCII as \uXXXX).
-	for _, v := range secretForms(secret) {
+	for _, v := range SecretForms(secret) {
 		if !slices.Contains(r.secrets, v) {
 			r.secrets = append(r.secrets, v)
 		}
@@ -72,8 +72,8 @@ func (r *redactor) add(secret string) {
 	sort.Slice(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
 }
 
-// secretForms returns secret and every escaped form of it.
-func secretForms(secret string) []string {
+// SecretForms returns secret and every escaped form of it.
+func SecretForms(secret string) []string {
 	forms := []string{secret, url.QueryEscape(secret), url.PathEscape(secret)}
 	var plain bytes.Buffer
 	enc := json.NewEncoder(&plain)
