@@ -58,6 +58,11 @@ type OrderStatusOutput struct {
 // absent orderStatus can be told from a 0.
 const missingStatus = status.BailunOrderStatus(-1 << 63)
 
+// UnfitStatus is the OrderStatus of a record whose orderStatus did not fit
+// (a word, a null): not a documented value, so it claims no stage. The
+// value sent is in Unfit["orderStatus"].
+const UnfitStatus = status.BailunOrderStatus(-1)
+
 // UnmarshalJSON decodes the record. A field whose value does not fit its
 // Go type never fails it: it is kept in Unfit.
 func (o *OrderStatusOutput) UnmarshalJSON(b []byte) error {
@@ -66,9 +71,7 @@ func (o *OrderStatusOutput) UnmarshalJSON(b []byte) error {
 	if err := record.Decode(b, (*plain)(o), &o.Unfit); err != nil {
 		return err
 	}
-	if o.OrderStatus == missingStatus {
-		o.OrderStatus, o.noStatus = 0, true
-	}
+	o.OrderStatus, o.noStatus = record.Required(b, "orderStatus", o.OrderStatus, missingStatus, UnfitStatus, &o.Unfit)
 	return nil
 }
 

@@ -200,3 +200,47 @@ func TestAnswerRepeatedPageEndsTheWalk(t *testing.T) {
 	assert.ErrorIs(t, walkErr, status.ErrMalformedResponse)
 	assert.Equal(t, int32(2), hits.Load(), "one extra request, no more")
 }
+
+// Rows without an id are told apart by their bytes: a server that ignores
+// start and sends the same id-less rows ends the walk too.
+func TestAnswerRepeatedIDlessPageEndsTheWalk(t *testing.T) {
+	row := consignmentJSON(t, 1, map[string]string{"id": `null`})
+	other := consignmentJSON(t, 1, map[string]string{"id": `"abc"`, "contact": `"x"`})
+	c, hits := answering(t, 200, `{"total":1000000,"data":[`+row+`,`+other+`]}`)
+	n := 0
+	var walkErr error
+	for _, err := range c.Consignments(context.Background(), &birdsystem.ListOptions{Limit: 2}) {
+		if err != nil {
+			walkErr = err
+			break
+		}
+		n++
+	}
+	assert.Equal(t, 2, n)
+	assert.ErrorIs(t, walkErr, status.ErrMalformedResponse)
+	assert.Equal(t, int32(2), hits.Load())
+}
+
+// Offset paging that shifts by one (a consignment created mid-walk in a
+// newest-first listing) repeats a row: it is skipped and the walk goes on.
+func TestAnswerShiftedPageGoesOn(t *testing.T) {
+	pages := map[string][]int64{"": {10, 9, 8}, "3": {8, 7, 6}, "6": {5, 4, 3}, "9": {2, 1}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var rows []string
+		for _, id := range pages[r.URL.Query().Get("start")] {
+			rows = append(rows, consignmentJSON(t, id, nil))
+		}
+		fmt.Fprint(w, `{"total":11,"data":[`+strings.Join(rows, ",")+`]}`)
+	}))
+	defer srv.Close()
+	cfg := birdsystemtest.NewServer().Config()
+	cfg.BaseURL = srv.URL
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	var ids []int64
+	for k, err := range c.Consignments(context.Background(), &birdsystem.ListOptions{Limit: 3}) {
+		require.NoError(t, err)
+		ids = append(ids, k.ID.Int64)
+	}
+	assert.Equal(t, []int64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, ids)
+}

@@ -2,6 +2,7 @@ package birdsystem
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
 	"net/http"
@@ -105,8 +106,10 @@ func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
 // opts.Start, until BirdSystem's total is reached or a page comes back
 // empty (or, when the answers give no total, short). Breaking out of the
 // loop stops the fetching. An error ends the walk after being yielded once.
-// It never yields a consignment twice and never loops: a page that repeats
-// a consignment already yielded ends the walk with an error matching
+// It never yields a consignment twice and never loops: a consignment
+// already yielded is skipped (offset paging shifts by one when a
+// consignment is created or changes status mid-walk), and a page that
+// brings none that is new ends the walk with an error matching
 // status.ErrMalformedResponse.
 //
 //	for c, err := range client.Consignments(ctx, &birdsystem.ListOptions{Status: status.BirdSystemFinished}) {
@@ -129,23 +132,22 @@ func (c *Client) Consignments(ctx context.Context, opts *ListOptions) iter.Seq2[
 				yield(nil, err)
 				return
 			}
-			repeated := 0
+			fresh := 0
 			for i := range p.Consignments {
 				k := &p.Consignments[i]
-				if id := k.ID.String(); id != "" {
-					if seen[id] {
-						repeated++
-						continue
-					}
-					seen[id] = true
+				key := identity(k)
+				if seen[key] {
+					continue
 				}
+				seen[key] = true
+				fresh++
 				if !yield(k, nil) {
 					return
 				}
 			}
-			if repeated > 0 {
-				yield(nil, fmt.Errorf("birdsystem: GET %s: page at start %d repeats %d consignment(s) already listed: %w",
-					consignmentPath, page.Start, repeated, status.ErrMalformedResponse))
+			if fresh == 0 && len(p.Consignments) > 0 {
+				yield(nil, fmt.Errorf("birdsystem: GET %s: the page at start %d brings no consignment not already listed: %w",
+					consignmentPath, page.Start, status.ErrMalformedResponse))
 				return
 			}
 			page.Start += len(p.Consignments)
@@ -159,6 +161,16 @@ func (c *Client) Consignments(ctx context.Context, opts *ListOptions) iter.Seq2[
 			}
 		}
 	}
+}
+
+// identity is what tells consignments apart in a walk: the id, or for a
+// row without a usable one, the row's own bytes.
+func identity(k *Consignment) string {
+	if id := k.ID.String(); id != "" {
+		return id
+	}
+	b, _ := json.Marshal(k)
+	return "row:" + string(b)
 }
 
 // GetConsignment returns the consignment with id, through the list

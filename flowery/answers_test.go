@@ -101,10 +101,44 @@ func TestAnswerOddFieldsKeepTheBatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.NoError(t, wiretest.FieldsKept([]byte(row), out))
 
+	// order_no sent as a number still matches its ref.
 	c = answering(t, 200, `{"code":"success","message":"","sn_str":"","orders_detail":[`+row+`]}`)
-	snaps, err := c.Track(context.Background(), "x")
+	snaps, err := c.Track(context.Background(), "1000025")
 	require.NoError(t, err)
-	assert.Equal(t, status.NotFound, snaps[0].Stage, "order_no 1000025 as a number names no asked ref")
+	assert.NoError(t, snaps[0].Err)
+	assert.Equal(t, "1000025", snaps[0].OrderNo)
+	assert.Contains(t, snaps[0].Codes, status.Code{Provider: status.Flowery, Field: "order_status", Value: "7"})
+	res, err = c.QueryOrders(context.Background(), flowery.ByOrderNo, "1000025")
+	require.NoError(t, err)
+	assert.Empty(t, res.NotFound)
+}
+
+// One batch's sn_str speaks only for its own numbers: it never turns
+// another batch's order, or another batch's failure, into not found.
+func TestAnswerSNStrStaysInItsBatch(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req flowery.Request
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		switch req.SerialNo {
+		case "A":
+			fmt.Fprint(w, `{"code":"success","sn_str":"","orders_detail":[{"order_no":"A","order_status":"已签收"}]}`)
+		case "B":
+			fmt.Fprint(w, `{"code":"success","sn_str":"A,B","orders_detail":[]}`)
+		case "C":
+			w.WriteHeader(502)
+		case "D":
+			fmt.Fprint(w, `{"code":"success","sn_str":"C,D","orders_detail":[]}`)
+		}
+	}))
+	defer srv.Close()
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", Token: "t", BatchSize: 1, MaxRetries: -1})
+	require.NoError(t, err)
+	snaps, err := c.Track(context.Background(), "A", "B", "C", "D")
+	require.NoError(t, err)
+	assert.Equal(t, status.Delivered, snaps[0].Stage)
+	assert.Equal(t, status.NotFound, snaps[1].Stage)
+	assert.ErrorIs(t, snaps[2].Err, status.ErrUnavailable)
+	assert.Equal(t, status.NotFound, snaps[3].Stage)
 }
 
 // A 200 answer that is not Flowery's envelope is malformed, for queries

@@ -141,10 +141,7 @@ func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string)
 	found := map[string]TrackingDetail{}
 	for _, b := range batches {
 		for _, d := range b.answer.OrdersDetail {
-			k := d.OrderNo
-			if by == ByExpressNo {
-				k = d.ExpressNo
-			}
+			k := number(by, d.OrderNo, d.ExpressNo, d.Unfit)
 			found[k] = d
 		}
 	}

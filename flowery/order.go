@@ -383,12 +383,7 @@ func firstError[T any](batches []batch[T]) error {
 
 // merge puts the orders of every batch in request order.
 func merge(by QueryBy, refs []string, batches []batch[OrderDetail]) *QueryResult {
-	key := func(d *OrderDetail) string {
-		if by == ByExpressNo {
-			return d.ExpressNo
-		}
-		return d.OrderNo
-	}
+	key := func(d *OrderDetail) string { return number(by, d.OrderNo, d.ExpressNo, d.Unfit) }
 	found := map[string][]OrderDetail{}
 	var extra []OrderDetail
 	asked := make(map[string]bool, len(refs))
@@ -414,6 +409,20 @@ func merge(by QueryBy, refs []string, batches []batch[OrderDetail]) *QueryResult
 	}
 	res.Orders = append(res.Orders, extra...)
 	return res
+}
+
+// number is the order's number that by looks up: its order_no, or its
+// express_no. A number sent as a JSON number (1000025) did not fit the
+// string field and is read from Unfit, so the order still matches its ref.
+func number(by QueryBy, orderNo, expressNo string, unfit Unfit) string {
+	field, v := "order_no", orderNo
+	if by == ByExpressNo {
+		field, v = "express_no", expressNo
+	}
+	if v == "" {
+		v, _ = unfit.Text(field)
+	}
+	return v
 }
 
 // checkRefs refuses bad input and drops repeated numbers.

@@ -2,6 +2,7 @@ package flowery
 
 import (
 	"context"
+	"slices"
 
 	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/status"
@@ -39,17 +40,18 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 			}
 			continue
 		}
-		for _, n := range b.answer.NotFound() {
-			byNo[n] = outcome{unknown: true}
-		}
 		for i := range b.answer.OrdersDetail {
 			d := &b.answer.OrdersDetail[i]
-			k := d.OrderNo
-			if by == ByExpressNo {
-				k = d.ExpressNo
-			}
+			k := number(by, d.OrderNo, d.ExpressNo, d.Unfit)
 			if o := byNo[k]; o.order == nil {
 				byNo[k] = outcome{order: d}
+			}
+		}
+		// sn_str speaks only for this batch's own numbers, and never
+		// against an order some answer did bring.
+		for _, n := range b.answer.NotFound() {
+			if _, seen := byNo[n]; !seen && slices.Contains(b.refs, n) {
+				byNo[n] = outcome{unknown: true}
 			}
 		}
 	}
@@ -116,8 +118,8 @@ func (d *OrderDetail) Snapshot(ref string) status.Snapshot {
 	s := status.Snapshot{
 		Provider:   status.Flowery,
 		Ref:        ref,
-		OrderNo:    d.OrderNo,
-		TrackingNo: d.ExpressNo,
+		OrderNo:    number(ByOrderNo, d.OrderNo, d.ExpressNo, d.Unfit),
+		TrackingNo: number(ByExpressNo, d.OrderNo, d.ExpressNo, d.Unfit),
 		UpdatedAt:  d.GoodsStatusTime.Time.UTC(),
 	}
 	fields := []struct {

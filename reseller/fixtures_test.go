@@ -242,7 +242,6 @@ func TestMissingCodeOrStatusIsMalformed(t *testing.T) {
 	for name, body := range map[string]string{
 		"no code":            `{"data":null,"message":"not here"}`,
 		"no orderStatus":     `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1"}]}}`,
-		"null orderStatus":   `{"code":0,"data":{"thirdOrderNo":"X1","subOrderList":[{"orderNo":"S1","orderStatus":null}]}}`,
 		"data not an object": `{"code":0,"data":"X1"}`,
 		"empty object":       `{}`,
 		"null":               `null`,
@@ -273,6 +272,8 @@ func TestOddFieldsKeepTheOrder(t *testing.T) {
 	s1, s2 := o.SubOrderList[0], o.SubOrderList[1]
 	assert.Equal(t, reseller.Unfit{"unionOrderNo": []byte(`123`)}, o.Unfit)
 	assert.Equal(t, reseller.Unfit{"orderStatus": []byte(`"30"`)}, s1.Unfit)
+	assert.Equal(t, reseller.UnfitStatus, s1.OrderStatus, "never the documented 0, cancelled")
+	assert.False(t, s1.OrderStatus.Known())
 	assert.Equal(t, reseller.Unfit{"resellerSkuId": []byte(`"110222319566-0"`), "count": []byte(`"abc"`)}, s1.SKUs[0].Unfit)
 	assert.Equal(t, reseller.Unfit{"packageCount": []byte(`"1.5"`)}, s1.OrderExpress.Unfit)
 	assert.Equal(t, reseller.Unfit{"time": []byte(`{"t":1}`), "status": []byte(`7`)}, s1.OrderExpress.Traces[0].Unfit)
@@ -290,4 +291,18 @@ func TestOddFieldsKeepTheOrder(t *testing.T) {
 	assert.Equal(t, status.Unknown, snaps[0].Stage)
 	assert.Equal(t, []status.Code{{Provider: status.Reseller, Field: "orderStatus", Value: "30"}}, snaps[0].Codes)
 	assert.Equal(t, status.Delivered, snaps[1].Stage)
+}
+
+// A null orderStatus, alone or beside another odd field, is handled one
+// way: kept in Unfit, the status claiming nothing, the sub-order decoded.
+func TestNullStatusIsKeptOneWay(t *testing.T) {
+	for _, sub := range []string{`{"orderNo":"S1","orderStatus":null}`, `{"orderNo":"S1","orderStatus":null,"skus":{}}`} {
+		var s reseller.SubOrder
+		require.NoError(t, json.Unmarshal([]byte(sub), &s), sub)
+		assert.Equal(t, reseller.UnfitStatus, s.OrderStatus, sub)
+		assert.Equal(t, "null", string(s.Unfit["orderStatus"]), sub)
+		out, err := json.Marshal(s)
+		require.NoError(t, err)
+		assert.NoError(t, wiretest.FieldsKept([]byte(sub), out))
+	}
 }

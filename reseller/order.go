@@ -86,6 +86,11 @@ type SubOrder struct {
 // absent orderStatus can be told from the documented 0 (已取消, cancelled).
 const missingStatus = status.ResellerOrderStatus(-1 << 63)
 
+// UnfitStatus is the OrderStatus of a sub-order whose orderStatus did not
+// fit (a quoted "40", a null): not a documented value, so it never reads as
+// 0, 已取消 (cancelled). The value sent is in Unfit["orderStatus"].
+const UnfitStatus = status.ResellerOrderStatus(-1)
+
 // UnmarshalJSON decodes the sub-order. A field whose value does not fit its
 // Go type never fails it: it is kept in Unfit.
 func (r *SubOrder) UnmarshalJSON(b []byte) error {
@@ -94,9 +99,7 @@ func (r *SubOrder) UnmarshalJSON(b []byte) error {
 	if err := record.Decode(b, (*plain)(r), &r.Unfit); err != nil {
 		return err
 	}
-	if r.OrderStatus == missingStatus {
-		r.OrderStatus, r.noStatus = 0, true
-	}
+	r.OrderStatus, r.noStatus = record.Required(b, "orderStatus", r.OrderStatus, missingStatus, UnfitStatus, &r.Unfit)
 	return nil
 }
 

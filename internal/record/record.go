@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -32,58 +33,52 @@ func Decode(b []byte, v any, unfit *wire.Unfit) error {
 	if err == nil && !info.mayHoldNull(rv, b) {
 		return nil
 	}
-	var fields map[string]json.RawMessage
-	if jerr := json.Unmarshal(b, &fields); jerr != nil {
+	members, merr := Members(b)
+	if merr != nil {
 		// Not an object at all: the record itself does not fit.
-		return cmp.Or(err, jerr)
+		return cmp.Or(err, merr)
 	}
-	if err == nil {
-		// Only nulls in fields without one to look at.
-		for key, raw := range fields {
-			if f, ok := info.lookup(key); ok && f.noNull && isNull(raw) {
-				set(unfit, f.name, raw)
-			}
-		}
-		return nil
-	}
-	for key, raw := range fields {
-		f, ok := info.lookup(key)
+	// In the order sent, so that a repeated key ends as encoding/json
+	// leaves it: the last one wins.
+	for _, m := range members {
+		f, ok := info.lookup(m.Key)
 		if !ok {
 			continue
 		}
-		if f.noNull && isNull(raw) {
-			set(unfit, f.name, raw)
+		if f.noNull && isNull(m.Value) {
+			set(unfit, f.name, m.Value)
 			rv.Field(f.index).SetZero()
 			continue
+		}
+		if err == nil {
+			continue // the fast decode already read every value that fits
 		}
 		nv := reflect.New(rv.Type().Field(f.index).Type)
-		if json.Unmarshal(raw, nv.Interface()) != nil {
-			set(unfit, f.name, raw)
+		if json.Unmarshal(m.Value, nv.Interface()) != nil {
+			set(unfit, f.name, m.Value)
 			rv.Field(f.index).SetZero()
 			continue
 		}
+		delete(*unfit, f.name)
 		rv.Field(f.index).Set(nv.Elem())
 	}
 	return nil
 }
 
-// Encode encodes v, a record's plain form, and writes every unfit
-// value back in its field's place, exactly as it came.
-func Encode(v any, unfit wire.Unfit) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil || len(unfit) == 0 {
-		return b, err
-	}
-	type pair struct {
-		key   string
-		value json.RawMessage
-	}
-	var pairs []pair
+// Member is one key and its value in a JSON object, as sent.
+type Member struct {
+	Key   string
+	Value json.RawMessage
+}
+
+// Members returns the members of the JSON object b in the order sent. It
+// fails when b is not an object.
+func Members(b []byte) ([]Member, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil {
-		return nil, err
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, cmp.Or(err, errors.New("record: not a JSON object"))
 	}
+	var out []Member
 	for dec.More() {
 		k, err := dec.Token()
 		if err != nil {
@@ -93,7 +88,41 @@ func Encode(v any, unfit wire.Unfit) ([]byte, error) {
 		if err := dec.Decode(&raw); err != nil {
 			return nil, err
 		}
-		pairs = append(pairs, pair{k.(string), raw})
+		out = append(out, Member{Key: k.(string), Value: raw})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Lookup returns the value of key in the JSON object b, the last one when
+// it is repeated, matched as encoding/json matches names to fields.
+func Lookup(b []byte, key string) (json.RawMessage, bool) {
+	members, err := Members(b)
+	if err != nil {
+		return nil, false
+	}
+	var v json.RawMessage
+	found := false
+	for _, m := range members {
+		if m.Key == key || strings.EqualFold(m.Key, key) {
+			v, found = m.Value, true
+		}
+	}
+	return v, found
+}
+
+// Encode encodes v, a record's plain form, and writes every unfit
+// value back in its field's place, exactly as it came.
+func Encode(v any, unfit wire.Unfit) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || len(unfit) == 0 {
+		return b, err
+	}
+	pairs, err := Members(b)
+	if err != nil {
+		return nil, err
 	}
 	info := fieldsOf(reflect.TypeOf(v))
 	order := func(key string) int {
@@ -111,8 +140,8 @@ func Encode(v any, unfit wire.Unfit) ([]byte, error) {
 		raw := unfit[k]
 		replaced := false
 		for i := range pairs {
-			if pairs[i].key == k {
-				pairs[i].value, replaced = raw, true
+			if pairs[i].Key == k {
+				pairs[i].Value, replaced = raw, true
 				break
 			}
 		}
@@ -123,12 +152,12 @@ func Encode(v any, unfit wire.Unfit) ([]byte, error) {
 		// after the last field that comes before it.
 		at, idx := len(pairs), order(k)
 		for i := range pairs {
-			if order(pairs[i].key) > idx {
+			if order(pairs[i].Key) > idx {
 				at = i
 				break
 			}
 		}
-		pairs = append(pairs[:at], append([]pair{{k, raw}}, pairs[at:]...)...)
+		pairs = append(pairs[:at], append([]Member{{Key: k, Value: raw}}, pairs[at:]...)...)
 	}
 	var out bytes.Buffer
 	out.Grow(len(b) + 64)
@@ -137,10 +166,10 @@ func Encode(v any, unfit wire.Unfit) ([]byte, error) {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		kb, _ := json.Marshal(p.key)
+		kb, _ := json.Marshal(p.Key)
 		out.Write(kb)
 		out.WriteByte(':')
-		out.Write(p.value)
+		out.Write(p.Value)
 	}
 	out.WriteByte('}')
 	return out.Bytes(), nil
@@ -241,4 +270,29 @@ func fieldsOf(t reflect.Type) *recordInfo {
 	}
 	records.Store(t, r)
 	return r
+}
+
+// Required settles a required field that its record's UnmarshalJSON set to
+// sentinel before decoding, so that an absent value can be told from a
+// zero one. A value that fit is returned as it is. A value that did not fit
+// (kept in unfit, a null included) gives unfitValue: never a documented
+// value, so the field claims nothing. An absent one gives the zero value
+// and missing true.
+func Required[T comparable](b []byte, name string, got, sentinel, unfitValue T, unfit *wire.Unfit) (v T, missing bool) {
+	if _, ok := (*unfit)[name]; ok {
+		return unfitValue, false
+	}
+	if got != sentinel {
+		return got, false
+	}
+	raw, ok := Lookup(b, name)
+	switch {
+	case !ok:
+		var zero T
+		return zero, true
+	case isNull(raw):
+		set(unfit, name, raw)
+		return unfitValue, false
+	}
+	return got, false // the sentinel itself was sent
 }

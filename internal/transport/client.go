@@ -268,6 +268,22 @@ func (c *Client) logEnd(ctx context.Context, st *call, res *http.Response, err e
 	c.logCall(ctx, level, msg, st, code, time.Since(st.start), err)
 }
 
+// Sentinels is more than one sentinel, for an APIError whose answer says
+// two things at once (a 503 whose body was cut short: unavailable and
+// malformed). errors.Is matches each.
+type Sentinels []error
+
+func (s Sentinels) Error() string {
+	parts := make([]string, len(s))
+	for i, e := range s {
+		parts[i] = e.Error()
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Unwrap returns the sentinels.
+func (s Sentinels) Unwrap() []error { return s }
+
 // OutcomeUnknown marks err, the failure of a create, as one whose outcome
 // is unknown: the provider may have acted on it. The result matches
 // status.ErrOutcomeUnknown as well as everything err matches.
@@ -304,23 +320,25 @@ func (c *Client) failure(ctx context.Context, method, path string, st *call, res
 			Message: c.redact.text(redirect.Error()), Err: status.ErrRedirect}
 	case ctx.Err() != nil:
 		err = ctx.Err()
-	case errors.As(err, &tooBig) && res != nil && maybeSent:
-		// The provider answered a create, but the answer cannot be read.
-		return &Error{Provider: c.cfg.Provider, Method: method, Endpoint: path,
-			Msg:  "HTTP " + res.Status + ": " + tooBig.Error(),
-			errs: []error{status.ErrOutcomeUnknown, status.ErrMalformedResponse}}
-	case errors.As(err, &tooBig) && res != nil:
-		return &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: res.StatusCode,
-			Message: tooBig.Error(), Err: status.ErrMalformedResponse}
 	case res != nil:
-		// The answer's status line arrived but its body was cut short.
-		if maybeSent {
-			return &Error{Provider: c.cfg.Provider, Method: method, Endpoint: path,
-				Msg:  c.redact.text("body of HTTP " + res.Status + " cut short: " + err.Error()),
-				errs: []error{status.ErrOutcomeUnknown, status.ErrMalformedResponse, err}}
+		// The status line arrived, but the body was cut short or is over
+		// the cap. The status says what it can (a 5xx is an outage, a 4xx
+		// a refusal); the body is malformed either way.
+		why := "truncated response: " + err.Error()
+		if errors.As(err, &tooBig) {
+			why = tooBig.Error()
 		}
-		return &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: res.StatusCode,
-			Message: c.redact.text("truncated response: " + err.Error()), Err: status.ErrMalformedResponse}
+		sentinels := Sentinels{status.ErrMalformedResponse}
+		if s := sentinelFor(res.StatusCode); s != nil {
+			sentinels = Sentinels{s, status.ErrMalformedResponse}
+		}
+		ae := &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: res.StatusCode,
+			Message: c.redact.text(why), Err: sentinels}
+		if maybeSent && (res.StatusCode < 400 || res.StatusCode >= 500) {
+			// A create answered, but whether it took effect cannot be read.
+			return OutcomeUnknown(ae)
+		}
+		return ae
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

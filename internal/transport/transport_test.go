@@ -733,3 +733,45 @@ func TestEscapedSecretsAreRedacted(t *testing.T) {
 	}
 	assert.Equal(t, 6, strings.Count(ae.Body, Redacted))
 }
+
+// A gateway's 5xx whose body is cut short or over the cap is still an
+// outage (and, for a create, of unknown outcome); a cut-short 4xx to a
+// create is a refusal, not an unknown outcome.
+func TestCutShortErrorAnswersKeepTheirStatus(t *testing.T) {
+	cut := func(code int) *server {
+		return newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Length", "500")
+			w.WriteHeader(code)
+			w.Write([]byte("<html>bad"))
+			w.(http.Flusher).Flush()
+			conn, _, _ := w.(http.Hijacker).Hijack()
+			conn.Close()
+		})
+	}
+	c := newClient(t, cut(502).URL, func(c *Config) { c.MaxRetries = -1 })
+	_, err := c.Do(context.Background(), &Request{Path: "/q"})
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown)
+
+	_, err = c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("x")})
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 502, ae.HTTPStatus)
+
+	c = newClient(t, cut(400).URL, func(c *Config) { c.MaxRetries = -1 })
+	_, err = c.Do(context.Background(), &Request{Method: "POST", Path: "/create", Body: []byte("x")})
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown, "a 400 status line is a refusal")
+
+	big := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(503)
+		w.Write(bytes.Repeat([]byte("x"), 2048))
+	})
+	c = newClient(t, big.URL, func(c *Config) { c.MaxRetries = -1; c.MaxBodyBytes = 1024 })
+	_, err = c.Do(context.Background(), &Request{Path: "/q"})
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+}
