@@ -3,6 +3,7 @@ package bailun
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"strings"
 	"time"
 
@@ -36,6 +37,8 @@ type tokenAnswer struct {
 	ExpiresInCamel   wire.Int64               `json:"expiresIn"`
 	Code             *status.BailunResultCode `json:"code"`
 	Message          string                   `json:"message"`
+	StatusCode       wire.Int64               `json:"statusCode"`
+	ErrMsg           wire.String              `json:"errMsg"`
 	Result           *tokenAnswer             `json:"result"`
 	Data             *tokenAnswer             `json:"data"`
 }
@@ -82,25 +85,51 @@ func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) 
 		return "", 0, err
 	}
 	// Fetching a token changes nothing at Bailun, so it is retried like a query.
-	res, err := c.t.Do(ctx, &transport.Request{Method: "POST", Path: tokenPath, Body: body, ContentType: "application/json",
-		ReadOnly: true, SecretBody: true})
+	req := &transport.Request{Method: "POST", Path: tokenPath, Body: body, ContentType: "application/json",
+		ReadOnly: true, SecretBody: true}
+	if c.tokenURL != nil {
+		req.Base, req.Path = c.tokenURL, ""
+	}
+	res, err := c.t.Do(ctx, req)
 	if err != nil {
 		return "", 0, err
 	}
 	var a tokenAnswer
-	if err := c.t.DecodeJSON(res, &a); err != nil {
+	if err := c.t.DecodeJSON(res, &a, "result", "data"); err != nil {
 		return "", 0, err
 	}
 	if a.Code != nil && *a.Code != status.BailunSuccess {
 		return "", 0, c.t.Error(res, a.Code.Code().Value, a.Message, tokenCodeErr(*a.Code))
 	}
+	if sc := a.StatusCode; sc.Valid && sc.Int64 != http.StatusOK {
+		// A refusal inside an HTTP 200: statusCode says what it means, as
+		// an HTTP status would, and errMsg (非法id, ...) why.
+		return "", 0, c.t.Error(res, sc.String(), a.ErrMsg.String, tokenStatusErr(sc.Int64))
+	}
 	tok, life := a.token()
-	if tok == "" {
+	switch {
+	case tok == "" && a.Code == nil && !a.StatusCode.Valid:
+		// Nothing of Bailun's token answer: {}, null, {"error": ...}.
+		return "", 0, c.t.Error(res, "", "malformed response: not a token answer", status.ErrMalformedResponse)
+	case tok == "":
 		return "", 0, c.t.Error(res, "", "token answer has no access_token", status.ErrUnauthorized)
 	}
 	c.t.AddSecret(tok)
 	c.t.AddSecret(strings.TrimSpace(strings.TrimPrefix(tok, "Bearer ")))
 	return tok, life, nil
+}
+
+// tokenStatusErr maps a token answer's statusCode as the HTTP status it
+// mirrors: 400 invalid request, 401 and 403 unauthorized, 5xx unavailable;
+// any other refusal is unauthorized.
+func tokenStatusErr(code int64) error {
+	switch {
+	case code == http.StatusBadRequest:
+		return status.ErrInvalidRequest
+	case code >= 500:
+		return status.ErrUnavailable
+	}
+	return status.ErrUnauthorized
 }
 
 // tokenCodeErr maps a failed token answer: bad parameters there mean the

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/token"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/wire"
 )
 
 // TestBaseURL is the test host seen in Bailun's documentation. Bailun
@@ -26,6 +28,10 @@ type Config struct {
 	// AppID and AppKey are the OAuth credentials for POST /oauth/token/get.
 	AppID  string
 	AppKey Secret
+	// TokenURL is the whole URL of the token endpoint, when it is not
+	// BaseURL + "/oauth/token/get": Bailun's docs give the production
+	// token URL on another host than the API. "" gives the default.
+	TokenURL string
 	// AccessToken is a token obtained elsewhere, used as is and never
 	// refreshed; a 401 then fails with status.ErrUnauthorized.
 	AccessToken Secret
@@ -53,9 +59,10 @@ type Config struct {
 
 // Client queries Bailun OMS. It is safe for concurrent use.
 type Client struct {
-	cfg    Config
-	t      *transport.Client
-	tokens *token.Source // nil with a static AccessToken
+	cfg      Config
+	t        *transport.Client
+	tokenURL *url.URL      // nil: BaseURL + tokenPath
+	tokens   *token.Source // nil with a static AccessToken
 }
 
 var _ status.Tracker = (*Client)(nil)
@@ -88,6 +95,11 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{cfg: cfg, t: t}
+	if cfg.TokenURL != "" {
+		if c.tokenURL, err = transport.ParseBaseURL(status.Bailun, "TokenURL", cfg.TokenURL, cfg.AllowInsecureHTTP); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.AccessToken == "" {
 		c.tokens = token.New(c.fetchToken)
 	}
@@ -105,12 +117,19 @@ func (c Client) GoString() string { return c.String() }
 // one, so its code and message reach the APIError verbatim.
 func parseError(res *transport.Response, e *status.APIError) {
 	var env struct {
-		Code    *status.BailunResultCode `json:"code"`
-		Message string                   `json:"message"`
+		Code       *status.BailunResultCode `json:"code"`
+		Message    string                   `json:"message"`
+		StatusCode wire.Int64               `json:"statusCode"`
+		ErrMsg     wire.String              `json:"errMsg"`
 	}
-	if jsonErr := json.Unmarshal(res.Body, &env); jsonErr != nil || env.Code == nil {
+	if json.Unmarshal(res.Body, &env) != nil {
 		return
 	}
-	e.Code = env.Code.Code().Value
-	e.Message = env.Message
+	switch {
+	case env.Code != nil:
+		e.Code, e.Message = env.Code.Code().Value, env.Message
+	case env.StatusCode.Valid:
+		// The token endpoint's shape: statusCode and errMsg.
+		e.Code, e.Message = env.StatusCode.String(), env.ErrMsg.String
+	}
 }

@@ -123,10 +123,16 @@ func (c *Client) decodeOrderStatus(res *transport.Response) (*OrderStatusOutput,
 		Message string                   `json:"message"`
 		Code    *status.BailunResultCode `json:"code"`
 	}
-	if err := c.t.DecodeJSON(res, &env); err != nil {
+	if err := c.t.DecodeJSON(res, &env, "result"); err != nil {
 		return nil, err
 	}
 	if env.Code == nil {
+		// An older version of the doc answers with the OrderStatusOutput
+		// alone, without the BaseResponse around it.
+		var bare OrderStatusOutput
+		if env.Result == nil && c.t.DecodeJSON(res, &bare) == nil && !bare.noStatus {
+			return &bare, nil
+		}
 		return nil, c.t.Error(res, "", "malformed response: no code", status.ErrMalformedResponse)
 	}
 	if err := c.check(res, *env.Code, env.Message, env.Result == nil); err != nil {

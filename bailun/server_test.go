@@ -407,6 +407,25 @@ func TestServerTokenOutageIsShared(t *testing.T) {
 	}
 	assert.Equal(t, 4, srv.Hits(bailuntest.TokenPath), "one fetch: the first try and three retries")
 	assert.Zero(t, srv.Hits(bailuntest.OrderStatusPath))
+
+	// A Track of 64 refs (eight waves of Concurrency 8) during the same
+	// outage costs one fetch too: the failure is held for the later waves.
+	c, err = bailun.New(cfg)
+	require.NoError(t, err)
+	srv.ResetHits()
+	for i := 0; i < 8; i++ {
+		srv.Inject(bailuntest.Fault{Path: bailuntest.TokenPath, Status: 503})
+	}
+	refs := make([]string, 64)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("R%d", i)
+	}
+	snaps, err := c.Track(context.Background(), refs...)
+	require.NoError(t, err)
+	for _, s := range snaps {
+		assert.ErrorIs(t, s.Err, status.ErrUnavailable)
+	}
+	assert.Equal(t, 4, srv.Hits(bailuntest.TokenPath))
 }
 
 // A Fault without a Path hits the order endpoint, never the token endpoint.

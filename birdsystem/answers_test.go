@@ -244,3 +244,31 @@ func TestAnswerShiftedPageGoesOn(t *testing.T) {
 	}
 	assert.Equal(t, []int64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, ids)
 }
+
+// An odd envelope field, or one row that is not a consignment, loses no
+// other consignment of the page.
+func TestAnswerOddEnvelopeKeepsThePage(t *testing.T) {
+	row := consignmentJSON(t, 2010290360000089, nil)
+	for _, body := range []string{
+		`{"moduleName":1,"total":1,"data":[` + row + `]}`,
+		`{"message":{"a":1},"total":1,"data":[` + row + `]}`,
+		`{"total":"n/a","data":[` + row + `]}`,
+		`{"total":2,"data":[1,` + row + `]}`,
+	} {
+		c, _ := answering(t, 200, body)
+		p, err := c.ListConsignments(context.Background(), nil)
+		require.NoError(t, err, body)
+		require.Len(t, p.Consignments, 1, body)
+		assert.Equal(t, int64(2010290360000089), p.Consignments[0].ID.Int64)
+		snaps, err := c.Track(context.Background(), "2010290360000089")
+		require.NoError(t, err)
+		assert.Equal(t, status.Shipped, snaps[0].Stage, body)
+	}
+	c, _ := answering(t, 200, `{"total":2,"data":[1,"x"]}`)
+	p, err := c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []json.RawMessage{json.RawMessage(`1`), json.RawMessage(`"x"`)}, p.Unfit)
+	snaps, err := c.Track(context.Background(), "2010290360000089")
+	require.NoError(t, err)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrMalformedResponse, "a row that is not a consignment may be the one: not 'not found'")
+}

@@ -145,7 +145,8 @@ func parseError(res *transport.Response, e *status.APIError) {
 	case env.Message == LoginRequired && (env.Success == nil || !*env.Success):
 		e.Message, e.Err = env.Message, status.ErrUnauthorized
 	case env.Success == nil || *env.Success:
-	case res.StatusCode == http.StatusInternalServerError:
+	case res.StatusCode >= 500:
+		// The same answers isRefusal counts as BirdSystem's own.
 		e.Message, e.Err = env.Message, status.ErrInvalidRequest
 	default:
 		e.Message = env.Message

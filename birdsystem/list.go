@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-querystring/query"
 
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -57,6 +58,9 @@ type ConsignmentPage struct {
 	Total int `json:"total"`
 	// Consignments is this page (data).
 	Consignments []Consignment `json:"data"`
+	// Unfit holds, verbatim, the rows of data that are not consignment
+	// objects (a number, a string); the other rows are decoded.
+	Unfit []json.RawMessage `json:"-"`
 }
 
 // ListConsignments returns one page of the consignments matching opts
@@ -82,8 +86,8 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 // decodePage decodes a list answer. An answer that is not BirdSystem's
 // envelope (no data list, and no "success": false) is malformed.
 func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
-	var env envelope[*[]Consignment]
-	if err := c.t.DecodeJSON(res, &env); err != nil {
+	var env envelope[*record.Rows[Consignment]]
+	if err := c.t.DecodeJSON(res, &env, "data"); err != nil {
 		return nil, err
 	}
 	switch {
@@ -99,7 +103,7 @@ func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
 		}
 		total = int(env.Total.Int64)
 	}
-	return &ConsignmentPage{Total: total, Consignments: *env.Data}, nil
+	return &ConsignmentPage{Total: total, Consignments: env.Data.Items, Unfit: env.Data.Unfit}, nil
 }
 
 // Consignments walks every consignment matching opts, page by page from
@@ -195,6 +199,10 @@ func (c *Client) GetConsignment(ctx context.Context, id int64) (*Consignment, er
 		if p.Consignments[i].ID.Int64 == id {
 			return &p.Consignments[i], nil
 		}
+	}
+	if len(p.Unfit) > 0 {
+		// A row that is not a consignment may be the one asked for.
+		return nil, c.t.Error(res, "", fmt.Sprintf("malformed response: %d rows of data are not consignments", len(p.Unfit)), status.ErrMalformedResponse)
 	}
 	// BirdSystem answered with no consignment of that id.
 	return nil, c.t.Error(res, "", "", status.ErrNotFound)

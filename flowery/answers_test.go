@@ -158,3 +158,26 @@ func TestAnswerWrongShapeIsMalformed(t *testing.T) {
 		})
 	}
 }
+
+// An odd envelope field, or one entry that is not an order, loses no other
+// order of the batch.
+func TestAnswerOddEnvelopeKeepsTheBatch(t *testing.T) {
+	row := documentedOrder(t, nil)
+	for _, body := range []string{
+		`{"code":"success","message":0,"sn_str":"","orders_detail":[` + row + `]}`,
+		`{"code":"success","message":"","sn_str":[],"orders_detail":[` + row + `]}`,
+		`{"code":"success","message":"","sn_str":"","orders_detail":[1,` + row + `]}`,
+	} {
+		c := answering(t, 200, body)
+		res, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "1000025")
+		require.NoError(t, err, body)
+		require.Len(t, res.Orders, 1, body)
+		snaps, err := c.Track(context.Background(), "1000025")
+		require.NoError(t, err)
+		assert.Equal(t, status.Returned, snaps[0].Stage, body)
+	}
+	c := answering(t, 200, `{"code":"success","sn_str":"","orders_detail":[1]}`)
+	snaps, err := c.Track(context.Background(), "1000025")
+	require.NoError(t, err)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrMalformedResponse, "an entry that is not an order may be this one")
+}

@@ -51,10 +51,14 @@ func (c *Client) registerToken(ctx context.Context) (string, time.Duration, erro
 		return "", 0, err
 	}
 	var a tokenAnswer
-	if err := c.t.DecodeJSON(res, &a); err != nil {
+	if err := c.t.DecodeJSON(res, &a, "data"); err != nil {
 		return "", 0, err
 	}
-	if !a.OK() {
+	switch {
+	case !a.OK() && !a.Code.Valid && !a.Status.Valid:
+		// Nothing of Flowery's envelope: {}, null, {"error": ...}.
+		return "", 0, c.t.Error(res, "", `malformed response: no "status" or "code"`, status.ErrMalformedResponse)
+	case !a.OK():
 		return "", 0, c.t.Error(res, a.Status.String, a.Message, status.ErrUnauthorized)
 	}
 	if a.Data.Token == "" {

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/wire"
@@ -32,6 +33,19 @@ type Response[T any] struct {
 	SNStr string `json:"sn_str"`
 	// OrdersDetail is orders_detail, 订单详细; absent or null on failure.
 	OrdersDetail []T `json:"orders_detail"`
+	// Unfit holds, verbatim, the entries of orders_detail that are not
+	// order objects (a number, a string); the other entries are decoded.
+	Unfit []json.RawMessage `json:"-"`
+}
+
+// wireResponse is a Response as decoded: its orders read one by one when
+// one entry does not fit.
+type wireResponse[T any] struct {
+	Code         wire.String    `json:"code"`
+	Status       wire.String    `json:"status"`
+	Message      string         `json:"message"`
+	SNStr        string         `json:"sn_str"`
+	OrdersDetail record.Rows[T] `json:"orders_detail"`
 }
 
 // OK reports whether the answer says success in any of its spellings.
@@ -62,14 +76,16 @@ var emptyValue = regexp.MustCompile(`("[^"\\]*"\s*:)(\s*)([,}\]])`)
 // decode reads an answer, mending an empty value as in the document's
 // failure example, which is not valid JSON, before giving up on it.
 func decode[T any](t *transport.Client, res *transport.Response, v *Response[T]) error {
-	err := t.DecodeJSON(res, v)
-	if err == nil {
-		return nil
+	var w wireResponse[T]
+	err := t.DecodeJSON(res, &w, "orders_detail")
+	if err != nil {
+		mended := emptyValue.ReplaceAll(res.Body, []byte("${1}${2}null${3}"))
+		if bytes.Equal(mended, res.Body) || json.Unmarshal(mended, &w) != nil {
+			return err
+		}
 	}
-	mended := emptyValue.ReplaceAll(res.Body, []byte("${1}${2}null${3}"))
-	if bytes.Equal(mended, res.Body) || json.Unmarshal(mended, v) != nil {
-		return err
-	}
+	*v = Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr,
+		OrdersDetail: w.OrdersDetail.Items, Unfit: w.OrdersDetail.Unfit}
 	return nil
 }
 

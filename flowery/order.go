@@ -284,6 +284,10 @@ type QueryResult struct {
 	// NotFound are the numbers no order came back for, in the order asked
 	// (Flowery's sn_str names them).
 	NotFound []string
+	// Unfit holds, verbatim, the entries of orders_detail that are not
+	// order objects. When it is not empty, a number in NotFound may be
+	// among them.
+	Unfit []json.RawMessage
 }
 
 // QueryOrders asks for the status of the orders with the given numbers:
@@ -408,6 +412,9 @@ func merge(by QueryBy, refs []string, batches []batch[OrderDetail]) *QueryResult
 		}
 	}
 	res.Orders = append(res.Orders, extra...)
+	for _, b := range batches {
+		res.Unfit = append(res.Unfit, b.answer.Unfit...)
+	}
 	return res
 }
 

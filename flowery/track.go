@@ -2,6 +2,8 @@ package flowery
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 
 	"github.com/ordertrack/ordertrack/internal/record"
@@ -54,6 +56,15 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 				byNo[n] = outcome{unknown: true}
 			}
 		}
+		if len(b.answer.Unfit) > 0 {
+			// Entries that are not orders may be this batch's missing
+			// numbers: they are not known to be not found.
+			for _, n := range b.refs {
+				if o, seen := byNo[n]; !seen || o.unknown {
+					byNo[n] = outcome{err: errUnfitEntries(b.answer.Unfit)}
+				}
+			}
+		}
 	}
 	out := make([]status.Snapshot, len(refs))
 	for i, ref := range refs {
@@ -75,6 +86,20 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 		}
 	}
 	return out, nil
+}
+
+// errUnfitEntries is the error of a number whose batch's answer held
+// entries that are not orders.
+func errUnfitEntries(unfit []json.RawMessage) error {
+	return fmt.Errorf("POST %s: %d entries of orders_detail are not orders (%s): %w",
+		ordersPath, len(unfit), truncate(unfit[0]), status.ErrMalformedResponse)
+}
+
+func truncate(b []byte) string {
+	if len(b) > 64 {
+		return string(b[:64]) + "..."
+	}
+	return string(b)
 }
 
 // trackedOrder is the part of an OrderDetail that a snapshot is made of.

@@ -302,7 +302,7 @@ func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
 		Data    *Order                     `json:"data"`
 		Message string                     `json:"message"`
 	}
-	if err := c.t.DecodeJSON(res, &env); err != nil {
+	if err := c.t.DecodeJSON(res, &env, "data"); err != nil {
 		return nil, err
 	}
 	switch {

@@ -163,18 +163,18 @@ type BailunResultCode int
 
 // The documented BailunResultCode values.
 const (
-	BailunSuccess     BailunResultCode = 10000 // SUCCESS: 成功 (success)
-	BailunErParameter BailunResultCode = 10001 // ER_PARAMETER: 请求参数异常 (bad request parameters)
-	BailunErSystem    BailunResultCode = 10010 // ER_SYSTEM: 系统内部异常 (internal system error)
-	BailunSKUNotFound BailunResultCode = 11000 // SKU not found; used by Bailun's related endpoints
+	BailunSuccess       BailunResultCode = 10000 // SUCCESS: 成功 (success)
+	BailunErParameter   BailunResultCode = 10001 // ER_PARAMETER: 请求参数异常 (bad request parameters)
+	BailunErSystem      BailunResultCode = 10010 // ER_SYSTEM: 系统内部异常 (internal system error)
+	BailunErNotFoundSKU BailunResultCode = 11000 // ER_NotFoundSKU: Product SKU not found (the createOrder doc)
 )
 
 var bailunResultCodes = newTable(Bailun, "code", formatInt[BailunResultCode],
 	row[BailunResultCode]{value: BailunSuccess, name: "SUCCESS", desc: "成功"},
 	row[BailunResultCode]{value: BailunErParameter, name: "ER_PARAMETER", desc: "请求参数异常", err: ErrInvalidRequest},
 	row[BailunResultCode]{value: BailunErSystem, name: "ER_SYSTEM", desc: "系统内部异常", err: ErrUnavailable},
-	// Not in the order-status document; Bailun's SKU endpoints use it.
-	row[BailunResultCode]{value: BailunSKUNotFound, name: "SKU_NOT_FOUND", desc: "SKU not found", err: ErrNotFound},
+	// Not in the order-status document; Bailun's createOrder doc names it.
+	row[BailunResultCode]{value: BailunErNotFoundSKU, name: "ER_NotFoundSKU", desc: "Product SKU not found", err: ErrNotFound},
 )
 
 // Known reports whether c is a documented value.

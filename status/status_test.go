@@ -102,7 +102,7 @@ func TestBailunResultCodes(t *testing.T) {
 	assert.NoError(t, BailunSuccess.Err())
 	assert.ErrorIs(t, BailunErParameter.Err(), ErrInvalidRequest)
 	assert.ErrorIs(t, BailunErSystem.Err(), ErrUnavailable)
-	assert.ErrorIs(t, BailunSKUNotFound.Err(), ErrNotFound)
+	assert.ErrorIs(t, BailunErNotFoundSKU.Err(), ErrNotFound)
 	assert.Equal(t, "ER_PARAMETER", BailunErParameter.String())
 	assert.Equal(t, "请求参数异常", BailunErParameter.Description())
 	assert.Equal(t, "系统内部异常", BailunErSystem.Description())

@@ -296,3 +296,35 @@ func Required[T comparable](b []byte, name string, got, sentinel, unfitValue T, 
 	}
 	return got, false // the sentinel itself was sent
 }
+
+// Rows is a JSON array of records that never fails for one bad row: a row
+// that is not the record's object (a number, a string) is kept verbatim in
+// Unfit, and the others are decoded.
+type Rows[T any] struct {
+	Items []T
+	Unfit []json.RawMessage
+}
+
+// UnmarshalJSON decodes the array, row by row when one row does not fit.
+// It fails only when b is not an array (or null).
+func (r *Rows[T]) UnmarshalJSON(b []byte) error {
+	*r = Rows[T]{}
+	err := json.Unmarshal(b, &r.Items)
+	if err == nil {
+		return nil
+	}
+	var raws []json.RawMessage
+	if json.Unmarshal(b, &raws) != nil {
+		return err
+	}
+	r.Items = make([]T, 0, len(raws))
+	for _, raw := range raws {
+		var v T
+		if json.Unmarshal(raw, &v) != nil {
+			r.Unfit = append(r.Unfit, append(json.RawMessage(nil), raw...))
+			continue
+		}
+		r.Items = append(r.Items, v)
+	}
+	return nil
+}

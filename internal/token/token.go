@@ -23,7 +23,15 @@ type Source struct {
 	token    string
 	expiry   time.Time // zero: no expiry
 	inflight *flight
+	failed   error     // the last fetch's failure, shared until failedAt+HoldFailure
+	failedAt time.Time
 }
+
+// HoldFailure is how long a failed fetch's error is handed to every caller
+// without fetching again: the callers of one Track arrive in waves (as
+// many at once as its Concurrency), and during an outage each wave would
+// otherwise run the whole retrying fetch again.
+const HoldFailure = time.Second
 
 // flight is one fetch under way; err is set before done is closed.
 type flight struct {
@@ -47,6 +55,11 @@ func (s *Source) Get(ctx context.Context) (string, error) {
 			tok := s.token
 			s.mu.Unlock()
 			return tok, nil
+		}
+		if s.failed != nil && s.now().Before(s.failedAt.Add(HoldFailure)) {
+			err := s.failed
+			s.mu.Unlock()
+			return "", err
 		}
 		if f := s.inflight; f != nil {
 			s.mu.Unlock()
@@ -80,7 +93,7 @@ func (s *Source) fetchOnce(ctx context.Context, f *flight) (tok string, err erro
 		s.inflight = nil
 		switch {
 		case err == nil && tok != "":
-			s.token, s.expiry = tok, time.Time{}
+			s.token, s.expiry, s.failed = tok, time.Time{}, nil
 			if life > 0 {
 				// Refresh a minute early (a tenth early for short lifetimes),
 				// so a token never expires on its way to the provider.
@@ -90,6 +103,7 @@ func (s *Source) fetchOnce(ctx context.Context, f *flight) (tok string, err erro
 			f.err = errFetcherGone
 		case err != nil:
 			f.err = err
+			s.failed, s.failedAt = err, s.now()
 		default:
 			f.err = errFetcherGone // a panic: let the next caller try
 		}

@@ -57,9 +57,15 @@ func TestInvalidateAndFailure(t *testing.T) {
 		}
 		return "t" + string(rune('0'+calls)), 0, nil
 	})
+	now := time.Now()
+	s.now = func() time.Time { return now }
 	_, err := s.Get(context.Background())
 	require.Error(t, err)
 	fail = false
+	_, err = s.Get(context.Background())
+	require.Error(t, err, "a failure is held for HoldFailure")
+	assert.Equal(t, 1, calls, "without fetching again")
+	now = now.Add(HoldFailure)
 	tok, err := s.Get(context.Background())
 	require.NoError(t, err)
 	s.Invalidate("someone else's")

@@ -106,6 +106,10 @@ func (c *Client) Redact(s string) string { return c.redact.text(s) }
 
 // Request is one call to a provider.
 type Request struct {
+	// Base is the root this request goes to instead of Config.BaseURL (a
+	// token endpoint on another host), checked with ParseBaseURL; nil
+	// for BaseURL.
+	Base   *url.URL
 	Method string
 	// Path is joined to the BaseURL's path ("/apiV2/bailunOrder/queryOrderStatus").
 	Path   string
@@ -185,7 +189,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		})
 	}
 	u := *c.base
-	u.Path = c.basePath + r.Path
+	basePath := c.basePath
+	if r.Base != nil {
+		u, basePath = *r.Base, strings.TrimSuffix(r.Base.Path, "/")
+	}
+	u.Path = basePath + r.Path
 	u.RawPath = ""
 	if len(r.Query) > 0 {
 		u.RawQuery = r.Query.Encode()

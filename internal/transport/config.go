@@ -78,19 +78,9 @@ func (c Config) withDefaults() (Config, *url.URL, error) {
 	if c.BaseURL == "" {
 		return c, nil, fmt.Errorf("%s: BaseURL is required", c.Provider)
 	}
-	base, err := url.Parse(c.BaseURL)
-	switch {
-	case err != nil:
-		// url.Parse's error quotes the URL, and with it any password.
-		return c, nil, fmt.Errorf("%s: BaseURL is not a URL", c.Provider)
-	case base.User != nil:
-		return c, nil, fmt.Errorf("%s: BaseURL %q must not carry credentials (user:password@): give them in the Config's own fields", c.Provider, base.Redacted())
-	case (base.Scheme != "http" && base.Scheme != "https") || base.Host == "":
-		return c, nil, fmt.Errorf("%s: BaseURL %q is not an absolute http(s) URL", c.Provider, base.Redacted())
-	case base.RawQuery != "" || base.Fragment != "":
-		return c, nil, fmt.Errorf("%s: BaseURL %q must not have a query or fragment", c.Provider, base.Scheme+"://"+base.Host+base.Path)
-	case base.Scheme == "http" && !c.AllowInsecureHTTP && !isLoopback(base.Hostname()):
-		return c, nil, fmt.Errorf("%s: BaseURL %q is plain http: credentials would cross the network in clear text; use https, or set AllowInsecureHTTP", c.Provider, base.Redacted())
+	base, err := ParseBaseURL(c.Provider, "BaseURL", c.BaseURL, c.AllowInsecureHTTP)
+	if err != nil {
+		return c, nil, err
 	}
 	switch {
 	case c.MaxRetries == 0:
@@ -124,4 +114,26 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// ParseBaseURL checks raw, a Config's URL field named name (BaseURL,
+// TokenURL, ...): an absolute http(s) URL without a query, a fragment or
+// user:password@, and not plain http for a host that is not loopback unless
+// allowInsecure. Its errors never print a password.
+func ParseBaseURL(p status.Provider, name, raw string, allowInsecure bool) (*url.URL, error) {
+	base, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		// url.Parse's error quotes the URL, and with it any password.
+		return nil, fmt.Errorf("%s: %s is not a URL", p, name)
+	case base.User != nil:
+		return nil, fmt.Errorf("%s: %s %q must not carry credentials (user:password@): give them in the Config's own fields", p, name, base.Redacted())
+	case (base.Scheme != "http" && base.Scheme != "https") || base.Host == "":
+		return nil, fmt.Errorf("%s: %s %q is not an absolute http(s) URL", p, name, base.Redacted())
+	case base.RawQuery != "" || base.Fragment != "":
+		return nil, fmt.Errorf("%s: %s %q must not have a query or fragment", p, name, base.Scheme+"://"+base.Host+base.Path)
+	case base.Scheme == "http" && !allowInsecure && !isLoopback(base.Hostname()):
+		return nil, fmt.Errorf("%s: %s %q is plain http: credentials would cross the network in clear text; use https, or set AllowInsecureHTTP", p, name, base.Redacted())
+	}
+	return base, nil
 }

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"reflect"
+
+	"github.com/ordertrack/ordertrack/internal/record"
+	"github.com/ordertrack/ordertrack/wire"
 
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -12,10 +16,28 @@ import (
 // JSON (an HTML page), truncated or of the wrong shape gives a
 // *status.APIError matching status.ErrMalformedResponse, with the start of
 // the body kept for diagnosis.
-func (c *Client) DecodeJSON(res *Response, v any) error {
+//
+// An envelope (v a pointer to a struct) whose field does not fit its Go
+// type (a "message" that is an object, a "total" of "n/a") still decodes:
+// that field is left zero, and the others are read; unless it is one of
+// mustFit, the fields that hold the answer itself ("result", "data"),
+// without which the body is not the provider's envelope.
+func (c *Client) DecodeJSON(res *Response, v any, mustFit ...string) error {
 	err := json.Unmarshal(res.Body, v)
 	if err == nil {
 		return nil
+	}
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) && isStructPointer(v) {
+		var unfit wire.Unfit
+		if record.Decode(res.Body, v, &unfit) == nil {
+			for _, name := range mustFit {
+				if raw, ok := unfit[name]; ok {
+					return c.Error(res, "", "malformed response: "+name+" is not what the provider sends: "+truncate(raw), status.ErrMalformedResponse)
+				}
+			}
+			return nil
+		}
 	}
 	msg := "malformed response: " + err.Error()
 	var syn *json.SyntaxError
@@ -38,4 +60,17 @@ func contentType(res *Response) string {
 		}
 	}
 	return "no content type"
+}
+
+func isStructPointer(v any) bool {
+	t := reflect.TypeOf(v)
+	return t != nil && t.Kind() == reflect.Pointer && t.Elem().Kind() == reflect.Struct
+}
+
+func truncate(b []byte) string {
+	const max = 64
+	if len(b) > max {
+		return string(b[:max]) + "..."
+	}
+	return string(b)
 }

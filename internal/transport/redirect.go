@@ -27,7 +27,8 @@ func (e *redirectError) Unwrap() []error { return []error{status.ErrRedirect, e.
 
 // checkRedirect wraps the caller's CheckRedirect (nil: net/http's default
 // limit) with ordertrack's rule: a redirect is followed only for a GET and
-// only to the BaseURL's own scheme, host and port. Credentials therefore
+// only to the scheme, host and port the request was sent to (BaseURL's, or
+// a token URL's). Credentials therefore
 // never reach another host, and a POST is never sent again or turned into
 // a GET.
 func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
@@ -37,8 +38,8 @@ func (c *Client) checkRedirect(next func(*http.Request, []*http.Request) error) 
 		switch orig := via[0]; {
 		case orig.Method != http.MethodGet && orig.Method != http.MethodHead:
 			return &redirectError{target: &target, why: orig.Method + " requests are not redirected"}
-		case req.URL.Scheme != c.base.Scheme || req.URL.Host != c.base.Host:
-			return &redirectError{target: &target, why: "not the host of BaseURL " + c.base.Scheme + "://" + c.base.Host}
+		case req.URL.Scheme != orig.URL.Scheme || req.URL.Host != orig.URL.Host:
+			return &redirectError{target: &target, why: "not the host the request was sent to, " + orig.URL.Scheme + "://" + orig.URL.Host}
 		case next != nil:
 			if err := next(req, via); err != nil && !errors.Is(err, http.ErrUseLastResponse) {
 				return &redirectError{target: &target, why: err.Error(), cause: err}

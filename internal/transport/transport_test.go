@@ -430,7 +430,13 @@ func TestDecodeJSON(t *testing.T) {
 	assert.Equal(t, "<html>oops</html>", ae.Body)
 
 	res.Body = []byte(`{"A":"x"}`)
-	assert.ErrorIs(t, c.DecodeJSON(res, &v), status.ErrMalformedResponse)
+	assert.ErrorIs(t, c.DecodeJSON(res, &v, "A"), status.ErrMalformedResponse, "a field that must fit")
+	res.Body = []byte(`{"A":"x","B":2}`)
+	var w struct{ A, B int }
+	require.NoError(t, c.DecodeJSON(res, &w), "an envelope's odd field is left zero")
+	assert.Equal(t, 2, w.B)
+	res.Body = []byte(`[1]`)
+	assert.ErrorIs(t, c.DecodeJSON(res, &v), status.ErrMalformedResponse, "not an object at all")
 	res.Body = []byte(`{"A":1`)
 	assert.ErrorIs(t, c.DecodeJSON(res, &v), status.ErrMalformedResponse)
 	res.Body = nil
@@ -599,7 +605,7 @@ func TestSecretBodyIsNeverKept(t *testing.T) {
 	res, err := c.Do(context.Background(), &Request{Method: "POST", Path: "/oauth", ReadOnly: true, SecretBody: true})
 	require.NoError(t, err)
 	var v struct{ Code int }
-	err = c.DecodeJSON(res, &v)
+	err = c.DecodeJSON(res, &v, "Code")
 	var ae *status.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, Redacted, ae.Body)
