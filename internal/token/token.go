@@ -23,7 +23,7 @@ type Source struct {
 	token    string
 	expiry   time.Time // zero: no expiry
 	inflight *flight
-	failed   error     // the last fetch's failure, shared until failedAt+HoldFailure
+	failed   error // the last fetch's failure, shared until failedAt+HoldFailure
 	failedAt time.Time
 }
 
