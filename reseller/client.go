@@ -11,8 +11,14 @@ import (
 	"github.com/ordertrack/ordertrack/status"
 )
 
-// DefaultBaseURL is the platform's open API host.
-const DefaultBaseURL = "https://open.yingekeji.com"
+// Hosts of the platform. DefaultBaseURL is the open API host seen in its
+// order-query doc; the company behind the platform also serves YingeHost,
+// with SandboxHost for testing.
+const (
+	DefaultBaseURL = "https://open.yingekeji.com"
+	YingeHost      = "https://open.yinge.tech"
+	SandboxHost    = "https://preapi.songzhaopian.com"
+)
 
 // Config configures a Client. ResellerID and Secret are required.
 type Config struct {
@@ -22,9 +28,12 @@ type Config struct {
 	ResellerID int64
 	// Secret is the signing secret.
 	Secret Secret
-	// Signer signs each envelope; nil gives MD5Signer, whose algorithm is an
-	// assumption (see MD5Signer).
+	// Signer signs each envelope; nil gives YingeSigner, the rule the
+	// platform's public integration code uses.
 	Signer Signer
+	// SignType, when not 0, is sent as signType and signed with the rest;
+	// the platform's integration code sends 2 with YingeSigner's rule.
+	SignType int
 	// Version is the API version sent in the envelope; 0 gives 1.
 	Version int
 	// Now is the clock for the envelope's timestamp; nil gives time.Now.
@@ -75,7 +84,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.BaseURL = DefaultBaseURL
 	}
 	if cfg.Signer == nil {
-		cfg.Signer = MD5Signer
+		cfg.Signer = YingeSigner
 	}
 	if cfg.Version == 0 {
 		cfg.Version = 1

@@ -61,7 +61,7 @@ func mockQuery(t *testing.T, thirdOrderNo string, code int, file string) {
 // the client sends.
 func TestFixtureDocumentedRequest(t *testing.T) {
 	c := gockClient(t)
-	want := `{"timestamp":1711092618,"sign":"9AB31F58D7E1F1EF8379E390332C8A02","resellerId":10000,"version":1,"bizContent":{"thirdOrderNo":"20240328-874367231"}}`
+	want := `{"timestamp":1711092618,"sign":"9e3c828432a7345acdc9040891e5c151","resellerId":10000,"version":1,"bizContent":{"thirdOrderNo":"20240328-874367231"}}`
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal(fixture(t, "order-query-request.json"), &doc))
 	var sent map[string]any

@@ -6,7 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
+	"slices"
+	"strings"
 
 	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
@@ -22,14 +23,34 @@ type OrderQuery struct {
 	ThirdOrderNo string `json:"thirdOrderNo"`
 }
 
-// Response is the platform's answer envelope.
+// Response is the platform's answer envelope. The platform's text comes
+// as message in the order-query doc, and as msg and error in its other
+// answers: every one present is kept.
 type Response[T any] struct {
 	// Code is 0 on success, else an error code (错误码).
 	Code status.ResellerResultCode `json:"code"`
 	// Data is the answer; nil when the platform sends null or nothing.
 	Data *T `json:"data"`
 	// Message is the platform's message (成功 on success).
-	Message string `json:"message"`
+	Message string `json:"message,omitempty"`
+	// Msg is msg, the message under the name other answers use.
+	Msg string `json:"msg,omitempty"`
+	// Error is error, a further description some answers carry.
+	Error string `json:"error,omitempty"`
+}
+
+// Text is the platform's message: message, msg and error, the ones present
+// and different joined by "; ".
+func (r *Response[T]) Text() string { return joinText(r.Message, r.Msg, r.Error) }
+
+func joinText(texts ...string) string {
+	var out []string
+	for _, t := range texts {
+		if t != "" && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // Order is an order and its sub-orders (data).
@@ -266,32 +287,15 @@ func (c *Client) QueryOrder(ctx context.Context, thirdOrderNo string) (*Order, e
 
 var errEmptyRef = fmt.Errorf("reseller: empty third-party order number: %w", status.ErrInvalidRequest)
 
-// envelope builds the request body around bizContent. The bytes of biz are
-// signed and sent as they are, so what is signed is exactly what is sent.
+// envelope builds the signed request body around bizContent. The bytes of
+// biz are signed and sent as they are, so what is signed is exactly what is
+// sent.
 func (c *Client) envelope(biz []byte) ([]byte, error) {
-	p := SignParams{Timestamp: c.cfg.Now().Unix(), ResellerID: c.cfg.ResellerID, Version: c.cfg.Version, BizContent: biz, Secret: c.cfg.Secret}
-	sign, err := c.cfg.Signer.Sign(p)
-	if err != nil {
+	e := Envelope{Timestamp: c.cfg.Now().Unix(), ResellerID: c.cfg.ResellerID, Version: c.cfg.Version, SignType: c.cfg.SignType, BizContent: biz}
+	if err := e.SignWith(c.cfg.Signer, c.cfg.Secret); err != nil {
 		return nil, fmt.Errorf("reseller: sign: %w", err)
 	}
-	signJSON, err := json.Marshal(sign)
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	b.Grow(len(biz) + len(signJSON) + 80)
-	b.WriteString(`{"timestamp":`)
-	b.WriteString(strconv.FormatInt(p.Timestamp, 10))
-	b.WriteString(`,"sign":`)
-	b.Write(signJSON)
-	b.WriteString(`,"resellerId":`)
-	b.WriteString(strconv.FormatInt(p.ResellerID, 10))
-	b.WriteString(`,"version":`)
-	b.WriteString(strconv.Itoa(p.Version))
-	b.WriteString(`,"bizContent":`)
-	b.Write(biz)
-	b.WriteString(`}`)
-	return b.Bytes(), nil
+	return json.Marshal(e)
 }
 
 // decodeOrder decodes an order query answer and its envelope. An answer
@@ -301,18 +305,21 @@ func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
 		Code    *status.ResellerResultCode `json:"code"`
 		Data    *Order                     `json:"data"`
 		Message string                     `json:"message"`
+		Msg     string                     `json:"msg"`
+		Error   string                     `json:"error"`
 	}
 	if err := c.t.DecodeJSON(res, &env, "data"); err != nil {
 		return nil, err
 	}
+	text := joinText(env.Message, env.Msg, env.Error)
 	switch {
 	case env.Code == nil:
 		return nil, c.t.Error(res, "", "malformed response: no code", status.ErrMalformedResponse)
 	case *env.Code != status.ResellerOK:
-		return nil, c.t.Error(res, env.Code.Code().Value, env.Message, env.Code.Err())
+		return nil, c.t.Error(res, env.Code.Code().Value, text, env.Code.Err())
 	case env.Data == nil:
 		// Success without data: the platform has no such order.
-		return nil, c.t.Error(res, env.Code.Code().Value, env.Message, status.ErrNotFound)
+		return nil, c.t.Error(res, env.Code.Code().Value, text, status.ErrNotFound)
 	}
 	for i := range env.Data.SubOrderList {
 		if s := &env.Data.SubOrderList[i]; s.noStatus {
@@ -325,13 +332,12 @@ func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
 // parseError reads the platform's envelope out of an HTTP error answer,
 // when it is one.
 func parseError(res *transport.Response, e *status.APIError) {
-	var env struct {
-		Code    *status.ResellerResultCode `json:"code"`
-		Message string                     `json:"message"`
-	}
-	if json.Unmarshal(res.Body, &env) != nil || env.Code == nil {
+	var env Response[json.RawMessage]
+	if json.Unmarshal(res.Body, &env) != nil {
 		return
 	}
-	e.Code = env.Code.Code().Value
-	e.Message = env.Message
+	if env.Code != 0 || bytes.Contains(res.Body, []byte(`"code"`)) {
+		e.Code = env.Code.Code().Value
+	}
+	e.Message = env.Text()
 }

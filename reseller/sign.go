@@ -17,6 +17,9 @@ type SignParams struct {
 	ResellerID int64
 	// Version is the API version.
 	Version int
+	// SignType is signType, sent and signed only when not 0 (the
+	// platform's integration code sends 2 for YingeSigner's rule).
+	SignType int
 	// BizContent is the exact JSON bytes of bizContent as sent.
 	BizContent []byte
 	// Secret is the reseller's signing secret.
@@ -34,17 +37,30 @@ type SignerFunc func(SignParams) (string, error)
 // Sign calls f(p).
 func (f SignerFunc) Sign(p SignParams) (string, error) { return f(p) }
 
-// CanonicalString is the text the default signers sign: the parameters but
-// sign, sorted by key, as k=v joined by &, with bizContent as its JSON text:
+// CanonicalString is the text MD5Signer and HMACSHA256Signer sign: the
+// parameters but sign, sorted by key, as k=v joined by &, with bizContent as
+// its JSON text (signType only when set):
 //
 //	bizContent={"thirdOrderNo":"20240328-874367231"}&resellerId=10000&timestamp=1711092618&version=1
-func CanonicalString(p SignParams) string {
+func CanonicalString(p SignParams) string { return canonical(p, false) }
+
+// canonical writes the parameters sorted by key; withSecret adds
+// secret=<secret> among them, in its place, as YingeSigner does.
+func canonical(p SignParams, withSecret bool) string {
 	var b strings.Builder
-	b.Grow(len(p.BizContent) + 64)
+	b.Grow(len(p.BizContent) + len(p.Secret) + 80)
 	b.WriteString("bizContent=")
 	b.Write(p.BizContent)
 	b.WriteString("&resellerId=")
 	b.WriteString(strconv.FormatInt(p.ResellerID, 10))
+	if withSecret {
+		b.WriteString("&secret=")
+		b.WriteString(string(p.Secret))
+	}
+	if p.SignType != 0 {
+		b.WriteString("&signType=")
+		b.WriteString(strconv.Itoa(p.SignType))
+	}
 	b.WriteString("&timestamp=")
 	b.WriteString(strconv.FormatInt(p.Timestamp, 10))
 	b.WriteString("&version=")
@@ -52,19 +68,29 @@ func CanonicalString(p SignParams) string {
 	return b.String()
 }
 
-// MD5Signer is the default Signer: the upper-case hex MD5 of
-// CanonicalString(p) followed directly by the secret.
+// YingeSigner is the default Signer: the rule the platform's public
+// integration code uses. Every envelope parameter but sign, plus
+// secret=<secret> as one more, sorted by key, as k=v joined by & (bizContent
+// as its compact JSON text exactly as sent), then MD5, in lower-case hex.
+// The secret itself is never sent. The platform compares signatures without
+// regard to case.
 //
-// The platform's document leaves the sign algorithm out. This is the most
-// common convention on such open platforms, and an assumption: confirm it
-// with the platform, and set Config.Signer if it differs.
+//	bizContent={"thirdOrderNo":"20240328-874367231"}&resellerId=10000&secret=...&timestamp=1711092618&version=1
+var YingeSigner Signer = SignerFunc(func(p SignParams) (string, error) {
+	sum := md5.Sum([]byte(canonical(p, true)))
+	return hex.EncodeToString(sum[:]), nil
+})
+
+// MD5Signer signs CanonicalString(p) followed by the secret with MD5, in
+// upper-case hex: a convention of platforms like this one, kept for
+// accounts set up with it.
 var MD5Signer Signer = SignerFunc(func(p SignParams) (string, error) {
 	sum := md5.Sum([]byte(CanonicalString(p) + string(p.Secret)))
 	return strings.ToUpper(hex.EncodeToString(sum[:])), nil
 })
 
-// HMACSHA256Signer is the other common convention: the upper-case hex
-// HMAC-SHA256 of CanonicalString(p), keyed by the secret.
+// HMACSHA256Signer signs CanonicalString(p) with HMAC-SHA256 keyed by the
+// secret, in upper-case hex.
 var HMACSHA256Signer Signer = SignerFunc(func(p SignParams) (string, error) {
 	m := hmac.New(sha256.New, []byte(string(p.Secret)))
 	m.Write([]byte(CanonicalString(p)))

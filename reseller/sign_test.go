@@ -1,6 +1,8 @@
 package reseller_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -82,4 +84,43 @@ func FuzzSign(f *testing.F) {
 			t.Fatal("secret not signed")
 		}
 	})
+}
+
+// YingeSigner's test vector: the rule the platform's public integration
+// code uses, the secret signed among the parameters, lower-case hex.
+//
+//	s = 'bizContent={"thirdOrderNo":"20240328-874367231"}&resellerId=10000&secret=secret29472103dfe&timestamp=1711092618&version=1'
+//	hashlib.md5(s.encode()).hexdigest()
+//
+// With signType 2, signType=2 takes its place after secret.
+func TestYingeSigner(t *testing.T) {
+	p := reseller.SignParams{Timestamp: 1711092618, ResellerID: 10000, Version: 1,
+		BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`), Secret: "secret29472103dfe"}
+	got, err := reseller.YingeSigner.Sign(p)
+	require.NoError(t, err)
+	assert.Equal(t, "db59aeec8928156134e82d294738047a", got)
+	p.SignType = 2
+	got, err = reseller.YingeSigner.Sign(p)
+	require.NoError(t, err)
+	assert.Equal(t, "15dd81a45d2bd61f97f2ad80d5beea87", got)
+}
+
+// An Envelope signs and verifies as the platform does: case does not
+// matter, anything else does.
+func TestEnvelope(t *testing.T) {
+	e := reseller.Envelope{Timestamp: 1711092618, ResellerID: 10000, Version: 1, BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`)}
+	require.NoError(t, e.SignWith(reseller.YingeSigner, "secret29472103dfe"))
+	assert.Equal(t, "db59aeec8928156134e82d294738047a", e.Sign)
+	b, err := json.Marshal(e)
+	require.NoError(t, err)
+	assert.Equal(t, `{"timestamp":1711092618,"sign":"db59aeec8928156134e82d294738047a","resellerId":10000,"version":1,"bizContent":{"thirdOrderNo":"20240328-874367231"}}`, string(b))
+	upper := e
+	upper.Sign = strings.ToUpper(e.Sign)
+	assert.True(t, upper.Verify(reseller.YingeSigner, "secret29472103dfe"), "the platform compares without regard to case")
+	assert.False(t, e.Verify(reseller.YingeSigner, "another"))
+	e.SignType = 2
+	assert.False(t, e.Verify(reseller.YingeSigner, "secret29472103dfe"), "signType is signed")
+	require.NoError(t, e.SignWith(reseller.YingeSigner, "secret29472103dfe"))
+	b, _ = json.Marshal(e)
+	assert.Contains(t, string(b), `"version":1,"signType":2,"bizContent"`)
 }

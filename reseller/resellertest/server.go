@@ -45,7 +45,8 @@ type Server struct {
 	*httptest.Server
 	fault.Injector
 
-	// Signer checks signatures; nil gives reseller.MD5Signer.
+	// Signer checks signatures, the way the platform does (without regard
+	// to case); nil gives reseller.YingeSigner, the client's default.
 	Signer reseller.Signer
 	// MaxSkew is how far an envelope's timestamp may be from the fake's
 	// clock; 0 gives 10 minutes.
@@ -99,26 +100,17 @@ func (s *Server) LastRequest() []byte {
 	return append([]byte(nil), s.last...)
 }
 
-// request is the envelope, with bizContent kept as the bytes sent.
-type request struct {
-	Timestamp  *int64          `json:"timestamp"`
-	Sign       string          `json:"sign"`
-	ResellerID *int64          `json:"resellerId"`
-	Version    *int            `json:"version"`
-	BizContent json.RawMessage `json:"bizContent"`
-}
-
 func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	s.last = body
 	s.mu.Unlock()
-	var req request
-	if err := json.Unmarshal(body, &req); err != nil || req.Timestamp == nil || req.ResellerID == nil || req.Version == nil || len(req.BizContent) == 0 {
+	var req reseller.Envelope
+	if err := json.Unmarshal(body, &req); err != nil || req.Timestamp == 0 || req.Version == 0 || len(req.BizContent) == 0 {
 		fail(w, status.ResellerParamInvalid, "参数校验错误: malformed envelope")
 		return
 	}
-	if *req.ResellerID != ResellerID {
+	if req.ResellerID != ResellerID {
 		fail(w, status.ResellerParamInvalid, "参数校验错误: unknown resellerId")
 		return
 	}
@@ -126,17 +118,15 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	if skew <= 0 {
 		skew = 10 * time.Minute
 	}
-	if d := time.Since(time.Unix(*req.Timestamp, 0)); d > skew || d < -skew {
+	if d := time.Since(time.Unix(req.Timestamp, 0)); d > skew || d < -skew {
 		fail(w, status.ResellerParamInvalid, "参数校验错误: timestamp out of range")
 		return
 	}
 	signer := s.Signer
 	if signer == nil {
-		signer = reseller.MD5Signer
+		signer = reseller.YingeSigner
 	}
-	want, err := signer.Sign(reseller.SignParams{Timestamp: *req.Timestamp, ResellerID: *req.ResellerID, Version: *req.Version,
-		BizContent: req.BizContent, Secret: Secret})
-	if err != nil || want != req.Sign {
+	if !req.Verify(signer, Secret) {
 		fail(w, status.ResellerParamInvalid, "参数校验错误: bad sign")
 		return
 	}
