@@ -1,14 +1,17 @@
 package birdsystem_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -271,4 +274,74 @@ func TestAnswerOddEnvelopeKeepsThePage(t *testing.T) {
 	snaps, err := c.Track(context.Background(), "2010290360000089")
 	require.NoError(t, err)
 	assert.ErrorIs(t, snaps[0].Err, status.ErrMalformedResponse, "a row that is not a consignment may be the one: not 'not found'")
+}
+
+// Both documented shapes of a tracking answer decode; "Invalid track
+// reference." is per-reference not found; the newest option is sent.
+func TestAnswerTrackingHistory(t *testing.T) {
+	var lastQuery string
+	answer := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		lastQuery = r.URL.Path + "?" + r.URL.RawQuery
+		fmt.Fprint(w, answer)
+	}))
+	defer srv.Close()
+	cfg := birdsystemtest.NewServer().Config()
+	cfg.BaseURL = "https://never.example"
+	cfg.TrackingURL = strings.Replace(srv.URL, "127.0.0.1", "localhost", 1) + "/consignment/tracking"
+	cfg.TrackingNewest = true
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+
+	answer = `{"success":true,"data":{"JJD1":{"destination_country":"GB","check_points":[` +
+		`{"create_time":"2015-01-01T08:10:19+00:00","current_status":"PREPARING","note":"Order received"},` +
+		`{"create_time":"2015-01-02T09:00:00+00:00","current_status":"FINISHED","note":"Dispatched"}]},` +
+		`"JJD2":[{"create_time":"2015-01-03T10:00:00+01:00","current_status":"PICKING","note":"old shape"}]},"message":[]}`
+	res, err := c.TrackingHistory(context.Background(), "JJD2", "JJD1", "JJD3")
+	require.NoError(t, err)
+	assert.Equal(t, "/consignment/tracking?newest=true&tracking_references=JJD2%2CJJD1%2CJJD3", lastQuery)
+	require.Len(t, res.Tracking, 2)
+	assert.Equal(t, "JJD2", res.Tracking[0].Reference, "the order asked")
+	assert.Equal(t, status.BirdSystemPicking, res.Tracking[0].CheckPoints[0].CurrentStatus)
+	assert.Equal(t, "2015-01-03T09:00:00Z", res.Tracking[0].CheckPoints[0].CreateTime.Time.UTC().Format(time.RFC3339))
+	assert.Equal(t, "GB", res.Tracking[1].DestinationCountry.String)
+	assert.Len(t, res.Tracking[1].CheckPoints, 2)
+	assert.Equal(t, "Dispatched", res.Tracking[1].CheckPoints[1].Note.String)
+	assert.Equal(t, []string{"JJD3"}, res.NotFound)
+
+	answer = `{"success":false,"data":[],"message":"Invalid track reference."}`
+	res, err = c.TrackingHistory(context.Background(), "X1", "X2")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"X1", "X2"}, res.NotFound)
+
+	_, err = c.TrackingHistory(context.Background(), "A,B")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+}
+
+// A PHP warning printed before the JSON (as BirdSystem's own pages show)
+// loses nothing: the JSON after it is read, and the warning logged at Warn.
+func TestAnswerPHPWarningPrefix(t *testing.T) {
+	row := consignmentJSON(t, 2010290360000089, nil)
+	body := "<br />\n<b>Warning</b>:  Invalid argument supplied for foreach() in <b>/var/www/client/Consignment.php</b> on line <b>212</b><br />\n" +
+		`{"total":1,"data":[` + row + `]}`
+	c, _ := answering(t, 200, body)
+	var logs bytes.Buffer
+	cfg := birdsystemtest.NewServer().Config()
+	p, err := c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, p.Consignments, 1)
+
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, body) }))
+	defer srv.Close()
+	cfg.BaseURL, cfg.Logger = srv.URL, slog.New(slog.NewTextHandler(&logs, nil))
+	c, err = birdsystem.New(cfg)
+	require.NoError(t, err)
+	_, err = c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "level=WARN")
+	assert.Contains(t, logs.String(), "Warning: Invalid argument supplied for foreach() in /var/www/client/Consignment.php on line 212")
+
+	c, _ = answering(t, 200, "<br />\n<b>Fatal error</b>: out of memory")
+	_, err = c.ListConsignments(context.Background(), nil)
+	assert.ErrorIs(t, err, status.ErrMalformedResponse, "no JSON after the prefix")
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
@@ -34,6 +35,13 @@ type Config struct {
 	APIKey Secret
 	// CompanyID is sent in the company_id header.
 	CompanyID string
+	// TrackingURL is the whole URL of the tracking endpoint, when it is
+	// not BaseURL + "/consignment/tracking" (BirdSystem's docs show it on
+	// https://api.birdsystem.com/consignment/tracking).
+	TrackingURL string
+	// TrackingNewest sends newest=true with TrackingHistory, bypassing
+	// BirdSystem's tracking cache.
+	TrackingNewest bool
 	// Location is the zone BirdSystem's times are in, used for Track's
 	// UpdatedAt. BirdSystem does not document it; nil means Europe/London,
 	// which is also how every Time field is parsed (Time.In re-parses).
@@ -63,9 +71,10 @@ type Config struct {
 
 // Client talks to a BirdSystem warehouse. It is safe for concurrent use.
 type Client struct {
-	cfg    Config
-	t      *transport.Client
-	header http.Header
+	cfg         Config
+	t           *transport.Client
+	header      http.Header
+	trackingURL *url.URL // nil: BaseURL + trackingPath
 }
 
 var _ status.Tracker = (*Client)(nil)
@@ -94,6 +103,7 @@ func New(cfg Config) (*Client, error) {
 		SecretHeaders:     []string{"api_key"},
 		ParseError:        parseError,
 		Definitive:        isRefusal,
+		StripNotices:      true,
 	})
 	if err != nil {
 		return nil, err
@@ -102,7 +112,13 @@ func New(cfg Config) (*Client, error) {
 	h := http.Header{}
 	h.Set("api_key", string(cfg.APIKey))
 	h.Set("company_id", cfg.CompanyID)
-	return &Client{cfg: cfg, t: t, header: h}, nil
+	c := &Client{cfg: cfg, t: t, header: h}
+	if cfg.TrackingURL != "" {
+		if c.trackingURL, err = transport.ParseBaseURL(status.BirdSystem, "TrackingURL", cfg.TrackingURL, cfg.AllowInsecureHTTP); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // String describes the client by its Config, every secret redacted. It has

@@ -57,6 +57,18 @@ type NewConsignment struct {
 	NeighbourInstruction string `url:"neighbour_instruction,omitempty"`
 	// IsUrgent asks for urgent handling (sent as is_urgent=1).
 	IsUrgent bool `url:"is_urgent,omitempty,int"`
+	// SalesPrice is sales_price, the sale's price, as written ("12.50").
+	SalesPrice string `url:"sales_price,omitempty"`
+	// SalesOrderID is sales_order_id, the marketplace's order id (text up
+	// to 50 characters: "112-5539603-3130663").
+	SalesOrderID string `url:"sales_order_id,omitempty"`
+	// DeliveryReference is delivery_reference, the carrier's reference.
+	DeliveryReference string `url:"delivery_reference,omitempty"`
+	// PaymentReference is payment_reference, the payment's reference.
+	PaymentReference string `url:"payment_reference,omitempty"`
+	// ReturnConsignmentActionID is return_consignment_action-id (sic: a
+	// hyphen), the action for a RETURN consignment.
+	ReturnConsignmentActionID int64 `url:"return_consignment_action-id,omitempty"`
 }
 
 // validate refuses a consignment BirdSystem would refuse, before sending.
@@ -183,7 +195,14 @@ func (c *Client) AddConsignmentProduct(ctx context.Context, consignmentID, produ
 	if err != nil {
 		return err
 	}
-	res, err := c.create(ctx, consignmentProductPath, form.Encode())
+	return c.write(ctx, consignmentProductPath, form.Encode())
+}
+
+// write posts a form that changes something and checks BirdSystem's
+// answer: "success": true, or its refusal. An answer that cannot be read
+// leaves the outcome unknown.
+func (c *Client) write(ctx context.Context, path, form string) error {
+	res, err := c.create(ctx, path, form)
 	if err != nil {
 		return err
 	}

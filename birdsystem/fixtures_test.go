@@ -276,3 +276,40 @@ func TestConsignmentsWithoutTotal(t *testing.T) {
 	assert.Equal(t, []int64{1, 2, 3}, ids)
 	assert.True(t, gock.IsDone())
 }
+
+// Sort, SelectFields, Filter and Limit -1 go through go-querystring as the
+// exact query BirdSystem documents.
+func TestListOptionsSortFilterValues(t *testing.T) {
+	since := time.Date(2021, 5, 17, 0, 0, 0, 0, time.UTC)
+	v, err := query.Values(birdsystem.ListOptions{
+		Limit:        -1,
+		Sort:         birdsystem.Sorts{{Property: "update_time", Direction: birdsystem.Descending}},
+		SelectFields: []string{"id", "status", "update_time"},
+		Filter: birdsystem.Filters{
+			birdsystem.NumericFilter("total_weight", birdsystem.GreaterThan, "0.5"),
+			birdsystem.DateFilter("update_time", birdsystem.GreaterThan, since),
+			birdsystem.ListFilter("status", "PENDING", "PICKING"),
+		},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "-1", v.Get("limit"))
+	assert.Equal(t, `[{"property":"update_time","direction":"DESC"}]`, v.Get("sort"))
+	assert.Equal(t, "id,status,update_time", v.Get("selectFields"))
+	assert.Equal(t, `[{"type":"numeric","comparison":"gt","value":0.5,"field":"total_weight"},`+
+		`{"type":"date","comparison":"gt","value":"2021-05-17","field":"update_time"},`+
+		`{"type":"list","value":["PENDING","PICKING"],"field":"status"}]`, v.Get("filter"))
+	v, err = query.Values(birdsystem.ListOptions{Sort: birdsystem.Sorts{}, Filter: birdsystem.Filters{}})
+	require.NoError(t, err)
+	assert.Empty(t, v.Encode(), "empty sorts and filters send nothing")
+}
+
+// The create fields of BirdSystem's fuller docs, with the hyphen of
+// return_consignment_action-id.
+func TestNewConsignmentMoreValues(t *testing.T) {
+	v, err := query.Values(birdsystem.NewConsignment{DeliveryServiceID: 1, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB",
+		SalesPrice: "12.50", SalesOrderID: "112-5539603-3130663", DeliveryReference: "JJD1", PaymentReference: "PAY-1",
+		ReturnConsignmentActionID: 3})
+	require.NoError(t, err)
+	assert.Equal(t, "address_line1=b&city=c&contact=a&country_iso=GB&delivery_reference=JJD1&delivery_service_id=1&"+
+		"payment_reference=PAY-1&return_consignment_action-id=3&sales_order_id=112-5539603-3130663&sales_price=12.50", v.Encode())
+}

@@ -47,8 +47,19 @@ type ListOptions struct {
 	CustomIdentityReference string `url:"custom_identity_reference,omitempty"`
 	// Start is the offset of the first consignment of the page.
 	Start int `url:"start,omitempty"`
-	// Limit is the page size; 0 leaves it to BirdSystem.
+	// Limit is the page size; 0 leaves it to BirdSystem (50), and -1 asks
+	// for every matching record in one answer, as BirdSystem's own clients
+	// do.
 	Limit int `url:"limit,omitempty"`
+	// Sort orders the listing (sort, JSON):
+	// Sorts{{Property: "update_time", Direction: Descending}}.
+	Sort Sorts `url:"sort,omitempty"`
+	// SelectFields asks for these columns only (selectFields, joined by
+	// commas); the others come back absent.
+	SelectFields []string `url:"selectFields,comma,omitempty"`
+	// Filter keeps the records matching every condition (filter, JSON):
+	// Filters{DateFilter("update_time", GreaterThan, since)}.
+	Filter Filters `url:"filter,omitempty"`
 }
 
 // ConsignmentPage is one page of consignments.
@@ -69,8 +80,8 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 	if opts == nil {
 		opts = &ListOptions{}
 	}
-	if opts.Start < 0 || opts.Limit < 0 {
-		return nil, fmt.Errorf("birdsystem: Start and Limit must not be negative: %w", status.ErrInvalidRequest)
+	if opts.Start < 0 || opts.Limit < -1 {
+		return nil, fmt.Errorf("birdsystem: Start must not be negative, nor Limit below -1 (every record): %w", status.ErrInvalidRequest)
 	}
 	q, err := query.Values(opts)
 	if err != nil {
@@ -160,6 +171,8 @@ func (c *Client) Consignments(ctx context.Context, opts *ListOptions) iter.Seq2[
 				return
 			case p.Total >= 0 && page.Start >= p.Total:
 				return
+			case page.Limit < 0:
+				return // -1 asked for every record at once
 			case p.Total < 0 && len(p.Consignments) < page.Limit:
 				return // no total: a short page is the last
 			}

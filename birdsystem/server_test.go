@@ -61,8 +61,18 @@ func TestServerListFiltersAndPaging(t *testing.T) {
 	assert.Equal(t, 10, p.Total)
 	assert.Len(t, p.Consignments, 2)
 
-	_, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{Limit: -1})
+	p, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{Limit: -1})
+	require.NoError(t, err)
+	assert.Len(t, p.Consignments, 10, "-1: every record at once")
+	_, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{Limit: -2})
 	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	var walked int
+	for _, err := range c.Consignments(context.Background(), &birdsystem.ListOptions{Limit: -1}) {
+		require.NoError(t, err)
+		walked++
+	}
+	assert.Equal(t, 10, walked)
+	assert.Equal(t, 5, srv.Hits(birdsystemtest.ConsignmentPath), "four lists, and the walk with -1 is one request")
 }
 
 func TestServerConsignmentsWalksEveryPage(t *testing.T) {
@@ -366,4 +376,41 @@ func TestServerCreateStoredThenDropped(t *testing.T) {
 	p, err := c.ListConsignments(context.Background(), &birdsystem.ListOptions{SalesReference: "SR-DROP"})
 	require.NoError(t, err)
 	assert.Len(t, p.Consignments, 1, "look it up before creating it again")
+}
+
+// Confirm and cancel through Batch-Update-Status, sent once whatever the
+// fault; the fake's tracking and company list.
+func TestServerUpdateStatusTrackingCompanies(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Put(birdsystemtest.Consignment(1, status.BirdSystemPreparing), birdsystemtest.Consignment(2, status.BirdSystemPreparing))
+	require.NoError(t, c.ConfirmConsignment(context.Background(), 1, 2))
+	k, _ := srv.Get(1)
+	assert.Equal(t, status.BirdSystemPending, k.Status)
+	require.NoError(t, c.CancelConsignment(context.Background(), 2))
+	k, _ = srv.Get(2)
+	assert.Equal(t, status.BirdSystemCancelled, k.Status)
+
+	assert.ErrorIs(t, c.UpdateConsignmentStatus(context.Background(), status.BirdSystemFinished, 1), status.ErrInvalidRequest)
+	assert.ErrorIs(t, c.ConfirmConsignment(context.Background()), status.ErrInvalidRequest)
+	assert.ErrorIs(t, c.CancelConsignment(context.Background(), 404), status.ErrInvalidRequest, "BirdSystem's refusal")
+
+	srv.ResetHits()
+	srv.Inject(birdsystemtest.Fault{Path: birdsystemtest.BatchUpdateStatusPath, Status: 503})
+	err := c.ConfirmConsignment(context.Background(), 1)
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.Equal(t, 1, srv.Hits(birdsystemtest.BatchUpdateStatusPath), "never sent twice")
+
+	srv.PutCheckPoints("JJD1", birdsystem.CheckPoint{CreateTime: birdsystem.NewTime(time.Date(2024, 6, 1, 8, 0, 0, 0, time.UTC)),
+		CurrentStatus: status.BirdSystemFinished, Note: birdsystem.NewString("Dispatched")})
+	res, err := c.TrackingHistory(context.Background(), "JJD1", "JJD404")
+	require.NoError(t, err)
+	require.Len(t, res.Tracking, 1)
+	assert.Equal(t, "Dispatched", res.Tracking[0].CheckPoints[0].Note.String)
+	assert.Equal(t, []string{"JJD404"}, res.NotFound)
+
+	companies, err := c.ListCompanies(context.Background())
+	require.NoError(t, err)
+	require.Len(t, companies, 1)
+	assert.Equal(t, birdsystemtest.CompanyID, companies[0].ID.String())
 }

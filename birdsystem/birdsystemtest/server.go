@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,9 @@ const (
 const (
 	ConsignmentPath        = "/client/consignment"
 	ConsignmentProductPath = "/client/consignment-product"
+	BatchUpdateStatusPath  = "/client/Consignment/Batch-Update-Status"
+	CompanyListPath        = "/client/public/company-list"
+	TrackingPath           = "/consignment/tracking"
 )
 
 // DeliveryServiceID is the delivery service the fake offers by default
@@ -64,10 +68,11 @@ type Server struct {
 	// DefaultLimit is the page size when a list names none; 0 gives 20.
 	DefaultLimit int
 
-	mu      sync.Mutex
-	store   map[int64]birdsystem.Consignment
-	nextID  int64
-	creates int
+	mu       sync.Mutex
+	store    map[int64]birdsystem.Consignment
+	tracking map[string][]birdsystem.CheckPoint
+	nextID   int64
+	creates  int
 }
 
 // Inject queues faults; each is used once, in order, by the first request
@@ -83,8 +88,11 @@ func (s *Server) ResetHits() { s.Injector.ResetHits() }
 
 // NewServer starts a fake with an empty store. Close it when done.
 func NewServer() *Server {
-	s := &Server{store: map[int64]birdsystem.Consignment{}, nextID: 2010290360000100}
+	s := &Server{store: map[int64]birdsystem.Consignment{}, tracking: map[string][]birdsystem.CheckPoint{}, nextID: 2010290360000100}
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+BatchUpdateStatusPath, s.auth(s.updateStatus))
+	mux.HandleFunc("GET "+CompanyListPath, s.companies)
+	mux.HandleFunc("GET "+TrackingPath, s.auth(s.trackingHistory))
 	mux.HandleFunc("GET "+ConsignmentPath, s.auth(s.list))
 	mux.HandleFunc("POST "+ConsignmentPath, s.auth(s.create))
 	mux.HandleFunc("POST "+ConsignmentProductPath, s.auth(s.addProduct))
@@ -178,6 +186,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		refuse(w, "start and limit must be numbers")
 		return
 	}
+	all := limit == -1 // every record at once
 	if limit <= 0 {
 		limit = 20
 	}
@@ -196,6 +205,9 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	sort.Slice(match, func(i, j int) bool { return match[i].ID.Int64 < match[j].ID.Int64 })
+	if all {
+		limit = len(match)
+	}
 	page := []birdsystem.Consignment{}
 	if start < len(match) {
 		page = match[start:min(start+limit, len(match))]
@@ -329,6 +341,68 @@ func intParam(q url.Values, name string, def int) (int, error) {
 
 // refuse answers the way BirdSystem refuses a request: HTTP 500 with
 // "success": false and a message.
+// PutCheckPoints stores the tracking history of a tracking reference,
+// oldest first, for TrackingHistory.
+func (s *Server) PutCheckPoints(ref string, cps ...birdsystem.CheckPoint) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tracking[ref] = append(s.tracking[ref], cps...)
+}
+
+// updateStatus confirms (PENDING) or cancels (CANCELLED) consignments.
+func (s *Server) updateStatus(w http.ResponseWriter, r *http.Request) {
+	form, err := readForm(r)
+	if err != nil {
+		refuse(w, err.Error())
+		return
+	}
+	st := status.BirdSystemStatus(form.Get("status"))
+	if st != status.BirdSystemPending && st != status.BirdSystemCancelled {
+		refuse(w, "status must be PENDING or CANCELLED")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []int64
+	for _, f := range strings.Split(form.Get("ids"), ",") {
+		id, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+		if _, ok := s.store[id]; err != nil || !ok {
+			refuse(w, "Consignment not found: "+f)
+			return
+		}
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		c := s.store[id]
+		c.Status, c.UpdateTime = st, wire.NewTime[wire.London](time.Now())
+		s.store[id] = c
+	}
+	reply(w, http.StatusOK, map[string]any{"success": true, "message": ""})
+}
+
+// companies lists the fake's one company.
+func (s *Server) companies(w http.ResponseWriter, _ *http.Request) {
+	reply(w, http.StatusOK, map[string]any{"success": true, "data": []map[string]string{{"id": CompanyID, "site_name": "birdsystemtest"}}})
+}
+
+// trackingHistory answers with the stored check points of each reference,
+// in the newest documented shape.
+func (s *Server) trackingHistory(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	data := map[string]any{}
+	for _, ref := range strings.Split(r.URL.Query().Get("tracking_references"), ",") {
+		if cps, ok := s.tracking[ref]; ok {
+			data[ref] = map[string]any{"destination_country": "GB", "check_points": cps}
+		}
+	}
+	if len(data) == 0 {
+		reply(w, http.StatusOK, map[string]any{"success": false, "data": []any{}, "message": birdsystem.InvalidTrackReference})
+		return
+	}
+	reply(w, http.StatusOK, map[string]any{"success": true, "data": data, "message": []any{}})
+}
+
 func refuse(w http.ResponseWriter, message string) {
 	reply(w, http.StatusInternalServerError, map[string]any{"success": false, "message": message})
 }

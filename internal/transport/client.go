@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -243,6 +245,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 			return nil, err
 		}
 	}
+	if c.cfg.StripNotices {
+		st.body = c.stripNotice(ctx, st, res.StatusCode, st.body)
+	}
 	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: r.Path, secret: r.SecretBody}
 	if res.StatusCode >= 200 && res.StatusCode <= 299 {
 		return out, nil
@@ -262,6 +267,40 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	c.logEnd(ctx, st, res, err)
 	return nil, err
 }
+
+// stripNotice returns the JSON after a PHP notice printed before it, and
+// logs the notice's text at Warn; a body that is JSON already, or has no
+// JSON after its prefix, is returned as it is.
+func (c *Client) stripNotice(ctx context.Context, st *call, code int, body []byte) []byte {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '<' {
+		return body
+	}
+	// A notice is a few lines: a handful of tries finds the JSON after it,
+	// and a body that is all braces costs no more.
+	for i, tries := 0, 0; i < len(body) && tries < 16; tries++ {
+		j := bytes.IndexAny(body[i:], "{[")
+		if j < 0 {
+			break
+		}
+		at := i + j
+		if json.Valid(body[at:]) {
+			if c.log.Enabled(ctx, slog.LevelWarn) {
+				notice := strings.Join(strings.Fields(htmlTags.ReplaceAllString(string(body[:at]), "")), " ")
+				c.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: provider notice",
+					slog.String("provider", string(c.cfg.Provider)), slog.String("method", st.method),
+					slog.String("endpoint", c.redact.text(st.endpoint)), slog.Int("status", code),
+					slog.String("notice", c.redact.text(notice)))
+			}
+			return body[at:]
+		}
+		i = at + 1
+	}
+	return body
+}
+
+// htmlTags finds the tags of a PHP notice.
+var htmlTags = regexp.MustCompile(`<[^>]*>`)
 
 // logEnd logs a failed call: at Warn when it gave up after retrying.
 func (c *Client) logEnd(ctx context.Context, st *call, res *http.Response, err error) {

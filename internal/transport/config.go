@@ -52,6 +52,11 @@ type Config struct {
 	UserAgent string
 	// MaxBodyBytes caps every answer; 0 gives DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// StripNotices reads the JSON that follows a PHP warning or notice
+	// printed before it (<br /><b>Warning</b>: ...), as BirdSystem's pages
+	// show, and logs the notice at Warn; nothing else about the answer
+	// changes.
+	StripNotices bool
 	// AllowInsecureHTTP permits a plain http:// BaseURL for a host that is
 	// not loopback; without it New refuses one, so that credentials never
 	// cross a network in clear text by accident.
