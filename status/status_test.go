@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -235,12 +236,26 @@ func TestFloweryStatusRules(t *testing.T) {
 		{"派件失败", Exception, ReasonOther},
 		{"未揽收", ReadyToShip, ReasonUnknown},
 		{"揽收失败", Exception, ReasonOther},
+		// Flowery's fuller docs, and the negations.
+		{"收件", Shipped, ReasonUnknown},
+		{"已收件", Shipped, ReasonUnknown},
+		{"未收件", ReadyToShip, ReasonUnknown},
+		{"拒绝签收", Exception, ReasonRefused},
+		{"客户拒绝签收", Exception, ReasonRefused},
+		{"无人签收", Exception, ReasonOther},
+		{"签收异常", Exception, ReasonOther},
+		{"签收未成功", Exception, ReasonOther},
+		{"未派件", Shipped, ReasonUnknown},
+		{"未派送", Shipped, ReasonUnknown},
+		{"派件异常", Exception, ReasonOther},
+		{"派送未成功", Exception, ReasonOther},
+		{"揽收异常", Exception, ReasonOther},
 	}
 	for _, c := range cases {
 		s := FloweryStatus(c.text)
 		assert.Equal(t, c.stage, s.Stage(), "%q", c.text)
 		assert.Equal(t, c.reason, s.Reason(), "%q", c.text)
-		assert.Equal(t, c.stage != Unknown, s.Known(), "%q", c.text)
+		assert.Equal(t, c.stage != Unknown || c.text == "Updating", s.Known(), "%q", c.text)
 		assert.Equal(t, c.text, s.Description(), "raw text is never altered")
 		assert.Equal(t, c.text, s.Code().Value)
 		if !s.Known() {
@@ -424,7 +439,7 @@ func FuzzParseReason(f *testing.F) {
 }
 
 func FuzzFloweryStatus(f *testing.F) {
-	for _, s := range []string{"退件", "拒收", "末端派件", "Updating", "", " 签收 ", "\xff派件"} {
+	for _, s := range []string{"退件", "拒收", "末端派件", "Updating", "", " 签收 ", "\xff派件", "客户拒绝签收", "签收未成功", "无人签收", "已签收无异常"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
@@ -435,8 +450,14 @@ func FuzzFloweryStatus(f *testing.F) {
 		if !s.Stage().Valid() || !s.Reason().Valid() {
 			t.Fatal("invalid stage or reason")
 		}
-		if s.Known() != (s.Stage() != Unknown) {
+		if s.Known() != (s.Stage() != Unknown) && !strings.Contains(text, "Updating") {
 			t.Fatalf("%q: Known=%v Stage=%v", text, s.Known(), s.Stage())
+		}
+		// A negation anywhere in the text never claims a success.
+		for _, n := range []string{"未", "无", "拒", "异常", "失败"} {
+			if strings.Contains(text, n) && s.Stage() == Delivered {
+				t.Fatalf("%q holds %q and maps to delivered", text, n)
+			}
 		}
 		if !s.Known() && s.String() != text {
 			t.Fatal("unknown text must print as sent")
