@@ -181,3 +181,62 @@ func TestAnswerOddEnvelopeKeepsTheBatch(t *testing.T) {
 	require.NoError(t, err)
 	assert.ErrorIs(t, snaps[0].Err, status.ErrMalformedResponse, "an entry that is not an order may be this one")
 }
+
+// The newest docs put the token and tracking-detail endpoints on another
+// host than /orders: Config.TokenURL and Config.DetailURL send them there.
+func TestAnswerEndpointsOnAnotherHost(t *testing.T) {
+	var paths []string
+	logistics := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, "logistics "+r.URL.Path)
+		switch r.URL.Path {
+		case "/token":
+			fmt.Fprint(w, `{"status":"success","data":{"logistics":"l","token":"TK-1"}}`)
+		case "/orders_status/list":
+			assert.Equal(t, "TK-1", r.Header.Get("token"))
+			fmt.Fprint(w, `{"status":"success","sn_str":"","orders_detail":[{"order_status":"收件","order_type":"1",`+
+				`"scan_list":"[{\"date\":\"05-01-2016 10:41\",\"desc\":\"收件\"}]","create_order_time":"2019-6-25 18:56:03",`+
+				`"order_no":"1000025","express_no":"CGK1","old_order_no":"","old_express_no":""}]}`)
+		}
+	}))
+	defer logistics.Close()
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		paths = append(paths, "api "+r.URL.Path)
+		fmt.Fprint(w, `{"code":"success","sn_str":"1","orders_detail":[]}`)
+	}))
+	defer api.Close()
+	host := strings.Replace(logistics.URL, "127.0.0.1", "localhost", 1)
+	c, err := flowery.New(flowery.Config{BaseURL: api.URL, TokenURL: host + "/token", DetailURL: host + "/orders_status/list",
+		AccountID: "a", Logistics: "l", SecretKey: "sk-1"})
+	require.NoError(t, err)
+	_, err = c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
+	require.NoError(t, err)
+	res, err := c.TrackingDetail(context.Background(), flowery.ByOrderNo, "1000025")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"logistics /token", "api /orders", "logistics /orders_status/list"}, paths)
+	require.Len(t, res.Details, 1)
+	d := res.Details[0]
+	assert.Equal(t, status.FloweryCollected, d.OrderStatus)
+	assert.Equal(t, status.Shipped, d.OrderStatus.Stage())
+	assert.Equal(t, "1", d.OrderType.String)
+	assert.Equal(t, "2019-6-25 18:56:03", d.CreateOrderTime.Raw)
+	assert.True(t, d.OldOrderNo.Valid)
+	require.Len(t, d.ScanList.Scans, 1)
+	assert.Equal(t, "收件", d.ScanList.Scans[0].Desc)
+	assert.Equal(t, flowery.LogisticsTokenURL, "https://logistics-api.flowery-island.com/token")
+}
+
+// The documented token failure body is not valid JSON ("data": with nothing
+// after it): it is a refusal of the key, with Flowery's message.
+func TestAnswerTokenFailureBody(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "{\n    \"status\": \"failure\",\n    \"message\": \"secret_key错误\",\n    \"data\": \n}")
+	}))
+	defer srv.Close()
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", SecretKey: "sk-1"})
+	require.NoError(t, err)
+	_, err = c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
+	assert.ErrorIs(t, err, status.ErrUnauthorized)
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, "secret_key错误", ae.Message)
+}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -45,13 +44,14 @@ func (c *Client) registerToken(ctx context.Context) (string, time.Duration, erro
 		return "", 0, err
 	}
 	// Registering again only replaces the token, so it is retried like a query.
-	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: tokenPath, Body: body,
-		ContentType: "application/json", ReadOnly: true, SecretBody: true})
+	req := c.token.request(http.MethodPost)
+	req.Body, req.ContentType, req.ReadOnly, req.SecretBody = body, "application/json", true, true
+	res, err := c.t.Do(ctx, req)
 	if err != nil {
 		return "", 0, err
 	}
 	var a tokenAnswer
-	if err := c.t.DecodeJSON(res, &a, "data"); err != nil {
+	if err := decodeMended(c.t, res, &a, "data"); err != nil {
 		return "", 0, err
 	}
 	switch {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/token"
@@ -12,8 +13,17 @@ import (
 	"github.com/ordertrack/ordertrack/status"
 )
 
-// DefaultBaseURL is Flowery Island's API host.
-const DefaultBaseURL = "https://api.flowery-island.com"
+// Flowery Island's hosts. DefaultBaseURL serves /orders in every version
+// of Flowery's docs. The newest version (2019-06-28) moves the token and
+// tracking-detail endpoints to the logistics host: set Config.TokenURL and
+// Config.DetailURL to LogisticsTokenURL and LogisticsDetailURL for an
+// account on it. Older versions keep them on the API host, under
+// /logistics/api, which is the default.
+const (
+	DefaultBaseURL     = "https://api.flowery-island.com"
+	LogisticsTokenURL  = "https://logistics-api.flowery-island.com/token"
+	LogisticsDetailURL = "https://logistics-api.flowery-island.com/orders_status/list"
+)
 
 // DefaultBatchSize is how many numbers one request asks about when
 // Config.BatchSize is 0. Flowery publishes no limit; 100 numbers keep each
@@ -37,6 +47,12 @@ type Config struct {
 	// SecretKey registers a token with POST /logistics/api/token; the
 	// token is cached, and registered again once when Flowery rejects it.
 	SecretKey Secret
+	// TokenURL is the whole URL of the token endpoint; "" gives BaseURL +
+	// "/logistics/api/token".
+	TokenURL string
+	// DetailURL is the whole URL of the tracking-detail endpoint; "" gives
+	// BaseURL + "/logistics/api/orders_tracking_detail/list".
+	DetailURL string
 	// BatchSize is how many numbers one request asks about; 0 gives
 	// DefaultBatchSize.
 	BatchSize int
@@ -73,9 +89,11 @@ type Config struct {
 
 // Client queries Flowery Island. It is safe for concurrent use.
 type Client struct {
-	cfg    Config
-	t      *transport.Client
-	tokens *token.Source // nil with a static Token
+	cfg Config
+	t   *transport.Client
+	// The endpoints: path on BaseURL, or a whole URL of its own.
+	orders, detail, token endpoint
+	tokens                *token.Source // nil with a static Token
 }
 
 var _ status.Tracker = (*Client)(nil)
@@ -122,7 +140,20 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, t: t}
+	c := &Client{cfg: cfg, t: t, orders: endpoint{path: ordersPath}, detail: endpoint{path: trackingDetailPath}, token: endpoint{path: tokenPath}}
+	for _, u := range []struct {
+		name, raw string
+		ep        *endpoint
+	}{{"TokenURL", cfg.TokenURL, &c.token}, {"DetailURL", cfg.DetailURL, &c.detail}} {
+		if u.raw == "" {
+			continue
+		}
+		base, err := transport.ParseBaseURL(status.Flowery, u.name, u.raw, cfg.AllowInsecureHTTP)
+		if err != nil {
+			return nil, err
+		}
+		*u.ep = endpoint{base: base}
+	}
 	if cfg.Token == "" {
 		c.tokens = token.New(c.registerToken)
 	}
@@ -135,3 +166,15 @@ func (c Client) String() string { return fmt.Sprintf("flowery.Client{%+v}", c.cf
 
 // GoString is String, for %#v.
 func (c Client) GoString() string { return c.String() }
+
+// endpoint is where a request goes: a path on BaseURL, or a whole URL of
+// its own (base, with no path after it).
+type endpoint struct {
+	base *url.URL
+	path string
+}
+
+// request returns a request to e.
+func (e endpoint) request(method string) *transport.Request {
+	return &transport.Request{Method: method, Base: e.base, Path: e.path}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/ordertrack/ordertrack/internal/record"
+	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/wire"
 )
 
@@ -14,13 +15,26 @@ const trackingDetailPath = "/logistics/api/orders_tracking_detail/list"
 
 // TrackingDetail is one order's scan history.
 type TrackingDetail struct {
+	// OrderStatus is order_status, the order's status (newest doc).
+	OrderStatus status.FloweryStatus `json:"order_status,omitzero"`
+	// OrderType is order_type: "1" normal, "2" transfer (newest doc).
+	OrderType NullString `json:"order_type,omitzero"`
+	// ScanList is scan_list: the scans, which Flowery sends as a
+	// JSON-encoded string.
+	ScanList ScanList `json:"scan_list"`
+	// CreateOrderTime is create_order_time, when the order was created
+	// (newest doc).
+	CreateOrderTime Time `json:"create_order_time,omitzero"`
 	// OrderNo is order_no, the customer's order number.
 	OrderNo string `json:"order_no"`
 	// ExpressNo is express_no, the waybill number.
 	ExpressNo string `json:"express_no"`
-	// ScanList is scan_list: the scans, which Flowery sends as a
-	// JSON-encoded string.
-	ScanList ScanList `json:"scan_list"`
+	// OldOrderNo is old_order_no, the order number before a transfer
+	// (newest doc).
+	OldOrderNo NullString `json:"old_order_no,omitzero"`
+	// OldExpressNo is old_express_no, the waybill number before a
+	// transfer (newest doc).
+	OldExpressNo NullString `json:"old_express_no,omitzero"`
 
 	// Unfit holds, verbatim, every field whose value did not fit its Go
 	// type; that field is left zero. See the package doc.
@@ -131,7 +145,7 @@ type TrackingResult struct {
 // (POST /logistics/api/orders_tracking_detail/list), batched and merged
 // like QueryOrders.
 func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string) (*TrackingResult, error) {
-	refs, batches, err := query[TrackingDetail](ctx, c, trackingDetailPath, by, refs, true)
+	refs, batches, err := query[TrackingDetail](ctx, c, c.detail, by, refs, true)
 	if err != nil {
 		return nil, err
 	}

@@ -77,15 +77,26 @@ var emptyValue = regexp.MustCompile(`("[^"\\]*"\s*:)(\s*)([,}\]])`)
 // failure example, which is not valid JSON, before giving up on it.
 func decode[T any](t *transport.Client, res *transport.Response, v *Response[T]) error {
 	var w wireResponse[T]
-	err := t.DecodeJSON(res, &w, "orders_detail")
-	if err != nil {
-		mended := emptyValue.ReplaceAll(res.Body, []byte("${1}${2}null${3}"))
-		if bytes.Equal(mended, res.Body) || json.Unmarshal(mended, &w) != nil {
-			return err
-		}
+	if err := decodeMended(t, res, &w, "orders_detail"); err != nil {
+		return err
 	}
 	*v = Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr,
 		OrdersDetail: w.OrdersDetail.Items, Unfit: w.OrdersDetail.Unfit}
+	return nil
+}
+
+// decodeMended decodes res into v, mending an empty value (as in the
+// documented failure examples: "orders_detail": } and "data": }) before
+// giving up on it.
+func decodeMended(t *transport.Client, res *transport.Response, v any, mustFit ...string) error {
+	err := t.DecodeJSON(res, v, mustFit...)
+	if err == nil {
+		return nil
+	}
+	mended := emptyValue.ReplaceAll(res.Body, []byte("${1}${2}null${3}"))
+	if bytes.Equal(mended, res.Body) || json.Unmarshal(mended, v) != nil {
+		return err
+	}
 	return nil
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
 	"github.com/ordertrack/ordertrack/internal/record"
-	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -297,7 +296,7 @@ type QueryResult struct {
 // numbers are asked about once. A number that is empty or contains a comma
 // (Flowery's separator) is refused before anything is sent.
 func (c *Client) QueryOrders(ctx context.Context, by QueryBy, refs ...string) (*QueryResult, error) {
-	refs, batches, err := query[OrderDetail](ctx, c, ordersPath, by, refs, true)
+	refs, batches, err := query[OrderDetail](ctx, c, c.orders, by, refs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -322,7 +321,7 @@ type batch[T any] struct {
 // the others (all or nothing); without it, every batch is asked and keeps
 // its own outcome, and a batch that never started because ctx ended has
 // ctx's error.
-func query[T any](ctx context.Context, c *Client, path string, by QueryBy, refs []string, stopEarly bool) ([]string, []batch[T], error) {
+func query[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, refs []string, stopEarly bool) ([]string, []batch[T], error) {
 	refs, err := c.checkRefs(ctx, by, refs)
 	if err != nil {
 		return nil, nil, err
@@ -334,7 +333,7 @@ func query[T any](ctx context.Context, c *Client, path string, by QueryBy, refs 
 	}
 	run := func(ctx context.Context, i int) error {
 		var r Response[T]
-		if err := post(ctx, c, path, by, out[i].refs, &r); err != nil {
+		if err := post(ctx, c, ep, by, out[i].refs, &r); err != nil {
 			out[i].err = err
 			if stopEarly {
 				return err
@@ -467,7 +466,7 @@ func (c *Client) batches(refs []string) [][]string {
 
 // post sends one batch with the token and decodes the answer into out. A
 // token rejection registers a new token once and repeats the call.
-func post[T any](ctx context.Context, c *Client, path string, by QueryBy, batch []string, out *Response[T]) error {
+func post[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, batch []string, out *Response[T]) error {
 	body, err := json.Marshal(Request{AccountID: c.cfg.AccountID, Logistics: c.cfg.Logistics, SerialNo: strings.Join(batch, ","), Command: by})
 	if err != nil {
 		return err
@@ -479,8 +478,9 @@ func post[T any](ctx context.Context, c *Client, path string, by QueryBy, batch 
 				return err
 			}
 		}
-		res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, Body: body, ContentType: "application/json",
-			Header: http.Header{"Token": {tok}}, ReadOnly: true})
+		req := ep.request(http.MethodPost)
+		req.Body, req.ContentType, req.Header, req.ReadOnly = body, "application/json", http.Header{"Token": {tok}}, true
+		res, err := c.t.Do(ctx, req)
 		if err == nil {
 			*out = Response[T]{}
 			if err = decode(c.t, res, out); err == nil {

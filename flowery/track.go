@@ -25,7 +25,7 @@ func (c *Client) Provider() status.Provider { return status.Flowery }
 // context, an empty or blank number, or one with a comma.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
 	by := c.cfg.TrackBy
-	_, batches, err := query[trackedOrder](ctx, c, ordersPath, by, refs, false)
+	_, batches, err := query[trackedOrder](ctx, c, c.orders, by, refs, false)
 	if err != nil {
 		return nil, err
 	}
