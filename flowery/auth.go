@@ -24,7 +24,7 @@ type tokenRequest struct {
 
 // tokenAnswer is {"status": "success", "data": {"logistics", "token"}}.
 type tokenAnswer struct {
-	Response[json.RawMessage]
+	head
 	Data struct {
 		Logistics string `json:"logistics"`
 		Token     string `json:"token"`

@@ -49,14 +49,26 @@ type wireResponse[T any] struct {
 }
 
 // OK reports whether the answer says success in any of its spellings.
-func (r *Response[T]) OK() bool {
-	for _, v := range []wire.String{r.Code, r.Status} {
+func (r *Response[T]) OK() bool { return succeeded(r.Code, r.Status) }
+
+func succeeded(code, st wire.String) bool {
+	for _, v := range []wire.String{code, st} {
 		if strings.EqualFold(v.String, Success) || v.String == "true" {
 			return true
 		}
 	}
 	return false
 }
+
+// head is the part of every Flowery answer that says how it went.
+type head struct {
+	Code    wire.String `json:"code"`
+	Status  wire.String `json:"status"`
+	Message string      `json:"message"`
+}
+
+// OK reports whether the answer says success in any of its spellings.
+func (h *head) OK() bool { return succeeded(h.Code, h.Status) }
 
 // NotFound splits sn_str into its numbers.
 func (r *Response[T]) NotFound() []string {

@@ -471,22 +471,34 @@ func post[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, batch 
 	if err != nil {
 		return err
 	}
+	return c.withToken(ctx, func(tok string) error {
+		req := ep.request(http.MethodPost)
+		req.Body, req.ContentType, req.Header, req.ReadOnly = body, "application/json", http.Header{"Token": {tok}}, true
+		res, err := c.t.Do(ctx, req)
+		if err != nil {
+			return err
+		}
+		*out = Response[T]{}
+		if err := decode(c.t, res, out); err != nil {
+			return err
+		}
+		return check(c.t, res, out)
+	})
+}
+
+// withToken calls send with the token. When Flowery rejects a registered
+// token (a definite refusal: nothing was done), a new one is registered
+// once and send called again.
+func (c *Client) withToken(ctx context.Context, send func(tok string) error) error {
 	for attempt := 0; ; attempt++ {
 		tok := string(c.cfg.Token)
 		if c.tokens != nil {
+			var err error
 			if tok, err = c.tokens.Get(ctx); err != nil {
 				return err
 			}
 		}
-		req := ep.request(http.MethodPost)
-		req.Body, req.ContentType, req.Header, req.ReadOnly = body, "application/json", http.Header{"Token": {tok}}, true
-		res, err := c.t.Do(ctx, req)
-		if err == nil {
-			*out = Response[T]{}
-			if err = decode(c.t, res, out); err == nil {
-				err = check(c.t, res, out)
-			}
-		}
+		err := send(tok)
 		if attempt == 0 && errors.Is(err, status.ErrUnauthorized) && c.tokens != nil {
 			c.tokens.Invalidate(tok)
 			continue

@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 
 	"github.com/ordertrack/ordertrack/fault"
 	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/status"
 )
 
 // The credentials the fake accepts.
@@ -36,6 +38,7 @@ const (
 // Paths the fake serves.
 const (
 	TokenPath          = "/logistics/api/token"
+	CreatePath         = "/logistics/api/orders"
 	OrdersPath         = "/orders"
 	TrackingDetailPath = "/logistics/api/orders_tracking_detail/list"
 )
@@ -72,6 +75,7 @@ type Server struct {
 	encoded   map[string]json.RawMessage
 	scans     map[string]string
 	tokens    map[string]bool
+	created   int
 	registers int
 	batches   []int
 }
@@ -94,6 +98,7 @@ func NewServer() *Server {
 	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("POST "+OrdersPath, s.query(s.ordersAnswer))
 	mux.HandleFunc("POST "+TrackingDetailPath, s.query(s.detailAnswer))
+	mux.HandleFunc("POST "+CreatePath, s.create)
 	s.Server = httptest.NewServer(s.Wrap(mux, TokenPath))
 	return s
 }
@@ -286,6 +291,66 @@ func (s *Server) detailAnswer(numbers []string, command string) ([]json.RawMessa
 }
 
 // failure answers as Flowery fails: {"status": "failure", "message": ...}.
+// Creates returns how many orders the fake has created.
+func (s *Server) Creates() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.created
+}
+
+// create stores a new order, as Flowery's POST /logistics/api/orders does,
+// assigning it a waybill number; QueryOrders then finds it.
+func (s *Server) create(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ok := s.tokens[r.Header.Get("token")]
+	s.mu.Unlock()
+	if !ok {
+		failure(w, "token invalid")
+		return
+	}
+	var req struct {
+		AccountID string `json:"account_id"`
+		Logistics string `json:"logistics"`
+		flowery.NewOrder
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		failure(w, "request body is not JSON: "+err.Error())
+		return
+	}
+	switch {
+	case req.AccountID != AccountID || req.Logistics != Logistics:
+		failure(w, "account_id or logistics error")
+		return
+	case req.OrderNo == "" || req.Receiver.Name == "" || req.Receiver.Address == "" || req.GoodsQty <= 0:
+		failure(w, "order_no, receiver and goods_qty are required")
+		return
+	}
+	s.mu.Lock()
+	_, dup := s.orders[req.OrderNo]
+	s.mu.Unlock()
+	if dup {
+		failure(w, "order_no "+req.OrderNo+" already exists")
+		return
+	}
+	s.mu.Lock()
+	s.created++
+	n := s.created
+	s.mu.Unlock()
+	express := fmt.Sprintf("CGKFT%010d", n)
+	shipper, receiver := req.Shipper, req.Receiver
+	o := flowery.OrderDetail{OrderNo: req.OrderNo, OrderType: string(req.OrderType), ExpressNo: express,
+		OrderStatus: status.FloweryCollected, GoodsStatus: status.FloweryCollected, GoodsStatusTime: flowery.NewTime(time.Now()),
+		Shipper: &shipper, Receiver: &receiver, GoodsNameCN: req.GoodsNameCN, GoodsNameEN: req.GoodsNameEN,
+		GoodsQty: flowery.NewInt64(req.GoodsQty), Weight: flowery.NewDecimal(req.Weight), ServiceType: req.ServiceType,
+		OldOrderNo: req.OldOrderNo, OldExpressNo: req.OldExpressNo}
+	s.Put(o)
+	detail, _ := json.Marshal(o)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(detail, &m)
+	m["logistics_sn"], _ = json.Marshal(fmt.Sprintf("FT%08d", n))
+	reply(w, map[string]any{"status": "success", "detail": m})
+}
+
 func failure(w http.ResponseWriter, message string) {
 	reply(w, map[string]any{"status": "failure", "message": message})
 }

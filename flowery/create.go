@@ -1,0 +1,243 @@
+package flowery
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// createPath creates an order.
+const createPath = "/logistics/api/orders"
+
+// OrderType is order_type: a normal order, or a transfer.
+type OrderType string
+
+// The order types.
+const (
+	// OrderNormal is order_type "1": a normal order.
+	OrderNormal OrderType = "1"
+	// OrderTransfer is order_type "2": a transfer (转运) order.
+	OrderTransfer OrderType = "2"
+)
+
+// GoodsType is goods_type: general cargo, or special cargo.
+type GoodsType string
+
+// The goods types.
+const (
+	// GoodsGeneral is goods_type "1": general cargo.
+	GoodsGeneral GoodsType = "1"
+	// GoodsSpecial is goods_type "2": special cargo.
+	GoodsSpecial GoodsType = "2"
+)
+
+// PayType is pay_type, who pays and how.
+type PayType string
+
+// The pay types Flowery documents.
+const (
+	// PayPrepaid is PP: prepaid by the shipper.
+	PayPrepaid PayType = "PP"
+	// PayCash is CA: cash.
+	PayCash PayType = "CA"
+	// PayCollect is CC: collect, paid by the recipient.
+	PayCollect PayType = "CC"
+)
+
+// Amount is an amount in an order to create: {"value": 150000, "unit":
+// "IDR"}. Value is written as a JSON number, exactly as given.
+type Amount struct {
+	// Value is the amount as written ("150000", "12.5").
+	Value string
+	// Unit is the currency ("IDR").
+	Unit string
+}
+
+// MarshalJSON writes {"value": <Value>, "unit": <Unit>}.
+func (a Amount) MarshalJSON() ([]byte, error) {
+	if !json.Valid([]byte(a.Value)) || strings.ContainsAny(a.Value, `"{[`) {
+		return nil, fmt.Errorf("flowery: amount %q is not a number", a.Value)
+	}
+	unit, _ := json.Marshal(a.Unit)
+	return []byte(`{"value":` + a.Value + `,"unit":` + string(unit) + `}`), nil
+}
+
+// UnmarshalJSON reads an amount as Money does ({"value", "unit"} or
+// "uint", or a bare number).
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	var m Money
+	if err := m.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*a = Amount{Value: m.Value.Text, Unit: m.Unit}
+	return nil
+}
+
+// NewOrder is an order to create (POST /logistics/api/orders). AccountID
+// and Logistics come from the Config. OrderNo, the Receiver's Name, Address
+// and Mobile or Phone, the Shipper's Name and Address, GoodsQty and Weight
+// are required; OrderType and GoodsType default to "1".
+type NewOrder struct {
+	// OrderNo is order_no, your order number.
+	OrderNo string `json:"order_no"`
+	// OrderType is order_type: OrderNormal or OrderTransfer.
+	OrderType OrderType `json:"order_type"`
+	// Shipper is shipper, the sender.
+	Shipper Party `json:"shipper"`
+	// Receiver is receiver, the recipient.
+	Receiver Party `json:"receiver"`
+	// GoodsType is goods_type: GoodsGeneral or GoodsSpecial.
+	GoodsType GoodsType `json:"goods_type"`
+	// GoodsNameCN and GoodsNameEN are goods_name_cn and goods_name_en: the
+	// items as name_qty joined by & ("shirt_1&hat_2").
+	GoodsNameCN string `json:"goods_name_cn"`
+	GoodsNameEN string `json:"goods_name_en"`
+	// GoodsQty is goods_qty, how many items.
+	GoodsQty int64 `json:"goods_qty"`
+	// Weight is weight, in kg, as written ("1.5").
+	Weight string `json:"weight"`
+	// CODAmount is cod_amount, cash to collect on delivery.
+	CODAmount *Amount `json:"cod_amount,omitempty"`
+	// InsuranceAmount is insurance_amount, the insured value.
+	InsuranceAmount *Amount `json:"insurance_amount,omitempty"`
+	// CollectAmount is collect_amount.
+	CollectAmount *Amount `json:"collect_amount,omitempty"`
+	// PayType is pay_type: PayPrepaid, PayCash or PayCollect.
+	PayType PayType `json:"pay_type,omitempty"`
+	// ServiceType is service_type.
+	ServiceType string `json:"service_type,omitempty"`
+	// Remark is remark, a note for the carrier.
+	Remark string `json:"remark,omitempty"`
+	// PackagePcs is package_pcs, how many packages.
+	PackagePcs int `json:"package_pcs,omitempty"`
+	// OldOrderNo and OldExpressNo are old_order_no and old_express_no, the
+	// numbers of the order a transfer replaces.
+	OldOrderNo   string `json:"old_order_no,omitempty"`
+	OldExpressNo string `json:"old_express_no,omitempty"`
+}
+
+// validate refuses an order Flowery would refuse, before sending.
+func (n *NewOrder) validate() error {
+	var missing []string
+	for _, f := range []struct{ name, v string }{
+		{"order_no", n.OrderNo}, {"receiver.name", n.Receiver.Name}, {"receiver.address", n.Receiver.Address},
+		{"shipper.name", n.Shipper.Name}, {"shipper.address", n.Shipper.Address}, {"weight", n.Weight},
+	} {
+		if strings.TrimSpace(f.v) == "" {
+			missing = append(missing, f.name)
+		}
+	}
+	if strings.TrimSpace(n.Receiver.Mobile) == "" && strings.TrimSpace(n.Receiver.Phone) == "" {
+		missing = append(missing, "receiver.mobile or receiver.phone")
+	}
+	if n.GoodsQty <= 0 {
+		missing = append(missing, "goods_qty")
+	}
+	switch {
+	case len(missing) > 0:
+		return fmt.Errorf("flowery: new order lacks %s: %w", strings.Join(missing, ", "), status.ErrInvalidRequest)
+	case n.OrderType != "" && n.OrderType != OrderNormal && n.OrderType != OrderTransfer:
+		return fmt.Errorf("flowery: order_type %q is not 1 or 2: %w", string(n.OrderType), status.ErrInvalidRequest)
+	case n.GoodsType != "" && n.GoodsType != GoodsGeneral && n.GoodsType != GoodsSpecial:
+		return fmt.Errorf("flowery: goods_type %q is not 1 or 2: %w", string(n.GoodsType), status.ErrInvalidRequest)
+	case n.PayType != "" && n.PayType != PayPrepaid && n.PayType != PayCash && n.PayType != PayCollect:
+		return fmt.Errorf("flowery: pay_type %q is not PP, CA or CC: %w", string(n.PayType), status.ErrInvalidRequest)
+	case !json.Valid([]byte(n.Weight)):
+		return fmt.Errorf("flowery: weight %q is not a number: %w", n.Weight, status.ErrInvalidRequest)
+	case n.OrderType == OrderTransfer && n.OldOrderNo == "" && n.OldExpressNo == "":
+		return fmt.Errorf("flowery: a transfer names the old order (old_order_no or old_express_no): %w", status.ErrInvalidRequest)
+	}
+	for _, a := range []*Amount{n.CODAmount, n.InsuranceAmount, n.CollectAmount} {
+		if a != nil {
+			if _, err := a.MarshalJSON(); err != nil {
+				return fmt.Errorf("%w: %w", err, status.ErrInvalidRequest)
+			}
+		}
+	}
+	return nil
+}
+
+// CreatedOrder is Flowery's answer to a create.
+type CreatedOrder struct {
+	// OrderNo is order_no, as Flowery recorded it.
+	OrderNo string `json:"order_no"`
+	// ExpressNo is express_no, the waybill number Flowery assigned.
+	ExpressNo string `json:"express_no"`
+	// LogisticsSN is logistics_sn, Flowery's own serial number.
+	LogisticsSN string `json:"logistics_sn"`
+	// Detail is the order as Flowery sent it back (detail), verbatim.
+	Detail json.RawMessage `json:"-"`
+}
+
+// CreateOrder creates an order (POST /logistics/api/orders). It is
+// refused before sending when a required field is missing or a code is
+// not documented.
+//
+// A create is never sent twice: it is retried only when no connection could
+// be made (or, once, after Flowery rejected the token, which is a refusal).
+// When it may have reached Flowery without an answer coming back, the
+// error matches status.ErrOutcomeUnknown: look the order up with
+// QueryOrders before creating it again.
+func (c *Client) CreateOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, error) {
+	if n == nil {
+		return nil, fmt.Errorf("flowery: nil order: %w", status.ErrInvalidRequest)
+	}
+	if err := n.validate(); err != nil {
+		return nil, err
+	}
+	order := *n
+	if order.OrderType == "" {
+		order.OrderType = OrderNormal
+	}
+	if order.GoodsType == "" {
+		order.GoodsType = GoodsGeneral
+	}
+	body, err := json.Marshal(struct {
+		AccountID string `json:"account_id"`
+		Logistics string `json:"logistics"`
+		*NewOrder
+	}{c.cfg.AccountID, c.cfg.Logistics, &order})
+	if err != nil {
+		return nil, err
+	}
+	var created *CreatedOrder
+	err = c.withToken(ctx, func(tok string) error {
+		res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: createPath, Body: body,
+			ContentType: "application/json", Header: http.Header{"Token": {tok}}})
+		if err != nil {
+			return err
+		}
+		var a struct {
+			head
+			Detail json.RawMessage `json:"detail"`
+		}
+		if err := decodeMended(c.t, res, &a); err != nil {
+			return transport.OutcomeUnknown(err)
+		}
+		if !a.OK() {
+			if !a.Code.Valid && !a.Status.Valid {
+				return transport.OutcomeUnknown(c.t.Error(res, "", `malformed response: no "status" or "code"`, status.ErrMalformedResponse))
+			}
+			sentinel := status.ErrInvalidRequest
+			if isTokenRejection(a.Message) {
+				sentinel = status.ErrUnauthorized
+			}
+			return c.t.Error(res, cmp.Or(a.Status.String, a.Code.String), a.Message, sentinel)
+		}
+		created = &CreatedOrder{Detail: a.Detail}
+		if json.Unmarshal(a.Detail, created) != nil || created.ExpressNo == "" {
+			return transport.OutcomeUnknown(c.t.Error(res, "", "malformed response: no express_no in detail", status.ErrMalformedResponse))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return created, nil
+}

@@ -1,0 +1,131 @@
+package flowery_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/flowery/flowerytest"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+func newOrder(no string) *flowery.NewOrder {
+	party := flowery.Party{Name: "TEST PENGIRIM", Mobile: "6281276497866", Country: "IDN", Province: "DKI JAKARTA",
+		City: "JAKARTA", Area: "JAKARTA", Address: "JL. TEST 1", Postcode: "80552"}
+	return &flowery.NewOrder{OrderNo: no, Shipper: party, Receiver: party, GoodsNameCN: "衬衫_1", GoodsNameEN: "shirt_1",
+		GoodsQty: 1, Weight: "1.5", CODAmount: &flowery.Amount{Value: "150000", Unit: "IDR"}, PayType: flowery.PayPrepaid}
+}
+
+// Every documented request field travels under its documented name.
+func TestCreateOrderBody(t *testing.T) {
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ = io.ReadAll(r.Body)
+		w.Write([]byte(`{"status":"success","detail":{"order_no":"N1","express_no":"CGK9","logistics_sn":"SN9"}}`))
+	}))
+	defer srv.Close()
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: "t-1"})
+	require.NoError(t, err)
+	n := newOrder("N1")
+	n.OrderType, n.GoodsType, n.ServiceType, n.Remark, n.PackagePcs = flowery.OrderTransfer, flowery.GoodsSpecial, "1", "fragile", 2
+	n.OldOrderNo, n.OldExpressNo = "N0", "CGK0"
+	n.InsuranceAmount, n.CollectAmount = &flowery.Amount{Value: "2.5", Unit: "IDR"}, &flowery.Amount{Value: "0", Unit: "IDR"}
+	got, err := c.CreateOrder(context.Background(), n)
+	require.NoError(t, err)
+	assert.Equal(t, "CGK9", got.ExpressNo)
+	assert.Equal(t, "SN9", got.LogisticsSN)
+	party := `{"name":"TEST PENGIRIM","email":"","postcode":"80552","mobile":"6281276497866","phone":"","country":"IDN","prov":"DKI JAKARTA","city":"JAKARTA","area":"JAKARTA","address":"JL. TEST 1"}`
+	assert.JSONEq(t, `{"account_id":"A","logistics":"L","order_no":"N1","order_type":"2","shipper":`+party+`,"receiver":`+party+`,`+
+		`"goods_type":"2","goods_name_cn":"衬衫_1","goods_name_en":"shirt_1","goods_qty":1,"weight":"1.5",`+
+		`"cod_amount":{"value":150000,"unit":"IDR"},"insurance_amount":{"value":2.5,"unit":"IDR"},"collect_amount":{"value":0,"unit":"IDR"},`+
+		`"pay_type":"PP","service_type":"1","remark":"fragile","package_pcs":2,"old_order_no":"N0","old_express_no":"CGK0"}`, string(body))
+}
+
+// A created order is then found by QueryOrders; bad input never leaves;
+// a refusal is an invalid request.
+func TestServerCreateOrder(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	got, err := c.CreateOrder(context.Background(), newOrder("N1"))
+	require.NoError(t, err)
+	assert.NotEmpty(t, got.ExpressNo)
+	res, err := c.QueryOrders(context.Background(), flowery.ByExpressNo, got.ExpressNo)
+	require.NoError(t, err)
+	require.Len(t, res.Orders, 1)
+	assert.Equal(t, "N1", res.Orders[0].OrderNo)
+	assert.Equal(t, status.Shipped, res.Orders[0].OrderStatus.Stage(), "收件: collected")
+
+	_, err = c.CreateOrder(context.Background(), newOrder("N1"))
+	assert.ErrorIs(t, err, status.ErrInvalidRequest, "a duplicate is Flowery's refusal")
+	assert.NotErrorIs(t, err, status.ErrOutcomeUnknown)
+
+	srv.ResetHits()
+	for _, bad := range []func(*flowery.NewOrder){
+		func(n *flowery.NewOrder) { n.OrderNo = "" },
+		func(n *flowery.NewOrder) { n.Receiver.Address = "  " },
+		func(n *flowery.NewOrder) { n.Receiver.Mobile, n.Receiver.Phone = "", "" },
+		func(n *flowery.NewOrder) { n.GoodsQty = 0 },
+		func(n *flowery.NewOrder) { n.Weight = "heavy" },
+		func(n *flowery.NewOrder) { n.PayType = "XX" },
+		func(n *flowery.NewOrder) { n.OrderType = "3" },
+		func(n *flowery.NewOrder) { n.OrderType = flowery.OrderTransfer },
+		func(n *flowery.NewOrder) { n.CODAmount = &flowery.Amount{Value: "abc", Unit: "IDR"} },
+	} {
+		n := newOrder("N2")
+		bad(n)
+		_, err := c.CreateOrder(context.Background(), n)
+		assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	}
+	_, err = c.CreateOrder(context.Background(), nil)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Zero(t, srv.Hits(flowerytest.CreatePath), "refused before sending")
+}
+
+// A create is never sent twice; when Flowery may have acted without an
+// answer coming back, the error says the outcome is unknown, and the order
+// is there to be looked up.
+func TestServerCreateOrderUnderFaults(t *testing.T) {
+	t.Parallel()
+	for name, f := range map[string]flowerytest.Fault{
+		"stored then dropped": {Path: flowerytest.CreatePath, DropAfterServe: true},
+		"gateway 504":         {Path: flowerytest.CreatePath, Status: 504, Body: "<html>Gateway Timeout</html>"},
+		"dropped":             {Path: flowerytest.CreatePath, Drop: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, c := setup(t)
+			_, err := c.CreateOrder(context.Background(), newOrder("N1")) // registers the token first
+			require.NoError(t, err)
+			srv.ResetHits()
+			srv.Inject(f)
+			_, err = c.CreateOrder(context.Background(), newOrder("N2"))
+			assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+			assert.Equal(t, 1, srv.Hits(flowerytest.CreatePath), "sent once")
+			if f.DropAfterServe {
+				res, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "N2")
+				require.NoError(t, err)
+				assert.Len(t, res.Orders, 1, "look it up before creating it again")
+			}
+		})
+	}
+	// A revoked token is a refusal: registered again, the create is sent
+	// once more and succeeds.
+	srv, c := setup(t)
+	_, err := c.CreateOrder(context.Background(), newOrder("N1"))
+	require.NoError(t, err)
+	srv.RevokeTokens()
+	_, err = c.CreateOrder(context.Background(), newOrder("N3"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.Creates())
+	var detail map[string]any
+	got, err := c.CreateOrder(context.Background(), newOrder("N4"))
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(got.Detail, &detail))
+	assert.Equal(t, "N4", detail["order_no"])
+}
