@@ -39,6 +39,10 @@ type Config struct {
 	// not BaseURL + "/consignment/tracking" (BirdSystem's docs show it on
 	// https://api.birdsystem.com/consignment/tracking).
 	TrackingURL string
+	// TrackEvents makes Track add each consignment's tracking check points
+	// (TrackingHistory, one more request per Track) to its snapshot's
+	// Events, beside the consignment's own recorded times.
+	TrackEvents bool
 	// TrackingNewest sends newest=true with TrackingHistory, bypassing
 	// BirdSystem's tracking cache.
 	TrackingNewest bool

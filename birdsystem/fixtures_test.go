@@ -84,7 +84,11 @@ func TestFixtureDocumentedList(t *testing.T) {
 	s := k.Snapshot("2010290360000089")
 	assert.Equal(t, status.Snapshot{Provider: status.BirdSystem, Ref: "2010290360000089", OrderNo: "2010290360000089",
 		Stage: status.Shipped, Codes: []status.Code{{Provider: status.BirdSystem, Field: "status", Value: "FINISHED"}, {Provider: status.BirdSystem, Field: "type", Value: "LOCAL"}},
-		TrackingNo: "JJD0002258212509047", Carrier: "Yodel Tracked(特惠)", UpdatedAt: k.UpdateTime.Time.UTC()}, s)
+		TrackingNo: "JJD0002258212509047", Carrier: "Yodel Tracked(特惠)", UpdatedAt: k.UpdateTime.Time.UTC(),
+		Events: []status.Event{
+			{Time: k.CreateTime.Time.UTC(), RawTime: k.CreateTime.Raw, Description: "create_time"},
+			{Time: k.FinishTime.Time.UTC(), RawTime: k.FinishTime.Raw, Description: "finish_time"},
+		}}, s)
 }
 
 // Decoding the documented answer and encoding it again gives BirdSystem's

@@ -414,3 +414,39 @@ func TestServerUpdateStatusTrackingCompanies(t *testing.T) {
 	require.Len(t, companies, 1)
 	assert.Equal(t, birdsystemtest.CompanyID, companies[0].ID.String())
 }
+
+// With TrackEvents, each consignment's check points join its recorded
+// times as events, oldest first; a failed tracking request leaves the
+// stage and sets Err.
+func TestServerTrackEvents(t *testing.T) {
+	t.Parallel()
+	srv := birdsystemtest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.TrackEvents = true
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	k := birdsystemtest.Consignment(7, status.BirdSystemFinished)
+	srv.Put(k)
+	srv.PutCheckPoints(k.DeliveryReference.String,
+		birdsystem.CheckPoint{CreateTime: birdsystem.Time{Raw: "2020-10-29T13:00:00+00:00", Valid: true}, CurrentStatus: status.BirdSystemPicking, Note: birdsystem.NewString("Picking")},
+		birdsystem.CheckPoint{CreateTime: birdsystem.Time{Raw: "2020-10-29T14:00:00+00:00", Valid: true}, CurrentStatus: status.BirdSystemFinished, Note: birdsystem.NewString("Dispatched")})
+	snaps, err := c.Track(context.Background(), "7")
+	require.NoError(t, err)
+	var notes []string
+	for _, e := range snaps[0].Events {
+		notes = append(notes, e.Description)
+	}
+	assert.Equal(t, []string{"create_time", "Picking", "Dispatched"}, notes)
+	assert.Equal(t, status.Shipped, snaps[0].Events[2].Stage, "current_status is a documented code")
+	assert.Equal(t, status.Code{Provider: status.BirdSystem, Field: "current_status", Value: "FINISHED"}, snaps[0].Events[2].Code)
+
+	for i := 0; i < 4; i++ {
+		srv.Inject(birdsystemtest.Fault{Path: birdsystemtest.TrackingPath, Status: 502})
+	}
+	snaps, err = c.Track(context.Background(), "7")
+	require.NoError(t, err)
+	assert.Equal(t, status.Shipped, snaps[0].Stage, "the stage stays")
+	assert.ErrorIs(t, snaps[0].Err, status.ErrUnavailable)
+	assert.Contains(t, snaps[0].Err.Error(), `birdsystem: ref "7": events: GET /consignment/tracking`)
+}

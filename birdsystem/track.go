@@ -3,6 +3,7 @@ package birdsystem
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
 	"github.com/ordertrack/ordertrack/status"
@@ -18,7 +19,7 @@ func (c *Client) Provider() status.Provider { return status.BirdSystem }
 // still asked. Its error is non-nil only when the call is refused before
 // anything is sent: a nil context, or an empty or blank ref.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	return fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
+	snaps, err := fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
 		id, err := strconv.ParseInt(ref, 10, 64)
 		if err != nil || id <= 0 {
 			return nil, status.ErrNotFound // no consignment has such an id
@@ -33,10 +34,68 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 		}
 		return []status.Snapshot{snap}, nil
 	})
+	if err == nil && c.cfg.TrackEvents {
+		c.addCheckPoints(ctx, snaps)
+	}
+	return snaps, err
+}
+
+// addCheckPoints adds to each answered snapshot the check points of its
+// tracking number, in one TrackingHistory request. When that request
+// fails, each snapshot it was for keeps its stage and gets the error.
+func (c *Client) addCheckPoints(ctx context.Context, snaps []status.Snapshot) {
+	var refs []string
+	seen := map[string]bool{}
+	for i := range snaps {
+		s := &snaps[i]
+		if s.Err == nil && s.Stage != status.NotFound && s.TrackingNo != "" && !strings.Contains(s.TrackingNo, ",") && !seen[s.TrackingNo] {
+			seen[s.TrackingNo] = true
+			refs = append(refs, s.TrackingNo)
+		}
+	}
+	if len(refs) == 0 {
+		return
+	}
+	res, err := c.TrackingHistory(ctx, refs...)
+	byRef := map[string]*Tracking{}
+	if err == nil {
+		for i := range res.Tracking {
+			byRef[res.Tracking[i].Reference] = &res.Tracking[i]
+		}
+	}
+	for i := range snaps {
+		s := &snaps[i]
+		if !seen[s.TrackingNo] {
+			continue
+		}
+		if err != nil {
+			s.Err = &status.RefError{Provider: status.BirdSystem, Ref: s.Ref, Op: "events", Err: err}
+			continue
+		}
+		if t := byRef[s.TrackingNo]; t != nil {
+			s.Events = append(s.Events, t.Events()...)
+			status.SortEvents(s.Events)
+		}
+	}
+}
+
+// Events returns the tracking history's check points as events: the
+// check point's time and note, and its current_status as the code and
+// stage.
+func (t *Tracking) Events() []status.Event {
+	out := make([]status.Event, len(t.CheckPoints))
+	for i := range t.CheckPoints {
+		cp := &t.CheckPoints[i]
+		out[i] = status.Event{Time: cp.CreateTime.Time.UTC(), RawTime: cp.CreateTime.Raw, Description: cp.Note.String,
+			Stage: cp.CurrentStatus.Stage(), Code: cp.CurrentStatus.CodeAs("current_status")}
+	}
+	status.SortEvents(out)
+	return out
 }
 
 // Snapshot converts the consignment to canonical terms: Stage from status
 // (read for the consignment's type: see status.BirdSystemStatus.StageFor),
+// Events from create_time, arrive_time and finish_time,
 // a Problem when the status is one (PROBLEM, REVIEWING, WAITING_...),
 // TrackingNo from tracking_reference or else delivery_reference, Carrier
 // from delivery_service_name, UpdatedAt from update_time.
@@ -52,6 +111,15 @@ func (c *Consignment) Snapshot(ref string) status.Snapshot {
 		Carrier:    c.DeliveryServiceName.String,
 		UpdatedAt:  c.UpdateTime.Time.UTC(),
 	}
+	for _, t := range []struct {
+		field string
+		v     Time
+	}{{"create_time", c.CreateTime}, {"arrive_time", c.ArriveTime}, {"finish_time", c.FinishTime}} {
+		if t.v.Valid && t.v.Raw != "" {
+			s.Events = append(s.Events, status.Event{Time: t.v.Time.UTC(), RawTime: t.v.Raw, Description: t.field})
+		}
+	}
+	status.SortEvents(s.Events)
 	for i, field := range []string{"status", "type"} {
 		if raw, ok := c.Unfit.Code(status.BirdSystem, field); ok {
 			s.Codes[i], s.Stage = raw, status.Unknown

@@ -53,6 +53,9 @@ type Config struct {
 	// DetailURL is the whole URL of the tracking-detail endpoint; "" gives
 	// BaseURL + "/logistics/api/orders_tracking_detail/list".
 	DetailURL string
+	// TrackEvents makes Track add each order's scans (the tracking-detail
+	// endpoint, one more request per batch) to its snapshot's Events.
+	TrackEvents bool
 	// BatchSize is how many numbers one request asks about; 0 gives
 	// DefaultBatchSize.
 	BatchSize int

@@ -327,3 +327,32 @@ func TestServerTrackByExpressNo(t *testing.T) {
 	_, err = flowery.New(flowery.Config{AccountID: "a", Logistics: "l", Token: "t", TrackBy: "3"})
 	assert.Error(t, err)
 }
+
+// With TrackEvents, each order's scans become its snapshot's events,
+// oldest first; a failed tracking-detail batch leaves the stage and sets
+// Err.
+func TestServerTrackEvents(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t, func(c *flowery.Config) { c.TrackEvents = true })
+	srv.Put(order("1000", status.FloweryInTransit), order("1001", status.FloweryInTransit))
+	srv.PutScans("1000",
+		flowery.Scan{Date: flowery.Time{Raw: "06-01-2016 09:00", Valid: true}, Desc: "运输中"},
+		flowery.Scan{Date: flowery.Time{Raw: "05-01-2016 10:41", Valid: true}, Desc: "收件"})
+	snaps, err := c.Track(context.Background(), "1000", "404")
+	require.NoError(t, err)
+	require.Len(t, snaps[0].Events, 2)
+	assert.Equal(t, "收件", snaps[0].Events[0].Description, "oldest first")
+	assert.Equal(t, "05-01-2016 10:41", snaps[0].Events[0].RawTime)
+	assert.Equal(t, "2016-01-05T03:41:00Z", snaps[0].Events[0].Time.Format(time.RFC3339), "WIB, in UTC")
+	assert.Empty(t, snaps[1].Events)
+	assert.Equal(t, 1, srv.Hits(flowerytest.TrackingDetailPath))
+
+	for i := 0; i < 4; i++ {
+		srv.Inject(flowerytest.Fault{Path: flowerytest.TrackingDetailPath, Status: 503})
+	}
+	snaps, err = c.Track(context.Background(), "1000")
+	require.NoError(t, err)
+	assert.Equal(t, status.Shipped, snaps[0].Stage, "the stage stays")
+	assert.ErrorIs(t, snaps[0].Err, status.ErrUnavailable)
+	assert.Equal(t, `flowery: ref "1000": events: POST /logistics/api/orders_tracking_detail/list: HTTP 503 (provider unavailable)`, snaps[0].Err.Error())
+}

@@ -85,7 +85,55 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 			}
 		}
 	}
+	if c.cfg.TrackEvents {
+		c.addScans(ctx, by, out)
+	}
 	return out, nil
+}
+
+// addScans adds each found order's scans (the tracking-detail endpoint,
+// batched as Track's query) to its snapshot's Events. A batch that fails
+// leaves its snapshots' stages as they are and gives them its error.
+func (c *Client) addScans(ctx context.Context, by QueryBy, snaps []status.Snapshot) {
+	var refs []string
+	for i := range snaps {
+		if snaps[i].Err == nil && snaps[i].Stage != status.NotFound {
+			refs = append(refs, snaps[i].Ref)
+		}
+	}
+	if len(refs) == 0 {
+		return
+	}
+	_, batches, err := query[TrackingDetail](ctx, c, c.detail, by, refs, false)
+	if err != nil {
+		return // the refs were accepted by the query already
+	}
+	scans := map[string][]Scan{}
+	failed := map[string]error{}
+	for _, b := range batches {
+		if b.err != nil {
+			for _, r := range b.refs {
+				failed[r] = b.err
+			}
+			continue
+		}
+		for i := range b.answer.OrdersDetail {
+			d := &b.answer.OrdersDetail[i]
+			k := number(by, d.OrderNo, d.ExpressNo, d.Unfit)
+			scans[k] = append(scans[k], d.ScanList.Scans...)
+		}
+	}
+	for i := range snaps {
+		s := &snaps[i]
+		if err := failed[s.Ref]; err != nil {
+			s.Err = &status.RefError{Provider: status.Flowery, Ref: s.Ref, Op: "events", Err: err}
+			continue
+		}
+		for _, sc := range scans[s.Ref] {
+			s.Events = append(s.Events, status.Event{Time: sc.Date.Time.UTC(), RawTime: sc.Date.Raw, Description: sc.Desc})
+		}
+		status.SortEvents(s.Events)
+	}
 }
 
 // errUnfitEntries is the error of a number whose batch's answer held

@@ -112,7 +112,17 @@ func TestFixtureDocumentedExample(t *testing.T) {
 	require.Len(t, snaps, 1)
 	assert.Equal(t, status.Snapshot{Provider: status.Reseller, Ref: "20240328-874367231", OrderNo: "1711617155442212624339790",
 		Stage: status.Processing, Codes: []status.Code{{Provider: status.Reseller, Field: "orderStatus", Value: "60"}},
-		TrackingNo: "433333385045566", Carrier: "韵达快递", UpdatedAt: e.Traces[0].Time.Time.UTC()}, snaps[0])
+		TrackingNo: "433333385045566", Carrier: "韵达快递", UpdatedAt: e.Traces[0].Time.Time.UTC(), Events: e.Events()}, snaps[0])
+
+	// The traces come newest first; the events are oldest first, verbatim.
+	ev := snaps[0].Events
+	require.Len(t, ev, 7)
+	assert.Equal(t, e.Traces[6].Time.Raw, ev[0].RawTime)
+	assert.Equal(t, e.Traces[0].Context, ev[6].Description)
+	assert.Equal(t, e.Traces[0].Time.Time.UTC(), ev[6].Time)
+	for i := 1; i < len(ev); i++ {
+		assert.False(t, ev[i].Time.Before(ev[i-1].Time), "oldest first")
+	}
 }
 
 func TestFixtureMultipleSubOrders(t *testing.T) {

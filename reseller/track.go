@@ -66,8 +66,33 @@ func (s *SubOrder) Snapshot(ref string) status.Snapshot {
 			snap.Carrier = e.ExpressCompany
 		}
 		snap.UpdatedAt = e.LatestTrace().UTC()
+		snap.Events = e.Events()
 	}
 	return snap
+}
+
+// Events returns the traces as events, oldest first: the trace's time, its
+// context as the description, its city as the location, and its status as
+// the raw code (the platform documents no trace statuses, so the stage is
+// Unknown).
+func (e *OrderExpress) Events() []status.Event {
+	if len(e.Traces) == 0 {
+		return nil
+	}
+	out := make([]status.Event, len(e.Traces))
+	for i := range e.Traces {
+		t := &e.Traces[i]
+		ev := status.Event{Time: t.Time.Time.UTC(), RawTime: t.Time.Raw, Description: t.Context, Location: t.City}
+		if raw, ok := t.Unfit.Text("time"); ok {
+			ev.RawTime = raw
+		}
+		if t.Status != "" {
+			ev.Code = status.Code{Provider: status.Reseller, Field: "status", Value: t.Status}
+		}
+		out[i] = ev
+	}
+	status.SortEvents(out)
+	return out
 }
 
 // LatestTrace returns the time of the newest trace whose time could be

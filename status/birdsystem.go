@@ -75,6 +75,14 @@ func (s BirdSystemStatus) Description() string { return birdSystemStatuses.desc(
 // Code returns s as the raw status code.
 func (s BirdSystemStatus) Code() Code { return birdSystemStatuses.code(s) }
 
+// CodeAs returns s as a raw code of the named field (current_status, in a
+// tracking check point).
+func (s BirdSystemStatus) CodeAs(field string) Code {
+	c := s.Code()
+	c.Field = field
+	return c
+}
+
 // Stage returns the canonical stage; Unknown when undocumented.
 func (s BirdSystemStatus) Stage() Stage { return birdSystemStatuses.stage(s) }
 

@@ -15,6 +15,9 @@ type RefError struct {
 	Provider Provider
 	// Ref is the ref as the caller gave it.
 	Ref string
+	// Op names the part of the lookup that failed, when not the lookup
+	// itself ("events": the request for the ref's history).
+	Op string
 	// Err is the cause; errors.Is and errors.As see through to it.
 	Err error
 }
@@ -26,6 +29,9 @@ func (e *RefError) Error() string {
 		msg = e.Err.Error()
 	}
 	msg = strings.TrimPrefix(msg, string(e.Provider)+": ")
+	if e.Op != "" {
+		msg = e.Op + ": " + msg
+	}
 	return string(e.Provider) + ": ref " + strconv.Quote(e.Ref) + ": " + msg
 }
 

@@ -36,6 +36,11 @@ type Snapshot struct {
 	// UpdatedAt is when the provider last changed the order, in UTC; zero
 	// when the provider gives no time.
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// Events is the order's history, oldest first: what came in the same
+	// answer (reseller traces, BirdSystem's recorded times), and what costs
+	// another request when the client's Config.TrackEvents asks for it
+	// (Flowery scans, BirdSystem check points). Bailun documents none.
+	Events []Event `json:"events,omitempty"`
 	// Err is why this ref's lookup failed; nil when the provider answered.
 	// It matches the sentinels with errors.Is (ErrUnavailable,
 	// ErrUnauthorized, the context's error, ...), and its message names the
