@@ -1,0 +1,193 @@
+package status
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ChangeKind is what a Change says.
+type ChangeKind uint8
+
+// The kinds of change.
+const (
+	// StageChanged: the canonical stage moved, From -> To.
+	StageChanged ChangeKind = iota + 1
+	// ProblemAdded: the provider reports a problem it did not before.
+	ProblemAdded
+	// ProblemCleared: a problem the provider reported is gone.
+	ProblemCleared
+	// NewEvent: an event not seen before (one Change per event).
+	NewEvent
+	// TrackingNoAssigned: a tracking number where there was none.
+	TrackingNoAssigned
+	// TrackingNoChanged: the tracking number is another one.
+	TrackingNoChanged
+	// NowNotFound: the provider no longer knows the order.
+	NowNotFound
+	// NowFailing: the lookup failed where it had worked.
+	NowFailing
+	// Recovered: the lookup works again after failing.
+	Recovered
+)
+
+var changeKindNames = [...]string{
+	StageChanged: "stage_changed", ProblemAdded: "problem_added", ProblemCleared: "problem_cleared",
+	NewEvent: "new_event", TrackingNoAssigned: "tracking_no_assigned", TrackingNoChanged: "tracking_no_changed",
+	NowNotFound: "now_not_found", NowFailing: "now_failing", Recovered: "recovered",
+}
+
+// String returns the kind's name ("stage_changed").
+func (k ChangeKind) String() string {
+	if int(k) < len(changeKindNames) && changeKindNames[k] != "" {
+		return changeKindNames[k]
+	}
+	return fmt.Sprintf("ChangeKind(%d)", uint8(k))
+}
+
+// MarshalText returns the kind's name.
+func (k ChangeKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads a kind's name.
+func (k *ChangeKind) UnmarshalText(b []byte) error {
+	for i, n := range changeKindNames {
+		if n != "" && n == string(b) {
+			*k = ChangeKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("status: unknown change kind %q: %w", b, ErrInvalidRequest)
+}
+
+// Change is one thing that changed about an order between two snapshots.
+type Change struct {
+	// Kind says what changed; the fields below that it names are set.
+	Kind ChangeKind `json:"kind"`
+	// Provider, Ref and OrderNo name the order, as the new snapshot does.
+	Provider Provider `json:"provider"`
+	Ref      string   `json:"ref"`
+	OrderNo  string   `json:"order_no,omitempty"`
+	// At is when it changed, as far as the provider says: the event's time
+	// for NewEvent, the new snapshot's UpdatedAt otherwise; zero when
+	// neither is known.
+	At time.Time `json:"at,omitzero"`
+	// From and To are the stages, for StageChanged and NowNotFound.
+	From Stage `json:"from"`
+	To   Stage `json:"to"`
+	// Problem is the problem added or cleared.
+	Problem *Problem `json:"problem,omitempty"`
+	// Event is the new event.
+	Event *Event `json:"event,omitempty"`
+	// TrackingNo and PrevTrackingNo are the new and the former tracking
+	// numbers, for TrackingNoAssigned and TrackingNoChanged.
+	TrackingNo     string `json:"tracking_no,omitempty"`
+	PrevTrackingNo string `json:"prev_tracking_no,omitempty"`
+	// Err is the new failure, for NowFailing.
+	Err error `json:"-"`
+}
+
+// Diff returns what changed from prev to cur, two snapshots of the same
+// order: nothing when they say the same. What is not a change is ignored:
+// the order of Codes and Problems, a time re-parsed into another zone with
+// the same instant, events seen before.
+//
+// A failing snapshot (Err set) says nothing about the order: cur failing
+// where prev did not gives NowFailing alone, both failing give nothing, and
+// prev failing where cur does not gives Recovered alone (a Watcher keeps
+// the last answered snapshot, and diffs against that instead).
+func Diff(prev, cur Snapshot) []Change {
+	base := Change{Provider: cur.Provider, Ref: cur.Ref, OrderNo: cur.OrderNo, At: cur.UpdatedAt}
+	with := func(k ChangeKind, f func(*Change)) Change {
+		c := base
+		c.Kind = k
+		if f != nil {
+			f(&c)
+		}
+		return c
+	}
+	switch {
+	case cur.Err != nil && prev.Err == nil:
+		return []Change{with(NowFailing, func(c *Change) { c.Err = cur.Err })}
+	case cur.Err != nil:
+		return nil
+	case prev.Err != nil:
+		return []Change{with(Recovered, nil)}
+	}
+	var out []Change
+	if prev.Stage != cur.Stage {
+		kind := StageChanged
+		if cur.Stage == NotFound {
+			kind = NowNotFound
+		}
+		out = append(out, with(kind, func(c *Change) { c.From, c.To = prev.Stage, cur.Stage }))
+	}
+	for _, p := range cur.Problems {
+		if !slices.Contains(prev.Problems, p) {
+			out = append(out, with(ProblemAdded, func(c *Change) { c.Problem = &p }))
+		}
+	}
+	for _, p := range prev.Problems {
+		if !slices.Contains(cur.Problems, p) {
+			out = append(out, with(ProblemCleared, func(c *Change) { c.Problem = &p }))
+		}
+	}
+	switch {
+	case prev.TrackingNo == "" && cur.TrackingNo != "":
+		out = append(out, with(TrackingNoAssigned, func(c *Change) { c.TrackingNo = cur.TrackingNo }))
+	case cur.TrackingNo != "" && cur.TrackingNo != prev.TrackingNo:
+		out = append(out, with(TrackingNoChanged, func(c *Change) { c.TrackingNo, c.PrevTrackingNo = cur.TrackingNo, prev.TrackingNo }))
+	}
+	for _, e := range cur.Events {
+		if !slices.ContainsFunc(prev.Events, e.same) {
+			out = append(out, with(NewEvent, func(c *Change) {
+				c.Event = &e
+				if !e.Time.IsZero() {
+					c.At = e.Time
+				}
+			}))
+		}
+	}
+	return out
+}
+
+// String describes the change in one line:
+// "bailun CP-1002 ready_to_ship -> shipped".
+func (c Change) String() string {
+	who := string(c.Provider) + " " + c.Ref
+	if c.OrderNo != "" && c.OrderNo != c.Ref {
+		who += " (" + c.OrderNo + ")"
+	}
+	switch c.Kind {
+	case StageChanged, NowNotFound:
+		return who + " " + c.From.String() + " -> " + c.To.String()
+	case ProblemAdded, ProblemCleared:
+		return who + " " + c.Kind.String() + " " + c.Problem.Reason.String() + " (" + c.Problem.Code.Field + "=" + c.Problem.Code.Value + ")"
+	case NewEvent:
+		s := who + " event " + c.Event.RawTime + " " + c.Event.Description
+		if c.Event.Location != "" {
+			s += " @" + c.Event.Location
+		}
+		return s
+	case TrackingNoAssigned:
+		return who + " tracking number " + c.TrackingNo
+	case TrackingNoChanged:
+		return who + " tracking number " + c.PrevTrackingNo + " -> " + c.TrackingNo
+	case NowFailing:
+		return who + " failing: " + fmt.Sprint(c.Err)
+	}
+	return who + " " + c.Kind.String()
+}
+
+// MarshalJSON writes the change with Err as "error", its message.
+func (c Change) MarshalJSON() ([]byte, error) {
+	type plain Change
+	v := struct {
+		plain
+		Error string `json:"error,omitempty"`
+	}{plain: plain(c)}
+	if c.Err != nil {
+		v.Error = c.Err.Error()
+	}
+	return json.Marshal(v)
+}

@@ -1,0 +1,383 @@
+package status
+
+import (
+	"context"
+	"errors"
+	"iter"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Store keeps the last answered snapshots of each followed ref, for a
+// Watcher to diff the next answer against. A ref's value is every snapshot
+// its lookup gave (one per sub-order for providers that split orders).
+// Implementations must be safe for concurrent use.
+type Store interface {
+	// Load returns the snapshots saved for (p, ref); ok is false when none
+	// are.
+	Load(ctx context.Context, p Provider, ref string) (snaps []Snapshot, ok bool, err error)
+	// Save replaces the snapshots saved for (p, ref).
+	Save(ctx context.Context, p Provider, ref string, snaps []Snapshot) error
+	// Delete forgets (p, ref).
+	Delete(ctx context.Context, p Provider, ref string) error
+}
+
+// NewMemoryStore returns a Store that keeps snapshots in memory: the
+// default of a Watcher. Its size is bounded by the refs followed.
+func NewMemoryStore() Store { return &memoryStore{m: map[storeKey][]Snapshot{}} }
+
+type storeKey struct {
+	p   Provider
+	ref string
+}
+
+type memoryStore struct {
+	mu sync.RWMutex
+	m  map[storeKey][]Snapshot
+}
+
+func (s *memoryStore) Load(_ context.Context, p Provider, ref string) ([]Snapshot, bool, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	v, ok := s.m[storeKey{p, ref}]
+	return v, ok, nil
+}
+
+func (s *memoryStore) Save(_ context.Context, p Provider, ref string, snaps []Snapshot) error {
+	s.mu.Lock()
+	s.m[storeKey{p, ref}] = snaps
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *memoryStore) Delete(_ context.Context, p Provider, ref string) error {
+	s.mu.Lock()
+	delete(s.m, storeKey{p, ref})
+	s.mu.Unlock()
+	return nil
+}
+
+// Final reports whether s is a stage an order does not leave: delivered,
+// cancelled, refunded or returned.
+func (s Stage) Final() bool {
+	switch s {
+	case Delivered, Cancelled, Refunded, Returned:
+		return true
+	}
+	return false
+}
+
+// DefaultInterval is how often a Watcher polls each provider when its
+// Interval is 0.
+const DefaultInterval = time.Minute
+
+// Watcher follows orders over time: it polls each Tracker every Interval
+// (with jitter), diffs each answer against the last answered snapshots in
+// its Store, and delivers what changed. Refs whose orders reach a final
+// stage (see Stage.Final) stop being polled Linger later. A provider whose
+// lookups fail keeps its last snapshots and is asked again next round; a
+// failure is never a change. Its zero value is not usable: build one with
+// NewWatcher. It is safe for concurrent use: Add and Remove may be called
+// while it runs.
+type Watcher struct {
+	interval time.Duration
+	jitter   float64
+	linger   time.Duration
+	store    Store
+	now      func() time.Time
+
+	mu       sync.Mutex
+	trackers map[Provider]*followed
+	wake     chan struct{} // a provider was added while running
+}
+
+// followed is one provider's Tracker and refs.
+type followed struct {
+	t    Tracker
+	refs map[string]*refState
+	// order keeps the refs in the order they were added, for Track.
+	order []string
+}
+
+type refState struct {
+	finalSince time.Time // zero: not in a final stage
+}
+
+// WatcherOptions configure a Watcher; every zero value has a default.
+type WatcherOptions struct {
+	// Interval is how often each provider is polled; 0 gives
+	// DefaultInterval.
+	Interval time.Duration
+	// Jitter spreads the polls: each wait is Interval plus or minus up to
+	// this fraction of it. 0 gives 0.1; negative gives none.
+	Jitter float64
+	// Linger is how long a ref in a final stage is still polled (a
+	// delivered parcel can still be reported returned); 0 stops at once.
+	Linger time.Duration
+	// Store keeps the last snapshots; nil gives NewMemoryStore().
+	Store Store
+}
+
+// NewWatcher returns a Watcher following nothing yet.
+func NewWatcher(opts WatcherOptions) *Watcher {
+	w := &Watcher{interval: opts.Interval, jitter: opts.Jitter, linger: opts.Linger, store: opts.Store,
+		now: time.Now, trackers: map[Provider]*followed{}, wake: make(chan struct{}, 1)}
+	if w.interval <= 0 {
+		w.interval = DefaultInterval
+	}
+	switch {
+	case w.jitter == 0:
+		w.jitter = 0.1
+	case w.jitter < 0:
+		w.jitter = 0
+	}
+	if w.store == nil {
+		w.store = NewMemoryStore()
+	}
+	return w
+}
+
+// Add follows refs at t's provider. Adding a ref already followed does
+// nothing; a ref in a final stage is followed again.
+func (w *Watcher) Add(t Tracker, refs ...string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	p := t.Provider()
+	f := w.trackers[p]
+	if f == nil {
+		f = &followed{t: t, refs: map[string]*refState{}}
+		w.trackers[p] = f
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+	f.t = t
+	for _, r := range refs {
+		if st, ok := f.refs[r]; ok {
+			st.finalSince = time.Time{}
+			continue
+		}
+		f.refs[r] = &refState{}
+		f.order = append(f.order, r)
+	}
+}
+
+// Remove stops following refs at provider p, and forgets their snapshots.
+func (w *Watcher) Remove(ctx context.Context, p Provider, refs ...string) error {
+	w.mu.Lock()
+	f := w.trackers[p]
+	if f != nil {
+		for _, r := range refs {
+			delete(f.refs, r)
+		}
+		f.order = slices.DeleteFunc(f.order, func(r string) bool { _, ok := f.refs[r]; return !ok })
+	}
+	w.mu.Unlock()
+	var errs []error
+	for _, r := range refs {
+		errs = append(errs, w.store.Delete(ctx, p, r))
+	}
+	return errors.Join(errs...)
+}
+
+// Following returns how many refs are polled now, over every provider.
+func (w *Watcher) Following() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, f := range w.trackers {
+		for _, st := range f.refs {
+			if st.finalSince.IsZero() || w.now().Sub(st.finalSince) < w.linger {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Run polls every provider until ctx ends, calling deliver with each
+// change, one at a time, and returns ctx's error. The first round starts
+// at once.
+func (w *Watcher) Run(ctx context.Context, deliver func(Change)) error {
+	var mu sync.Mutex
+	send := func(c Change) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ctx.Err() == nil {
+			deliver(c)
+		}
+	}
+	var wg sync.WaitGroup
+	started := map[Provider]bool{}
+	startNew := func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for p := range w.trackers {
+			if !started[p] {
+				started[p] = true
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w.poll(ctx, p, send)
+				}()
+			}
+		}
+	}
+	startNew()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return ctx.Err()
+		case <-w.wake:
+			startNew()
+		}
+	}
+}
+
+// Changes returns the changes as an iterator, polling until ctx ends or
+// the loop stops.
+func (w *Watcher) Changes(ctx context.Context) iter.Seq[Change] {
+	return func(yield func(Change) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		ch := make(chan Change)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = w.Run(ctx, func(c Change) {
+				select {
+				case ch <- c:
+				case <-ctx.Done():
+				}
+			})
+		}()
+		defer func() { cancel(); <-done }()
+		for {
+			select {
+			case c := <-ch:
+				if !yield(c) {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// poll runs provider p's rounds until ctx ends.
+func (w *Watcher) poll(ctx context.Context, p Provider, send func(Change)) {
+	for {
+		w.Round(ctx, p, send)
+		wait := w.interval
+		if w.jitter > 0 {
+			spread := float64(w.interval) * w.jitter
+			wait += time.Duration((rand.Float64()*2 - 1) * spread)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Round polls provider p once: it tracks every ref still followed, diffs
+// each answered ref against the Store, saves the new snapshots, and sends
+// each change. Refs whose lookup failed keep their snapshots. Run calls it
+// every Interval; tests and batch jobs may call it directly.
+func (w *Watcher) Round(ctx context.Context, p Provider, send func(Change)) {
+	w.mu.Lock()
+	f := w.trackers[p]
+	if f == nil {
+		w.mu.Unlock()
+		return
+	}
+	t := f.t
+	now := w.now()
+	refs := make([]string, 0, len(f.order))
+	for _, r := range f.order {
+		if st := f.refs[r]; st.finalSince.IsZero() || now.Sub(st.finalSince) < w.linger {
+			refs = append(refs, r)
+		}
+	}
+	w.mu.Unlock()
+	if len(refs) == 0 {
+		return
+	}
+	snaps, err := t.Track(ctx, refs...)
+	if err != nil {
+		return // refused before anything was sent: nothing to diff
+	}
+	for i := 0; i < len(snaps); {
+		j := i + 1
+		for j < len(snaps) && snaps[j].Ref == snaps[i].Ref {
+			j++
+		}
+		w.settle(ctx, p, snaps[i].Ref, snaps[i:j:j], send)
+		i = j
+	}
+}
+
+// settle diffs one ref's answer against its saved snapshots, matched by
+// OrderNo (a sub-order), and saves it. A ref whose every snapshot failed
+// keeps what was saved.
+func (w *Watcher) settle(ctx context.Context, p Provider, ref string, cur []Snapshot, send func(Change)) {
+	answered := slices.ContainsFunc(cur, func(s Snapshot) bool { return s.Err == nil })
+	if !answered || ctx.Err() != nil {
+		return
+	}
+	prev, _, err := w.store.Load(ctx, p, ref)
+	if err != nil {
+		return
+	}
+	keep := make([]Snapshot, 0, len(cur))
+	final := true
+	for _, c := range cur {
+		var old Snapshot
+		found := false
+		for _, s := range prev {
+			if s.OrderNo == c.OrderNo {
+				old, found = s, true
+				break
+			}
+		}
+		if c.Err != nil {
+			// This sub-order failed: keep its last answer, unchanged.
+			if found {
+				keep = append(keep, old)
+				final = final && old.Stage.Final()
+			}
+			continue
+		}
+		if !found {
+			old = Snapshot{Provider: c.Provider, Ref: c.Ref, OrderNo: c.OrderNo}
+		}
+		for _, ch := range Diff(old, c) {
+			send(ch)
+		}
+		keep = append(keep, c)
+		final = final && c.Stage.Final()
+	}
+	if w.store.Save(ctx, p, ref, keep) != nil {
+		return
+	}
+	w.mu.Lock()
+	if f := w.trackers[p]; f != nil {
+		if st := f.refs[ref]; st != nil {
+			switch {
+			case !final:
+				st.finalSince = time.Time{}
+			case st.finalSince.IsZero():
+				st.finalSince = w.now()
+			}
+		}
+	}
+	w.mu.Unlock()
+}
