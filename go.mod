@@ -1,11 +1,12 @@
 module github.com/ordertrack/ordertrack
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/google/go-querystring v1.2.0
 	github.com/hashicorp/go-retryablehttp v0.7.8
 	github.com/stretchr/testify v1.12.1
+	golang.org/x/time v0.14.0
 	gopkg.in/h2non/gock.v1 v1.1.2
 )
 

@@ -439,3 +439,27 @@ func TestServerFaultWithoutPathSparesTheToken(t *testing.T) {
 	assert.Equal(t, 1, srv.Hits(bailuntest.TokenPath), "the token was fetched untouched")
 	assert.Equal(t, 1, srv.Hits(bailuntest.OrderStatusPath))
 }
+
+// One limiter per client paces every call and the token request too: 10
+// lookups and the token fetch at 20 requests a second arrive over at least
+// half a second.
+func TestServerRateLimitCoversTheToken(t *testing.T) {
+	t.Parallel()
+	srv := bailuntest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.RateLimit, cfg.Burst = 20, 1
+	c, err := bailun.New(cfg)
+	require.NoError(t, err)
+	refs := make([]string, 10)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("R%d", i)
+		srv.Put(bailun.OrderStatusOutput{OriginOrderNo: refs[i], OrderStatus: status.BailunOrderShipped})
+	}
+	start := time.Now()
+	snaps, err := c.Track(context.Background(), refs...)
+	require.NoError(t, err)
+	require.NoError(t, status.Errors(snaps))
+	assert.Equal(t, 11, srv.Hits(""))
+	assert.GreaterOrEqual(t, time.Since(start), 10*time.Second/20-20*time.Millisecond)
+}

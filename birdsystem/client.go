@@ -65,6 +65,14 @@ type Config struct {
 	RetryWaitMin, RetryWaitMax time.Duration
 	// UserAgent is sent before "ordertrack/<version>".
 	UserAgent string
+	// RateLimit is how many requests per second the client sends at most,
+	// over every call, retry and token request together (one limiter per
+	// client); 0 sets no limit. A 429 with Retry-After pauses every call of
+	// the client until then, whatever RateLimit says.
+	RateLimit float64
+	// Burst is how many requests may go at once within RateLimit; 0 gives
+	// 1.
+	Burst int
 	// AllowInsecureHTTP permits a plain http:// BaseURL for a host that is
 	// not loopback (127.0.0.1, ::1, localhost); without it New refuses one,
 	// so that credentials never cross a network in clear text by accident.
@@ -103,6 +111,8 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax:      cfg.RetryWaitMax,
 		UserAgent:         cfg.UserAgent,
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
+		RateLimit:         cfg.RateLimit,
+		Burst:             cfg.Burst,
 		Secrets:           []string{string(cfg.APIKey)},
 		SecretHeaders:     []string{"api_key"},
 		ParseError:        parseError,

@@ -18,6 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
 
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -25,6 +26,7 @@ import (
 // Client sends requests to one provider. It is safe for concurrent use.
 type Client struct {
 	cfg       Config
+	pace      *pacer
 	base      *url.URL
 	basePath  string
 	rc        *retryablehttp.Client
@@ -70,6 +72,14 @@ func New(cfg Config) (*Client, error) {
 		hc = http.Client{Timeout: DefaultTimeout, Transport: newTransport()}
 	}
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
+	c.pace = &pacer{rt: hc.Transport}
+	if c.pace.rt == nil {
+		c.pace.rt = http.DefaultTransport
+	}
+	if cfg.RateLimit > 0 {
+		c.pace.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), cfg.Burst)
+	}
+	hc.Transport = c.pace
 	c.rc = &retryablehttp.Client{
 		HTTPClient:     &hc,
 		RetryWaitMin:   cfg.RetryWaitMin,
@@ -392,7 +402,10 @@ func (c *Client) failure(ctx context.Context, method, path string, st *call, res
 		err = ue.Err // the URL is named by method and path instead
 	}
 	e := &Error{Provider: c.cfg.Provider, Method: method, Endpoint: path, Msg: c.redact.text(err.Error())}
-	if ctx.Err() == nil {
+	switch {
+	case errors.Is(err, errPaced):
+		e.errs = append(e.errs, status.ErrRateLimited)
+	case ctx.Err() == nil:
 		e.errs = append(e.errs, status.ErrUnavailable)
 	}
 	if maybeSent {

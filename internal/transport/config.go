@@ -52,6 +52,12 @@ type Config struct {
 	UserAgent string
 	// MaxBodyBytes caps every answer; 0 gives DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// RateLimit is how many requests per second the client sends at most,
+	// over every call, retry and token request together; 0 sets no limit.
+	RateLimit float64
+	// Burst is how many requests may go at once within RateLimit; 0 gives
+	// 1.
+	Burst int
 	// StripNotices reads the JSON that follows a PHP warning or notice
 	// printed before it (<br /><b>Warning</b>: ...), as BirdSystem's pages
 	// show, and logs the notice at Warn; nothing else about the answer
@@ -104,6 +110,12 @@ func (c Config) withDefaults() (Config, *url.URL, error) {
 	}
 	if c.RetryAfterMax <= 0 {
 		c.RetryAfterMax = DefaultRetryAfterMax
+	}
+	switch {
+	case c.RateLimit < 0 || c.Burst < 0:
+		return c, nil, fmt.Errorf("%s: RateLimit and Burst must not be negative", c.Provider)
+	case c.Burst == 0:
+		c.Burst = 1
 	}
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes

@@ -61,9 +61,15 @@ func (c *Client) requestHook(_ retryablehttp.Logger, req *http.Request, _ int) {
 	c.logCall(ctx, slog.LevelDebug, msgRetry, st, st.retryStatus, st.retryLatency, st.retryErr)
 }
 
-// responseHook logs each answer's status as it arrives.
+// responseHook logs each answer's status as it arrives. A 429 with a
+// Retry-After pauses the whole client until then.
 func (c *Client) responseHook(_ retryablehttp.Logger, res *http.Response) {
 	ctx := res.Request.Context()
+	if res.StatusCode == http.StatusTooManyRequests {
+		if d, ok := retryAfter(res.Header); ok && d > 0 {
+			c.pace.pause(min(d, c.cfg.RetryAfterMax))
+		}
+	}
 	st := callFrom(ctx)
 	if st == nil {
 		return

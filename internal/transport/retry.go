@@ -40,7 +40,7 @@ func (c *Client) checkRetry(ctx context.Context, res *http.Response, err error) 
 			return false, perr
 		}
 		var redirect *redirectError
-		if errors.As(err, &redirect) {
+		if errors.As(err, &redirect) || errors.Is(err, errPaced) {
 			return false, err
 		}
 		if create && st.connected.Load() {

@@ -1,0 +1,83 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// pacer holds back every request of one Client: the rate limit, shared by
+// every call, retry and token request, and the pause a provider asked for
+// with a 429's Retry-After, which holds every goroutine, not only the one
+// that saw it.
+type pacer struct {
+	rt      http.RoundTripper
+	limiter *rate.Limiter // nil: no rate limit
+
+	mu    sync.Mutex
+	until time.Time // no request before this
+}
+
+// errPaced marks a request the pacer did not send: its context would end
+// before its turn. No retry can mend that.
+var errPaced = errors.New("the context ends before the request's turn under the rate limit")
+
+// RoundTrip waits for the request's turn, then sends it.
+func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx := r.Context()
+	if err := p.wait(ctx); err != nil {
+		return nil, err
+	}
+	return p.rt.RoundTrip(r)
+}
+
+func (p *pacer) wait(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		d := time.Until(p.until)
+		p.mu.Unlock()
+		if d <= 0 {
+			break
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if p.limiter == nil {
+		return nil
+	}
+	if err := p.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return errPaced
+	}
+	return nil
+}
+
+// pause holds every request back for d.
+func (p *pacer) pause(d time.Duration) {
+	until := time.Now().Add(d)
+	p.mu.Lock()
+	if until.After(p.until) {
+		p.until = until
+	}
+	p.mu.Unlock()
+}
+
+// CloseIdleConnections closes the idle connections of the transport
+// underneath, when it is ordertrack's own (a caller's is never closed:
+// sharedTransport has no such method).
+func (p *pacer) CloseIdleConnections() {
+	if c, ok := p.rt.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}

@@ -1,0 +1,127 @@
+package transport
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// arrivals is a loopback server that records when each request arrived.
+type arrivals struct {
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (a *arrivals) add() time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	now := time.Now()
+	a.times = append(a.times, now)
+	return now
+}
+
+func (a *arrivals) sorted() []time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := slices.Clone(a.times)
+	slices.SortFunc(out, func(x, y time.Time) int { return x.Compare(y) })
+	return out
+}
+
+// With RateLimit 50 and Burst 1, 60 concurrent queries arrive no faster
+// than the limit allows: the server sees them spread over at least 59/50 s.
+func TestRateLimitMeasuredAtTheServer(t *testing.T) {
+	var seen arrivals
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { seen.add() })
+	c := newClient(t, srv.URL, func(c *Config) { c.RateLimit, c.Burst = 50, 1 })
+	var wg sync.WaitGroup
+	for i := 0; i < 60; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Do(context.Background(), &Request{Path: "/q"})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	times := seen.sorted()
+	require.Len(t, times, 60)
+	span := times[59].Sub(times[0])
+	assert.GreaterOrEqual(t, span, 59*time.Second/50-20*time.Millisecond, "60 requests at 50/s take 1.18 s at least")
+	for i := 1; i < len(times); i++ {
+		assert.GreaterOrEqual(t, times[i].Sub(times[0]), time.Duration(i)*time.Second/50-20*time.Millisecond, "request %d came early", i)
+	}
+}
+
+// Cancelling while waiting for a turn returns at once, with the context's
+// error, and nothing is sent.
+func TestRateLimitWaitHonoursTheContext(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {})
+	c := newClient(t, srv.URL, func(c *Config) { c.RateLimit, c.Burst = 0.1, 1 })
+	_, err := c.Do(context.Background(), &Request{Path: "/q"}) // takes the one token
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(20*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = c.Do(ctx, &Request{Path: "/q"})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Equal(t, int32(1), srv.hits.Load())
+
+	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = c.Do(ctx, &Request{Path: "/q"})
+	assert.ErrorIs(t, err, status.ErrRateLimited, "the turn comes after the deadline: refused at once")
+	assert.Equal(t, int32(1), srv.hits.Load())
+}
+
+// After one 429 with Retry-After: 1, no request from any goroutine arrives
+// within that second: the whole client pauses, not only the goroutine that
+// saw it.
+func TestRetryAfterPausesTheWholeClient(t *testing.T) {
+	var seen arrivals
+	var first time.Time
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		at := seen.add()
+		if n == 1 {
+			first = at
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	})
+	c := newClient(t, srv.URL)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_, err := c.Do(context.Background(), &Request{Path: "/first"}) // 429, waits, retried
+		assert.NoError(t, err)
+	}()
+	for srv.hits.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond) // the 429 has been read
+	var wg sync.WaitGroup
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Do(context.Background(), &Request{Path: "/other"})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	<-done
+	times := seen.sorted()
+	require.Len(t, times, 12, "the 429, its retry, and ten others")
+	for _, at := range times[1:] {
+		assert.GreaterOrEqual(t, at.Sub(first), 950*time.Millisecond, "nothing arrives within the second asked for")
+	}
+}
