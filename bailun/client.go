@@ -98,7 +98,6 @@ func New(cfg Config) (*Client, error) {
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
 		Secrets:           []string{string(cfg.AppKey), string(cfg.AccessToken)},
-		SecretHeaders:     []string{"Authorization"},
 		ParseError:        parseError,
 	})
 	if err != nil {

@@ -114,7 +114,6 @@ func New(cfg Config) (*Client, error) {
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
 		Secrets:           []string{string(cfg.APIKey)},
-		SecretHeaders:     []string{"api_key"},
 		ParseError:        parseError,
 		Definitive:        isRefusal,
 		StripNotices:      true,

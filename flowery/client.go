@@ -147,7 +147,6 @@ func New(cfg Config) (*Client, error) {
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
 		Secrets:           []string{string(cfg.Token), string(cfg.SecretKey)},
-		SecretHeaders:     []string{"token"},
 		ParseError:        parseError,
 	})
 	if err != nil {

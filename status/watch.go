@@ -89,13 +89,12 @@ type Watcher struct {
 	now      func() time.Time
 
 	mu       sync.Mutex
-	trackers map[Provider]*followed
-	wake     chan struct{} // a provider was added while running
+	trackers map[Tracker]*followed
+	wake     chan struct{} // a tracker was added while running
 }
 
-// followed is one provider's Tracker and refs.
+// followed is one Tracker's refs.
 type followed struct {
-	t    Tracker
 	refs map[string]*refState
 	// order keeps the refs in the order they were added, for Track.
 	order []string
@@ -123,7 +122,7 @@ type WatcherOptions struct {
 // NewWatcher returns a Watcher following nothing yet.
 func NewWatcher(opts WatcherOptions) *Watcher {
 	w := &Watcher{interval: opts.Interval, jitter: opts.Jitter, linger: opts.Linger, store: opts.Store,
-		now: time.Now, trackers: map[Provider]*followed{}, wake: make(chan struct{}, 1)}
+		now: time.Now, trackers: map[Tracker]*followed{}, wake: make(chan struct{}, 1)}
 	if w.interval <= 0 {
 		w.interval = DefaultInterval
 	}
@@ -139,22 +138,22 @@ func NewWatcher(opts WatcherOptions) *Watcher {
 	return w
 }
 
-// Add follows refs at t's provider. Adding a ref already followed does
-// nothing; a ref in a final stage is followed again.
+// Add follows refs through t (a client: two accounts of one provider are
+// two Trackers, each polled on its own). Adding a ref already followed does
+// nothing; a ref in a final stage is followed again. The Store keeps
+// snapshots by provider and ref.
 func (w *Watcher) Add(t Tracker, refs ...string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	p := t.Provider()
-	f := w.trackers[p]
+	f := w.trackers[t]
 	if f == nil {
-		f = &followed{t: t, refs: map[string]*refState{}}
-		w.trackers[p] = f
+		f = &followed{refs: map[string]*refState{}}
+		w.trackers[t] = f
 		select {
 		case w.wake <- struct{}{}:
 		default:
 		}
 	}
-	f.t = t
 	for _, r := range refs {
 		if st, ok := f.refs[r]; ok {
 			st.finalSince = time.Time{}
@@ -165,11 +164,14 @@ func (w *Watcher) Add(t Tracker, refs ...string) {
 	}
 }
 
-// Remove stops following refs at provider p, and forgets their snapshots.
+// Remove stops following refs at provider p, through every Tracker of p,
+// and forgets their snapshots.
 func (w *Watcher) Remove(ctx context.Context, p Provider, refs ...string) error {
 	w.mu.Lock()
-	f := w.trackers[p]
-	if f != nil {
+	for t, f := range w.trackers {
+		if t.Provider() != p {
+			continue
+		}
 		for _, r := range refs {
 			delete(f.refs, r)
 		}
@@ -211,17 +213,17 @@ func (w *Watcher) Run(ctx context.Context, deliver func(Change)) error {
 		}
 	}
 	var wg sync.WaitGroup
-	started := map[Provider]bool{}
+	started := map[Tracker]bool{}
 	startNew := func() {
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		for p := range w.trackers {
-			if !started[p] {
-				started[p] = true
+		for t := range w.trackers {
+			if !started[t] {
+				started[t] = true
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					w.poll(ctx, p, send)
+					w.poll(ctx, t, send)
 				}()
 			}
 		}
@@ -269,37 +271,38 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[Change] {
 	}
 }
 
-// poll runs provider p's rounds until ctx ends.
-func (w *Watcher) poll(ctx context.Context, p Provider, send func(Change)) {
+// poll runs t's rounds until ctx ends.
+func (w *Watcher) poll(ctx context.Context, t Tracker, send func(Change)) {
 	for {
-		w.Round(ctx, p, send)
+		w.Round(ctx, t, send)
 		wait := w.interval
 		if w.jitter > 0 {
 			spread := float64(w.interval) * w.jitter
 			wait += time.Duration((rand.Float64()*2 - 1) * spread)
 		}
-		t := time.NewTimer(wait)
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
-			t.Stop()
+			timer.Stop()
 			return
-		case <-t.C:
+		case <-timer.C:
 		}
 	}
 }
 
-// Round polls provider p once: it tracks every ref still followed, diffs
+// Round polls t once: it tracks every ref still followed through t, diffs
 // each answered ref against the Store, saves the new snapshots, and sends
 // each change. Refs whose lookup failed keep their snapshots. Run calls it
-// every Interval; tests and batch jobs may call it directly.
-func (w *Watcher) Round(ctx context.Context, p Provider, send func(Change)) {
+// every Interval; a first Round with a send that drops the changes takes a
+// first look without reporting it, and batch jobs may call it alone.
+func (w *Watcher) Round(ctx context.Context, t Tracker, send func(Change)) {
 	w.mu.Lock()
-	f := w.trackers[p]
+	f := w.trackers[t]
 	if f == nil {
 		w.mu.Unlock()
 		return
 	}
-	t := f.t
+	p := t.Provider()
 	now := w.now()
 	refs := make([]string, 0, len(f.order))
 	for _, r := range f.order {
@@ -320,7 +323,7 @@ func (w *Watcher) Round(ctx context.Context, p Provider, send func(Change)) {
 		for j < len(snaps) && snaps[j].Ref == snaps[i].Ref {
 			j++
 		}
-		w.settle(ctx, p, snaps[i].Ref, snaps[i:j:j], send)
+		w.settle(ctx, t, p, snaps[i].Ref, snaps[i:j:j], send)
 		i = j
 	}
 }
@@ -328,7 +331,7 @@ func (w *Watcher) Round(ctx context.Context, p Provider, send func(Change)) {
 // settle diffs one ref's answer against its saved snapshots, matched by
 // OrderNo (a sub-order), and saves it. A ref whose every snapshot failed
 // keeps what was saved.
-func (w *Watcher) settle(ctx context.Context, p Provider, ref string, cur []Snapshot, send func(Change)) {
+func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string, cur []Snapshot, send func(Change)) {
 	answered := slices.ContainsFunc(cur, func(s Snapshot) bool { return s.Err == nil })
 	if !answered || ctx.Err() != nil {
 		return
@@ -369,7 +372,7 @@ func (w *Watcher) settle(ctx context.Context, p Provider, ref string, cur []Snap
 		return
 	}
 	w.mu.Lock()
-	if f := w.trackers[p]; f != nil {
+	if f := w.trackers[t]; f != nil {
 		if st := f.refs[ref]; st != nil {
 			switch {
 			case !final:

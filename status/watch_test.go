@@ -62,42 +62,42 @@ func TestWatcherRounds(t *testing.T) {
 	var got []string
 	collect := func(c Change) { got = append(got, c.String()) }
 
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"bailun A unknown -> processing", "bailun B unknown -> shipped"}, got, "the first answer is news")
 
 	got = nil
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Empty(t, got, "nothing changed")
 
 	// A provider that fails keeps its last snapshot, and is not a change.
 	tr.set("A", Processing, errors.New("503"))
 	got = nil
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Empty(t, got)
 	tr.set("A", ReadyToShip, nil)
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"bailun A processing -> ready_to_ship"}, got, "diffed against the last answer")
 
 	// A final stage is still polled for Linger, then no more.
 	tr.set("B", Delivered, nil)
 	got = nil
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"bailun B shipped -> delivered"}, got)
 	assert.Equal(t, 2, w.Following())
 	now = now.Add(30 * time.Minute)
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"A", "B"}, tr.asked)
 	now = now.Add(time.Hour)
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"A"}, tr.asked, "B stopped being polled")
 	assert.Equal(t, 1, w.Following())
 
 	// Added again, it is followed again; removed, forgotten.
 	w.Add(tr, "B")
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"A", "B"}, tr.asked)
 	require.NoError(t, w.Remove(context.Background(), Bailun, "A"))
-	w.Round(context.Background(), Bailun, collect)
+	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"B"}, tr.asked)
 	_, ok, _ := w.store.Load(context.Background(), Bailun, "A")
 	assert.False(t, ok)

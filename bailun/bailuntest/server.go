@@ -97,6 +97,20 @@ func (s *Server) Put(orders ...bailun.OrderStatusOutput) {
 	}
 }
 
+// Advance moves a stored order to st as of at, as Bailun would once its
+// warehouse acts, so that a Watcher sees the change. It reports false when
+// no order has that number.
+func (s *Server) Advance(orderNo string, st status.BailunOrderStatus, at time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orders[orderNo]
+	if ok {
+		o.OrderStatus, o.LastUpdateTime = st, bailun.NewTime(at)
+		s.orders[orderNo] = o
+	}
+	return ok
+}
+
 // ExpireTokens makes every issued token expired, so the next resource call
 // gets 401 and the client must fetch a new one.
 func (s *Server) ExpireTokens() {

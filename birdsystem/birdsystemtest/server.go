@@ -139,6 +139,32 @@ func (s *Server) Put(cs ...birdsystem.Consignment) {
 	}
 }
 
+// Advance moves a stored consignment to st as of at, as the warehouse
+// would, so that a Watcher sees the change: a FINISHED one gets its
+// delivery reference, and its tracking history a check point. It reports
+// false when no consignment has that id.
+func (s *Server) Advance(id int64, st status.BirdSystemStatus, at time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.store[id]
+	if !ok {
+		return false
+	}
+	c.Status, c.UpdateTime = st, wire.NewTime[wire.London](at)
+	if st == status.BirdSystemFinished {
+		if !c.DeliveryReference.Valid {
+			c.DeliveryReference = wire.NewString("JJD" + strconv.FormatInt(id, 10))
+		}
+		c.FinishTime = wire.NewTime[wire.London](at)
+	}
+	s.store[id] = c
+	if ref := c.DeliveryReference.String; ref != "" {
+		s.tracking[ref] = append(s.tracking[ref], birdsystem.CheckPoint{
+			CreateTime: birdsystem.Time{Raw: at.UTC().Format(time.RFC3339), Time: at, Valid: true}, CurrentStatus: st, Note: wire.NewString(st.Description())})
+	}
+	return true
+}
+
 // Get returns the stored consignment with id.
 func (s *Server) Get(id int64) (birdsystem.Consignment, bool) {
 	s.mu.Lock()

@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordertrack/ordertrack/examples/internal/demo"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -68,9 +69,9 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 			fmt.Fprintln(stderr, "track: refs are only taken with -live; without it the fake servers' own orders are tracked")
 			return 2
 		}
-		fakes := startFakes()
-		defer fakes.close()
-		queries = fakes.queries
+		fakes := demo.Start()
+		defer fakes.Close()
+		queries = fakes.Queries
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)

@@ -126,6 +126,26 @@ func (s *Server) Put(orders ...flowery.OrderDetail) {
 	}
 }
 
+// Advance moves a stored order to st as of at (order_status and
+// goods_status), as Flowery would, so that a Watcher sees the change, and
+// adds a scan saying so. It reports false when no order has that number.
+func (s *Server) Advance(orderNo string, st status.FloweryStatus, at time.Time) bool {
+	s.mu.Lock()
+	o, ok := s.orders[orderNo]
+	var scans []flowery.Scan
+	if raw := s.scans[orderNo]; raw != "" {
+		_ = json.Unmarshal([]byte(raw), &scans)
+	}
+	s.mu.Unlock()
+	if !ok {
+		return false
+	}
+	o.OrderStatus, o.GoodsStatus, o.GoodsStatusTime = st, st, flowery.NewTime(at)
+	s.Put(o)
+	s.PutScans(orderNo, append(scans, flowery.Scan{Date: flowery.NewTime(at), Desc: string(st)})...)
+	return true
+}
+
 // PutScans stores an order's scans, served JSON-encoded in scan_list.
 func (s *Server) PutScans(orderNo string, scans ...flowery.Scan) {
 	b, _ := json.Marshal(scans)

@@ -46,7 +46,7 @@ func New(cfg Config) (*Client, error) {
 		base:     base,
 		basePath: strings.TrimSuffix(base.Path, "/"),
 		log:      cfg.Logger,
-		redact:   newRedactor(cfg.Secrets, cfg.SecretHeaders),
+		redact:   newRedactor(cfg.Secrets),
 	}
 	c.userAgent = "ordertrack/" + Version
 	if cfg.UserAgent != "" {

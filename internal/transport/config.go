@@ -67,9 +67,6 @@ type Config struct {
 	// not loopback; without it New refuses one, so that credentials never
 	// cross a network in clear text by accident.
 	AllowInsecureHTTP bool
-	// SecretHeaders are header names whose values are never logged, besides
-	// the built-in Authorization, Token and Api_key.
-	SecretHeaders []string
 	// Secrets are values that never appear in logs or errors.
 	Secrets []string
 	// ParseError fills e.Code and e.Message from a non-2xx answer in the

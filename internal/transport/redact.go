@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -21,9 +20,6 @@ import (
 // wire.Secret prints as.
 const Redacted = wire.Redacted
 
-// secretHeaders are never logged, whatever the provider.
-var secretHeaders = []string{"Authorization", "Proxy-Authorization", "Token", "Api_key", "Api-Key", "Cookie"}
-
 // secretParams are query or form parameters whose values are never logged.
 var secretParams = regexp.MustCompile(`(?i)\b((?:access_)?token|app_key|api_key|secret(?:_key)?|sign|password)=[^&\s"]*`)
 
@@ -32,14 +28,10 @@ var secretParams = regexp.MustCompile(`(?i)\b((?:access_)?token|app_key|api_key|
 type redactor struct {
 	mu      sync.RWMutex
 	secrets []string
-	headers map[string]bool
 }
 
-func newRedactor(secrets, headers []string) *redactor {
-	r := &redactor{headers: map[string]bool{}}
-	for _, h := range append(append([]string(nil), secretHeaders...), headers...) {
-		r.headers[http.CanonicalHeaderKey(h)] = true
-	}
+func newRedactor(secrets []string) *redactor {
+	r := &redactor{}
 	for _, s := range secrets {
 		r.add(s)
 	}
@@ -120,17 +112,4 @@ func (r *redactor) text(s string) string {
 	}
 	r.mu.RUnlock()
 	return secretParams.ReplaceAllString(s, "$1="+Redacted)
-}
-
-// header returns a copy of h for logging, with secret headers replaced.
-func (r *redactor) header(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for k, v := range h {
-		if r.headers[http.CanonicalHeaderKey(k)] {
-			out[k] = Redacted
-			continue
-		}
-		out[k] = r.text(strings.Join(v, ", "))
-	}
-	return out
 }

@@ -536,7 +536,6 @@ func TestRedactionInDebugLogs(t *testing.T) {
 	c := newClient(t, srv.URL, func(c *Config) {
 		c.Logger = log
 		c.Secrets = []string{secret}
-		c.SecretHeaders = []string{"X-Secret"}
 		c.ParseError = func(res *Response, e *status.APIError) {
 			var m struct{ Message string }
 			_ = json.Unmarshal(res.Body, &m)
@@ -593,7 +592,7 @@ func TestSnippetRedactsBeforeCutting(t *testing.T) {
 }
 
 func TestOverlappingSecrets(t *testing.T) {
-	r := newRedactor([]string{"abcd", "abcdSECRETTAIL"}, nil)
+	r := newRedactor([]string{"abcd", "abcdSECRETTAIL"})
 	assert.Equal(t, "key "+Redacted+" and "+Redacted, r.text("key abcdSECRETTAIL and abcd"))
 }
 

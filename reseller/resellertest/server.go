@@ -14,6 +14,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -91,6 +93,35 @@ func (s *Server) Put(orders ...reseller.Order) {
 	for _, o := range orders {
 		s.orders[o.ThirdOrderNo] = o
 	}
+}
+
+// Advance moves a stored sub-order to st as of at, as the platform would,
+// so that a Watcher sees the change; when the sub-order has an express, a
+// trace saying so (the status's own words) is added to it. It reports false
+// when no such sub-order is stored.
+func (s *Server) Advance(thirdOrderNo, subOrderNo string, st status.ResellerOrderStatus, at time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orders[thirdOrderNo]
+	if !ok {
+		return false
+	}
+	subs := slices.Clone(o.SubOrderList)
+	for i := range subs {
+		if subs[i].OrderNo != subOrderNo {
+			continue
+		}
+		subs[i].OrderStatus = st
+		if e := subs[i].OrderExpress; e != nil {
+			moved := *e
+			moved.Traces = append([]reseller.Trace{{Time: reseller.NewTime(at), Context: st.Description(), Status: strconv.Itoa(int(st))}}, e.Traces...)
+			subs[i].OrderExpress = &moved
+		}
+		o.SubOrderList = subs
+		s.orders[thirdOrderNo] = o
+		return true
+	}
+	return false
 }
 
 // LastRequest returns the body of the last order query the fake received.
