@@ -7,10 +7,18 @@
 // client implements [Tracker], whose [Snapshot] says where an order is in
 // provider-neutral terms:
 //
-//	snaps, err := tracker.Track(ctx, "ORDER-1", "ORDER-2")
+//	snaps, err := tracker.Track(ctx, "ORDER-1", "ORDER-2") // err: refused before sending
 //	for _, s := range snaps {
+//		if s.Err != nil { // this ref's lookup failed; the others are here
+//			continue
+//		}
 //		fmt.Println(s.Ref, s.Stage, s.Problems)
 //	}
+//
+// Track returns at least one snapshot per ref, whatever fails, and
+// [TrackAll] asks several Trackers at once without letting one provider's
+// failure lose another's answers; [Errors] joins the per-ref errors for
+// callers who want all or nothing.
 //
 // Each provider code type (for example [BailunOrderStatus] or
 // [BirdSystemStatus]) has a named constant for every documented value, with
@@ -26,4 +34,12 @@
 // errors with errors.Is:
 //
 //	if errors.Is(err, status.ErrNotFound) { ... }
+//
+// # Following orders
+//
+// A Snapshot's [Event]s are the order's history, oldest first. [Diff]
+// tells what changed between two snapshots (stage, problems, new events,
+// tracking number, not found, failing, recovered), and a [Watcher] polls
+// Trackers on an interval, diffs each answer against its [Store] and
+// delivers the changes, until the orders reach a final stage.
 package status
