@@ -23,8 +23,10 @@ type QueryBy string
 
 // The commands.
 const (
-	ByOrderNo   QueryBy = "1" // 按订单编号查询: by the customer's order number
-	ByExpressNo QueryBy = "2" // 按运单编号查询: by the waybill number
+	// ByOrderNo is 按订单编号查询: by the customer's order number.
+	ByOrderNo QueryBy = "1"
+	// ByExpressNo is 按运单编号查询: by the waybill number.
+	ByExpressNo QueryBy = "2"
 )
 
 // Request is the body of POST /orders and of the tracking-detail endpoint

@@ -6,11 +6,16 @@ type BailunOrderStatus int
 
 // The documented BailunOrderStatus values.
 const (
-	BailunOrderUnpackaged        BailunOrderStatus = 1 // Unpackaged: 未打包 (not packed)
-	BailunOrderPackaged          BailunOrderStatus = 2 // Packaged: 已打包 (packed)
-	BailunOrderGetTrackingNumber BailunOrderStatus = 3 // GetTrackingNumber: 获取跟踪号 (tracking number obtained)
-	BailunOrderShipped           BailunOrderStatus = 4 // Shipped: 已发货 (shipped)
-	BailunOrderError             BailunOrderStatus = 5 // Error: 发货失败 (shipping failed)
+	// BailunOrderUnpackaged is Unpackaged: 未打包 (not packed).
+	BailunOrderUnpackaged BailunOrderStatus = 1
+	// BailunOrderPackaged is Packaged: 已打包 (packed).
+	BailunOrderPackaged BailunOrderStatus = 2
+	// BailunOrderGetTrackingNumber is GetTrackingNumber: 获取跟踪号 (tracking number obtained).
+	BailunOrderGetTrackingNumber BailunOrderStatus = 3
+	// BailunOrderShipped is Shipped: 已发货 (shipped).
+	BailunOrderShipped BailunOrderStatus = 4
+	// BailunOrderError is Error: 发货失败 (shipping failed).
+	BailunOrderError BailunOrderStatus = 5
 )
 
 var bailunOrderStatuses = newTable(Bailun, "orderStatus", formatInt[BailunOrderStatus],
@@ -47,18 +52,30 @@ type BailunShipFailure int
 
 // The documented BailunShipFailure values.
 const (
-	BailunShipNetworkEx           BailunShipFailure = 0  // NetworkEx: 网络问题 (network problem)
-	BailunShipCharacterEx         BailunShipFailure = 1  // CharacterEx: 字符问题 (character problem)
-	BailunShipLogisticsEx         BailunShipFailure = 2  // LogisticsEx: 渠道问题 (channel problem)
-	BailunShipPackingEx           BailunShipFailure = 3  // PackingEx: 重量尺寸 (weight or size)
-	BailunShipStockEx             BailunShipFailure = 4  // StockEx: 库存问题 (stock problem)
-	BailunShipBalanceEx           BailunShipFailure = 5  // BalanceEx: 余额问题 (balance problem)
-	BailunShipTakeStock           BailunShipFailure = 6  // TakeStock: 盘点订单 (order under stock-take)
-	BailunShipLogisticsReturn     BailunShipFailure = 7  // LgisticsReturn (sic): 物流退件 (returned by the carrier)
-	BailunShipPreentryEx          BailunShipFailure = 8  // PreentryEx: 预报异常 (pre-advice to the carrier failed)
-	BailunShipInterceptOrder      BailunShipFailure = 9  // InterceptOrder: 已拦截订单 (order intercepted)
-	BailunShipInterceptOrderError BailunShipFailure = 10 // InterceptOrderError: 拦截失败订单 (interception failed)
-	BailunShipOtherEx             BailunShipFailure = 99 // OtherEx: 其他问题 (other problem)
+	// BailunShipNetworkEx is NetworkEx: 网络问题 (network problem).
+	BailunShipNetworkEx BailunShipFailure = 0
+	// BailunShipCharacterEx is CharacterEx: 字符问题 (character problem).
+	BailunShipCharacterEx BailunShipFailure = 1
+	// BailunShipLogisticsEx is LogisticsEx: 渠道问题 (channel problem).
+	BailunShipLogisticsEx BailunShipFailure = 2
+	// BailunShipPackingEx is PackingEx: 重量尺寸 (weight or size).
+	BailunShipPackingEx BailunShipFailure = 3
+	// BailunShipStockEx is StockEx: 库存问题 (stock problem).
+	BailunShipStockEx BailunShipFailure = 4
+	// BailunShipBalanceEx is BalanceEx: 余额问题 (balance problem).
+	BailunShipBalanceEx BailunShipFailure = 5
+	// BailunShipTakeStock is TakeStock: 盘点订单 (order under stock-take).
+	BailunShipTakeStock BailunShipFailure = 6
+	// BailunShipLogisticsReturn is LgisticsReturn (sic): 物流退件 (returned by the carrier).
+	BailunShipLogisticsReturn BailunShipFailure = 7
+	// BailunShipPreentryEx is PreentryEx: 预报异常 (pre-advice to the carrier failed).
+	BailunShipPreentryEx BailunShipFailure = 8
+	// BailunShipInterceptOrder is InterceptOrder: 已拦截订单 (order intercepted).
+	BailunShipInterceptOrder BailunShipFailure = 9
+	// BailunShipInterceptOrderError is InterceptOrderError: 拦截失败订单 (interception failed).
+	BailunShipInterceptOrderError BailunShipFailure = 10
+	// BailunShipOtherEx is OtherEx: 其他问题 (other problem).
+	BailunShipOtherEx BailunShipFailure = 99
 )
 
 var bailunShipFailures = newTable(Bailun, "shipFaildType", formatInt[BailunShipFailure],
@@ -104,21 +121,36 @@ type BailunException int
 // The documented BailunException values. The numbers have gaps (3, 7, 9, 14,
 // 17-23, 26): those are undocumented and map to ReasonUnknown.
 const (
-	BailunExSKUMapLost                 BailunException = 1  // SkuMapLost: sku映射缺失 (SKU mapping missing)
-	BailunExReceiptAddressError        BailunException = 2  // ReceiptAddressError: 地址识别异常 (address not recognised)
-	BailunExLogisticsUnknown           BailunException = 4  // LogisticsUnknown: 系统匹配不到物流规则 (no logistics rule matched)
-	BailunExWarehouseUnknown           BailunException = 5  // WareHouseUnknown: 系统匹配不到仓库规则 (no warehouse rule matched)
-	BailunExBailunOrder                BailunException = 6  // BailunOrder: 系统匹配到自定义订单问题规则 (a custom order-problem rule matched)
-	BailunExPickingApply               BailunException = 8  // PickingApply: 配货时触发规则拦截订单 (a rule intercepted the order at allocation)
-	BailunExStopPicking                BailunException = 10 // StopPicking: 人为暂停配货 (allocation paused by hand)
-	BailunExSpecifiedLogisticsUnverify BailunException = 11 // SpecifiedLogisticsUnVerify: 订单指定的物流被禁用 (the order's chosen logistics is disabled)
-	BailunExNoValidLogistics           BailunException = 12 // NoValidLogistics: 由于物流限制不可用 (unavailable because of logistics limits)
-	BailunExNoValidWarehouse           BailunException = 13 // NoValidWarehouse: 指定区域没有发货仓库 (no shipping warehouse for the region)
-	BailunExReceiverPhoneError         BailunException = 15 // ReceivierPhoneError (sic): 联系人/电话异常 (contact or phone wrong)
-	BailunExLogisticsReturn            BailunException = 16 // LogisticsReturn: 物流退件单 (returned by the carrier)
-	BailunExNoOptimalLogistics         BailunException = 24 // NoOptimalLogistics: 无法匹配最优物流 (no best logistics matched)
-	BailunExWrongSizeOfProduct         BailunException = 25 // WrongSizeOfProduct: 产品尺寸错误 (wrong product size)
-	BailunExCreateApply                BailunException = 27 // CreateApply: 创建配货单时发生异常 (error creating the allocation order)
+	// BailunExSKUMapLost is SkuMapLost: sku映射缺失 (SKU mapping missing).
+	BailunExSKUMapLost BailunException = 1
+	// BailunExReceiptAddressError is ReceiptAddressError: 地址识别异常 (address not recognised).
+	BailunExReceiptAddressError BailunException = 2
+	// BailunExLogisticsUnknown is LogisticsUnknown: 系统匹配不到物流规则 (no logistics rule matched).
+	BailunExLogisticsUnknown BailunException = 4
+	// BailunExWarehouseUnknown is WareHouseUnknown: 系统匹配不到仓库规则 (no warehouse rule matched).
+	BailunExWarehouseUnknown BailunException = 5
+	// BailunExBailunOrder is BailunOrder: 系统匹配到自定义订单问题规则 (a custom order-problem rule matched).
+	BailunExBailunOrder BailunException = 6
+	// BailunExPickingApply is PickingApply: 配货时触发规则拦截订单 (a rule intercepted the order at allocation).
+	BailunExPickingApply BailunException = 8
+	// BailunExStopPicking is StopPicking: 人为暂停配货 (allocation paused by hand).
+	BailunExStopPicking BailunException = 10
+	// BailunExSpecifiedLogisticsUnverify is SpecifiedLogisticsUnVerify: 订单指定的物流被禁用 (the order's chosen logistics is disabled).
+	BailunExSpecifiedLogisticsUnverify BailunException = 11
+	// BailunExNoValidLogistics is NoValidLogistics: 由于物流限制不可用 (unavailable because of logistics limits).
+	BailunExNoValidLogistics BailunException = 12
+	// BailunExNoValidWarehouse is NoValidWarehouse: 指定区域没有发货仓库 (no shipping warehouse for the region).
+	BailunExNoValidWarehouse BailunException = 13
+	// BailunExReceiverPhoneError is ReceivierPhoneError (sic): 联系人/电话异常 (contact or phone wrong).
+	BailunExReceiverPhoneError BailunException = 15
+	// BailunExLogisticsReturn is LogisticsReturn: 物流退件单 (returned by the carrier).
+	BailunExLogisticsReturn BailunException = 16
+	// BailunExNoOptimalLogistics is NoOptimalLogistics: 无法匹配最优物流 (no best logistics matched).
+	BailunExNoOptimalLogistics BailunException = 24
+	// BailunExWrongSizeOfProduct is WrongSizeOfProduct: 产品尺寸错误 (wrong product size).
+	BailunExWrongSizeOfProduct BailunException = 25
+	// BailunExCreateApply is CreateApply: 创建配货单时发生异常 (error creating the allocation order).
+	BailunExCreateApply BailunException = 27
 )
 
 var bailunExceptions = newTable(Bailun, "exceptionType", formatInt[BailunException],
@@ -163,10 +195,14 @@ type BailunResultCode int
 
 // The documented BailunResultCode values.
 const (
-	BailunSuccess       BailunResultCode = 10000 // SUCCESS: 成功 (success)
-	BailunErParameter   BailunResultCode = 10001 // ER_PARAMETER: 请求参数异常 (bad request parameters)
-	BailunErSystem      BailunResultCode = 10010 // ER_SYSTEM: 系统内部异常 (internal system error)
-	BailunErNotFoundSKU BailunResultCode = 11000 // ER_NotFoundSKU: Product SKU not found (the createOrder doc)
+	// BailunSuccess is SUCCESS: 成功 (success).
+	BailunSuccess BailunResultCode = 10000
+	// BailunErParameter is ER_PARAMETER: 请求参数异常 (bad request parameters).
+	BailunErParameter BailunResultCode = 10001
+	// BailunErSystem is ER_SYSTEM: 系统内部异常 (internal system error).
+	BailunErSystem BailunResultCode = 10010
+	// BailunErNotFoundSKU is ER_NotFoundSKU: Product SKU not found (the createOrder doc).
+	BailunErNotFoundSKU BailunResultCode = 11000
 )
 
 var bailunResultCodes = newTable(Bailun, "code", formatInt[BailunResultCode],

@@ -14,21 +14,36 @@ type BirdSystemStatus string
 
 // The documented BirdSystemStatus values.
 const (
-	BirdSystemPreparing               BirdSystemStatus = "PREPARING"                 // 准备中 (preparing; no products attached yet)
-	BirdSystemReceived                BirdSystemStatus = "RECEIVED"                  // 已收货 (goods received; RETURN consignments)
-	BirdSystemPending                 BirdSystemStatus = "PENDING"                   // 待处理 (waiting to be processed)
-	BirdSystemWaitPicking             BirdSystemStatus = "WAIT_PICKING"              // 待拣货 (waiting to be picked)
-	BirdSystemPicking                 BirdSystemStatus = "PICKING"                   // 拣货中 (being picked)
-	BirdSystemProcessing              BirdSystemStatus = "PROCESSING"                // 处理中 (being processed)
-	BirdSystemReviewing               BirdSystemStatus = "REVIEWING"                 // 审核中 (under review, e.g. out of stock)
-	BirdSystemFinished                BirdSystemStatus = "FINISHED"                  // 已完成 (finished: dispatched from the warehouse)
-	BirdSystemDeleted                 BirdSystemStatus = "DELETED"                   // deleted
-	BirdSystemCancelled               BirdSystemStatus = "CANCELLED"                 // cancelled
-	BirdSystemProblem                 BirdSystemStatus = "PROBLEM"                   // problem consignment
-	BirdSystemWaitingClientRespond    BirdSystemStatus = "WAITING_CLIENT_RESPOND"    // waiting for the client to respond
-	BirdSystemWaitingWarehouseRespond BirdSystemStatus = "WAITING_WAREHOUSE_RESPOND" // waiting for the warehouse to respond
-	BirdSystemAddressLabelPrinted     BirdSystemStatus = "ADDRESS_LABEL_PRINTED"     // 已出地址贴 (address label printed; AGENT_DIRECT)
-	BirdSystemConfirmedByWarehouse    BirdSystemStatus = "CONFIRMED_BY_WAREHOUSE"    // confirmed by the warehouse
+	// BirdSystemPreparing is 准备中 (preparing; no products attached yet).
+	BirdSystemPreparing BirdSystemStatus = "PREPARING"
+	// BirdSystemReceived is 已收货 (goods received; RETURN consignments).
+	BirdSystemReceived BirdSystemStatus = "RECEIVED"
+	// BirdSystemPending is 待处理 (waiting to be processed).
+	BirdSystemPending BirdSystemStatus = "PENDING"
+	// BirdSystemWaitPicking is 待拣货 (waiting to be picked).
+	BirdSystemWaitPicking BirdSystemStatus = "WAIT_PICKING"
+	// BirdSystemPicking is 拣货中 (being picked).
+	BirdSystemPicking BirdSystemStatus = "PICKING"
+	// BirdSystemProcessing is 处理中 (being processed).
+	BirdSystemProcessing BirdSystemStatus = "PROCESSING"
+	// BirdSystemReviewing is 审核中 (under review, e.g. out of stock).
+	BirdSystemReviewing BirdSystemStatus = "REVIEWING"
+	// BirdSystemFinished is 已完成 (finished: dispatched from the warehouse).
+	BirdSystemFinished BirdSystemStatus = "FINISHED"
+	// BirdSystemDeleted is deleted.
+	BirdSystemDeleted BirdSystemStatus = "DELETED"
+	// BirdSystemCancelled is cancelled.
+	BirdSystemCancelled BirdSystemStatus = "CANCELLED"
+	// BirdSystemProblem is problem consignment.
+	BirdSystemProblem BirdSystemStatus = "PROBLEM"
+	// BirdSystemWaitingClientRespond is waiting for the client to respond.
+	BirdSystemWaitingClientRespond BirdSystemStatus = "WAITING_CLIENT_RESPOND"
+	// BirdSystemWaitingWarehouseRespond is waiting for the warehouse to respond.
+	BirdSystemWaitingWarehouseRespond BirdSystemStatus = "WAITING_WAREHOUSE_RESPOND"
+	// BirdSystemAddressLabelPrinted is 已出地址贴 (address label printed; AGENT_DIRECT).
+	BirdSystemAddressLabelPrinted BirdSystemStatus = "ADDRESS_LABEL_PRINTED"
+	// BirdSystemConfirmedByWarehouse is confirmed by the warehouse.
+	BirdSystemConfirmedByWarehouse BirdSystemStatus = "CONFIRMED_BY_WAREHOUSE"
 )
 
 var birdSystemStatuses = newTable(BirdSystem, "status", formatString[BirdSystemStatus],
@@ -135,11 +150,16 @@ type BirdSystemType string
 
 // The documented BirdSystemType values.
 const (
-	BirdSystemLocal        BirdSystemType = "LOCAL"         // 本地订单 (local: shipped from stock in the warehouse)
-	BirdSystemDirect       BirdSystemType = "DIRECT"        // direct mail
-	BirdSystemReturn       BirdSystemType = "RETURN"        // 退货订单 (return)
-	BirdSystemAgentDirect  BirdSystemType = "AGENT_DIRECT"  // 代理专线订单 (agent dedicated line)
-	BirdSystemClientDirect BirdSystemType = "CLIENT_DIRECT" // client direct; not in the excerpt, named in BirdSystem's fuller docs
+	// BirdSystemLocal is 本地订单 (local: shipped from stock in the warehouse).
+	BirdSystemLocal BirdSystemType = "LOCAL"
+	// BirdSystemDirect is direct mail.
+	BirdSystemDirect BirdSystemType = "DIRECT"
+	// BirdSystemReturn is 退货订单 (return).
+	BirdSystemReturn BirdSystemType = "RETURN"
+	// BirdSystemAgentDirect is 代理专线订单 (agent dedicated line).
+	BirdSystemAgentDirect BirdSystemType = "AGENT_DIRECT"
+	// BirdSystemClientDirect is client direct; not in the excerpt, named in BirdSystem's fuller docs.
+	BirdSystemClientDirect BirdSystemType = "CLIENT_DIRECT"
 )
 
 var birdSystemTypes = newTable(BirdSystem, "type", formatString[BirdSystemType],

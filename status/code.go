@@ -12,10 +12,14 @@ type Provider string
 
 // The providers.
 const (
-	Bailun     Provider = "bailun"     // Bailun OMS
-	Reseller   Provider = "reseller"   // the print-on-demand reseller open platform
-	BirdSystem Provider = "birdsystem" // BirdSystem 3PL warehouse
-	Flowery    Provider = "flowery"    // Flowery Island last-mile carrier
+	// Bailun is Bailun OMS.
+	Bailun Provider = "bailun"
+	// Reseller is the print-on-demand reseller open platform.
+	Reseller Provider = "reseller"
+	// BirdSystem is BirdSystem 3PL warehouse.
+	BirdSystem Provider = "birdsystem"
+	// Flowery is Flowery Island last-mile carrier.
+	Flowery Provider = "flowery"
 )
 
 // Providers returns every provider ordertrack speaks to, in a fixed order.

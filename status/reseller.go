@@ -7,16 +7,26 @@ type ResellerOrderStatus int
 
 // The documented ResellerOrderStatus values.
 const (
-	ResellerCancelled          ResellerOrderStatus = 0  // 已取消 (cancelled)
-	ResellerAwaitingPayment    ResellerOrderStatus = 10 // 待支付 (awaiting payment)
-	ResellerAwaitingShipment   ResellerOrderStatus = 20 // 待发货 (awaiting shipment)
-	ResellerAwaitingReceipt    ResellerOrderStatus = 30 // 待收货 (awaiting receipt)
-	ResellerCompleted          ResellerOrderStatus = 40 // 已完成 (completed)
-	ResellerRefunded           ResellerOrderStatus = 50 // 已退款 (refunded)
-	ResellerAwaitingProduction ResellerOrderStatus = 60 // 待生产 (awaiting production)
-	ResellerCannotProduce      ResellerOrderStatus = 70 // 无法生产 (cannot be produced)
-	ResellerInProduction       ResellerOrderStatus = 80 // 生产中 (in production)
-	ResellerReissued           ResellerOrderStatus = 90 // 已补发 (reissued)
+	// ResellerCancelled is 已取消 (cancelled).
+	ResellerCancelled ResellerOrderStatus = 0
+	// ResellerAwaitingPayment is 待支付 (awaiting payment).
+	ResellerAwaitingPayment ResellerOrderStatus = 10
+	// ResellerAwaitingShipment is 待发货 (awaiting shipment).
+	ResellerAwaitingShipment ResellerOrderStatus = 20
+	// ResellerAwaitingReceipt is 待收货 (awaiting receipt).
+	ResellerAwaitingReceipt ResellerOrderStatus = 30
+	// ResellerCompleted is 已完成 (completed).
+	ResellerCompleted ResellerOrderStatus = 40
+	// ResellerRefunded is 已退款 (refunded).
+	ResellerRefunded ResellerOrderStatus = 50
+	// ResellerAwaitingProduction is 待生产 (awaiting production).
+	ResellerAwaitingProduction ResellerOrderStatus = 60
+	// ResellerCannotProduce is 无法生产 (cannot be produced).
+	ResellerCannotProduce ResellerOrderStatus = 70
+	// ResellerInProduction is 生产中 (in production).
+	ResellerInProduction ResellerOrderStatus = 80
+	// ResellerReissued is 已补发 (reissued).
+	ResellerReissued ResellerOrderStatus = 90
 )
 
 var resellerOrderStatuses = newTable(Reseller, "orderStatus", formatInt[ResellerOrderStatus],
@@ -65,9 +75,12 @@ type ResellerResultCode int
 
 // The documented ResellerResultCode values.
 const (
-	ResellerOK               ResellerResultCode = 0       // success; the example's message is 成功
-	ResellerParamInvalid     ResellerResultCode = 5000000 // 参数校验错误 (parameter validation error)
-	ResellerOrderQueryFailed ResellerResultCode = 6010002 // 订单查询失败 (order query failed)
+	// ResellerOK is success; the example's message is 成功.
+	ResellerOK ResellerResultCode = 0
+	// ResellerParamInvalid is 参数校验错误 (parameter validation error).
+	ResellerParamInvalid ResellerResultCode = 5000000
+	// ResellerOrderQueryFailed is 订单查询失败 (order query failed).
+	ResellerOrderQueryFailed ResellerResultCode = 6010002
 )
 
 var resellerResultCodes = newTable(Reseller, "code", formatInt[ResellerResultCode],

@@ -45,9 +45,12 @@ const (
 
 // Success spellings for Server.SuccessStyle.
 const (
-	SuccessCode   = "code"   // {"code": "success", ...}, the document's example
-	SuccessStatus = "status" // {"status": "success", ...}, the document's table
-	SuccessTrue   = "true"   // {"status": "true", ...}, older versions
+	// SuccessCode is {"code": "success", ...}, the document's example.
+	SuccessCode = "code"
+	// SuccessStatus is {"status": "success", ...}, the document's table.
+	SuccessStatus = "status"
+	// SuccessTrue is {"status": "true", ...}, older versions.
+	SuccessTrue = "true"
 )
 
 // Fault is one injected failure (a [fault.Fault]). The next request to
