@@ -94,9 +94,21 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 	return c.decodePage(res)
 }
 
+// plainConsignment is a Consignment without its methods, for decoding a
+// page in one pass: Consignment's own UnmarshalJSON would have each record
+// scanned again.
+type plainConsignment Consignment
+
 // decodePage decodes a list answer. An answer that is not BirdSystem's
 // envelope (no data list, and no "success": false) is malformed.
+//
+// A page is decoded in one pass into plain records; only when a value does
+// not fit, or a record may hold a null where its Go type has none, is the
+// page decoded again record by record, keeping every odd value in Unfit.
 func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
+	if p, ok := c.decodePageFast(res); ok {
+		return p, nil
+	}
 	var env envelope[*record.Rows[Consignment]]
 	if err := c.t.DecodeJSON(res, &env, "data"); err != nil {
 		return nil, err
@@ -115,6 +127,33 @@ func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
 		total = int(env.Total.Int64)
 	}
 	return &ConsignmentPage{Total: total, Consignments: env.Data.Items, Unfit: env.Data.Unfit}, nil
+}
+
+// decodePageFast decodes a page whose every value fits, in one pass. It
+// reports false when the page needs the careful decode.
+func (c *Client) decodePageFast(res *transport.Response) (*ConsignmentPage, bool) {
+	var env envelope[*[]plainConsignment]
+	if json.Unmarshal(res.Body, &env) != nil || env.Data == nil || env.Success != nil && !*env.Success || loginRequired(&env) {
+		return nil, false
+	}
+	rows := *env.Data
+	for i := range rows {
+		if !record.Settled(&rows[i]) {
+			return nil, false
+		}
+	}
+	total := -1
+	if env.Total.Valid {
+		if env.Total.Int64 < 0 || env.Total.Int64 > 1<<40 {
+			return nil, false
+		}
+		total = int(env.Total.Int64)
+	}
+	page := &ConsignmentPage{Total: total, Consignments: make([]Consignment, len(rows))}
+	for i := range rows {
+		page.Consignments[i] = Consignment(rows[i])
+	}
+	return page, true
 }
 
 // Consignments walks every consignment matching opts, page by page from

@@ -328,3 +328,19 @@ func (r *Rows[T]) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// Settled reports whether v, a pointer to a record's plain form decoded in
+// one pass with encoding/json, needs no second look: every field that has
+// no null of its own holds a value other than its zero. (A zero there may
+// be a null, which a one-pass decode cannot tell from the zero value; such
+// records are decoded again, field by field, by Decode.)
+func Settled(v any) bool {
+	rv := reflect.ValueOf(v).Elem()
+	info := fieldsOf(rv.Type())
+	for _, i := range info.noNull {
+		if rv.Field(info.fields[i].index).IsZero() {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,95 @@
+// Package benchtest runs each client's benchmark against the careful
+// hand-written call in the same run, and holds what that call shares: a
+// keep-alive client, the body read whole, encoding/json into plain structs.
+package benchtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// Pair runs sdk and hand, the SDK call and the careful hand-written call,
+// as sub-benchmarks "mode=serial/impl=sdk" and "mode=serial/impl=hand",
+// then each under RunParallel at 8 goroutines per core ("mode=parallel"),
+// so that `benchstat -col /impl` sets them side by side.
+func Pair(b *testing.B, sdk, hand func() error) {
+	for _, mode := range []string{"serial", "parallel"} {
+		for _, impl := range []struct {
+			name string
+			call func() error
+		}{{"sdk", sdk}, {"hand", hand}} {
+			b.Run("mode="+mode+"/impl="+impl.name, func(b *testing.B) {
+				if err := impl.call(); err != nil { // warm: connections, tokens
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				if mode == "serial" {
+					for i := 0; i < b.N; i++ {
+						if err := impl.call(); err != nil {
+							b.Fatal(err)
+						}
+					}
+					return
+				}
+				b.SetParallelism(8)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						if err := impl.call(); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		}
+	}
+}
+
+// Client is the careful hand-written call's HTTP client: a transport with
+// enough idle connections per host for parallel calls, so keep-alive works.
+func Client() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &http.Client{Timeout: 30 * time.Second, Transport: t}
+}
+
+// Do sends req, reads the whole body (so the connection is reused), and
+// decodes it with encoding/json into v.
+func Do(hc *http.Client, req *http.Request, v any) error {
+	res, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusOK {
+		return fmt.Errorf("HTTP %d: %s", res.StatusCode, body)
+	}
+	return json.Unmarshal(body, v)
+}
+
+// Post builds a JSON POST of body to url with headers.
+func Post(url string, body any, headers map[string]string) (*http.Request, error) {
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(b))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	return req, nil
+}
