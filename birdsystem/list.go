@@ -137,8 +137,9 @@ func (c *Client) decodePageFast(res *transport.Response) (*ConsignmentPage, bool
 		return nil, false
 	}
 	rows := *env.Data
+	nulls := map[string]bool{}
 	for i := range rows {
-		if !record.Settled(&rows[i]) {
+		if !record.Settled(res.Body, &rows[i], nulls) {
 			return nil, false
 		}
 	}

@@ -88,6 +88,12 @@ var emptyValue = regexp.MustCompile(`("[^"\\]*"\s*:)(\s*)([,}\]])`)
 // decode reads an answer, mending an empty value as in the document's
 // failure example, which is not valid JSON, before giving up on it.
 func decode[T any](t *transport.Client, res *transport.Response, v *Response[T]) error {
+	if fast := fastFor[T](); fast != nil {
+		if r, ok := fast(res.Body); ok {
+			*v = *r
+			return nil
+		}
+	}
 	var w wireResponse[T]
 	if err := decodeMended(t, res, &w, "orders_detail"); err != nil {
 		return err
@@ -145,4 +151,55 @@ func parseError(res *transport.Response, e *status.APIError) {
 		return
 	}
 	e.Code, e.Message = r.Status.String, r.Message
+}
+
+// The records' plain forms, for decoding a batch in one pass: a record's
+// own UnmarshalJSON would have each order scanned twice more.
+type (
+	plainOrderDetail  OrderDetail
+	plainTrackedOrder trackedOrder
+)
+
+// fastFor returns the one-pass decoder of answers of T, or nil when T has
+// none (then every answer takes the careful path).
+func fastFor[T any]() func(body []byte) (*Response[T], bool) {
+	switch any((*T)(nil)).(type) {
+	case *OrderDetail:
+		f := func(b []byte) (*Response[OrderDetail], bool) {
+			return fastResponse(b, func(p *plainOrderDetail) OrderDetail { return OrderDetail(*p) })
+		}
+		return any(f).(func([]byte) (*Response[T], bool))
+	case *trackedOrder:
+		f := func(b []byte) (*Response[trackedOrder], bool) {
+			return fastResponse(b, func(p *plainTrackedOrder) trackedOrder { return trackedOrder(*p) })
+		}
+		return any(f).(func([]byte) (*Response[T], bool))
+	}
+	return nil
+}
+
+// fastResponse decodes a successful answer whose every value fits in one
+// pass, into P, T's plain form. It reports false when the answer needs the
+// careful path: it does not decode, it is not a success, or an order may
+// hold a null where its Go type has none.
+func fastResponse[T, P any](body []byte, conv func(*P) T) (*Response[T], bool) {
+	var w struct {
+		Code         wire.String `json:"code"`
+		Status       wire.String `json:"status"`
+		Message      string      `json:"message"`
+		SNStr        string      `json:"sn_str"`
+		OrdersDetail []P         `json:"orders_detail"`
+	}
+	if json.Unmarshal(body, &w) != nil || !succeeded(w.Code, w.Status) {
+		return nil, false
+	}
+	out := &Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr, OrdersDetail: make([]T, len(w.OrdersDetail))}
+	nulls := map[string]bool{}
+	for i := range w.OrdersDetail {
+		if !record.Settled(body, &w.OrdersDetail[i], nulls) {
+			return nil, false
+		}
+		out.OrdersDetail[i] = conv(&w.OrdersDetail[i])
+	}
+	return out, true
 }

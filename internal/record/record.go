@@ -330,17 +330,57 @@ func (r *Rows[T]) UnmarshalJSON(b []byte) error {
 }
 
 // Settled reports whether v, a pointer to a record's plain form decoded in
-// one pass with encoding/json, needs no second look: every field that has
-// no null of its own holds a value other than its zero. (A zero there may
-// be a null, which a one-pass decode cannot tell from the zero value; such
-// records are decoded again, field by field, by Decode.)
-func Settled(v any) bool {
+// one pass with encoding/json from a body holding it, needs no second look.
+// A field whose Go type has no null (a string, a status code) reads "" or 0
+// both for that value and for a null, and only a null must be kept in
+// Unfit: the record is settled when every such field holds a value other
+// than its zero, or when body has no null after that field's name at all.
+// nulls caches the look-ups for one body, by field name.
+func Settled(body []byte, v any, nulls map[string]bool) bool {
 	rv := reflect.ValueOf(v).Elem()
 	info := fieldsOf(rv.Type())
 	for _, i := range info.noNull {
-		if rv.Field(info.fields[i].index).IsZero() {
+		f := info.fields[i]
+		if !rv.Field(f.index).IsZero() {
+			continue
+		}
+		null, seen := nulls[f.name]
+		if !seen {
+			null = nullAfterKey(body, f.name)
+			nulls[f.name] = null
+		}
+		if null {
 			return false
 		}
 	}
 	return true
+}
+
+// nullAfterKey reports whether body holds "key" followed by a colon and a
+// null, spaces allowed, anywhere (in any object: a false alarm only costs a
+// careful decode).
+func nullAfterKey(body []byte, key string) bool {
+	quoted := []byte(`"` + key + `"`)
+	for i := 0; ; {
+		j := bytes.Index(body[i:], quoted)
+		if j < 0 {
+			return false
+		}
+		k := i + j + len(quoted)
+		k = skipSpace(body, k)
+		if k < len(body) && body[k] == ':' {
+			k = skipSpace(body, k+1)
+			if bytes.HasPrefix(body[k:], []byte("null")) {
+				return true
+			}
+		}
+		i = i + j + 1
+	}
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
