@@ -309,6 +309,11 @@ func TestAnswerTrackingHistory(t *testing.T) {
 	assert.Equal(t, "Dispatched", res.Tracking[1].CheckPoints[1].Note.String)
 	assert.Equal(t, []string{"JJD3"}, res.NotFound)
 
+	answer = `{"success":true,"data":[],"message":[]}`
+	res, err = c.TrackingHistory(context.Background(), "X1")
+	require.NoError(t, err, "PHP's empty map")
+	assert.Equal(t, []string{"X1"}, res.NotFound)
+
 	answer = `{"success":false,"data":[],"message":"Invalid track reference."}`
 	res, err = c.TrackingHistory(context.Background(), "X1", "X2")
 	require.NoError(t, err)

@@ -48,7 +48,7 @@ func (c *Client) addCheckPoints(ctx context.Context, snaps []status.Snapshot) {
 	seen := map[string]bool{}
 	for i := range snaps {
 		s := &snaps[i]
-		if s.Err == nil && s.Stage != status.NotFound && s.TrackingNo != "" && !strings.Contains(s.TrackingNo, ",") && !seen[s.TrackingNo] {
+		if s.Err == nil && s.Stage != status.NotFound && strings.TrimSpace(s.TrackingNo) != "" && !strings.Contains(s.TrackingNo, ",") && !seen[s.TrackingNo] {
 			seen[s.TrackingNo] = true
 			refs = append(refs, s.TrackingNo)
 		}

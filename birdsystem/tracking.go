@@ -142,6 +142,10 @@ func (c *Client) TrackingHistory(ctx context.Context, refs ...string) (*Tracking
 		return nil, c.refused(res, env.Message)
 	}
 	var byRef map[string]Tracking
+	if strings.TrimSpace(string(env.Data)) == "[]" {
+		// PHP writes an empty map as []: no reference has a history.
+		return &TrackingResult{NotFound: refs}, nil
+	}
 	if err := json.Unmarshal(env.Data, &byRef); err != nil {
 		return nil, c.t.Error(res, "", "malformed response: data is not tracking by reference", status.ErrMalformedResponse)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -230,10 +231,17 @@ func (c *Client) CreateOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, e
 			}
 			return c.t.Error(res, cmp.Or(a.Status.String, a.Code.String), a.Message, sentinel)
 		}
-		created = &CreatedOrder{Detail: a.Detail}
-		if json.Unmarshal(a.Detail, created) != nil || created.ExpressNo == "" {
+		// Read leniently: a logistics_sn sent as a number is text too.
+		var d struct {
+			OrderNo     NullString `json:"order_no"`
+			ExpressNo   NullString `json:"express_no"`
+			LogisticsSN NullString `json:"logistics_sn"`
+		}
+		var unfit Unfit
+		if record.Decode(a.Detail, &d, &unfit) != nil || d.ExpressNo.String == "" {
 			return transport.OutcomeUnknown(c.t.Error(res, "", "malformed response: no express_no in detail", status.ErrMalformedResponse))
 		}
+		created = &CreatedOrder{OrderNo: d.OrderNo.String, ExpressNo: d.ExpressNo.String, LogisticsSN: d.LogisticsSN.String, Detail: a.Detail}
 		return nil
 	})
 	if err != nil {

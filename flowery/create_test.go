@@ -28,7 +28,7 @@ func TestCreateOrderBody(t *testing.T) {
 	var body []byte
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ = io.ReadAll(r.Body)
-		w.Write([]byte(`{"status":"success","detail":{"order_no":"N1","express_no":"CGK9","logistics_sn":"SN9"}}`))
+		w.Write([]byte(`{"status":"success","detail":{"order_no":"N1","express_no":"CGK9","logistics_sn":20240603001}}`))
 	}))
 	defer srv.Close()
 	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: "t-1"})
@@ -40,7 +40,7 @@ func TestCreateOrderBody(t *testing.T) {
 	got, err := c.CreateOrder(context.Background(), n)
 	require.NoError(t, err)
 	assert.Equal(t, "CGK9", got.ExpressNo)
-	assert.Equal(t, "SN9", got.LogisticsSN)
+	assert.Equal(t, "20240603001", got.LogisticsSN, "a number is kept as its text: a success is a success")
 	party := `{"name":"TEST PENGIRIM","email":"","postcode":"80552","mobile":"6281276497866","phone":"","country":"IDN","prov":"DKI JAKARTA","city":"JAKARTA","area":"JAKARTA","address":"JL. TEST 1"}`
 	assert.JSONEq(t, `{"account_id":"A","logistics":"L","order_no":"N1","order_type":"2","shipper":`+party+`,"receiver":`+party+`,`+
 		`"goods_type":"2","goods_name_cn":"衬衫_1","goods_name_en":"shirt_1","goods_qty":1,"weight":"1.5",`+

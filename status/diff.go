@@ -162,8 +162,14 @@ func (c Change) String() string {
 	case StageChanged, NowNotFound:
 		return who + " " + c.From.String() + " -> " + c.To.String()
 	case ProblemAdded, ProblemCleared:
+		if c.Problem == nil {
+			break
+		}
 		return who + " " + c.Kind.String() + " " + c.Problem.Reason.String() + " (" + c.Problem.Code.Field + "=" + c.Problem.Code.Value + ")"
 	case NewEvent:
+		if c.Event == nil {
+			break
+		}
 		s := who + " event " + c.Event.RawTime + " " + c.Event.Description
 		if c.Event.Location != "" {
 			s += " @" + c.Event.Location

@@ -110,10 +110,13 @@ type WatcherOptions struct {
 	// DefaultInterval.
 	Interval time.Duration
 	// Jitter spreads the polls: each wait is Interval plus or minus up to
-	// this fraction of it. 0 gives 0.1; negative gives none.
+	// this fraction of it. 0 gives 0.1; negative gives none; more than 0.5
+	// gives 0.5.
 	Jitter float64
 	// Linger is how long a ref in a final stage is still polled (a
 	// delivered parcel can still be reported returned); 0 stops at once.
+	// After it, the ref is no longer followed, and its snapshots are
+	// deleted from the Store.
 	Linger time.Duration
 	// Store keeps the last snapshots; nil gives NewMemoryStore().
 	Store Store
@@ -131,6 +134,8 @@ func NewWatcher(opts WatcherOptions) *Watcher {
 		w.jitter = 0.1
 	case w.jitter < 0:
 		w.jitter = 0
+	case w.jitter > 0.5:
+		w.jitter = 0.5 // a wait is never shorter than half the interval
 	}
 	if w.store == nil {
 		w.store = NewMemoryStore()
@@ -202,15 +207,23 @@ func (w *Watcher) Following() int {
 
 // Run polls every provider until ctx ends, calling deliver with each
 // change, one at a time, and returns ctx's error. The first round starts
-// at once.
+// at once. Delivery is at least once: a ref's new snapshots are saved only
+// once every change they make has been delivered, so changes cut off by the
+// end of ctx come again from the next Watcher on the same Store.
 func (w *Watcher) Run(ctx context.Context, deliver func(Change)) error {
+	return w.run(ctx, func(c Change) bool {
+		deliver(c)
+		return true
+	})
+}
+
+// run is Run with a deliver that reports whether the change was taken.
+func (w *Watcher) run(ctx context.Context, deliver func(Change) bool) error {
 	var mu sync.Mutex
-	send := func(c Change) {
+	send := func(c Change) bool {
 		mu.Lock()
 		defer mu.Unlock()
-		if ctx.Err() == nil {
-			deliver(c)
-		}
+		return ctx.Err() == nil && deliver(c)
 	}
 	var wg sync.WaitGroup
 	started := map[Tracker]bool{}
@@ -241,7 +254,8 @@ func (w *Watcher) Run(ctx context.Context, deliver func(Change)) error {
 }
 
 // Changes returns the changes as an iterator, polling until ctx ends or
-// the loop stops.
+// the loop stops. A change the loop did not take is not lost: its ref's
+// snapshots are not saved, so it comes again next time.
 func (w *Watcher) Changes(ctx context.Context) iter.Seq[Change] {
 	return func(yield func(Change) bool) {
 		ctx, cancel := context.WithCancel(ctx)
@@ -250,10 +264,12 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[Change] {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			_ = w.Run(ctx, func(c Change) {
+			_ = w.run(ctx, func(c Change) bool {
 				select {
 				case ch <- c:
+					return true
 				case <-ctx.Done():
+					return false
 				}
 			})
 		}()
@@ -272,9 +288,9 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[Change] {
 }
 
 // poll runs t's rounds until ctx ends.
-func (w *Watcher) poll(ctx context.Context, t Tracker, send func(Change)) {
+func (w *Watcher) poll(ctx context.Context, t Tracker, send func(Change) bool) {
 	for {
-		w.Round(ctx, t, send)
+		w.round(ctx, t, send)
 		wait := w.interval
 		if w.jitter > 0 {
 			spread := float64(w.interval) * w.jitter
@@ -291,11 +307,18 @@ func (w *Watcher) poll(ctx context.Context, t Tracker, send func(Change)) {
 }
 
 // Round polls t once: it tracks every ref still followed through t, diffs
-// each answered ref against the Store, saves the new snapshots, and sends
-// each change. Refs whose lookup failed keep their snapshots. Run calls it
+// each answered ref against the Store, sends each change, and saves the new
+// snapshots. Refs whose lookup failed keep their snapshots. Run calls it
 // every Interval; a first Round with a send that drops the changes takes a
 // first look without reporting it, and batch jobs may call it alone.
 func (w *Watcher) Round(ctx context.Context, t Tracker, send func(Change)) {
+	w.round(ctx, t, func(c Change) bool {
+		send(c)
+		return true
+	})
+}
+
+func (w *Watcher) round(ctx context.Context, t Tracker, send func(Change) bool) {
 	w.mu.Lock()
 	f := w.trackers[t]
 	if f == nil {
@@ -305,18 +328,26 @@ func (w *Watcher) Round(ctx context.Context, t Tracker, send func(Change)) {
 	p := t.Provider()
 	now := w.now()
 	refs := make([]string, 0, len(f.order))
+	var done []string
 	for _, r := range f.order {
-		if st := f.refs[r]; st.finalSince.IsZero() || now.Sub(st.finalSince) < w.linger {
+		st := f.refs[r]
+		switch {
+		case st.finalSince.IsZero() || now.Sub(st.finalSince) < w.linger:
 			refs = append(refs, r)
+		default:
+			done = append(done, r) // final, and lingered: no longer followed
 		}
 	}
 	w.mu.Unlock()
+	if len(done) > 0 {
+		_ = w.Remove(ctx, p, done...)
+	}
 	if len(refs) == 0 {
 		return
 	}
 	snaps, err := t.Track(ctx, refs...)
 	if err != nil {
-		return // refused before anything was sent: nothing to diff
+		snaps = w.isolate(ctx, t, refs, send)
 	}
 	for i := 0; i < len(snaps); {
 		j := i + 1
@@ -328,12 +359,38 @@ func (w *Watcher) Round(ctx context.Context, t Tracker, send func(Change)) {
 	}
 }
 
-// settle diffs one ref's answer against its saved snapshots, matched by
-// OrderNo (a sub-order), and saves it. A ref whose every snapshot failed
-// keeps what was saved.
-func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string, cur []Snapshot, send func(Change)) {
-	answered := slices.ContainsFunc(cur, func(s Snapshot) bool { return s.Err == nil })
-	if !answered || ctx.Err() != nil {
+// isolate tracks refs one by one after t refused them together (a ref the
+// provider can never take, such as one holding a Flowery comma). A ref
+// refused alone stops being followed, and its refusal is sent as its
+// NowFailing change; the others are answered as usual.
+func (w *Watcher) isolate(ctx context.Context, t Tracker, refs []string, send func(Change) bool) []Snapshot {
+	var out, bad []Snapshot
+	for _, r := range refs {
+		snaps, err := t.Track(ctx, r)
+		if err != nil {
+			bad = append(bad, Failed(t.Provider(), r, err))
+			continue
+		}
+		out = append(out, snaps...)
+	}
+	for _, b := range bad {
+		if send(Change{Kind: NowFailing, Provider: b.Provider, Ref: b.Ref, Err: b.Err}) {
+			_ = w.Remove(ctx, b.Provider, b.Ref)
+		}
+	}
+	return out
+}
+
+// settle diffs one ref's answer against its saved snapshots and saves it
+// once every change is delivered. Snapshots are matched by OrderNo (a
+// sub-order); a ref of one snapshot is matched whatever its OrderNo (an
+// order gone not found has none). A sub-order whose lookup failed keeps its
+// last answer; one whose events alone failed (Err set, the stage known)
+// keeps its last events. A ref removed meanwhile is neither reported nor
+// saved.
+func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string, cur []Snapshot, send func(Change) bool) {
+	answered := slices.ContainsFunc(cur, func(s Snapshot) bool { return s.Err == nil || s.Stage != Unknown })
+	if !answered || ctx.Err() != nil || !w.follows(t, ref) {
 		return
 	}
 	prev, _, err := w.store.Load(ctx, p, ref)
@@ -343,27 +400,31 @@ func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string,
 	keep := make([]Snapshot, 0, len(cur))
 	final := true
 	for _, c := range cur {
-		var old Snapshot
-		found := false
-		for _, s := range prev {
-			if s.OrderNo == c.OrderNo {
-				old, found = s, true
-				break
-			}
-		}
-		if c.Err != nil {
+		old, found := match(prev, cur, c)
+		switch {
+		case c.Err != nil && c.Stage == Unknown:
 			// This sub-order failed: keep its last answer, unchanged.
 			if found {
 				keep = append(keep, old)
 				final = final && old.Stage.Final()
 			}
 			continue
+		case c.Err != nil:
+			// Its stage came, its events did not: keep the last events,
+			// and diff the rest.
+			c.Events, c.Err = old.Events, nil
+		case c.Stage == NotFound && found:
+			// Not found keeps what was known, so that a return is no news
+			// but the stage.
+			c.TrackingNo, c.Events = old.TrackingNo, old.Events
 		}
 		if !found {
 			old = Snapshot{Provider: c.Provider, Ref: c.Ref, OrderNo: c.OrderNo}
 		}
 		for _, ch := range Diff(old, c) {
-			send(ch)
+			if !send(ch) {
+				return // not delivered: not saved either, so it comes again
+			}
 		}
 		keep = append(keep, c)
 		final = final && c.Stage.Final()
@@ -372,15 +433,43 @@ func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string,
 		return
 	}
 	w.mu.Lock()
-	if f := w.trackers[t]; f != nil {
-		if st := f.refs[ref]; st != nil {
-			switch {
-			case !final:
-				st.finalSince = time.Time{}
-			case st.finalSince.IsZero():
-				st.finalSince = w.now()
-			}
+	f := w.trackers[t]
+	st := (*refState)(nil)
+	if f != nil {
+		st = f.refs[ref]
+	}
+	if st != nil {
+		switch {
+		case !final:
+			st.finalSince = time.Time{}
+		case st.finalSince.IsZero():
+			st.finalSince = w.now()
 		}
 	}
 	w.mu.Unlock()
+	if st == nil {
+		// Removed while this round ran: forget what was just saved.
+		_ = w.store.Delete(ctx, p, ref)
+	}
+}
+
+// follows reports whether ref is followed through t.
+func (w *Watcher) follows(t Tracker, ref string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	f := w.trackers[t]
+	return f != nil && f.refs[ref] != nil
+}
+
+// match finds the saved snapshot c is the new answer for.
+func match(prev, cur []Snapshot, c Snapshot) (Snapshot, bool) {
+	for _, s := range prev {
+		if s.OrderNo == c.OrderNo {
+			return s, true
+		}
+	}
+	if len(prev) == 1 && len(cur) == 1 {
+		return prev[0], true
+	}
+	return Snapshot{}, false
 }

@@ -3,6 +3,8 @@ package status
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -135,4 +137,129 @@ func TestWatcherRunAndChanges(t *testing.T) {
 	err := w.Run(ctx, func(Change) {})
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Greater(t, bl.calls.Load(), int32(3), "polled every interval")
+}
+
+// Delivery is at least once: changes a consumer did not take are not
+// saved, and come again.
+func TestWatcherUndeliveredChangesComeAgain(t *testing.T) {
+	tr := newScripted(Bailun)
+	for _, r := range []string{"A", "B", "C"} {
+		tr.set(r, Processing, nil)
+	}
+	w := NewWatcher(WatcherOptions{Interval: time.Hour})
+	w.Add(tr, "A", "B", "C")
+	w.Round(context.Background(), tr, func(Change) {})
+	for _, r := range []string{"A", "B", "C"} {
+		tr.set(r, Shipped, nil)
+	}
+	for c := range w.Changes(context.Background()) {
+		assert.Equal(t, "bailun A processing -> shipped", c.String())
+		break // B's and C's changes are not taken
+	}
+	var got []string
+	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
+	assert.Equal(t, []string{"bailun B processing -> shipped", "bailun C processing -> shipped"}, got)
+}
+
+// Removing a ref while a round runs (here, from the callback) leaves
+// nothing of it in the Store; a ref that lingered its time after a final
+// stage is no longer followed and is forgotten too.
+func TestWatcherForgetsRemovedAndFinishedRefs(t *testing.T) {
+	tr := newScripted(Bailun)
+	tr.set("A", Shipped, nil)
+	tr.set("B", Delivered, nil)
+	w := NewWatcher(WatcherOptions{})
+	w.Add(tr, "A", "B")
+	w.Round(context.Background(), tr, func(c Change) {
+		if c.Ref == "A" {
+			require.NoError(t, w.Remove(context.Background(), Bailun, "A"))
+		}
+	})
+	_, ok, _ := w.store.Load(context.Background(), Bailun, "A")
+	assert.False(t, ok, "removed during the round: not saved back")
+	w.Round(context.Background(), tr, func(Change) {}) // B has lingered (Linger 0)
+	_, ok, _ = w.store.Load(context.Background(), Bailun, "B")
+	assert.False(t, ok)
+	assert.Zero(t, w.Following())
+	w.mu.Lock()
+	assert.Empty(t, w.trackers[tr].refs, "memory is bounded by the refs followed")
+	w.mu.Unlock()
+}
+
+// refusing is a Tracker that refuses any call holding a ref with a comma,
+// as Flowery's does.
+type refusing struct{ *scripted }
+
+func (r refusing) Track(ctx context.Context, refs ...string) ([]Snapshot, error) {
+	for _, ref := range refs {
+		if strings.Contains(ref, ",") {
+			return nil, fmt.Errorf("flowery: number %q contains a comma: %w", ref, ErrInvalidRequest)
+		}
+	}
+	return r.scripted.Track(ctx, refs...)
+}
+
+// A ref its provider can never take stops being followed, said once, and
+// the others go on.
+func TestWatcherIsolatesABadRef(t *testing.T) {
+	tr := refusing{newScripted(Flowery)}
+	tr.set("N1", Shipped, nil)
+	w := NewWatcher(WatcherOptions{})
+	w.Add(tr, "N1", "N2,N3")
+	var got []string
+	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.Kind.String()+" "+c.Ref) })
+	assert.Equal(t, []string{"now_failing N2,N3", "stage_changed N1"}, got)
+	assert.Equal(t, 1, w.Following())
+}
+
+// An order gone not found and back is two stage changes, nothing more.
+func TestWatcherNotFoundAndBack(t *testing.T) {
+	at := time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)
+	tr := &eventful{snap: Snapshot{Provider: Reseller, Ref: "T1", OrderNo: "S1", Stage: Shipped, TrackingNo: "YT1",
+		Events: []Event{{Time: at, Description: "已揽收"}}}}
+	w := NewWatcher(WatcherOptions{})
+	w.Add(tr, "T1")
+	w.Round(context.Background(), tr, func(Change) {})
+	saved := tr.snap
+	tr.snap = Snapshot{Provider: Reseller, Ref: "T1", Stage: NotFound}
+	var got []string
+	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
+	tr.snap = saved
+	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
+	assert.Equal(t, []string{"reseller T1 shipped -> not_found", "reseller T1 (S1) not_found -> shipped"}, got,
+		"the tracking number and events known before are no news")
+}
+
+type eventful struct{ snap Snapshot }
+
+func (e *eventful) Provider() Provider { return e.snap.Provider }
+func (e *eventful) Track(_ context.Context, refs ...string) ([]Snapshot, error) {
+	return []Snapshot{e.snap}, nil
+}
+
+// A Change decoded without its details prints without panicking.
+func TestChangeStringOfABareChange(t *testing.T) {
+	for _, k := range []ChangeKind{ProblemAdded, ProblemCleared, NewEvent} {
+		assert.NotEmpty(t, Change{Kind: k, Provider: Bailun, Ref: "A"}.String())
+	}
+}
+
+// A snapshot whose stage came but whose events did not (Err set, the stage
+// known) still reports the stage, and keeps the events known before.
+func TestWatcherEventsFailedStageKept(t *testing.T) {
+	at := time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)
+	ev := Event{Time: at, Description: "Picking"}
+	tr := &eventful{snap: Snapshot{Provider: BirdSystem, Ref: "7", OrderNo: "7", Stage: Processing, Events: []Event{ev}}}
+	w := NewWatcher(WatcherOptions{})
+	w.Add(tr, "7")
+	w.Round(context.Background(), tr, func(Change) {})
+	tr.snap = Snapshot{Provider: BirdSystem, Ref: "7", OrderNo: "7", Stage: Shipped,
+		Err: &RefError{Provider: BirdSystem, Ref: "7", Op: "events", Err: ErrUnavailable}}
+	var got []string
+	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
+	assert.Equal(t, []string{"birdsystem 7 processing -> shipped"}, got)
+	tr.snap = Snapshot{Provider: BirdSystem, Ref: "7", OrderNo: "7", Stage: Shipped, Events: []Event{ev}}
+	got = nil
+	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
+	assert.Empty(t, got, "the events known before are no news")
 }

@@ -283,19 +283,19 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 // JSON after its prefix, is returned as it is.
 func (c *Client) stripNotice(ctx context.Context, st *call, code int, body []byte) []byte {
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '<' {
+	if len(trimmed) == 0 || trimmed[0] == '{' || trimmed[0] == '[' {
 		return body
 	}
-	// A notice is a few lines: a handful of tries finds the JSON after it,
-	// and a body that is all braces costs no more.
-	for i, tries := 0, 0; i < len(body) && tries < 16; tries++ {
+	// A notice is a few lines: some tries find the JSON after it, and a
+	// body that is all braces costs no more.
+	for i, tries := 0, 0; i < len(body) && tries < 64; tries++ {
 		j := bytes.IndexAny(body[i:], "{[")
 		if j < 0 {
 			break
 		}
 		at := i + j
 		if json.Valid(body[at:]) {
-			if c.log.Enabled(ctx, slog.LevelWarn) {
+			if st != nil && c.log.Enabled(ctx, slog.LevelWarn) {
 				notice := strings.Join(strings.Fields(htmlTags.ReplaceAllString(string(body[:at]), "")), " ")
 				c.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: provider notice",
 					slog.String("provider", string(c.cfg.Provider)), slog.String("method", st.method),
@@ -373,8 +373,16 @@ func (c *Client) failure(ctx context.Context, method, path string, st *call, res
 		if res != nil {
 			code = res.StatusCode
 		}
-		return &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: code,
+		e := &status.APIError{Provider: c.cfg.Provider, Method: method, Endpoint: path, HTTPStatus: code,
 			Message: c.redact.text(redirect.Error()), Err: status.ErrRedirect}
+		if maybeSent && code != http.StatusTemporaryRedirect && code != http.StatusPermanentRedirect {
+			// A create answered with a 301, 302 or 303 (See Other: the
+			// usual answer to a POST that made something) may well have
+			// been made; a 307 or 308 asks for the request elsewhere, so
+			// this one was not acted on.
+			return OutcomeUnknown(e)
+		}
+		return e
 	case ctx.Err() != nil:
 		err = ctx.Err()
 	case res != nil:

@@ -141,7 +141,8 @@ func ParseBaseURL(p status.Provider, name, raw string, allowInsecure bool) (*url
 		// url.Parse's error quotes the URL, and with it any password.
 		return nil, fmt.Errorf("%s: %s is not a URL", p, name)
 	case base.User != nil:
-		return nil, fmt.Errorf("%s: %s %q must not carry credentials (user:password@): give them in the Config's own fields", p, name, base.Redacted())
+		// Neither the user nor the password is printed: either may be a key.
+		return nil, fmt.Errorf("%s: %s %q must not carry credentials (user:password@): give them in the Config's own fields", p, name, base.Scheme+"://"+base.Host+base.Path)
 	case (base.Scheme != "http" && base.Scheme != "https") || base.Host == "":
 		return nil, fmt.Errorf("%s: %s %q is not an absolute http(s) URL", p, name, base.Redacted())
 	case base.RawQuery != "" || base.Fragment != "":

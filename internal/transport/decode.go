@@ -33,7 +33,12 @@ func (c *Client) DecodeJSON(res *Response, v any, mustFit ...string) error {
 		if record.Decode(res.Body, v, &unfit) == nil {
 			for _, name := range mustFit {
 				if raw, ok := unfit[name]; ok {
-					return c.Error(res, "", "malformed response: "+name+" is not what the provider sends: "+truncate(raw), status.ErrMalformedResponse)
+					msg := "malformed response: " + name + " is not what the provider sends"
+					if !res.secret {
+						// An answer that may hold a secret is never quoted.
+						msg += ": " + truncate(raw)
+					}
+					return c.Error(res, "", msg, status.ErrMalformedResponse)
 				}
 			}
 			return nil

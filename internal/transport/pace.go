@@ -37,11 +37,41 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 
 func (p *pacer) wait(ctx context.Context) error {
 	for {
+		// A pause first; then a turn under the rate limit; then, since a
+		// 429 may have paused the client meanwhile, the pause again.
+		if err := p.waitPause(ctx); err != nil {
+			return err
+		}
+		if p.limiter != nil {
+			if err := p.limiter.Wait(ctx); err != nil {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return errPaced
+			}
+		}
 		p.mu.Lock()
-		d := time.Until(p.until)
+		paused := time.Now().Before(p.until)
 		p.mu.Unlock()
+		if !paused {
+			return nil
+		}
+	}
+}
+
+// waitPause waits out a pause; one that outlasts ctx's deadline is refused
+// at once, as the rate limiter refuses a turn that comes too late.
+func (p *pacer) waitPause(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		until := p.until
+		p.mu.Unlock()
+		d := time.Until(until)
 		if d <= 0 {
-			break
+			return nil
+		}
+		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
+			return errPaced
 		}
 		t := time.NewTimer(d)
 		select {
@@ -51,16 +81,6 @@ func (p *pacer) wait(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	if p.limiter == nil {
-		return nil
-	}
-	if err := p.limiter.Wait(ctx); err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return errPaced
-	}
-	return nil
 }
 
 // pause holds every request back for d.

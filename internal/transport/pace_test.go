@@ -125,3 +125,72 @@ func TestRetryAfterPausesTheWholeClient(t *testing.T) {
 		assert.GreaterOrEqual(t, at.Sub(first), 950*time.Millisecond, "nothing arrives within the second asked for")
 	}
 }
+
+// Requests already waiting their turn under the rate limit do not go out
+// during a pause that a 429 started meanwhile.
+func TestPauseHoldsRequestsQueuedInTheLimiter(t *testing.T) {
+	var seen arrivals
+	var pausedAt time.Time
+	var mu sync.Mutex
+	srv := newServer(t, func(_ int, w http.ResponseWriter, r *http.Request) {
+		at := seen.add()
+		if r.URL.Path == "/first" {
+			mu.Lock()
+			first := pausedAt.IsZero()
+			if first {
+				pausedAt = at
+			}
+			mu.Unlock()
+			if first {
+				time.Sleep(100 * time.Millisecond)
+				w.Header().Set("Retry-After", "2")
+				w.WriteHeader(http.StatusTooManyRequests)
+			}
+		}
+	})
+	c := newClient(t, srv.URL, func(c *Config) { c.RateLimit, c.Burst = 2, 1 })
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_, err := c.Do(context.Background(), &Request{Path: "/first"})
+		assert.NoError(t, err)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	for i := 0; i < 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.Do(context.Background(), &Request{Path: "/q"})
+			assert.NoError(t, err)
+		}()
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	for _, at := range seen.sorted()[1:] {
+		assert.False(t, at.After(pausedAt.Add(150*time.Millisecond)) && at.Before(pausedAt.Add(2*time.Second)),
+			"a request arrived %v into the pause", at.Sub(pausedAt))
+	}
+}
+
+// A pause that outlasts the call's deadline is refused at once, as the
+// limiter refuses a turn that comes too late.
+func TestPauseBeyondTheDeadlineIsRefusedAtOnce(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n == 1 {
+			w.Header().Set("Retry-After", "5")
+			w.WriteHeader(http.StatusTooManyRequests)
+		}
+	})
+	c := newClient(t, srv.URL, func(c *Config) { c.MaxRetries = -1 })
+	_, err := c.Do(context.Background(), &Request{Path: "/q"})
+	require.ErrorIs(t, err, status.ErrRateLimited)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = c.Do(ctx, &Request{Path: "/q"})
+	assert.ErrorIs(t, err, status.ErrRateLimited)
+	assert.Less(t, time.Since(start), 500*time.Millisecond)
+	assert.Equal(t, int32(1), srv.hits.Load())
+}

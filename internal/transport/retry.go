@@ -84,6 +84,9 @@ func (c *Client) definitive(res *http.Response) bool {
 		io.Reader
 		io.Closer
 	}{io.MultiReader(bytes.NewReader(b), orig), orig}
+	if c.cfg.StripNotices {
+		b = c.stripNotice(res.Request.Context(), nil, res.StatusCode, b)
+	}
 	return err == nil && int64(len(b)) <= c.cfg.MaxBodyBytes && c.cfg.Definitive(res.StatusCode, b)
 }
 

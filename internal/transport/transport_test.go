@@ -495,6 +495,7 @@ func TestConfigValidation(t *testing.T) {
 		{Provider: status.Bailun, BaseURL: "http://10.0.0.1:8080"},
 		{Provider: status.Bailun, BaseURL: "https://user:hunter2pass@api.example.com"},
 		{Provider: status.Bailun, BaseURL: "https://user:hunter2pass@api.example.com\x7f"},
+		{Provider: status.Bailun, BaseURL: "https://hunter2pass@api.example.com"},
 	} {
 		_, err := New(bad)
 		if assert.Error(t, err, "%+v", bad) {
@@ -779,4 +780,39 @@ func TestCutShortErrorAnswersKeepTheirStatus(t *testing.T) {
 	_, err = c.Do(context.Background(), &Request{Path: "/q"})
 	assert.ErrorIs(t, err, status.ErrUnavailable)
 	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+}
+
+// An answer that may hold a secret (a token endpoint's) is never quoted in
+// an error, even when it is of the wrong shape.
+func TestSecretBodyIsNeverQuoted(t *testing.T) {
+	c := newClient(t, "http://127.0.0.1")
+	res := &Response{StatusCode: 200, Body: []byte(`{"code":0,"result":"Bearer eyJ.LIVE_TOKEN_VALUE"}`), Method: "POST", Endpoint: "/oauth", secret: true}
+	var v struct {
+		Code   int
+		Result struct{ Token string } `json:"result"`
+	}
+	err := c.DecodeJSON(res, &v, "result")
+	require.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.NotContains(t, err.Error(), "LIVE_TOKEN_VALUE")
+}
+
+// A notice printed before the JSON, HTML or not, is stripped, and a
+// BirdSystem-like refusal behind one is still a refusal, not retried.
+func TestNoticesBeforeTheJSON(t *testing.T) {
+	for _, prefix := range []string{"<br />\n<b>Notice</b>: x in <b>/a.php</b><br />\n", "\nWarning: Undefined index: a in /a.php on line 3\n"} {
+		srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(500)
+			w.Write([]byte(prefix + `{"success":false,"message":"no"}`))
+		})
+		c := newClient(t, srv.URL, func(c *Config) {
+			c.StripNotices = true
+			c.Definitive = func(_ int, body []byte) bool { return string(body) == `{"success":false,"message":"no"}` }
+			c.ParseError = func(res *Response, e *status.APIError) { e.Message = string(res.Body) }
+		})
+		_, err := c.Do(context.Background(), &Request{Path: "/"})
+		var ae *status.APIError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, `{"success":false,"message":"no"}`, ae.Message)
+		assert.Equal(t, int32(1), srv.hits.Load(), "the refusal behind the notice is not retried")
+	}
 }
