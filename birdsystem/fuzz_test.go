@@ -28,7 +28,7 @@ func FuzzDecodeConsignments(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		p, err := c.decodePage(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: consignmentPath})
+		p, err := c.decodePage(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: consignmentPath}, 50)
 		if err != nil {
 			var ae *status.APIError
 			if !errors.As(err, &ae) {
@@ -82,7 +82,7 @@ func FuzzConsignmentField(f *testing.F) {
 	f.Fuzz(func(t *testing.T, i uint, value []byte) {
 		wiretest.CheckField(t, record, i, value, func(rec []byte) (any, error) {
 			body := []byte(`{"total":1,"data":[` + string(rec) + `]}`)
-			p, err := c.decodePage(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: consignmentPath})
+			p, err := c.decodePage(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: consignmentPath}, 50)
 			if err != nil {
 				return nil, err
 			}

@@ -91,7 +91,7 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 	if err != nil {
 		return nil, err
 	}
-	return c.decodePage(res)
+	return c.decodePage(res, opts.Limit)
 }
 
 // plainConsignment is a Consignment without its methods, for decoding a
@@ -105,8 +105,8 @@ type plainConsignment Consignment
 // A page is decoded in one pass into plain records; only when a value does
 // not fit, or a record may hold a null where its Go type has none, is the
 // page decoded again record by record, keeping every odd value in Unfit.
-func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
-	if p, ok := c.decodePageFast(res); ok {
+func (c *Client) decodePage(res *transport.Response, limit int) (*ConsignmentPage, error) {
+	if p, ok := c.decodePageFast(res, limit); ok {
 		return p, nil
 	}
 	var env envelope[*record.Rows[Consignment]]
@@ -131,12 +131,17 @@ func (c *Client) decodePage(res *transport.Response) (*ConsignmentPage, error) {
 
 // decodePageFast decodes a page whose every value fits, in one pass. It
 // reports false when the page needs the careful decode.
-func (c *Client) decodePageFast(res *transport.Response) (*ConsignmentPage, bool) {
-	var env envelope[*[]plainConsignment]
+func (c *Client) decodePageFast(res *transport.Response, limit int) (*ConsignmentPage, bool) {
+	rows := make([]plainConsignment, 0, max(limit, 0)) // pre-sized: no doubling
+	env := envelope[*[]plainConsignment]{Data: &rows}
 	if json.Unmarshal(res.Body, &env) != nil || env.Data == nil || env.Success != nil && !*env.Success || loginRequired(&env) {
 		return nil, false
 	}
-	rows := *env.Data
+	rows = *env.Data
+	if len(rows) == 0 {
+		// An empty page, or no data at all: the careful path tells which.
+		return nil, false
+	}
 	nulls := map[string]bool{}
 	for i := range rows {
 		if !record.Settled(res.Body, &rows[i], nulls) {
@@ -244,7 +249,7 @@ func (c *Client) GetConsignment(ctx context.Context, id int64) (*Consignment, er
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.decodePage(res)
+	p, err := c.decodePage(res, 1)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,12 +20,21 @@ type Source struct {
 	fetch Fetch
 	now   func() time.Time
 
+	// cached is the token and when to stop handing it out, read without a
+	// lock on the hit path; every change to it is made under mu.
+	cached atomic.Pointer[cachedToken]
+
 	mu       sync.Mutex
 	token    string
 	expiry   time.Time // zero: no expiry
 	inflight *flight
 	failed   error // the last fetch's failure, shared until failedAt+HoldFailure
 	failedAt time.Time
+}
+
+type cachedToken struct {
+	token  string
+	expiry time.Time // zero: no expiry
 }
 
 // HoldFailure is how long a failed fetch's error is handed to every caller
@@ -49,6 +59,9 @@ func New(fetch Fetch) *Source { return &Source{fetch: fetch, now: time.Now} }
 // one per caller; only when it failed because its own caller's context
 // ended does the next waiter fetch again.
 func (s *Source) Get(ctx context.Context) (string, error) {
+	if c := s.cached.Load(); c != nil && (c.expiry.IsZero() || s.now().Before(c.expiry)) {
+		return c.token, nil // the hit path takes no lock
+	}
 	for {
 		s.mu.Lock()
 		if s.token != "" && (s.expiry.IsZero() || s.now().Before(s.expiry)) {
@@ -99,6 +112,7 @@ func (s *Source) fetchOnce(ctx context.Context, f *flight) (tok string, err erro
 				// so a token never expires on its way to the provider.
 				s.expiry = s.now().Add(life - min(time.Minute, life/10))
 			}
+			s.cached.Store(&cachedToken{token: s.token, expiry: s.expiry})
 		case ctx.Err() != nil:
 			f.err = errFetcherGone
 		case err != nil:
@@ -120,6 +134,7 @@ func (s *Source) Invalidate(tok string) {
 	s.mu.Lock()
 	if s.token == tok {
 		s.token = ""
+		s.cached.Store(nil)
 	}
 	s.mu.Unlock()
 }

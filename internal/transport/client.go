@@ -529,8 +529,13 @@ func (e *bodyTooLargeError) Error() string {
 // Content-Length (-1 when unknown), used only to size the buffer.
 func readBody(r io.Reader, size, limit int64) ([]byte, error) {
 	var buf bytes.Buffer
-	if size > 0 && size <= limit {
+	switch {
+	case size > 0 && size <= limit:
 		buf.Grow(int(size) + bytes.MinRead)
+	case size < 0:
+		// No Content-Length (a chunked answer): start at a size most
+		// answers fit, so the buffer grows a few times, not a dozen.
+		buf.Grow(int(min(limit+1, 64<<10)))
 	}
 	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
