@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/internal/wiretest"
 	"github.com/ordertrack/ordertrack/status"
@@ -89,5 +90,38 @@ func FuzzConsignmentField(f *testing.F) {
 			_ = p.Consignments[0].Snapshot("1")
 			return p.Consignments[0], nil
 		})
+	})
+}
+
+// FuzzFastPageEqualsCareful: wherever the one-pass decode (the json/v2
+// engine under encoding/json's rules) takes a page, it gives what the
+// careful record-by-record decode gives.
+func FuzzFastPageEqualsCareful(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/birdsystem/*")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"total":1,"data":[{"id":"1","ID":2,"status":"FINISHED","contact":"\xff\u00e9","type":"LOCAL"}]}`))
+	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		res := &transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: consignmentPath}
+		fast, ok := c.decodePageFast(res, 0)
+		if !ok {
+			return
+		}
+		var env envelope[*record.Rows[Consignment]]
+		if err := c.t.DecodeJSON(res, &env, "data"); err != nil || env.Data == nil {
+			t.Fatalf("fast took a page the careful path refuses: %v", err)
+		}
+		a, err1 := json.Marshal(fast.Consignments)
+		b, err2 := json.Marshal(env.Data.Items)
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
+		}
 	})
 }

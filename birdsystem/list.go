@@ -134,7 +134,7 @@ func (c *Client) decodePage(res *transport.Response, limit int) (*ConsignmentPag
 func (c *Client) decodePageFast(res *transport.Response, limit int) (*ConsignmentPage, bool) {
 	rows := make([]plainConsignment, 0, max(limit, 0)) // pre-sized: no doubling
 	env := envelope[*[]plainConsignment]{Data: &rows}
-	if json.Unmarshal(res.Body, &env) != nil || env.Data == nil || env.Success != nil && !*env.Success || loginRequired(&env) {
+	if record.UnmarshalFast(res.Body, &env) != nil || env.Data == nil || env.Success != nil && !*env.Success || loginRequired(&env) {
 		return nil, false
 	}
 	rows = *env.Data

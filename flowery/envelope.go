@@ -190,10 +190,13 @@ func fastResponse[T, P any](body []byte, conv func(*P) T) (*Response[T], bool) {
 		SNStr        string      `json:"sn_str"`
 		OrdersDetail []P         `json:"orders_detail"`
 	}
-	if json.Unmarshal(body, &w) != nil || !succeeded(w.Code, w.Status) {
+	if record.UnmarshalFast(body, &w) != nil || !succeeded(w.Code, w.Status) {
 		return nil, false
 	}
-	out := &Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr, OrdersDetail: make([]T, len(w.OrdersDetail))}
+	out := &Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr}
+	if w.OrdersDetail != nil {
+		out.OrdersDetail = make([]T, len(w.OrdersDetail))
+	}
 	nulls := map[string]bool{}
 	for i := range w.OrdersDetail {
 		if !record.Settled(body, &w.OrdersDetail[i], nulls) {

@@ -153,3 +153,25 @@ func FuzzOrderDetailField(f *testing.F) {
 		})
 	})
 }
+
+// FuzzFastBatchEqualsCareful: wherever the one-pass decode (the json/v2
+// engine under encoding/json's rules) takes a batch, it gives what the
+// careful order-by-order decode gives.
+func FuzzFastBatchEqualsCareful(f *testing.F) {
+	fuzzSeeds(f)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, ok := fastFor[OrderDetail]()(body)
+		if !ok {
+			return
+		}
+		var w wireResponse[OrderDetail]
+		if err := json.Unmarshal(body, &w); err != nil {
+			t.Fatalf("fast took a batch the careful path refuses: %v", err)
+		}
+		a, err1 := json.Marshal(fast.OrdersDetail)
+		b, err2 := json.Marshal(w.OrdersDetail.Items)
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
+		}
+	})
+}
