@@ -9,6 +9,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	jsonv2 "github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -350,4 +353,37 @@ func TestPrinting(t *testing.T) {
 		ID         Int64
 	}{NewString("YT1"), NewDecimal("1.5"), NewInt64(9)}
 	assert.Equal(t, "{TrackingNo:YT1 Weight:1.5 ID:9}", fmt.Sprintf("%+v", rec))
+}
+
+// Both engines read and write every value type the same way: encoding/json
+// through UnmarshalJSON and MarshalJSON, the json/v2 engine through
+// UnmarshalJSONFrom and MarshalJSONTo.
+func TestBothEngines(t *testing.T) {
+	type rec struct {
+		I Int64     `json:"i"`
+		D Decimal   `json:"d"`
+		S String    `json:"s"`
+		T Time[UTC] `json:"t"`
+		K Secret    `json:"k"`
+		N *Int64    `json:"n"`
+	}
+	for _, in := range []string{
+		`{"i":"007","d":1.50,"s":17,"t":"2020-1-3 4:5:6","k":"x","n":null}`,
+		`{"i":null,"d":"0.00","s":"é\u00e9","t":1711092618,"k":"","n":5}`,
+		`{"i":-3,"d":null,"s":null,"t":null,"k":"y","n":"6"}`,
+	} {
+		var a, b rec
+		require.NoError(t, json.Unmarshal([]byte(in), &a), in)
+		require.NoError(t, jsonv2.Unmarshal([]byte(in), &b, jsonv1.DefaultOptionsV1()), in)
+		a.K, b.K = "", "" // a Secret decodes as its value; it never encodes back
+		assert.Equal(t, a, b, in)
+		outA, err := json.Marshal(a)
+		require.NoError(t, err)
+		outB, err := jsonv2.Marshal(b, jsonv1.DefaultOptionsV1())
+		require.NoError(t, err)
+		assert.JSONEq(t, string(outA), string(outB), in)
+	}
+	out, err := jsonv2.Marshal(Secret("s3cret"))
+	require.NoError(t, err)
+	assert.Equal(t, `"[redacted]"`, string(out))
 }
