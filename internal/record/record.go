@@ -29,7 +29,7 @@ func Decode(b []byte, v any, unfit *wire.Unfit) error {
 	*unfit = nil
 	rv := reflect.ValueOf(v).Elem()
 	info := fieldsOf(rv.Type())
-	err := json.Unmarshal(b, v)
+	err := UnmarshalFast(b, v)
 	if err == nil && !info.mayHoldNull(rv, b) {
 		return nil
 	}

@@ -22,7 +22,15 @@ import (
 // that field is left zero, and the others are read; unless it is one of
 // mustFit, the fields that hold the answer itself ("result", "data"),
 // without which the body is not the provider's envelope.
+//
+// The body is decoded on the json/v2 engine under encoding/json's rules
+// (see record.UnmarshalFast); only a body that fails is decoded again with
+// encoding/json, whose errors say what is wrong with it.
 func (c *Client) DecodeJSON(res *Response, v any, mustFit ...string) error {
+	if record.UnmarshalFast(res.Body, v) == nil {
+		return nil
+	}
+	reset(v)
 	err := json.Unmarshal(res.Body, v)
 	if err == nil {
 		return nil
@@ -78,4 +86,12 @@ func truncate(b []byte) string {
 		return string(b[:max]) + "..."
 	}
 	return string(b)
+}
+
+// reset sets what v points to back to its zero value, before a second
+// decode of the same body.
+func reset(v any) {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		rv.Elem().SetZero()
+	}
 }
