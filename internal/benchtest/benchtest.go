@@ -93,3 +93,26 @@ func Post(url string, body any, headers map[string]string) (*http.Request, error
 	}
 	return req, nil
 }
+
+// Memory runs sdk and hand, the SDK's decode of an answer already read and
+// the careful hand-written decode of the same bytes, as "mode=memory"
+// sub-benchmarks: client CPU alone, without the network or the fake.
+func Memory(b *testing.B, sdk, hand func() error) {
+	for _, impl := range []struct {
+		name string
+		call func() error
+	}{{"sdk", sdk}, {"hand", hand}} {
+		b.Run("mode=memory/impl="+impl.name, func(b *testing.B) {
+			if err := impl.call(); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := impl.call(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
