@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
@@ -79,5 +80,39 @@ func FuzzSubOrderField(f *testing.F) {
 			_ = o.Snapshots("T1")
 			return o.SubOrderList[0], nil
 		}, "orderStatus")
+	})
+}
+
+// FuzzFastOrderEqualsCareful: wherever the one-pass decode (every record
+// through its plain form on the json/v2 engine) takes an answer, it gives
+// what the careful record-by-record decode gives.
+func FuzzFastOrderEqualsCareful(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/reseller/*")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, ok := decodeOrderFast(body)
+		if !ok {
+			return
+		}
+		careful, err := c.decodeOrderCareful(&transport.Response{StatusCode: 200, Body: body, Method: "POST", Endpoint: orderQueryPath})
+		if err != nil {
+			t.Fatalf("fast took an answer the careful path refuses: %v", err)
+		}
+		a, err1 := json.Marshal(fast)
+		b, err2 := json.Marshal(careful)
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
+		}
+		if !reflect.DeepEqual(fast.Snapshots("r"), careful.Snapshots("r")) {
+			t.Fatal("snapshots differ")
+		}
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
@@ -301,6 +303,15 @@ func (c *Client) envelope(biz []byte) ([]byte, error) {
 // decodeOrder decodes an order query answer and its envelope. An answer
 // without a code is not the platform's envelope: it is malformed.
 func (c *Client) decodeOrder(res *transport.Response) (*Order, error) {
+	if o, ok := decodeOrderFast(res.Body); ok {
+		return o, nil
+	}
+	return c.decodeOrderCareful(res)
+}
+
+// decodeOrderCareful decodes an answer record by record, keeping every odd
+// value in its record's Unfit.
+func (c *Client) decodeOrderCareful(res *transport.Response) (*Order, error) {
 	var env struct {
 		Code    *status.ResellerResultCode `json:"code"`
 		Data    *Order                     `json:"data"`
@@ -340,4 +351,70 @@ func parseError(res *transport.Response, e *status.APIError) {
 		e.Code = env.Code.Code().Value
 	}
 	e.Message = env.Text()
+}
+
+// The records' plain forms, for the one-pass decode.
+type (
+	plainOrder        Order
+	plainSubOrder     SubOrder
+	plainAddress      Address
+	plainSKU          SKU
+	plainOrderExpress OrderExpress
+	plainTrace        Trace
+)
+
+// onePass decodes every record of an order through its plain form,
+// straight from the token stream; a sub-order without an orderStatus that
+// fits leaves the answer to the careful path.
+var onePass = jsonv2.JoinUnmarshalers(
+	record.Plain[Order, plainOrder](nil, nil),
+	record.Plain[SubOrder, plainSubOrder](
+		func(s *SubOrder) { *s = SubOrder{OrderStatus: missingStatus} },
+		func(s *SubOrder) bool { return s.OrderStatus != missingStatus }),
+	record.Plain[Address, plainAddress](nil, nil),
+	record.Plain[SKU, plainSKU](nil, nil),
+	record.Plain[OrderExpress, plainOrderExpress](nil, nil),
+	record.Plain[Trace, plainTrace](nil, nil),
+)
+
+// decodeOrderFast decodes a successful answer in one pass. It reports false
+// when the answer needs the careful path: it does not decode so, it is not
+// a success with data, or a record may hold a null where its Go type has
+// none.
+func decodeOrderFast(body []byte) (*Order, bool) {
+	var env struct {
+		Code *status.ResellerResultCode `json:"code"`
+		Data *Order                     `json:"data"`
+	}
+	if record.UnmarshalFastWith(body, &env, onePass) != nil || env.Code == nil || *env.Code != status.ResellerOK || env.Data == nil {
+		return nil, false
+	}
+	nulls := map[string]bool{}
+	o := env.Data
+	settled := func(v any) bool { return record.Settled(body, v, nulls) }
+	if !settled((*plainOrder)(o)) {
+		return nil, false
+	}
+	for i := range o.SubOrderList {
+		s := &o.SubOrderList[i]
+		if !settled((*plainSubOrder)(s)) || s.Address != nil && !settled((*plainAddress)(s.Address)) {
+			return nil, false
+		}
+		for j := range s.SKUs {
+			if !settled((*plainSKU)(&s.SKUs[j])) {
+				return nil, false
+			}
+		}
+		if e := s.OrderExpress; e != nil {
+			if !settled((*plainOrderExpress)(e)) {
+				return nil, false
+			}
+			for j := range e.Traces {
+				if !settled((*plainTrace)(&e.Traces[j])) {
+					return nil, false
+				}
+			}
+		}
+	}
+	return o, true
 }

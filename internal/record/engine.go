@@ -1,7 +1,13 @@
 package record
 
 import (
+	"errors"
+	"fmt"
+	"reflect"
+	"unsafe"
+
 	jsonv2 "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
@@ -17,4 +23,39 @@ var v1Semantics = jsonv1.DefaultOptionsV1()
 // providers' one-pass decodes of pages and batches use it.
 func UnmarshalFast(b []byte, v any) error {
 	return jsonv2.Unmarshal(b, v, v1Semantics)
+}
+
+// errCareful fails a one-pass decode whose result needs the careful path.
+var errCareful = errors.New("record: the one-pass decode needs the careful path")
+
+// Plain returns an unmarshaler for one-pass decodes (UnmarshalFastWith)
+// that decodes a record R through P, its plain form (the same struct
+// without R's methods), straight from the token stream: R's own
+// UnmarshalJSON would have its bytes scanned again, at every level of
+// nesting. pre, when not nil, runs before (to set a sentinel); ok, when
+// not nil, runs after, and a false fails the one-pass decode, so that the
+// caller takes its careful path.
+func Plain[R, P any](pre func(*R), ok func(*R) bool) *jsonv2.Unmarshalers {
+	if !reflect.TypeFor[R]().ConvertibleTo(reflect.TypeFor[P]()) {
+		panic(fmt.Sprintf("record: %v is not the plain form of %v", reflect.TypeFor[P](), reflect.TypeFor[R]()))
+	}
+	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, r *R) error {
+		if pre != nil {
+			pre(r)
+		}
+		// P has R's underlying struct type: the conversion is exact.
+		if err := jsonv2.UnmarshalDecode(dec, (*P)(unsafe.Pointer(r))); err != nil {
+			return err
+		}
+		if ok != nil && !ok(r) {
+			return errCareful
+		}
+		return nil
+	})
+}
+
+// UnmarshalFastWith is UnmarshalFast with the records' one-pass
+// unmarshalers u.
+func UnmarshalFastWith(b []byte, v any, u *jsonv2.Unmarshalers) error {
+	return jsonv2.Unmarshal(b, v, v1Semantics, jsonv2.WithUnmarshalers(u))
 }
