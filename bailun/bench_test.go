@@ -2,6 +2,7 @@ package bailun_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -103,4 +104,26 @@ func BenchmarkTrack1(b *testing.B) {
 		}
 		return err
 	}, func() error { return hand("CP-1001") })
+}
+
+// BenchmarkDecodeOrderStatus: an answer already read, the SDK's decode (the
+// lossless record and its envelope) against encoding/json into the careful
+// call's plain struct: client CPU alone.
+func BenchmarkDecodeOrderStatus(b *testing.B) {
+	body := []byte(`{"result":{"originOrderNo":"CP-1001","orderStatus":5,"trackingNo":"YT2401011234","lastUpdateTime":"2024-01-01 08:30:00","shipFaildType":null,"exceptionType":2},"message":"success","code":10000}`)
+	c, err := bailun.New(bailun.Config{BaseURL: "https://x", AccessToken: "t"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchtest.Memory(b, func() error {
+		_, err := c.DecodeOrderStatusBody(body)
+		return err
+	}, func() error {
+		var env struct {
+			Result  *handOutput `json:"result"`
+			Message string      `json:"message"`
+			Code    int         `json:"code"`
+		}
+		return json.Unmarshal(body, &env)
+	})
 }

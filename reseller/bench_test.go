@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -106,4 +107,29 @@ func BenchmarkQueryOrder(b *testing.B) {
 		_, err := c.QueryOrder(context.Background(), "20240328-874367231")
 		return err
 	}, func() error { return hand("20240328-874367231") })
+}
+
+// BenchmarkDecodeOrder: the documented answer already read, the SDK's
+// decode against encoding/json into the careful call's plain structs:
+// client CPU alone.
+func BenchmarkDecodeOrder(b *testing.B) {
+	body, err := os.ReadFile("../testdata/reseller/order-query.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, err := reseller.New(reseller.Config{BaseURL: "https://x", ResellerID: 1, Secret: "s"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchtest.Memory(b, func() error {
+		_, err := c.DecodeOrderBody(body)
+		return err
+	}, func() error {
+		var env struct {
+			Code    int        `json:"code"`
+			Data    *handOrder `json:"data"`
+			Message string     `json:"message"`
+		}
+		return json.Unmarshal(body, &env)
+	})
 }

@@ -1,0 +1,10 @@
+package bailun
+
+import "github.com/ordertrack/ordertrack/internal/transport"
+
+// DecodeOrderStatusBody decodes an answer already read, as
+// QueryOrderStatus does, for the in-memory benchmark of the external test
+// package.
+func (c *Client) DecodeOrderStatusBody(body []byte) (*OrderStatusOutput, error) {
+	return c.decodeOrderStatus(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: queryOrderStatusPath})
+}
