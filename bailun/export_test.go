@@ -1,6 +1,10 @@
 package bailun
 
-import "github.com/ordertrack/ordertrack/internal/transport"
+import (
+	"net/url"
+
+	"github.com/ordertrack/ordertrack/internal/transport"
+)
 
 // DecodeOrderStatusBody decodes an answer already read, as
 // QueryOrderStatus does, for the in-memory benchmark of the external test
@@ -8,3 +12,6 @@ import "github.com/ordertrack/ordertrack/internal/transport"
 func (c *Client) DecodeOrderStatusBody(body []byte) (*OrderStatusOutput, error) {
 	return c.decodeOrderStatus(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: queryOrderStatusPath})
 }
+
+// QueryValues is dto's query as the client sends it.
+func QueryValues(dto QueryOrderStatusDTO) url.Values { return dto.values() }

@@ -213,12 +213,22 @@ func TestFixtureWireRoundTrip(t *testing.T) {
 	}
 }
 
-// The request's query goes through go-querystring: its tag is checked here
-// so that a typo cannot ship silently.
+// The request's tag is checked through go-querystring, so that a typo
+// cannot ship silently, and the query the client sends is held equal to
+// it.
 func TestQueryOrderStatusDTOValues(t *testing.T) {
-	v, err := query.Values(bailun.QueryOrderStatusDTO{OriginOrderNo: "A 1&2"})
+	dto := bailun.QueryOrderStatusDTO{OriginOrderNo: "A 1&2"}
+	v, err := query.Values(dto)
 	require.NoError(t, err)
 	assert.Equal(t, "originOrderNo=A+1%262", v.Encode())
+	assert.Equal(t, v, bailun.QueryValues(dto))
+
+	c := gockClient(t)
+	gock.New(fixtureHost).Get("/apiV2/bailunOrder/queryOrderStatus").
+		MatchParam("originOrderNo", `^A 1&2$`).Reply(200).JSON(fixture(t, "query-order-status.json"))
+	_, err = c.QueryOrderStatus(context.Background(), "A 1&2")
+	require.NoError(t, err)
+	assert.True(t, gock.IsDone())
 }
 
 // An answer without Bailun's code is not its envelope, even with a 200.

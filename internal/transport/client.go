@@ -72,7 +72,8 @@ func New(cfg Config) (*Client, error) {
 		hc = http.Client{Timeout: DefaultTimeout, Transport: newTransport()}
 	}
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
-	c.pace = &pacer{rt: hc.Transport}
+	c.pace = &pacer{rt: hc.Transport, timeout: hc.Timeout}
+	hc.Timeout = 0 // the pacer holds each attempt to it
 	if c.pace.rt == nil {
 		c.pace.rt = http.DefaultTransport
 	}
@@ -210,23 +211,26 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if len(r.Query) > 0 {
 		u.RawQuery = r.Query.Encode()
 	}
-	var body any
-	if r.Body != nil {
-		body = r.Body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), body)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Provider, method, r.Path, err)
-	}
+	h := make(http.Header, len(r.Header)+3)
 	for k, v := range r.Header {
-		req.Header[k] = v
+		h[k] = v
 	}
-	req.Header.Set("User-Agent", c.userAgent)
-	if req.Header.Get("Accept") == "" {
-		req.Header.Set("Accept", "application/json")
+	h["User-Agent"] = []string{c.userAgent}
+	if len(h["Accept"]) == 0 {
+		h["Accept"] = []string{"application/json"}
 	}
 	if r.ContentType != "" {
-		req.Header.Set("Content-Type", r.ContentType)
+		h["Content-Type"] = []string{r.ContentType}
+	}
+	// The request is built from the URL itself, never its text parsed back.
+	hreq := (&http.Request{Method: method, URL: &u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: h, Host: strings.TrimSuffix(u.Host, ":")}).WithContext(ctx)
+	req, err := retryablehttp.FromRequest(hreq)
+	if err == nil && r.Body != nil {
+		err = req.SetBody(r.Body)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Provider, method, r.Path, err)
 	}
 	req.SetResponseHandler(func(res *http.Response) error {
 		b, err := readBody(res.Body, res.ContentLength, c.cfg.MaxBodyBytes)
@@ -526,13 +530,36 @@ func (e *bodyTooLargeError) Error() string {
 }
 
 // readBody reads r whole, failing past limit bytes. size is the declared
-// Content-Length (-1 when unknown), used only to size the buffer.
+// Content-Length (-1 when unknown): an answer that declares it is read into
+// a buffer of exactly its size.
 func readBody(r io.Reader, size, limit int64) ([]byte, error) {
+	if size >= 0 && size <= limit {
+		b := make([]byte, size, size+1)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, err
+		}
+		// Read to the end, so that the connection is reused. A body longer
+		// than it declared (from a RoundTripper that does not hold it to
+		// its Content-Length) is read on, under the cap.
+		n, err := io.ReadFull(r, b[size:size+1])
+		switch {
+		case n == 0 && err == io.EOF:
+			return b, nil
+		case n == 0:
+			return nil, err
+		}
+		rest, err := readBody(r, -1, limit-size-1)
+		if err != nil {
+			var tooBig *bodyTooLargeError
+			if errors.As(err, &tooBig) {
+				err = &bodyTooLargeError{limit: limit}
+			}
+			return nil, err
+		}
+		return append(b[:size+1], rest...), nil
+	}
 	var buf bytes.Buffer
-	switch {
-	case size > 0 && size <= limit:
-		buf.Grow(int(size) + bytes.MinRead)
-	case size < 0:
+	if size < 0 {
 		// No Content-Length (a chunked answer): start at a size most
 		// answers fit, so the buffer grows a few times, not a dozen.
 		buf.Grow(int(min(limit+1, 64<<10)))

@@ -3,8 +3,9 @@ package transport
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -17,22 +18,71 @@ import (
 type pacer struct {
 	rt      http.RoundTripper
 	limiter *rate.Limiter // nil: no rate limit
+	// timeout bounds each request sent, from its turn to the end of its
+	// answer's body; 0 sets none. It stands in for http.Client.Timeout,
+	// which net/http enforces with a goroutine and a timer of its own per
+	// request when the transport is not its own, as this one is not.
+	timeout time.Duration
 
-	mu    sync.Mutex
-	until time.Time // no request before this
+	// until is the end of the pause, as monotonic nanoseconds since
+	// epoch: no request before it. 0 is no pause ever asked for, so the
+	// usual path reads one word and takes no lock.
+	until atomic.Int64
 }
 
 // errPaced marks a request the pacer did not send: its context would end
 // before its turn. No retry can mend that.
 var errPaced = errors.New("the context ends before the request's turn under the rate limit")
 
-// RoundTrip waits for the request's turn, then sends it.
+// RoundTrip waits for the request's turn, then sends it, under the
+// timeout.
 func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
 	if err := p.wait(ctx); err != nil {
 		return nil, err
 	}
-	return p.rt.RoundTrip(r)
+	if p.timeout <= 0 {
+		return p.rt.RoundTrip(r)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, p.timeout, &timeoutError{p.timeout})
+	res, err := p.rt.RoundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	res.Body = &timedBody{ReadCloser: res.Body, cancel: cancel}
+	return res, nil
+}
+
+// timeoutError is the failure of a request that outlasted the timeout.
+type timeoutError struct{ d time.Duration }
+
+func (e *timeoutError) Error() string {
+	return "no whole answer within the " + e.d.String() + " timeout per attempt"
+}
+
+// Timeout reports true, as a net.Error does.
+func (e *timeoutError) Timeout() bool { return true }
+
+// timedBody is an answer's body read under its request's timeout, which
+// ends when the body has been read to its end or closed.
+type timedBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *timedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.cancel()
+	}
+	return n, err
+}
+
+func (b *timedBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 func (p *pacer) wait(ctx context.Context) error {
@@ -50,10 +100,7 @@ func (p *pacer) wait(ctx context.Context) error {
 				return errPaced
 			}
 		}
-		p.mu.Lock()
-		paused := time.Now().Before(p.until)
-		p.mu.Unlock()
-		if !paused {
+		if p.pausedFor() <= 0 {
 			return nil
 		}
 	}
@@ -63,14 +110,11 @@ func (p *pacer) wait(ctx context.Context) error {
 // at once, as the rate limiter refuses a turn that comes too late.
 func (p *pacer) waitPause(ctx context.Context) error {
 	for {
-		p.mu.Lock()
-		until := p.until
-		p.mu.Unlock()
-		d := time.Until(until)
+		d := p.pausedFor()
 		if d <= 0 {
 			return nil
 		}
-		if dl, ok := ctx.Deadline(); ok && dl.Before(until) {
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
 			return errPaced
 		}
 		t := time.NewTimer(d)
@@ -83,14 +127,29 @@ func (p *pacer) waitPause(ctx context.Context) error {
 	}
 }
 
-// pause holds every request back for d.
-func (p *pacer) pause(d time.Duration) {
-	until := time.Now().Add(d)
-	p.mu.Lock()
-	if until.After(p.until) {
-		p.until = until
+// pausedFor is how long the pause has still to run: 0 or less for none.
+func (p *pacer) pausedFor() time.Duration {
+	until := p.until.Load()
+	if until == 0 {
+		return 0
 	}
-	p.mu.Unlock()
+	return time.Duration(until) - time.Since(epoch)
+}
+
+// epoch is the pacer's clock's zero: times since it are read on the
+// monotonic clock, which a change of the wall clock does not move.
+var epoch = time.Now()
+
+// pause holds every request back for d; a longer pause already asked for
+// stands.
+func (p *pacer) pause(d time.Duration) {
+	until := int64(time.Since(epoch) + d)
+	for {
+		old := p.until.Load()
+		if until <= old || p.until.CompareAndSwap(old, until) {
+			return
+		}
+	}
 }
 
 // CloseIdleConnections closes the idle connections of the transport

@@ -516,7 +516,8 @@ func TestConfigValidation(t *testing.T) {
 	c, err := New(Config{Provider: status.Bailun, BaseURL: "https://x", HTTPClient: orig})
 	require.NoError(t, err)
 	assert.NotSame(t, orig, c.rc.HTTPClient, "copied")
-	assert.Equal(t, 7*time.Second, c.rc.HTTPClient.Timeout)
+	assert.Equal(t, 7*time.Second, c.pace.timeout, "the pacer holds each attempt to the caller's timeout")
+	assert.Zero(t, c.rc.HTTPClient.Timeout)
 	assert.Nil(t, orig.Transport, "never mutated")
 	assert.Equal(t, DefaultMaxRetries, c.rc.RetryMax)
 }
@@ -815,4 +816,67 @@ func TestNoticesBeforeTheJSON(t *testing.T) {
 		assert.Equal(t, `{"success":false,"message":"no"}`, ae.Message)
 		assert.Equal(t, int32(1), srv.hits.Load(), "the refusal behind the notice is not retried")
 	}
+}
+
+// The timeout holds each attempt, from the request to the end of its
+// answer's body: an answer whose headers or body come too late is retried
+// as an outage, and the error says why.
+func TestTimeoutPerAttempt(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		sentinel error // a status line that came is an answer cut short
+		late     func(w http.ResponseWriter)
+	}{
+		{"headers", status.ErrUnavailable, func(w http.ResponseWriter) { time.Sleep(300 * time.Millisecond) }},
+		{"body", status.ErrMalformedResponse, func(w http.ResponseWriter) {
+			w.Header().Set("Content-Length", "20")
+			w.Write([]byte(`{"a":`))
+			w.(http.Flusher).Flush()
+			time.Sleep(300 * time.Millisecond)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+				if n == 1 {
+					tc.late(w)
+					return
+				}
+				w.Write([]byte(`{}`))
+			})
+			c := newClient(t, srv.URL, func(c *Config) { c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond} })
+			res, err := c.Do(context.Background(), &Request{Path: "/slow"})
+			require.NoError(t, err, "the second attempt answers in time")
+			assert.Equal(t, `{}`, string(res.Body))
+			assert.Equal(t, 2, int(srv.hits.Load()))
+
+			c = newClient(t, srv.URL, func(c *Config) {
+				c.HTTPClient = &http.Client{Timeout: 100 * time.Millisecond}
+				c.MaxRetries = -1
+			})
+			srv.hits.Store(0)
+			_, err = c.Do(context.Background(), &Request{Path: "/slow"})
+			assert.ErrorIs(t, err, tc.sentinel)
+			assert.ErrorContains(t, err, "no whole answer within the 100ms timeout per attempt")
+		})
+	}
+}
+
+// A timeout that ends with the answer read leaves no timer behind, and the
+// connection is reused.
+func TestTimeoutKeepsConnectionsAlive(t *testing.T) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(`{}`)) }))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	c := newClient(t, srv.URL)
+	for range 20 {
+		_, err := c.Do(context.Background(), &Request{Path: "/"})
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, int(conns.Load()))
 }
