@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 
-
 	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
 	"github.com/ordertrack/ordertrack/status"
