@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
@@ -76,5 +77,41 @@ func FuzzOrderStatusField(f *testing.F) {
 			}
 			return o, err
 		}, "orderStatus")
+	})
+}
+
+// FuzzFastOrderStatusEqualsCareful: wherever the one-pass decode (the
+// record through its plain form on the json/v2 engine) takes an answer, it
+// gives what the careful field-by-field decode gives.
+func FuzzFastOrderStatusEqualsCareful(f *testing.F) {
+	files, _ := filepath.Glob("../testdata/bailun/*")
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Add([]byte(`{"result":{"originOrderNo":null,"orderStatus":4,"trackingNo":null,"lastUpdateTime":"2020-01-03 00:00:00"},"code":10000}`))
+	f.Add([]byte(`{"result":{"OrderStatus":4,"orderstatus":5,"shipFaildType":7},"code":10000,"message":"x"}`))
+	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		fast, ok := decodeOrderStatusFast(body)
+		if !ok {
+			return
+		}
+		careful, err := c.decodeOrderStatusCareful(&transport.Response{StatusCode: 200, Body: body, Method: "GET", Endpoint: queryOrderStatusPath})
+		if err != nil {
+			t.Fatalf("fast took an answer the careful path refuses: %v", err)
+		}
+		a, err1 := json.Marshal(fast)
+		b, err2 := json.Marshal(careful)
+		if err1 != nil || err2 != nil || string(a) != string(b) {
+			t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
+		}
+		if !reflect.DeepEqual(fast.Snapshot("r"), careful.Snapshot("r")) {
+			t.Fatal("snapshots differ")
+		}
 	})
 }
