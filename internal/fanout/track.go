@@ -37,30 +37,28 @@ func Track(ctx context.Context, p status.Provider, refs []string, limit int,
 	if err := CheckRefs(ctx, p, refs); err != nil {
 		return nil, err
 	}
-	per := make([][]status.Snapshot, len(refs))
-	one := func(ctx context.Context, i int) {
-		snaps, err := lookup(ctx, refs[i])
-		if nf, ok := NotFound(p, refs[i], err); ok {
-			per[i] = []status.Snapshot{nf}
-			return
+	one := func(ctx context.Context, ref string) []status.Snapshot {
+		snaps, err := lookup(ctx, ref)
+		if nf, ok := NotFound(p, ref, err); ok {
+			return []status.Snapshot{nf}
 		}
 		if err != nil {
-			per[i] = []status.Snapshot{status.Failed(p, refs[i], err)}
-			return
+			return []status.Snapshot{status.Failed(p, ref, err)}
 		}
-		per[i] = snaps
+		return snaps
 	}
 	if len(refs) == 1 {
-		// One ref needs no goroutine.
-		if ctx.Err() == nil {
-			one(ctx, 0)
+		// One ref needs no goroutine, and no gathering.
+		if err := ctx.Err(); err != nil {
+			return []status.Snapshot{status.Failed(p, refs[0], err)}, nil
 		}
-	} else {
-		Each(ctx, len(refs), limit, func(ctx context.Context, i int) error {
-			one(ctx, i)
-			return nil
-		})
+		return one(ctx, refs[0]), nil
 	}
+	per := make([][]status.Snapshot, len(refs))
+	Each(ctx, len(refs), limit, func(ctx context.Context, i int) error {
+		per[i] = one(ctx, refs[i])
+		return nil
+	})
 	n := 0
 	for _, s := range per {
 		n += max(len(s), 1)
