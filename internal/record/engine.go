@@ -13,8 +13,14 @@ import (
 
 // v1Semantics are encoding/json's rules (names matched without regard to
 // case, duplicate names and invalid UTF-8 accepted as encoding/json does,
-// methods called as it calls them) on the json/v2 engine.
-var v1Semantics = jsonv1.DefaultOptionsV1()
+// methods called as it calls them) on the json/v2 engine, less one: errors
+// are reported the v2 way. With encoding/json's way, the engine checks the
+// whole of each value before decoding it, at every level a record's
+// unmarshaler starts again, so a nested record is scanned once per level
+// above it. A one-pass decode only needs to know that it failed (the
+// careful path, on encoding/json, then says why), and what it decodes when
+// it succeeds is the same either way.
+var v1Semantics = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false))
 
 // UnmarshalFast decodes b into v in one pass with the json/v2 engine
 // (github.com/go-json-experiment/json, the mirror of encoding/json/v2)
