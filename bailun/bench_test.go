@@ -26,9 +26,9 @@ type handOutput struct {
 	ExceptionType  *int   `json:"exceptionType"`
 }
 
-func handBailun(b *testing.B, srv *bailuntest.Server) func(ref string) error {
+func handBailun(b *testing.B, base string) func(ref string) error {
 	hc := benchtest.Client()
-	req, err := benchtest.Post(srv.URL+"/oauth/token/get", map[string]string{"app_id": bailuntest.AppID, "app_key": bailuntest.AppKey}, nil)
+	req, err := benchtest.Post(base+"/oauth/token/get", map[string]string{"app_id": bailuntest.AppID, "app_key": bailuntest.AppKey}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -39,7 +39,7 @@ func handBailun(b *testing.B, srv *bailuntest.Server) func(ref string) error {
 		b.Fatal(err)
 	}
 	return func(ref string) error {
-		req, err := http.NewRequestWithContext(context.Background(), "GET", srv.URL+"/apiV2/bailunOrder/queryOrderStatus?"+url.Values{"originOrderNo": {ref}}.Encode(), nil)
+		req, err := http.NewRequestWithContext(context.Background(), "GET", base+"/apiV2/bailunOrder/queryOrderStatus?"+url.Values{"originOrderNo": {ref}}.Encode(), nil)
 		if err != nil {
 			return err
 		}
@@ -60,6 +60,20 @@ func handBailun(b *testing.B, srv *bailuntest.Server) func(ref string) error {
 	}
 }
 
+// replayedBailun seeds a fake with one order and returns the SDK client
+// and the hand-written call, both asking it through benchtest.Replay.
+func replayedBailun(b *testing.B) (*bailun.Client, func(ref string) error) {
+	srv := seededBailun()
+	b.Cleanup(srv.Close)
+	cfg := srv.Config()
+	cfg.BaseURL = benchtest.Replay(b, srv.URL)
+	c, err := bailun.New(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c, handBailun(b, cfg.BaseURL)
+}
+
 func seededBailun() *bailuntest.Server {
 	srv := bailuntest.NewServer()
 	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderError, TrackingNo: bailun.NewString("YT2401011234"),
@@ -74,13 +88,7 @@ func seededBailun() *bailuntest.Server {
 //	go test -run '^$' -bench QueryOrderStatus -count 10 ./bailun > bench.txt
 //	benchstat -col /impl bench.txt
 func BenchmarkQueryOrderStatus(b *testing.B) {
-	srv := seededBailun()
-	defer srv.Close()
-	c, err := bailun.New(srv.Config())
-	if err != nil {
-		b.Fatal(err)
-	}
-	hand := handBailun(b, srv)
+	c, hand := replayedBailun(b)
 	benchtest.Pair(b, func() error {
 		_, err := c.QueryOrderStatus(context.Background(), "CP-1001")
 		return err
@@ -90,13 +98,7 @@ func BenchmarkQueryOrderStatus(b *testing.B) {
 // BenchmarkTrack1: a one-ref Track (the snapshot included) against the
 // hand-written call, for the throughput of one client under load.
 func BenchmarkTrack1(b *testing.B) {
-	srv := seededBailun()
-	defer srv.Close()
-	c, err := bailun.New(srv.Config())
-	if err != nil {
-		b.Fatal(err)
-	}
-	hand := handBailun(b, srv)
+	c, hand := replayedBailun(b)
 	benchtest.Pair(b, func() error {
 		snaps, err := c.Track(context.Background(), "CP-1001")
 		if err == nil && snaps[0].Err != nil {

@@ -126,10 +126,10 @@ type handConsignment struct {
 	ConsignmentFeedbackNote                             *string         `json:"consignment_feedback-note"`
 }
 
-func handList(srv *birdsystemtest.Server, limit int) func() error {
+func handList(base string, limit int) func() error {
 	hc := benchtest.Client()
 	return func() error {
-		req, err := http.NewRequestWithContext(context.Background(), "GET", fmt.Sprintf("%s/client/consignment?status=FINISHED&limit=%d", srv.URL, limit), nil)
+		req, err := http.NewRequestWithContext(context.Background(), "GET", fmt.Sprintf("%s/client/consignment?status=FINISHED&limit=%d", base, limit), nil)
 		if err != nil {
 			return err
 		}
@@ -167,7 +167,9 @@ func BenchmarkListConsignments(b *testing.B) {
 				k.NeighbourInstruction = birdsystem.NewString("copy from consignment 2007100360000006\ncopy from consignment 2007120360000002")
 				srv.Put(k)
 			}
-			c, err := birdsystem.New(srv.Config())
+			cfg := srv.Config()
+			cfg.BaseURL = benchtest.Replay(b, srv.URL)
+			c, err := birdsystem.New(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -178,7 +180,7 @@ func BenchmarkListConsignments(b *testing.B) {
 					err = fmt.Errorf("%d consignments", len(p.Consignments))
 				}
 				return err
-			}, handList(srv, n))
+			}, handList(cfg.BaseURL, n))
 		})
 	}
 }

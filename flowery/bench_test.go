@@ -30,9 +30,9 @@ type handOrder struct {
 // handTrack is the careful hand-written call: the token registered once,
 // the numbers sent in batches of 100, eight batches at a time (as the SDK
 // does), each answer read whole into plain structs.
-func handTrack(b *testing.B, srv *flowerytest.Server) func(refs []string) error {
+func handTrack(b *testing.B, base string) func(refs []string) error {
 	hc := benchtest.Client()
-	req, err := benchtest.Post(srv.URL+"/logistics/api/token", map[string]string{"account_id": flowerytest.AccountID,
+	req, err := benchtest.Post(base+"/logistics/api/token", map[string]string{"account_id": flowerytest.AccountID,
 		"logistics": flowerytest.Logistics, "random": "0123456789abcdef", "secret_key": string(flowerytest.SecretKey)}, nil)
 	if err != nil {
 		b.Fatal(err)
@@ -44,7 +44,7 @@ func handTrack(b *testing.B, srv *flowerytest.Server) func(refs []string) error 
 		b.Fatal(err)
 	}
 	batch := func(numbers []string) error {
-		req, err := benchtest.Post(srv.URL+"/orders", map[string]string{"account_id": flowerytest.AccountID, "logistics": flowerytest.Logistics,
+		req, err := benchtest.Post(base+"/orders", map[string]string{"account_id": flowerytest.AccountID, "logistics": flowerytest.Logistics,
 			"command": "1", "serial_no": strings.Join(numbers, ",")}, map[string]string{"token": tok.Data.Token})
 		if err != nil {
 			return err
@@ -109,11 +109,13 @@ func BenchmarkTrack(b *testing.B) {
 				GoodsStatus: status.FloweryInTransit, GoodsStatusTime: flowery.NewTime(time.Now()), GoodsNameCN: "AAAA_1&BBBBB_2"})
 		}
 	}
-	c, err := flowery.New(srv.Config())
+	cfg := srv.Config()
+	cfg.BaseURL = benchtest.Replay(b, srv.URL)
+	c, err := flowery.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	hand := handTrack(b, srv)
+	hand := handTrack(b, cfg.BaseURL)
 	for _, n := range []int{1, 100, 1000} {
 		refs := all[:n]
 		b.Run(fmt.Sprintf("refs=%d", n), func(b *testing.B) {

@@ -47,14 +47,14 @@ type handOrder struct {
 	} `json:"subOrderList"`
 }
 
-func handQuery(srv *resellertest.Server) func(ref string) error {
+func handQuery(base string) func(ref string) error {
 	hc := benchtest.Client()
 	return func(ref string) error {
 		biz, _ := json.Marshal(map[string]string{"thirdOrderNo": ref})
 		ts := time.Now().Unix()
 		sum := md5.Sum([]byte("bizContent=" + string(biz) + "&resellerId=" + strconv.FormatInt(resellertest.ResellerID, 10) +
 			"&secret=" + string(resellertest.Secret) + "&timestamp=" + strconv.FormatInt(ts, 10) + "&version=1"))
-		req, err := benchtest.Post(srv.URL+"/open/order/query", map[string]any{"timestamp": ts, "sign": hex.EncodeToString(sum[:]),
+		req, err := benchtest.Post(base+"/open/order/query", map[string]any{"timestamp": ts, "sign": hex.EncodeToString(sum[:]),
 			"resellerId": resellertest.ResellerID, "version": 1, "bizContent": json.RawMessage(biz)}, nil)
 		if err != nil {
 			return err
@@ -98,11 +98,13 @@ func BenchmarkQueryOrder(b *testing.B) {
 			reseller.Trace{Time: reseller.NewTime(time.Date(2023, 7, 13, i, 0, 0, 0, time.UTC)), Context: "【上海市】已到达 上海分拨交付中心"})
 	}
 	srv.Put(o)
-	c, err := reseller.New(srv.Config())
+	cfg := srv.Config()
+	cfg.BaseURL = benchtest.Replay(b, srv.URL)
+	c, err := reseller.New(cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
-	hand := handQuery(srv)
+	hand := handQuery(cfg.BaseURL)
 	benchtest.Pair(b, func() error {
 		_, err := c.QueryOrder(context.Background(), "20240328-874367231")
 		return err

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 )
@@ -115,4 +117,68 @@ func Memory(b *testing.B, sdk, hand func() error) {
 			}
 		})
 	}
+}
+
+// Replay starts a loopback server in front of upstream (a fake provider)
+// and returns its URL. The first time it sees a request (method, path,
+// query and body) it forwards it, headers and all, and keeps the answer;
+// after that it replays the answer's status, headers and bytes without
+// asking again. The fakes encode their records afresh on every request,
+// and the two calls compared would otherwise share that cost: replayed,
+// what a benchmark measures is the client's work, plus net/http's serving
+// of the same bytes to each. An answer other than a 200 is never kept.
+func Replay(tb testing.TB, upstream string) string {
+	type answer struct {
+		code   int
+		header http.Header
+		body   []byte
+	}
+	var (
+		mu   sync.Mutex
+		kept = map[string]*answer{}
+	)
+	hc := Client()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return
+		}
+		key := r.Method + " " + r.URL.RequestURI() + "\n" + string(body)
+		mu.Lock()
+		a := kept[key]
+		mu.Unlock()
+		if a == nil {
+			req, err := http.NewRequestWithContext(r.Context(), r.Method, upstream+r.URL.RequestURI(), bytes.NewReader(body))
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			req.Header = r.Header.Clone()
+			res, err := hc.Do(req)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			b, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadGateway)
+				return
+			}
+			a = &answer{code: res.StatusCode, header: res.Header.Clone(), body: b}
+			if res.StatusCode == http.StatusOK {
+				mu.Lock()
+				kept[key] = a
+				mu.Unlock()
+			}
+		}
+		h := w.Header()
+		for k, v := range a.header {
+			h[k] = v
+		}
+		w.WriteHeader(a.code)
+		w.Write(a.body)
+	}))
+	tb.Cleanup(srv.Close)
+	return srv.URL
 }
