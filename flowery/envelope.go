@@ -86,10 +86,11 @@ func (r *Response[T]) NotFound() []string {
 var emptyValue = regexp.MustCompile(`("[^"\\]*"\s*:)(\s*)([,}\]])`)
 
 // decode reads an answer, mending an empty value as in the document's
-// failure example, which is not valid JSON, before giving up on it.
-func decode[T any](t *transport.Client, res *transport.Response, v *Response[T]) error {
+// failure example, which is not valid JSON, before giving up on it. size is
+// how many orders the answer may hold (the numbers asked about).
+func decode[T any](t *transport.Client, res *transport.Response, v *Response[T], size int) error {
 	if fast := fastFor[T](); fast != nil {
-		if r, ok := fast(res.Body); ok {
+		if r, ok := fast(res.Body, size); ok {
 			*v = *r
 			return nil
 		}
@@ -162,47 +163,41 @@ type (
 
 // fastFor returns the one-pass decoder of answers of T, or nil when T has
 // none (then every answer takes the careful path).
-func fastFor[T any]() func(body []byte) (*Response[T], bool) {
+func fastFor[T any]() func(body []byte, size int) (*Response[T], bool) {
 	switch any((*T)(nil)).(type) {
 	case *OrderDetail:
-		f := func(b []byte) (*Response[OrderDetail], bool) {
-			return fastResponse(b, func(p *plainOrderDetail) OrderDetail { return OrderDetail(*p) })
-		}
-		return any(f).(func([]byte) (*Response[T], bool))
+		return any(fastResponse[OrderDetail, plainOrderDetail]).(func([]byte, int) (*Response[T], bool))
 	case *trackedOrder:
-		f := func(b []byte) (*Response[trackedOrder], bool) {
-			return fastResponse(b, func(p *plainTrackedOrder) trackedOrder { return trackedOrder(*p) })
-		}
-		return any(f).(func([]byte) (*Response[T], bool))
+		return any(fastResponse[trackedOrder, plainTrackedOrder]).(func([]byte, int) (*Response[T], bool))
 	}
 	return nil
 }
 
 // fastResponse decodes a successful answer whose every value fits in one
-// pass, into P, T's plain form. It reports false when the answer needs the
-// careful path: it does not decode, it is not a success, or an order may
-// hold a null where its Go type has none.
-func fastResponse[T, P any](body []byte, conv func(*P) T) (*Response[T], bool) {
-	var w struct {
+// pass, into P, T's plain form, in a slice sized for size orders. It
+// reports false when the answer needs the careful path: it does not
+// decode, it is not a success, or an order may hold a null where its Go
+// type has none.
+func fastResponse[T, P any](body []byte, size int) (*Response[T], bool) {
+	orders := make([]P, 0, size)
+	w := struct {
 		Code         wire.String `json:"code"`
 		Status       wire.String `json:"status"`
 		Message      string      `json:"message"`
 		SNStr        string      `json:"sn_str"`
-		OrdersDetail []P         `json:"orders_detail"`
-	}
-	if record.UnmarshalFast(body, &w) != nil || !succeeded(w.Code, w.Status) {
+		OrdersDetail *[]P        `json:"orders_detail"`
+	}{OrdersDetail: &orders}
+	if record.UnmarshalFast(body, &w) != nil || !succeeded(w.Code, w.Status) || w.OrdersDetail == nil || len(*w.OrdersDetail) == 0 {
+		// No orders, an empty list, or none at all: the careful path tells
+		// which.
 		return nil, false
 	}
-	out := &Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr}
-	if w.OrdersDetail != nil {
-		out.OrdersDetail = make([]T, len(w.OrdersDetail))
-	}
+	orders = *w.OrdersDetail
 	nulls := map[string]bool{}
-	for i := range w.OrdersDetail {
-		if !record.Settled(body, &w.OrdersDetail[i], nulls) {
+	for i := range orders {
+		if !record.Settled(body, &orders[i], nulls) {
 			return nil, false
 		}
-		out.OrdersDetail[i] = conv(&w.OrdersDetail[i])
 	}
-	return out, true
+	return &Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr, OrdersDetail: record.Records[T](orders)}, true
 }

@@ -35,7 +35,7 @@ func FuzzDecodeOrders(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		res := &transport.Response{StatusCode: 200, Body: body, Method: "POST", Endpoint: ordersPath}
 		var r Response[OrderDetail]
-		err := decode(c.t, res, &r)
+		err := decode(c.t, res, &r, 2)
 		if err == nil {
 			err = check(c.t, res, &r)
 		}
@@ -142,7 +142,7 @@ func FuzzOrderDetailField(f *testing.F) {
 			body := []byte(`{"code":"success","message":"","sn_str":"","orders_detail":[` + string(rec) + `]}`)
 			res := &transport.Response{StatusCode: 200, Body: body, Method: "POST", Endpoint: ordersPath}
 			var r Response[OrderDetail]
-			if err := decode(c.t, res, &r); err != nil {
+			if err := decode(c.t, res, &r, 1); err != nil {
 				return nil, err
 			}
 			if err := check(c.t, res, &r); err != nil {
@@ -160,7 +160,7 @@ func FuzzOrderDetailField(f *testing.F) {
 func FuzzFastBatchEqualsCareful(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		fast, ok := fastFor[OrderDetail]()(body)
+		fast, ok := fastFor[OrderDetail]()(body, 2)
 		if !ok {
 			return
 		}

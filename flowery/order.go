@@ -481,7 +481,7 @@ func post[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, batch 
 			return err
 		}
 		*out = Response[T]{}
-		if err := decode(c.t, res, out); err != nil {
+		if err := decode(c.t, res, out, len(batch)); err != nil {
 			return err
 		}
 		return check(c.t, res, out)

@@ -1,6 +1,9 @@
 package status
 
-import "strings"
+import (
+	"strings"
+	"sync/atomic"
+)
 
 // FloweryStatus is one of Flowery Island's free-text statuses: order_status
 // (订单状态), goods_status (最新货态) or latest_scan_status (最新扫描状态). It
@@ -114,6 +117,57 @@ func (t floweryRuleTable) mappings() []Mapping {
 func init() { registry = append(registry, floweryRules) }
 
 func (s FloweryStatus) rule() (*floweryRule, bool) {
+	if m := floweryMemo.Load(); m != nil {
+		if r, ok := (*m)[string(s)]; ok {
+			return r, r != nil
+		}
+	}
+	r, ok := s.match()
+	remember(string(s), r)
+	return r, ok
+}
+
+// floweryMemo holds the rule of each status text met so far (nil for
+// none), up to floweryMemoMax texts of at most floweryMemoText bytes:
+// Flowery sends a few dozen distinct short ones, and every order of every
+// batch names three. The map is never
+// written once published; a new text publishes a copy, so a lookup takes
+// no lock.
+var floweryMemo atomic.Pointer[map[string]*floweryRule]
+
+const (
+	floweryMemoMax  = 1024
+	floweryMemoText = 128
+)
+
+func remember(text string, r *floweryRule) {
+	if len(text) > floweryMemoText {
+		return
+	}
+	for {
+		old := floweryMemo.Load()
+		n := 0
+		if old != nil {
+			n = len(*old)
+		}
+		if n >= floweryMemoMax {
+			return
+		}
+		m := make(map[string]*floweryRule, n+1)
+		if old != nil {
+			for k, v := range *old {
+				m[k] = v
+			}
+		}
+		m[text] = r
+		if floweryMemo.CompareAndSwap(old, &m) {
+			return
+		}
+	}
+}
+
+// match finds the rule of s by its phrases.
+func (s FloweryStatus) match() (*floweryRule, bool) {
 	text := strings.TrimSpace(string(s))
 	if text == "" {
 		return nil, false

@@ -60,6 +60,19 @@ func Plain[R, P any](pre func(*R), ok func(*R) bool) *jsonv2.Unmarshalers {
 	})
 }
 
+// Records returns ps, records decoded into their plain form P, as records
+// of R, without copying: P has R's underlying struct type, so the memory
+// is the same. It panics when P is not R's plain form.
+func Records[R, P any](ps []P) []R {
+	if !reflect.TypeFor[R]().ConvertibleTo(reflect.TypeFor[P]()) || reflect.TypeFor[R]().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("record: %v is not the plain form of %v", reflect.TypeFor[P](), reflect.TypeFor[R]()))
+	}
+	if ps == nil {
+		return nil
+	}
+	return unsafe.Slice((*R)(unsafe.Pointer(unsafe.SliceData(ps))), len(ps))
+}
+
 // UnmarshalFastWith is UnmarshalFast with the records' one-pass
 // unmarshalers u.
 func UnmarshalFastWith(b []byte, v any, u *jsonv2.Unmarshalers) error {

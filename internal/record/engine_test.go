@@ -46,3 +46,28 @@ func FuzzFastEqualsEncodingJSON(f *testing.F) {
 		}
 	})
 }
+
+// Records reads plain-form records as records, in place, and refuses a
+// type that is not the plain form.
+func TestRecords(t *testing.T) {
+	type rec struct {
+		A string
+		B int
+	}
+	type plainRec rec
+	ps := []plainRec{{"x", 1}, {"y", 2}}
+	rs := Records[rec](ps)
+	if len(rs) != 2 || rs[1] != (rec{"y", 2}) || &rs[0].A != &ps[0].A {
+		t.Fatalf("Records = %+v", rs)
+	}
+	if Records[rec]([]plainRec(nil)) != nil {
+		t.Error("nil is not kept nil")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("no panic for a type that is not the plain form")
+		}
+	}()
+	type other struct{ A string }
+	Records[rec]([]other{{"x"}})
+}
