@@ -144,7 +144,7 @@ func decodeOrderStatusFast(body []byte) (*OrderStatusOutput, bool) {
 	}{Result: out}
 	if record.UnmarshalFast(body, &env) != nil || env.Code == nil || *env.Code != status.BailunSuccess ||
 		env.Message == NotFoundMessage || env.Result != out || out.OrderStatus == missingStatus ||
-		!record.Settled(body, out, map[string]bool{}) {
+		!record.Settled(out, record.NullsOf(body)) {
 		return nil, false
 	}
 	return (*OrderStatusOutput)(out), true

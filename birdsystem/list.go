@@ -142,9 +142,9 @@ func (c *Client) decodePageFast(res *transport.Response, limit int) (*Consignmen
 		// An empty page, or no data at all: the careful path tells which.
 		return nil, false
 	}
-	nulls := map[string]bool{}
+	nulls := record.NullsOf(res.Body)
 	for i := range rows {
-		if !record.Settled(res.Body, &rows[i], nulls) {
+		if !record.Settled(&rows[i], nulls) {
 			return nil, false
 		}
 	}

@@ -193,9 +193,9 @@ func fastResponse[T, P any](body []byte, size int) (*Response[T], bool) {
 		return nil, false
 	}
 	orders = *w.OrdersDetail
-	nulls := map[string]bool{}
+	nulls := record.NullsOf(body)
 	for i := range orders {
-		if !record.Settled(body, &orders[i], nulls) {
+		if !record.Settled(&orders[i], nulls) {
 			return nil, false
 		}
 	}

@@ -389,9 +389,9 @@ func decodeOrderFast(body []byte) (*Order, bool) {
 	if record.UnmarshalFastWith(body, &env, onePass) != nil || env.Code == nil || *env.Code != status.ResellerOK || env.Data == nil {
 		return nil, false
 	}
-	nulls := map[string]bool{}
+	nulls := record.NullsOf(body)
 	o := env.Data
-	settled := func(v any) bool { return record.Settled(body, v, nulls) }
+	settled := func(v any) bool { return record.Settled(v, nulls) }
 	if !settled((*plainOrder)(o)) {
 		return nil, false
 	}

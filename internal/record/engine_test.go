@@ -71,3 +71,38 @@ func TestRecords(t *testing.T) {
 	type other struct{ A string }
 	Records[rec]([]other{{"x"}})
 }
+
+// Settled sees every null a body gives a field without one, whatever the
+// case of its name, and only reads the body once.
+func TestSettled(t *testing.T) {
+	type rec struct {
+		OrderNo string  `json:"order_no"`
+		Note    *string `json:"note"`
+		Count   int     `json:"count"`
+	}
+	type plainRec rec
+	for _, tc := range []struct {
+		body    string
+		settled bool
+	}{
+		{`{"order_no":"A","note":"x","count":1}`, true},
+		{`{"order_no":"A","note":null,"count":1}`, true},       // note has a null of its own
+		{`{"order_no":"","note":null,"count":0}`, true},        // zero values, not nulls
+		{`{"order_no":null,"count":1}`, false},                 // a null where a string has none
+		{`{"ORDER_NO" :  null,"count":1}`, false},              // matched without regard to case
+		{`{"Count":null,"order_no":"A"}`, false},               // a number too
+		{`{"order_no":"A","count":null}`, false},               // count reads 0 for that null
+		{`{"list":[null,null],"order_no":"","count":0}`, true}, // array elements are no member's
+		{`{"order_no":"ratio: null","count":0}`, false},        // text that reads like a null: unsure, so looked at
+		{`{"order\u005fno":null,"count":1}`, false},            // an escaped name: unsure
+		{`{"ſount":null,"order_no":"A"}`, false},               // beyond ASCII: unsure
+	} {
+		var r plainRec
+		if err := UnmarshalFast([]byte(tc.body), &r); err != nil {
+			t.Fatalf("%s: %v", tc.body, err)
+		}
+		if got := Settled(&r, NullsOf([]byte(tc.body))); got != tc.settled {
+			t.Errorf("%s: Settled = %v, want %v", tc.body, got, tc.settled)
+		}
+	}
+}

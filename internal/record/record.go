@@ -185,8 +185,9 @@ func set(u *wire.Unfit, name string, raw json.RawMessage) {
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 type fieldInfo struct {
-	name  string
-	index int
+	name   string
+	folded string // name in lower case, for Nulls
+	index  int
 	// noNull: the Go type has no null of its own (a string, a number, a
 	// struct without UnmarshalJSON), so a JSON null would decode as its
 	// zero value and be written back as that.
@@ -266,7 +267,7 @@ func fieldsOf(t reflect.Type) *recordInfo {
 		if hasNoNull(sf.Type) {
 			r.noNull = append(r.noNull, len(r.fields))
 		}
-		r.fields = append(r.fields, fieldInfo{name: name, index: i, noNull: hasNoNull(sf.Type)})
+		r.fields = append(r.fields, fieldInfo{name: name, folded: foldASCII(name), index: i, noNull: hasNoNull(sf.Type)})
 	}
 	records.Store(t, r)
 	return r
@@ -330,57 +331,103 @@ func (r *Rows[T]) UnmarshalJSON(b []byte) error {
 }
 
 // Settled reports whether v, a pointer to a record's plain form decoded in
-// one pass with encoding/json from a body holding it, needs no second look.
-// A field whose Go type has no null (a string, a status code) reads "" or 0
-// both for that value and for a null, and only a null must be kept in
-// Unfit: the record is settled when every such field holds a value other
-// than its zero, or when body has no null after that field's name at all.
-// nulls caches the look-ups for one body, by field name.
-func Settled(body []byte, v any, nulls map[string]bool) bool {
+// one pass with encoding/json's rules from a body holding it, needs no
+// second look. A field whose Go type has no null (a string, a status code)
+// reads "" or 0 both for that value and for a null, and only a null must
+// be kept in Unfit: the record is settled when every such field holds a
+// value other than its zero, or when the body gives no null to that
+// field's name at all. nulls is the body's, from NullsOf.
+func Settled(v any, nulls *Nulls) bool {
+	if len(nulls.names) == 0 && !nulls.unread {
+		// The body gives no member a null: the usual answer, settled in
+		// one look whatever its records.
+		return true
+	}
 	rv := reflect.ValueOf(v).Elem()
 	info := fieldsOf(rv.Type())
 	for _, i := range info.noNull {
 		f := info.fields[i]
-		if !rv.Field(f.index).IsZero() {
+		if !nulls.may(f) || !rv.Field(f.index).IsZero() {
 			continue
 		}
-		null, seen := nulls[f.name]
-		if !seen {
-			null = nullAfterKey(body, f.name)
-			nulls[f.name] = null
+		return false
+	}
+	return true
+}
+
+// Nulls is what one body gives a null to: the member names before each
+// null in it, read in one scan, for Settled.
+type Nulls struct {
+	// names holds each name, folded to lower case as encoding/json's
+	// case-insensitive match of names does for ASCII.
+	names map[string]bool
+	// unread is set when some null's name could not be read plainly (it
+	// has an escape, or a letter beyond ASCII, which encoding/json folds
+	// in its own ways): then any field may hold it.
+	unread bool
+}
+
+// NullsOf scans body once for the members it gives a null to.
+func NullsOf(body []byte) *Nulls {
+	n := &Nulls{}
+	null := []byte("null")
+	for i := 0; ; {
+		j := bytes.Index(body[i:], null)
+		if j < 0 {
+			return n
 		}
-		if null {
+		at := i + j
+		i = at + len(null)
+		k := skipSpaceBack(body, at-1)
+		if k < 0 || body[k] != ':' {
+			continue // an element of an array, or text inside a string
+		}
+		k = skipSpaceBack(body, k-1)
+		if k < 1 || body[k] != '"' || body[k-1] == '\\' {
+			n.unread = true
+			continue
+		}
+		open := bytes.LastIndexByte(body[:k], '"')
+		name := body[open+1 : k]
+		if open < 0 || open > 0 && body[open-1] == '\\' || !plainName(name) {
+			n.unread = true
+			continue
+		}
+		if n.names == nil {
+			n.names = map[string]bool{}
+		}
+		n.names[foldASCII(name)] = true
+	}
+}
+
+// may reports whether the body may give field f a null.
+func (n *Nulls) may(f fieldInfo) bool { return n.unread || n.names[f.folded] }
+
+// plainName reports whether a member name is printable ASCII without an
+// escape: its text is its name, and lower case is all its folding.
+func plainName(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c >= 0x7f || c == '\\' {
 			return false
 		}
 	}
 	return true
 }
 
-// nullAfterKey reports whether body holds "key" followed by a colon and a
-// null, spaces allowed, anywhere (in any object: a false alarm only costs a
-// careful decode).
-func nullAfterKey(body []byte, key string) bool {
-	quoted := []byte(`"` + key + `"`)
-	for i := 0; ; {
-		j := bytes.Index(body[i:], quoted)
-		if j < 0 {
-			return false
+func foldASCII[S ~string | ~[]byte](s S) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
-		k := i + j + len(quoted)
-		k = skipSpace(body, k)
-		if k < len(body) && body[k] == ':' {
-			k = skipSpace(body, k+1)
-			if bytes.HasPrefix(body[k:], []byte("null")) {
-				return true
-			}
-		}
-		i = i + j + 1
 	}
+	return string(b)
 }
 
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
+func skipSpaceBack(b []byte, i int) int {
+	for i >= 0 && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i--
 	}
 	return i
 }
+
