@@ -155,11 +155,7 @@ func (c *Client) decodePageFast(res *transport.Response, limit int) (*Consignmen
 		}
 		total = int(env.Total.Int64)
 	}
-	page := &ConsignmentPage{Total: total, Consignments: make([]Consignment, len(rows))}
-	for i := range rows {
-		page.Consignments[i] = Consignment(rows[i])
-	}
-	return page, true
+	return &ConsignmentPage{Total: total, Consignments: record.Records[Consignment](rows)}, true
 }
 
 // Consignments walks every consignment matching opts, page by page from

@@ -2,7 +2,9 @@ package flowery_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,11 +29,28 @@ type handOrder struct {
 	ProblemReason    string `json:"problem_reason"`
 }
 
-// handTrack is the careful hand-written call: the token registered once,
-// the numbers sent in batches of 100, eight batches at a time (as the SDK
-// does), each answer read whole into plain structs.
-func handTrack(b *testing.B, base string) func(refs []string) error {
-	hc := benchtest.Client()
+// handBatch is the careful hand-written decode of a batch's answer.
+type handBatch struct {
+	Code         string      `json:"code"`
+	SNStr        string      `json:"sn_str"`
+	OrdersDetail []handOrder `json:"orders_detail"`
+}
+
+// check reads the batch as the SDK does: its code, and each order's time.
+func (env *handBatch) check() error {
+	if env.Code != "success" {
+		return fmt.Errorf("code %q", env.Code)
+	}
+	for _, o := range env.OrdersDetail {
+		if _, err := time.ParseInLocation("2006-1-2 15:4:5", o.GoodsStatusTime, time.UTC); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handToken registers a token, as the hand-written call does once.
+func handToken(b *testing.B, hc *http.Client, base string) string {
 	req, err := benchtest.Post(base+"/logistics/api/token", map[string]string{"account_id": flowerytest.AccountID,
 		"logistics": flowerytest.Logistics, "random": "0123456789abcdef", "secret_key": string(flowerytest.SecretKey)}, nil)
 	if err != nil {
@@ -43,29 +62,26 @@ func handTrack(b *testing.B, base string) func(refs []string) error {
 	if err := benchtest.Do(hc, req, &tok); err != nil {
 		b.Fatal(err)
 	}
+	return tok.Data.Token
+}
+
+// handTrack is the careful hand-written call: the token registered once,
+// the numbers sent in batches of 100, eight batches at a time (as the SDK
+// does), each answer read whole into plain structs.
+func handTrack(b *testing.B, base string) func(refs []string) error {
+	hc := benchtest.Client()
+	token := handToken(b, hc, base)
 	batch := func(numbers []string) error {
 		req, err := benchtest.Post(base+"/orders", map[string]string{"account_id": flowerytest.AccountID, "logistics": flowerytest.Logistics,
-			"command": "1", "serial_no": strings.Join(numbers, ",")}, map[string]string{"token": tok.Data.Token})
+			"command": "1", "serial_no": strings.Join(numbers, ",")}, map[string]string{"token": token})
 		if err != nil {
 			return err
 		}
-		var env struct {
-			Code         string      `json:"code"`
-			SNStr        string      `json:"sn_str"`
-			OrdersDetail []handOrder `json:"orders_detail"`
-		}
+		var env handBatch
 		if err := benchtest.Do(hc, req, &env); err != nil {
 			return err
 		}
-		if env.Code != "success" {
-			return fmt.Errorf("code %q", env.Code)
-		}
-		for _, o := range env.OrdersDetail {
-			if _, err := time.ParseInLocation("2006-1-2 15:4:5", o.GoodsStatusTime, time.UTC); err != nil {
-				return err
-			}
-		}
-		return nil
+		return env.check()
 	}
 	return func(refs []string) error {
 		var wg sync.WaitGroup
@@ -99,16 +115,7 @@ func handTrack(b *testing.B, base string) func(refs []string) error {
 //	go test -run '^$' -bench Track -count 10 ./flowery > bench.txt
 //	benchstat -col /impl bench.txt
 func BenchmarkTrack(b *testing.B) {
-	srv := flowerytest.NewServer()
-	defer srv.Close()
-	all := make([]string, 1000)
-	for i := range all {
-		all[i] = strconv.Itoa(1000000 + i)
-		if i%10 != 9 {
-			srv.Put(flowery.OrderDetail{OrderNo: all[i], ExpressNo: "CGK" + all[i], OrderStatus: status.FloweryInTransit,
-				GoodsStatus: status.FloweryInTransit, GoodsStatusTime: flowery.NewTime(time.Now()), GoodsNameCN: "AAAA_1&BBBBB_2"})
-		}
-	}
+	srv, all := seededFlowery(b)
 	cfg := srv.Config()
 	cfg.BaseURL = benchtest.Replay(b, srv.URL)
 	c, err := flowery.New(cfg)
@@ -128,4 +135,53 @@ func BenchmarkTrack(b *testing.B) {
 			}, func() error { return hand(refs) })
 		})
 	}
+}
+
+// seededFlowery is a fake knowing nine in ten of 1,000 order numbers.
+func seededFlowery(b *testing.B) (*flowerytest.Server, []string) {
+	srv := flowerytest.NewServer()
+	b.Cleanup(srv.Close)
+	all := make([]string, 1000)
+	for i := range all {
+		all[i] = strconv.Itoa(1000000 + i)
+		if i%10 != 9 {
+			srv.Put(flowery.OrderDetail{OrderNo: all[i], ExpressNo: "CGK" + all[i], OrderStatus: status.FloweryInTransit,
+				GoodsStatus: status.FloweryInTransit, GoodsStatusTime: flowery.NewTime(time.Now()), GoodsNameCN: "AAAA_1&BBBBB_2"})
+		}
+	}
+	return srv, all
+}
+
+// BenchmarkDecodeBatch: a batch's answer of 100 numbers already read, the
+// SDK's decode (what Track decodes of each order) against encoding/json
+// into the careful call's plain structs: client CPU alone.
+func BenchmarkDecodeBatch(b *testing.B) {
+	srv, all := seededFlowery(b)
+	hc := benchtest.Client()
+	req, err := benchtest.Post(srv.URL+"/orders", map[string]string{"account_id": flowerytest.AccountID, "logistics": flowerytest.Logistics,
+		"command": "1", "serial_no": strings.Join(all[:100], ",")}, map[string]string{"token": handToken(b, hc, srv.URL)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var body json.RawMessage
+	if err := benchtest.Do(hc, req, &body); err != nil {
+		b.Fatal(err)
+	}
+	c, err := flowery.New(flowery.Config{BaseURL: "https://x", AccountID: "A", Logistics: "B", Token: "t"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchtest.Memory(b, func() error {
+		n, err := c.DecodeBatchBody(body, 100)
+		if err == nil && n != 90 {
+			err = fmt.Errorf("%d orders", n)
+		}
+		return err
+	}, func() error {
+		var env handBatch
+		if err := json.Unmarshal(body, &env); err != nil {
+			return err
+		}
+		return env.check()
+	})
 }

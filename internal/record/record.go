@@ -338,32 +338,32 @@ func (r *Rows[T]) UnmarshalJSON(b []byte) error {
 // value other than its zero, or when the body gives no null to that
 // field's name at all. nulls is the body's, from NullsOf.
 func Settled(v any, nulls *Nulls) bool {
-	if len(nulls.names) == 0 && !nulls.unread {
-		// The body gives no member a null: the usual answer, settled in
-		// one look whatever its records.
+	if nulls.none {
 		return true
 	}
 	rv := reflect.ValueOf(v).Elem()
 	info := fieldsOf(rv.Type())
 	for _, i := range info.noNull {
 		f := info.fields[i]
-		if !nulls.may(f) || !rv.Field(f.index).IsZero() {
-			continue
+		if rv.Field(f.index).IsZero() && nulls.may(f.folded) {
+			return false
 		}
-		return false
 	}
 	return true
 }
 
-// Nulls is what one body gives a null to: the member names before each
-// null in it, read in one scan, for Settled.
+// Nulls is what one body gives a null to: the names before each null in
+// it, read in one scan, for Settled.
 type Nulls struct {
-	// names holds each name, folded to lower case as encoding/json's
-	// case-insensitive match of names does for ASCII.
-	names map[string]bool
-	// unread is set when some null's name could not be read plainly (it
-	// has an escape, or a letter beyond ASCII, which encoding/json folds
-	// in its own ways): then any field may hold it.
+	none bool // the body has no null at all
+	// named holds the names given a null, folded to lower case as
+	// encoding/json's matching of names without regard to case folds
+	// ASCII.
+	named map[string]bool
+	// unread is set when some null's name could not be read plainly: it
+	// has an escape (\u005f), or a letter beyond ASCII (two of which, ſ
+	// and the Kelvin sign, fold to ASCII letters). Then any field may be
+	// given a null.
 	unread bool
 }
 
@@ -371,11 +371,14 @@ type Nulls struct {
 func NullsOf(body []byte) *Nulls {
 	n := &Nulls{}
 	null := []byte("null")
+	found := false
 	for i := 0; ; {
 		j := bytes.Index(body[i:], null)
 		if j < 0 {
+			n.none = !found
 			return n
 		}
+		found = true
 		at := i + j
 		i = at + len(null)
 		k := skipSpaceBack(body, at-1)
@@ -385,23 +388,35 @@ func NullsOf(body []byte) *Nulls {
 		k = skipSpaceBack(body, k-1)
 		if k < 1 || body[k] != '"' || body[k-1] == '\\' {
 			n.unread = true
-			continue
+			return n
 		}
 		open := bytes.LastIndexByte(body[:k], '"')
-		name := body[open+1 : k]
-		if open < 0 || open > 0 && body[open-1] == '\\' || !plainName(name) {
+		if open < 0 || open > 0 && body[open-1] == '\\' || !plainName(body[open+1:k]) {
 			n.unread = true
-			continue
+			return n
 		}
-		if n.names == nil {
-			n.names = map[string]bool{}
+		var buf [64]byte
+		name := body[open+1 : k]
+		if len(name) <= len(buf) {
+			// Folded on the stack, and looked up without a copy: a body
+			// gives the same few names a null over and over.
+			folded := buf[:len(name)]
+			copy(folded, name)
+			lowerASCII(folded)
+			if n.named[string(folded)] {
+				continue
+			}
 		}
-		n.names[foldASCII(name)] = true
+		if n.named == nil {
+			n.named = map[string]bool{}
+		}
+		n.named[foldASCII(name)] = true
 	}
 }
 
-// may reports whether the body may give field f a null.
-func (n *Nulls) may(f fieldInfo) bool { return n.unread || n.names[f.folded] }
+// may reports whether the body may give the member named folded (in lower
+// case) a null.
+func (n *Nulls) may(folded string) bool { return !n.none && (n.unread || n.named[folded]) }
 
 // plainName reports whether a member name is printable ASCII without an
 // escape: its text is its name, and lower case is all its folding.
@@ -414,16 +429,6 @@ func plainName(b []byte) bool {
 	return true
 }
 
-func foldASCII[S ~string | ~[]byte](s S) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
-
 func skipSpaceBack(b []byte, i int) int {
 	for i >= 0 && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
 		i--
@@ -431,3 +436,16 @@ func skipSpaceBack(b []byte, i int) int {
 	return i
 }
 
+func foldASCII[S ~string | ~[]byte](s S) string {
+	b := []byte(s)
+	lowerASCII(b)
+	return string(b)
+}
+
+func lowerASCII(b []byte) {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+}
