@@ -143,8 +143,10 @@ func decodeOrderStatusFast(body []byte) (*OrderStatusOutput, bool) {
 		Code    *status.BailunResultCode `json:"code"`
 	}{Result: out}
 	if record.UnmarshalFast(body, &env) != nil || env.Code == nil || *env.Code != status.BailunSuccess ||
-		env.Message == NotFoundMessage || env.Result != out || out.OrderStatus == missingStatus ||
-		!record.Settled(out, record.NullsOf(body)) {
+		env.Message == NotFoundMessage || env.Result != out || out.OrderStatus == missingStatus {
+		return nil, false
+	}
+	if nulls := record.NullsOf(body); !record.Settled(out, &nulls) {
 		return nil, false
 	}
 	return (*OrderStatusOutput)(out), true

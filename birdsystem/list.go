@@ -144,7 +144,7 @@ func (c *Client) decodePageFast(res *transport.Response, limit int) (*Consignmen
 	}
 	nulls := record.NullsOf(res.Body)
 	for i := range rows {
-		if !record.Settled(&rows[i], nulls) {
+		if !record.Settled(&rows[i], &nulls) {
 			return nil, false
 		}
 	}

@@ -195,7 +195,7 @@ func fastResponse[T, P any](body []byte, size int) (*Response[T], bool) {
 	orders = *w.OrdersDetail
 	nulls := record.NullsOf(body)
 	for i := range orders {
-		if !record.Settled(&orders[i], nulls) {
+		if !record.Settled(&orders[i], &nulls) {
 			return nil, false
 		}
 	}

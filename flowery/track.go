@@ -194,6 +194,7 @@ func (d *OrderDetail) Snapshot(ref string) status.Snapshot {
 		OrderNo:    number(ByOrderNo, d.OrderNo, d.ExpressNo, d.Unfit),
 		TrackingNo: number(ByExpressNo, d.OrderNo, d.ExpressNo, d.Unfit),
 		UpdatedAt:  d.GoodsStatusTime.Time.UTC(),
+		Codes:      make([]status.Code, 0, 3), // one per status field: grown once
 	}
 	fields := []struct {
 		name string

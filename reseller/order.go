@@ -391,7 +391,7 @@ func decodeOrderFast(body []byte) (*Order, bool) {
 	}
 	nulls := record.NullsOf(body)
 	o := env.Data
-	settled := func(v any) bool { return record.Settled(v, nulls) }
+	settled := func(v any) bool { return record.Settled(v, &nulls) }
 	if !settled((*plainOrder)(o)) {
 		return nil, false
 	}

@@ -101,8 +101,8 @@ func TestSettled(t *testing.T) {
 		if err := UnmarshalFast([]byte(tc.body), &r); err != nil {
 			t.Fatalf("%s: %v", tc.body, err)
 		}
-		if got := Settled(&r, NullsOf([]byte(tc.body))); got != tc.settled {
-			t.Errorf("%s: Settled = %v, want %v", tc.body, got, tc.settled)
+		if nulls := NullsOf([]byte(tc.body)); Settled(&r, &nulls) != tc.settled {
+			t.Errorf("%s: Settled = %v, want %v", tc.body, !tc.settled, tc.settled)
 		}
 	}
 }

@@ -185,9 +185,8 @@ func set(u *wire.Unfit, name string, raw json.RawMessage) {
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
 type fieldInfo struct {
-	name   string
-	folded string // name in lower case, for Nulls
-	index  int
+	name  string
+	index int
 	// noNull: the Go type has no null of its own (a string, a number, a
 	// struct without UnmarshalJSON), so a JSON null would decode as its
 	// zero value and be written back as that.
@@ -267,7 +266,7 @@ func fieldsOf(t reflect.Type) *recordInfo {
 		if hasNoNull(sf.Type) {
 			r.noNull = append(r.noNull, len(r.fields))
 		}
-		r.fields = append(r.fields, fieldInfo{name: name, folded: foldASCII(name), index: i, noNull: hasNoNull(sf.Type)})
+		r.fields = append(r.fields, fieldInfo{name: name, index: i, noNull: hasNoNull(sf.Type)})
 	}
 	records.Store(t, r)
 	return r
@@ -345,7 +344,7 @@ func Settled(v any, nulls *Nulls) bool {
 	info := fieldsOf(rv.Type())
 	for _, i := range info.noNull {
 		f := info.fields[i]
-		if rv.Field(f.index).IsZero() && nulls.may(f.folded) {
+		if rv.Field(f.index).IsZero() && nulls.may(f.name) {
 			return false
 		}
 	}
@@ -356,10 +355,10 @@ func Settled(v any, nulls *Nulls) bool {
 // it, read in one scan, for Settled.
 type Nulls struct {
 	none bool // the body has no null at all
-	// named holds the names given a null, folded to lower case as
-	// encoding/json's matching of names without regard to case folds
-	// ASCII.
-	named map[string]bool
+	// names holds each name given a null once, as written: a slice of the
+	// body. A field matches one as encoding/json matches names, without
+	// regard to case (folding ASCII).
+	names [][]byte
 	// unread is set when some null's name could not be read plainly: it
 	// has an escape (\u005f), or a letter beyond ASCII (two of which, ſ
 	// and the Kelvin sign, fold to ASCII letters). Then any field may be
@@ -368,8 +367,8 @@ type Nulls struct {
 }
 
 // NullsOf scans body once for the members it gives a null to.
-func NullsOf(body []byte) *Nulls {
-	n := &Nulls{}
+func NullsOf(body []byte) Nulls {
+	var n Nulls
 	null := []byte("null")
 	found := false
 	for i := 0; ; {
@@ -395,28 +394,43 @@ func NullsOf(body []byte) *Nulls {
 			n.unread = true
 			return n
 		}
-		var buf [64]byte
-		name := body[open+1 : k]
-		if len(name) <= len(buf) {
-			// Folded on the stack, and looked up without a copy: a body
-			// gives the same few names a null over and over.
-			folded := buf[:len(name)]
-			copy(folded, name)
-			lowerASCII(folded)
-			if n.named[string(folded)] {
-				continue
-			}
+		if name := body[open+1 : k]; !named(n.names, name) {
+			n.names = append(n.names, name)
 		}
-		if n.named == nil {
-			n.named = map[string]bool{}
-		}
-		n.named[foldASCII(name)] = true
 	}
 }
 
-// may reports whether the body may give the member named folded (in lower
-// case) a null.
-func (n *Nulls) may(folded string) bool { return !n.none && (n.unread || n.named[folded]) }
+// named reports whether name, or a name equal to it without regard to
+// ASCII case, is among names.
+func named[S ~string | ~[]byte](names [][]byte, name S) bool {
+	for _, m := range names {
+		if len(m) == len(name) && equalFoldASCII(m, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// may reports whether the body may give the member named name a null.
+func (n *Nulls) may(name string) bool {
+	return !n.none && (n.unread || named(n.names, name))
+}
+
+func equalFoldASCII[S ~string | ~[]byte](a []byte, b S) bool {
+	for i := range a {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
 
 // plainName reports whether a member name is printable ASCII without an
 // escape: its text is its name, and lower case is all its folding.
@@ -434,18 +448,4 @@ func skipSpaceBack(b []byte, i int) int {
 		i--
 	}
 	return i
-}
-
-func foldASCII[S ~string | ~[]byte](s S) string {
-	b := []byte(s)
-	lowerASCII(b)
-	return string(b)
-}
-
-func lowerASCII(b []byte) {
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
 }
