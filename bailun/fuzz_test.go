@@ -92,6 +92,8 @@ func FuzzFastOrderStatusEqualsCareful(f *testing.F) {
 	}
 	f.Add([]byte(`{"result":{"originOrderNo":null,"orderStatus":4,"trackingNo":null,"lastUpdateTime":"2020-01-03 00:00:00"},"code":10000}`))
 	f.Add([]byte(`{"result":{"OrderStatus":4,"orderstatus":5,"shipFaildType":7},"code":10000,"message":"x"}`))
+	f.Add([]byte(`{"result":{"originOrderNo":"A","orderStatus":4},"result":{},"code":10000}`))
+	f.Add([]byte(`{"result":{"orderStatus":4,"OrderStatus":null},"code":10000}`))
 	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
 	if err != nil {
 		f.Fatal(err)
@@ -114,4 +116,20 @@ func FuzzFastOrderStatusEqualsCareful(f *testing.F) {
 			t.Fatal("snapshots differ")
 		}
 	})
+}
+
+// The one-pass decode leaves to the careful path an answer that gives a
+// name twice: encoding/json's rules would merge the second into the first,
+// or let a later null stand behind an earlier value.
+func TestFastDecodeRefusesRepeatedNames(t *testing.T) {
+	for _, body := range []string{
+		`{"result":{"originOrderNo":"A","orderStatus":4},"result":{},"code":10000}`,
+		`{"result":{"originOrderNo":"A","orderStatus":4},"Result":{"orderStatus":5},"code":10000}`,
+		`{"result":{"orderStatus":4,"OrderStatus":null},"code":10000}`,
+		`{"result":{"originOrderNo":"A","orderStatus":0,"originOrderNo":null},"code":10000}`,
+	} {
+		if _, ok := decodeOrderStatusFast([]byte(body)); ok {
+			t.Errorf("%s: taken in one pass", body)
+		}
+	}
 }

@@ -12,15 +12,21 @@ import (
 )
 
 // v1Semantics are encoding/json's rules (names matched without regard to
-// case, duplicate names and invalid UTF-8 accepted as encoding/json does,
-// methods called as it calls them) on the json/v2 engine, less one: errors
-// are reported the v2 way. With encoding/json's way, the engine checks the
-// whole of each value before decoding it, at every level a record's
-// unmarshaler starts again, so a nested record is scanned once per level
-// above it. A one-pass decode only needs to know that it failed (the
-// careful path, on encoding/json, then says why), and what it decodes when
-// it succeeds is the same either way.
-var v1Semantics = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false))
+// case, invalid UTF-8 accepted as encoding/json does, methods called as it
+// calls them) on the json/v2 engine, less two, each of which only makes a
+// one-pass decode fail where encoding/json's rules would succeed, and the
+// careful path (encoding/json itself) then decodes the body:
+//
+//   - Errors are reported the v2 way. With encoding/json's way, the engine
+//     checks the whole of each value before decoding it, at every level a
+//     record's unmarshaler starts again, so a nested record is scanned once
+//     per level above it.
+//   - A name given twice in one object (or twice without regard to case)
+//     fails. encoding/json's rules merge a repeated object or array into
+//     the first, and let a later null leave an earlier value standing,
+//     where a record's own UnmarshalJSON starts afresh and keeps the null.
+var v1Semantics = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false),
+	jsontext.AllowDuplicateNames(false))
 
 // UnmarshalFast decodes b into v in one pass with the json/v2 engine
 // (github.com/go-json-experiment/json, the mirror of encoding/json/v2)

@@ -233,7 +233,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Provider, method, r.Path, err)
 	}
 	req.SetResponseHandler(func(res *http.Response) error {
-		b, err := readBody(res.Body, res.ContentLength, c.cfg.MaxBodyBytes)
+		b, err := readBody(res.Body, declared(res), c.cfg.MaxBodyBytes)
 		if err != nil {
 			// Left open: retryablehttp drains and closes it before a retry.
 			return err
@@ -251,7 +251,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	if !st.read {
 		// The retries ran out on a retryable status; its body is still unread.
-		st.body, err = readBody(res.Body, res.ContentLength, c.cfg.MaxBodyBytes)
+		st.body, err = readBody(res.Body, declared(res), c.cfg.MaxBodyBytes)
 		res.Body.Close()
 		if err != nil {
 			err = c.failure(ctx, method, r.Path, st, res, err)
@@ -527,6 +527,15 @@ type bodyTooLargeError struct{ limit int64 }
 
 func (e *bodyTooLargeError) Error() string {
 	return fmt.Sprintf("response body exceeds the %d-byte limit", e.limit)
+}
+
+// declared is the length of res's body as its headers give it, -1 when
+// they do not; an answer to HEAD declares the length of a body it has not.
+func declared(res *http.Response) int64 {
+	if res.Request != nil && res.Request.Method == http.MethodHead {
+		return 0
+	}
+	return res.ContentLength
 }
 
 // readBody reads r whole, failing past limit bytes. size is the declared

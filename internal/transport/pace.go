@@ -19,7 +19,8 @@ type pacer struct {
 	rt      http.RoundTripper
 	limiter *rate.Limiter // nil: no rate limit
 	// timeout bounds each request sent, from its turn to the end of its
-	// answer's body; 0 sets none. It stands in for http.Client.Timeout,
+	// answer's body (each redirect followed is a request of its own); 0
+	// sets none. It stands in for http.Client.Timeout,
 	// which net/http enforces with a goroutine and a timer of its own per
 	// request when the transport is not its own, as this one is not.
 	timeout time.Duration
@@ -46,9 +47,11 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, p.timeout, &timeoutError{p.timeout})
 	res, err := p.rt.RoundTrip(r.WithContext(ctx))
-	if err != nil {
+	if err != nil || res == nil || res.Body == nil {
+		// Nothing to read: net/http makes of it what it makes of it
+		// unwrapped (an error, or an empty body).
 		cancel()
-		return nil, err
+		return res, err
 	}
 	res.Body = &timedBody{ReadCloser: res.Body, cancel: cancel}
 	return res, nil
@@ -61,8 +64,16 @@ func (e *timeoutError) Error() string {
 	return "no whole answer within the " + e.d.String() + " timeout per attempt"
 }
 
-// Timeout reports true, as a net.Error does.
+// Timeout reports true: timeoutError is a net.Error, as the error of
+// http.Client.Timeout is.
 func (e *timeoutError) Timeout() bool { return true }
+
+// Temporary reports true: another attempt may well be answered in time.
+func (e *timeoutError) Temporary() bool { return true }
+
+// Is matches context.DeadlineExceeded, as the error of http.Client.Timeout
+// does.
+func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // timedBody is an answer's body read under its request's timeout, which
 // ends when the body has been read to its end or closed.

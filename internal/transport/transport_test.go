@@ -880,3 +880,54 @@ func TestTimeoutKeepsConnectionsAlive(t *testing.T) {
 	}
 	assert.Equal(t, 1, int(conns.Load()))
 }
+
+// A per-attempt timeout's error is what http.Client.Timeout's was: a
+// net.Error that times out, matching context.DeadlineExceeded as well as
+// status.ErrUnavailable.
+func TestTimeoutErrorIsATimeout(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { time.Sleep(300 * time.Millisecond) })
+	c := newClient(t, srv.URL, func(c *Config) {
+		c.HTTPClient = &http.Client{Timeout: 50 * time.Millisecond}
+		c.MaxRetries = -1
+	})
+	_, err := c.Do(context.Background(), &Request{Path: "/slow"})
+	assert.ErrorIs(t, err, status.ErrUnavailable)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	var ne net.Error
+	require.ErrorAs(t, err, &ne)
+	assert.True(t, ne.Timeout())
+}
+
+// A caller's RoundTripper that answers without a body, or with nothing at
+// all, gets what net/http makes of it, under a timeout as without one.
+func TestRoundTripperWithoutBody(t *testing.T) {
+	for _, timeout := range []time.Duration{0, time.Second} {
+		c := newClient(t, "http://127.0.0.1:1", func(c *Config) {
+			c.MaxRetries = -1
+			c.HTTPClient = &http.Client{Timeout: timeout, Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: 200, Request: r}, nil
+			})}
+		})
+		res, err := c.Do(context.Background(), &Request{Path: "/"})
+		require.NoError(t, err, "timeout %v", timeout)
+		assert.Empty(t, res.Body)
+
+		c = newClient(t, "http://127.0.0.1:1", func(c *Config) {
+			c.MaxRetries = -1
+			c.HTTPClient = &http.Client{Timeout: timeout, Transport: roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, nil })}
+		})
+		_, err = c.Do(context.Background(), &Request{Path: "/"})
+		assert.ErrorIs(t, err, status.ErrUnavailable, "timeout %v", timeout)
+	}
+}
+
+// An answer to HEAD declares a length it has no body for.
+func TestHeadWithContentLength(t *testing.T) {
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Length", "42")
+	})
+	c := newClient(t, srv.URL)
+	res, err := c.Do(context.Background(), &Request{Method: http.MethodHead, Path: "/"})
+	require.NoError(t, err)
+	assert.Empty(t, res.Body)
+}
