@@ -3,7 +3,9 @@ package record
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -132,5 +134,24 @@ func TestUnmarshalFastRefusesRepeatedNames(t *testing.T) {
 	var s sample
 	if err := UnmarshalFast([]byte(`{"name":"a","inner":{"name":"b"},"tags":["x","x"]}`), &s); err != nil {
 		t.Errorf("the same name in two objects: %v", err)
+	}
+}
+
+// A body giving many names a null is read in one pass, and each is found.
+func TestNullsOfManyNames(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("{")
+	for i := range 50000 {
+		fmt.Fprintf(&b, `"N%d":null,`, i)
+	}
+	b.WriteString(`"last":1}`)
+	n := NullsOf([]byte(b.String()))
+	for _, name := range []string{"n0", "N15", "n16", "N49999"} {
+		if !n.may(name) {
+			t.Errorf("%s not found", name)
+		}
+	}
+	if n.may("last") || n.may("n50000") {
+		t.Error("a name given no null was found")
 	}
 }

@@ -357,8 +357,11 @@ type Nulls struct {
 	none bool // the body has no null at all
 	// names holds each name given a null once, as written: a slice of the
 	// body. A field matches one as encoding/json matches names, without
-	// regard to case (folding ASCII).
+	// regard to case (folding ASCII). Past manyNames names, they go to
+	// many instead, in lower case, so that no body costs a search of a
+	// long list per null.
 	names [][]byte
+	many  map[string]bool
 	// unread is set when some null's name could not be read plainly: it
 	// has an escape (\u005f), or a letter beyond ASCII (two of which, ſ
 	// and the Kelvin sign, fold to ASCII letters). Then any field may be
@@ -394,9 +397,23 @@ func NullsOf(body []byte) Nulls {
 			n.unread = true
 			return n
 		}
-		if name := body[open+1 : k]; !named(n.names, name) {
-			n.names = append(n.names, name)
+		n.add(body[open+1 : k])
+	}
+}
+
+// manyNames is how many names Nulls keeps in its list.
+const manyNames = 16
+
+func (n *Nulls) add(name []byte) {
+	switch {
+	case named(n.names, name):
+	case len(n.names) < manyNames:
+		n.names = append(n.names, name)
+	default:
+		if n.many == nil {
+			n.many = map[string]bool{}
 		}
+		n.many[strings.ToLower(string(name))] = true
 	}
 }
 
@@ -413,7 +430,7 @@ func named[S ~string | ~[]byte](names [][]byte, name S) bool {
 
 // may reports whether the body may give the member named name a null.
 func (n *Nulls) may(name string) bool {
-	return !n.none && (n.unread || named(n.names, name))
+	return !n.none && (n.unread || named(n.names, name) || n.many != nil && n.many[strings.ToLower(name)])
 }
 
 func equalFoldASCII[S ~string | ~[]byte](a []byte, b S) bool {
