@@ -184,3 +184,50 @@ func BenchmarkListConsignments(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDecodePage: a page of 500 consignments already read, the SDK's
+// decode against encoding/json into the careful call's plain structs:
+// client CPU alone.
+func BenchmarkDecodePage(b *testing.B) {
+	srv := birdsystemtest.NewServer()
+	b.Cleanup(srv.Close)
+	for i := int64(0); i < 500; i++ {
+		k := birdsystemtest.Consignment(2010290360000001+i, status.BirdSystemFinished)
+		k.NeighbourInstruction = birdsystem.NewString("copy from consignment 2007100360000006\ncopy from consignment 2007120360000002")
+		srv.Put(k)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), "GET", srv.URL+"/client/consignment?status=FINISHED&limit=500", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	req.Header.Set("api_key", string(birdsystemtest.APIKey))
+	req.Header.Set("company_id", birdsystemtest.CompanyID)
+	var body json.RawMessage
+	if err := benchtest.Do(benchtest.Client(), req, &body); err != nil {
+		b.Fatal(err)
+	}
+	c, err := birdsystem.New(srv.Config())
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchtest.Memory(b, func() error {
+		p, err := c.DecodePageBody(body, 500)
+		if err == nil && len(p.Consignments) != 500 {
+			err = fmt.Errorf("%d consignments", len(p.Consignments))
+		}
+		return err
+	}, func() error {
+		var env struct {
+			Success *bool             `json:"success"`
+			Total   json.RawMessage   `json:"total"`
+			Data    []handConsignment `json:"data"`
+		}
+		if err := json.Unmarshal(body, &env); err != nil {
+			return err
+		}
+		if len(env.Data) != 500 {
+			return fmt.Errorf("%d consignments", len(env.Data))
+		}
+		return nil
+	})
+}

@@ -337,9 +337,6 @@ func (r *Rows[T]) UnmarshalJSON(b []byte) error {
 // value other than its zero, or when the body gives no null to that
 // field's name at all. nulls is the body's, from NullsOf.
 func Settled(v any, nulls *Nulls) bool {
-	if nulls.none {
-		return true
-	}
 	rv := reflect.ValueOf(v).Elem()
 	info := fieldsOf(rv.Type())
 	for _, i := range info.noNull {
@@ -352,9 +349,10 @@ func Settled(v any, nulls *Nulls) bool {
 }
 
 // Nulls is what one body gives a null to: the names before each null in
-// it, read in one scan, for Settled.
+// it, read in one scan when first asked, for Settled.
 type Nulls struct {
-	none bool // the body has no null at all
+	body    []byte
+	scanned bool
 	// names holds each name given a null once, as written: a slice of the
 	// body. A field matches one as encoding/json matches names, without
 	// regard to case (folding ASCII). Past manyNames names, they go to
@@ -369,18 +367,20 @@ type Nulls struct {
 	unread bool
 }
 
-// NullsOf scans body once for the members it gives a null to.
-func NullsOf(body []byte) Nulls {
-	var n Nulls
-	null := []byte("null")
-	found := false
+// NullsOf returns the Nulls of body. It reads nothing yet: the body is
+// scanned, once, when a record first has a field without a null of its own
+// at its zero value, and most pages never have one.
+func NullsOf(body []byte) Nulls { return Nulls{body: body} }
+
+// scan reads the name before every null in the body.
+func (n *Nulls) scan() {
+	n.scanned = true
+	body, null := n.body, []byte("null")
 	for i := 0; ; {
 		j := bytes.Index(body[i:], null)
 		if j < 0 {
-			n.none = !found
-			return n
+			return
 		}
-		found = true
 		at := i + j
 		i = at + len(null)
 		k := skipSpaceBack(body, at-1)
@@ -390,12 +390,12 @@ func NullsOf(body []byte) Nulls {
 		k = skipSpaceBack(body, k-1)
 		if k < 1 || body[k] != '"' || body[k-1] == '\\' {
 			n.unread = true
-			return n
+			return
 		}
 		open := bytes.LastIndexByte(body[:k], '"')
 		if open < 0 || open > 0 && body[open-1] == '\\' || !plainName(body[open+1:k]) {
 			n.unread = true
-			return n
+			return
 		}
 		n.add(body[open+1 : k])
 	}
@@ -410,10 +410,20 @@ func (n *Nulls) add(name []byte) {
 	case len(n.names) < manyNames:
 		n.names = append(n.names, name)
 	default:
+		var buf [64]byte
+		folded := append(buf[:0], name...) // on the stack for most names
+		for i, c := range folded {
+			if 'A' <= c && c <= 'Z' {
+				folded[i] = c + 'a' - 'A'
+			}
+		}
+		if n.many[string(folded)] {
+			return // looked up without a copy: a page names the same fields null in every record
+		}
 		if n.many == nil {
 			n.many = map[string]bool{}
 		}
-		n.many[strings.ToLower(string(name))] = true
+		n.many[string(folded)] = true
 	}
 }
 
@@ -430,7 +440,10 @@ func named[S ~string | ~[]byte](names [][]byte, name S) bool {
 
 // may reports whether the body may give the member named name a null.
 func (n *Nulls) may(name string) bool {
-	return !n.none && (n.unread || named(n.names, name) || n.many != nil && n.many[strings.ToLower(name)])
+	if !n.scanned {
+		n.scan()
+	}
+	return n.unread || named(n.names, name) || n.many != nil && n.many[strings.ToLower(name)]
 }
 
 func equalFoldASCII[S ~string | ~[]byte](a []byte, b S) bool {
