@@ -134,3 +134,34 @@ func TestAnswerBareOrderStatusOutput(t *testing.T) {
 	assert.Equal(t, status.BailunOrderPackaged, o.OrderStatus)
 	assert.Equal(t, "A1", o.OriginOrderNo)
 }
+
+// An answer that gives a name twice is read as a record reads it, starting
+// afresh: the later result stands whole, and a later null is kept as an
+// odd value, never hidden behind the earlier one.
+func TestAnswerRepeatedNames(t *testing.T) {
+	const tok = `{"access_token":"Bearer T-1","expires_in":3600}`
+	for _, tc := range []struct {
+		body  string
+		check func(t *testing.T, o *bailun.OrderStatusOutput, err error)
+	}{
+		{`{"result":{"originOrderNo":"A","orderStatus":4},"result":{},"code":10000}`, func(t *testing.T, _ *bailun.OrderStatusOutput, err error) {
+			assert.ErrorIs(t, err, status.ErrMalformedResponse, "the later result has no orderStatus")
+		}},
+		{`{"result":{"originOrderNo":"A","orderStatus":4},"result":{"orderStatus":5},"code":10000}`, func(t *testing.T, o *bailun.OrderStatusOutput, err error) {
+			require.NoError(t, err)
+			assert.Equal(t, "", o.OriginOrderNo, "nothing merged from the first result")
+			assert.Equal(t, status.BailunOrderStatus(5), o.OrderStatus)
+		}},
+		{`{"result":{"orderStatus":4,"OrderStatus":null},"code":10000}`, func(t *testing.T, o *bailun.OrderStatusOutput, err error) {
+			require.NoError(t, err)
+			assert.Equal(t, bailun.UnfitStatus, o.OrderStatus)
+			assert.Equal(t, status.Unknown, o.Snapshot("A").Stage)
+		}},
+	} {
+		srv, _ := bailunServer(t, 200, tok, tc.body)
+		c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456", MaxRetries: -1})
+		require.NoError(t, err)
+		o, err := c.QueryOrderStatus(context.Background(), "A")
+		t.Run(tc.body, func(t *testing.T) { tc.check(t, o, err) })
+	}
+}

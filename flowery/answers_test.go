@@ -240,3 +240,14 @@ func TestAnswerTokenFailureBody(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "secret_key错误", ae.Message)
 }
+
+// A batch that gives a name twice is read as its records read it, each
+// starting afresh: nothing of the first orders_detail is merged into the
+// second.
+func TestAnswerRepeatedNames(t *testing.T) {
+	c := answering(t, 200, `{"code":"success","orders_detail":[{"order_no":"1","express_no":"X","order_status":"运输中"}],"orders_detail":[{"order_no":"1","order_status":"运输中"}]}`)
+	orders, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
+	require.NoError(t, err)
+	require.Len(t, orders.Orders, 1)
+	assert.Equal(t, "", orders.Orders[0].ExpressNo, "express_no of the first list is not merged in")
+}
