@@ -126,28 +126,56 @@ type handConsignment struct {
 	ConsignmentFeedbackNote                             *string         `json:"consignment_feedback-note"`
 }
 
+// handPage is the careful hand-written decode of a page.
+type handPage struct {
+	Success *bool             `json:"success"`
+	Total   json.RawMessage   `json:"total"`
+	Data    []handConsignment `json:"data"`
+}
+
+// handRequest asks base for a page of limit finished consignments.
+func handRequest(base string, limit int) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(context.Background(), "GET", fmt.Sprintf("%s/client/consignment?status=FINISHED&limit=%d", base, limit), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("api_key", string(birdsystemtest.APIKey))
+	req.Header.Set("company_id", birdsystemtest.CompanyID)
+	return req, nil
+}
+
+func (p *handPage) check(limit int) error {
+	if len(p.Data) != limit {
+		return fmt.Errorf("%d consignments", len(p.Data))
+	}
+	return nil
+}
+
 func handList(base string, limit int) func() error {
 	hc := benchtest.Client()
 	return func() error {
-		req, err := http.NewRequestWithContext(context.Background(), "GET", fmt.Sprintf("%s/client/consignment?status=FINISHED&limit=%d", base, limit), nil)
+		req, err := handRequest(base, limit)
 		if err != nil {
 			return err
 		}
-		req.Header.Set("api_key", string(birdsystemtest.APIKey))
-		req.Header.Set("company_id", birdsystemtest.CompanyID)
-		var env struct {
-			Success *bool             `json:"success"`
-			Total   json.RawMessage   `json:"total"`
-			Data    []handConsignment `json:"data"`
-		}
-		if err := benchtest.Do(hc, req, &env); err != nil {
+		var page handPage
+		if err := benchtest.Do(hc, req, &page); err != nil {
 			return err
 		}
-		if len(env.Data) != limit {
-			return fmt.Errorf("%d consignments", len(env.Data))
-		}
-		return nil
+		return page.check(limit)
 	}
+}
+
+// seededBirdSystem is a fake holding n finished consignments.
+func seededBirdSystem(b *testing.B, n int) *birdsystemtest.Server {
+	srv := birdsystemtest.NewServer()
+	b.Cleanup(srv.Close)
+	for i := int64(0); i < int64(n); i++ {
+		k := birdsystemtest.Consignment(2010290360000001+i, status.BirdSystemFinished)
+		k.NeighbourInstruction = birdsystem.NewString("copy from consignment 2007100360000006\ncopy from consignment 2007120360000002")
+		srv.Put(k)
+	}
+	return srv
 }
 
 // BenchmarkListConsignments fetches one page of 50, and of 500,
@@ -160,13 +188,7 @@ func handList(base string, limit int) func() error {
 func BenchmarkListConsignments(b *testing.B) {
 	for _, n := range []int{50, 500} {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
-			srv := birdsystemtest.NewServer()
-			defer srv.Close()
-			for i := int64(0); i < int64(n); i++ {
-				k := birdsystemtest.Consignment(2010290360000001+i, status.BirdSystemFinished)
-				k.NeighbourInstruction = birdsystem.NewString("copy from consignment 2007100360000006\ncopy from consignment 2007120360000002")
-				srv.Put(k)
-			}
+			srv := seededBirdSystem(b, n)
 			cfg := srv.Config()
 			cfg.BaseURL = benchtest.Replay(b, srv.URL)
 			c, err := birdsystem.New(cfg)
@@ -189,19 +211,11 @@ func BenchmarkListConsignments(b *testing.B) {
 // decode against encoding/json into the careful call's plain structs:
 // client CPU alone.
 func BenchmarkDecodePage(b *testing.B) {
-	srv := birdsystemtest.NewServer()
-	b.Cleanup(srv.Close)
-	for i := int64(0); i < 500; i++ {
-		k := birdsystemtest.Consignment(2010290360000001+i, status.BirdSystemFinished)
-		k.NeighbourInstruction = birdsystem.NewString("copy from consignment 2007100360000006\ncopy from consignment 2007120360000002")
-		srv.Put(k)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), "GET", srv.URL+"/client/consignment?status=FINISHED&limit=500", nil)
+	srv := seededBirdSystem(b, 500)
+	req, err := handRequest(srv.URL, 500)
 	if err != nil {
 		b.Fatal(err)
 	}
-	req.Header.Set("api_key", string(birdsystemtest.APIKey))
-	req.Header.Set("company_id", birdsystemtest.CompanyID)
 	var body json.RawMessage
 	if err := benchtest.Do(benchtest.Client(), req, &body); err != nil {
 		b.Fatal(err)
@@ -217,17 +231,10 @@ func BenchmarkDecodePage(b *testing.B) {
 		}
 		return err
 	}, func() error {
-		var env struct {
-			Success *bool             `json:"success"`
-			Total   json.RawMessage   `json:"total"`
-			Data    []handConsignment `json:"data"`
-		}
-		if err := json.Unmarshal(body, &env); err != nil {
+		var page handPage
+		if err := json.Unmarshal(body, &page); err != nil {
 			return err
 		}
-		if len(env.Data) != 500 {
-			return fmt.Errorf("%d consignments", len(env.Data))
-		}
-		return nil
+		return page.check(500)
 	})
 }
