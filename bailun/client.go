@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/token"
@@ -69,8 +70,9 @@ type Config struct {
 type Client struct {
 	cfg      Config
 	t        *transport.Client
-	tokenURL *url.URL      // nil: BaseURL + tokenPath
-	tokens   *token.Source // nil with a static AccessToken
+	tokenURL *url.URL                    // nil: BaseURL + tokenPath
+	tokens   *token.Source               // nil with a static AccessToken
+	auth     *atomic.Pointer[authorized] // a pointer: Client has value methods
 }
 
 var _ status.Tracker = (*Client)(nil)
@@ -103,7 +105,7 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{cfg: cfg, t: t}
+	c := &Client{cfg: cfg, t: t, auth: new(atomic.Pointer[authorized])}
 	if cfg.TokenURL != "" {
 		if c.tokenURL, err = transport.ParseBaseURL(status.Bailun, "TokenURL", cfg.TokenURL, cfg.AllowInsecureHTTP); err != nil {
 			return nil, err

@@ -201,7 +201,7 @@ func (c *Client) check(res *transport.Response, code status.BailunResultCode, me
 // is fetched once and the request repeated.
 func (c *Client) do(ctx context.Context, r *transport.Request) (*transport.Response, error) {
 	if c.tokens == nil {
-		r.Header = http.Header{"Authorization": {authorization(string(c.cfg.AccessToken))}}
+		r.Header = c.authHeader(string(c.cfg.AccessToken))
 		return c.t.Do(ctx, r)
 	}
 	for attempt := 0; ; attempt++ {
@@ -209,7 +209,7 @@ func (c *Client) do(ctx context.Context, r *transport.Request) (*transport.Respo
 		if err != nil {
 			return nil, err
 		}
-		r.Header = http.Header{"Authorization": {authorization(tok)}}
+		r.Header = c.authHeader(tok)
 		res, err := c.t.Do(ctx, r)
 		var ae *status.APIError
 		if attempt == 0 && errors.As(err, &ae) && ae.HTTPStatus == http.StatusUnauthorized {
@@ -218,4 +218,22 @@ func (c *Client) do(ctx context.Context, r *transport.Request) (*transport.Respo
 		}
 		return res, err
 	}
+}
+
+// authHeader returns the header that authorises a request with tok, built
+// once per token: every call of a busy client sends the same one. The
+// transport copies it and never writes to it.
+func (c *Client) authHeader(tok string) http.Header {
+	if h := c.auth.Load(); h != nil && h.token == tok {
+		return h.header
+	}
+	h := &authorized{token: tok, header: http.Header{"Authorization": {authorization(tok)}}}
+	c.auth.Store(h)
+	return h.header
+}
+
+// authorized is a token and the header it gives.
+type authorized struct {
+	token  string
+	header http.Header
 }

@@ -33,7 +33,13 @@ type Client struct {
 	log       *slog.Logger
 	redact    *redactor
 	userAgent string
+	// userAgentHeader is the header's value, shared by every request (as
+	// acceptJSON is): net/http reads a request's headers, never writes
+	// them.
+	userAgentHeader []string
 }
+
+var acceptJSON = []string{"application/json"}
 
 // New builds a Client from cfg. It makes no network call.
 func New(cfg Config) (*Client, error) {
@@ -52,6 +58,7 @@ func New(cfg Config) (*Client, error) {
 	if cfg.UserAgent != "" {
 		c.userAgent = cfg.UserAgent + " " + c.userAgent
 	}
+	c.userAgentHeader = []string{c.userAgent}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -215,9 +222,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	for k, v := range r.Header {
 		h[k] = v
 	}
-	h["User-Agent"] = []string{c.userAgent}
+	h["User-Agent"] = c.userAgentHeader
 	if len(h["Accept"]) == 0 {
-		h["Accept"] = []string{"application/json"}
+		h["Accept"] = acceptJSON
 	}
 	if r.ContentType != "" {
 		h["Content-Type"] = []string{r.ContentType}
