@@ -37,26 +37,16 @@ func Track(ctx context.Context, p status.Provider, refs []string, limit int,
 	if err := CheckRefs(ctx, p, refs); err != nil {
 		return nil, err
 	}
-	one := func(ctx context.Context, ref string) []status.Snapshot {
-		snaps, err := lookup(ctx, ref)
-		if nf, ok := NotFound(p, ref, err); ok {
-			return []status.Snapshot{nf}
-		}
-		if err != nil {
-			return []status.Snapshot{status.Failed(p, ref, err)}
-		}
-		return snaps
-	}
 	if len(refs) == 1 {
 		// One ref needs no goroutine, and no gathering.
 		if err := ctx.Err(); err != nil {
 			return []status.Snapshot{status.Failed(p, refs[0], err)}, nil
 		}
-		return one(ctx, refs[0]), nil
+		return trackOne(ctx, p, refs[0], lookup), nil
 	}
 	per := make([][]status.Snapshot, len(refs))
 	Each(ctx, len(refs), limit, func(ctx context.Context, i int) error {
-		per[i] = one(ctx, refs[i])
+		per[i] = trackOne(ctx, p, refs[i], lookup)
 		return nil
 	})
 	n := 0
@@ -72,6 +62,19 @@ func Track(ctx context.Context, p status.Provider, refs []string, limit int,
 		out = append(out, s...)
 	}
 	return out, nil
+}
+
+// trackOne looks ref up, and gives the snapshots of its answer, or the one
+// snapshot of its absence or of its failure.
+func trackOne(ctx context.Context, p status.Provider, ref string, lookup func(ctx context.Context, ref string) ([]status.Snapshot, error)) []status.Snapshot {
+	snaps, err := lookup(ctx, ref)
+	if nf, ok := NotFound(p, ref, err); ok {
+		return []status.Snapshot{nf}
+	}
+	if err != nil {
+		return []status.Snapshot{status.Failed(p, ref, err)}
+	}
+	return snaps
 }
 
 // NotFound reports whether err says the provider does not know ref, and
