@@ -155,3 +155,29 @@ func TestNullsOfManyNames(t *testing.T) {
 		t.Error("a name given no null was found")
 	}
 }
+
+// BenchmarkNullsOf: one scan of a batch of 100 orders, each giving eight
+// members a null, as a Flowery answer does.
+func BenchmarkNullsOf(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(`{"code":"success","orders_detail":[`)
+	for i := range 100 {
+		if i > 0 {
+			sb.WriteString(",")
+		}
+		fmt.Fprintf(&sb, `{"order_status":"运输中","order_type":"","order_no":"%d","express_no":"CGK%[1]d","goods_status":"运输中",`+
+			`"goods_status_time":"2026-11-23 04:35:15","latest_scan_status":"","shipper":null,"receiver":null,`+
+			`"goods_name_cn":"AAAA_1\u0026BBBBB_2","goods_name_en":"","goods_qty":null,"weight":null,"cod_amount":null,`+
+			`"insurance_amount":null,"collect_amount":null,"service_type":"","sender_order_time":null,"old_order_no":"","old_express_no":""}`, 1000000+i)
+	}
+	sb.WriteString(`]}`)
+	body := []byte(sb.String())
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n := NullsOf(body)
+		if n.may("latest_scan_status") || !n.may("Weight") {
+			b.Fatal("wrong names")
+		}
+	}
+}

@@ -372,33 +372,52 @@ type Nulls struct {
 // at its zero value, and most pages never have one.
 func NullsOf(body []byte) Nulls { return Nulls{body: body} }
 
-// scan reads the name before every null in the body.
+// scan reads the name before every null in the body that is a member's
+// value: a null after a colon.
 func (n *Nulls) scan() {
 	n.scanned = true
-	body, null := n.body, []byte("null")
+	body := n.body
 	for i := 0; ; {
-		j := bytes.Index(body[i:], null)
+		j := bytes.IndexByte(body[i:], ':')
 		if j < 0 {
 			return
 		}
-		at := i + j
-		i = at + len(null)
-		k := skipSpaceBack(body, at-1)
-		if k < 0 || body[k] != ':' {
-			continue // an element of an array, or text inside a string
+		colon := i + j
+		i = skipSpace(body, colon+1)
+		if len(body)-i < len("null") || string(body[i:i+len("null")]) != "null" {
+			continue
 		}
-		k = skipSpaceBack(body, k-1)
+		i += len("null")
+		k := skipSpaceBack(body, colon-1)
 		if k < 1 || body[k] != '"' || body[k-1] == '\\' {
-			n.unread = true
+			n.unread = true // a colon inside a string reads like a member
 			return
 		}
 		open := bytes.LastIndexByte(body[:k], '"')
-		if open < 0 || open > 0 && body[open-1] == '\\' || !plainName(body[open+1:k]) {
+		if open < 0 || open > 0 && body[open-1] == '\\' {
 			n.unread = true
 			return
 		}
-		n.add(body[open+1 : k])
+		name := body[open+1 : k]
+		if n.seen(name) {
+			continue // each record of a page names the same members null
+		}
+		if !plainName(name) {
+			n.unread = true
+			return
+		}
+		n.add(name)
 	}
+}
+
+// seen reports whether name, exactly as written, is in the list already.
+func (n *Nulls) seen(name []byte) bool {
+	for _, m := range n.names {
+		if string(m) == string(name) {
+			return true
+		}
+	}
+	return false
 }
 
 // manyNames is how many names Nulls keeps in its list.
@@ -471,6 +490,13 @@ func plainName(b []byte) bool {
 		}
 	}
 	return true
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
 }
 
 func skipSpaceBack(b []byte, i int) int {
