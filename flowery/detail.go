@@ -145,7 +145,7 @@ type TrackingResult struct {
 // (POST /logistics/api/orders_tracking_detail/list), batched and merged
 // like QueryOrders.
 func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string) (*TrackingResult, error) {
-	refs, batches, err := query[TrackingDetail](ctx, c, c.detail, by, refs, true)
+	refs, batches, err := query[TrackingDetail](ctx, c, c.detail, by, refs, true, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -298,7 +298,7 @@ type QueryResult struct {
 // numbers are asked about once. A number that is empty or contains a comma
 // (Flowery's separator) is refused before anything is sent.
 func (c *Client) QueryOrders(ctx context.Context, by QueryBy, refs ...string) (*QueryResult, error) {
-	refs, batches, err := query[OrderDetail](ctx, c, c.orders, by, refs, true)
+	refs, batches, err := query[OrderDetail](ctx, c, c.orders, by, refs, true, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +314,9 @@ type batch[T any] struct {
 	refs   []string
 	answer *Response[T]
 	err    error
+	// snaps are the answer's orders as snapshots, one per order, when the
+	// query was given a snap function.
+	snaps []status.Snapshot
 }
 
 // query checks refs, drops repeats, and posts them to path in batches,
@@ -322,8 +325,10 @@ type batch[T any] struct {
 // before anything was sent. With stopEarly, the first failed batch stops
 // the others (all or nothing); without it, every batch is asked and keeps
 // its own outcome, and a batch that never started because ctx ended has
-// ctx's error.
-func query[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, refs []string, stopEarly bool) ([]string, []batch[T], error) {
+// ctx's error. snap, when not nil, makes each order's snapshot as soon as
+// its batch is read, while other batches are still on their way.
+func query[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, refs []string, stopEarly bool,
+	snap func(*T) status.Snapshot) ([]string, []batch[T], error) {
 	refs, err := c.checkRefs(ctx, by, refs)
 	if err != nil {
 		return nil, nil, err
@@ -343,6 +348,12 @@ func query[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, refs 
 			return nil
 		}
 		out[i].answer = &r
+		if snap != nil {
+			out[i].snaps = make([]status.Snapshot, len(r.OrdersDetail))
+			for j := range r.OrdersDetail {
+				out[i].snaps[j] = snap(&r.OrdersDetail[j])
+			}
+		}
 		return nil
 	}
 	if len(out) == 1 {

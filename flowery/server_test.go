@@ -72,6 +72,12 @@ func TestServerRepeatedRefsAskedOnce(t *testing.T) {
 	assert.Equal(t, status.NotFound, snaps[1].Stage)
 	assert.Equal(t, status.Delivered, snaps[2].Stage)
 	assert.Equal(t, []int{2}, srv.Batches())
+
+	// The two snapshots of "1" are equal, and share nothing.
+	assert.Equal(t, snaps[0], snaps[2])
+	require.NotEmpty(t, snaps[0].Codes)
+	snaps[0].Codes[0].Value = "changed"
+	assert.NotEqual(t, "changed", snaps[2].Codes[0].Value)
 }
 
 func TestServerBadRefsRefusedBeforeSending(t *testing.T) {

@@ -25,12 +25,19 @@ func (c *Client) Provider() status.Provider { return status.Flowery }
 // context, an empty or blank number, or one with a comma.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
 	by := c.cfg.TrackBy
-	_, batches, err := query[trackedOrder](ctx, c, c.orders, by, refs, false)
+	asked, batches, err := query(ctx, c, c.orders, by, refs, false, func(o *trackedOrder) status.Snapshot {
+		s := o.detail().Snapshot(number(by, o.OrderNo, o.ExpressNo, o.Unfit))
+		s.Carrier = c.cfg.Logistics
+		if c.cfg.Location != nil {
+			s.UpdatedAt = o.GoodsStatusTime.In(c.cfg.Location).UTC()
+		}
+		return s
+	})
 	if err != nil {
 		return nil, err
 	}
 	type outcome struct {
-		order   *trackedOrder
+		order   *status.Snapshot // the snapshot of the order found for it
 		unknown bool
 		err     error
 	}
@@ -42,11 +49,10 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 			}
 			continue
 		}
-		for i := range b.answer.OrdersDetail {
-			d := &b.answer.OrdersDetail[i]
-			k := number(by, d.OrderNo, d.ExpressNo, d.Unfit)
+		for i := range b.snaps {
+			k := b.snaps[i].Ref // the order's own number
 			if o := byNo[k]; o.order == nil {
-				byNo[k] = outcome{order: d}
+				byNo[k] = outcome{order: &b.snaps[i]}
 			}
 		}
 		// sn_str speaks only for this batch's own numbers, and never
@@ -73,10 +79,11 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 		case o.err != nil:
 			out[i] = status.Failed(status.Flowery, ref, o.err)
 		case o.order != nil:
-			out[i] = o.order.detail().Snapshot(ref)
-			out[i].Carrier = c.cfg.Logistics
-			if c.cfg.Location != nil {
-				out[i].UpdatedAt = o.order.GoodsStatusTime.In(c.cfg.Location).UTC()
+			out[i] = *o.order // its Ref is ref: the order was found by it
+			if len(asked) < len(refs) {
+				// A number given twice has two snapshots: neither shares
+				// the other's slices.
+				out[i].Codes, out[i].Problems = slices.Clone(out[i].Codes), slices.Clone(out[i].Problems)
 			}
 		default:
 			out[i] = status.Snapshot{Provider: status.Flowery, Ref: ref, Stage: status.NotFound}
@@ -104,7 +111,7 @@ func (c *Client) addScans(ctx context.Context, by QueryBy, snaps []status.Snapsh
 	if len(refs) == 0 {
 		return
 	}
-	_, batches, err := query[TrackingDetail](ctx, c, c.detail, by, refs, false)
+	_, batches, err := query[TrackingDetail](ctx, c, c.detail, by, refs, false, nil)
 	if err != nil {
 		return // the refs were accepted by the query already
 	}
