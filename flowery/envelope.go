@@ -3,6 +3,7 @@ package flowery
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"regexp"
 	"strings"
 
@@ -154,12 +155,100 @@ func parseError(res *transport.Response, e *status.APIError) {
 	e.Code, e.Message = r.Status.String, r.Message
 }
 
-// The records' plain forms, for decoding a batch in one pass: a record's
+// The record's plain form, for decoding a batch in one pass: a record's
 // own UnmarshalJSON would have each order scanned twice more.
-type (
-	plainOrderDetail  OrderDetail
-	plainTrackedOrder trackedOrder
-)
+type plainOrderDetail OrderDetail
+
+// fastTracked reads a successful answer of Track's orders in one pass by
+// hand, each order named member by member, and reports false when the
+// answer needs the careful path (as fastResponse does). It reads past
+// the members Track does not use without looking their names up again
+// without regard to case, which most of an order's members would cost.
+func fastTracked(body []byte, size int) (*Response[trackedOrder], bool) {
+	r := &Response[trackedOrder]{OrdersDetail: make([]trackedOrder, 0, size)}
+	rd := record.NewReader(body)
+	err := rd.Object(func(name []byte) (uint64, error) {
+		switch string(name) {
+		case "code":
+			return 1 << 0, r.Code.UnmarshalJSONFrom(rd.Decoder)
+		case "status":
+			return 1 << 1, r.Status.UnmarshalJSONFrom(rd.Decoder)
+		case "message":
+			return 1 << 2, readText(rd, &r.Message)
+		case "sn_str":
+			return 1 << 3, readText(rd, &r.SNStr)
+		case "orders_detail":
+			return 1 << 4, readOrders(rd, &r.OrdersDetail)
+		}
+		return 0, rd.Skip(name, "code", "status", "message", "sn_str", "orders_detail")
+	})
+	if err != nil || !rd.End() || !r.OK() || len(r.OrdersDetail) == 0 {
+		return nil, false
+	}
+	return r, true
+}
+
+// readText reads a string, or a null that leaves it as it is, as
+// encoding/json reads the envelope's.
+func readText(rd *record.Reader, s *string) error {
+	if rd.PeekKind() == 'n' {
+		return rd.SkipValue()
+	}
+	return rd.String(s)
+}
+
+// readOrders reads orders_detail: an array of orders, each an object.
+func readOrders(rd *record.Reader, orders *[]trackedOrder) error {
+	if rd.PeekKind() != '[' {
+		return errNotOrders // a null, or a value that is no list: the careful path says which
+	}
+	if _, err := rd.ReadToken(); err != nil {
+		return err
+	}
+	for rd.PeekKind() != ']' {
+		*orders = append(*orders, trackedOrder{})
+		if err := (*orders)[len(*orders)-1].readFrom(rd); err != nil {
+			return err
+		}
+	}
+	_, err := rd.ReadToken()
+	return err
+}
+
+var errNotOrders = errors.New("flowery: orders_detail is not a list")
+
+// readFrom reads an order, each member Track uses into its field; the
+// others are an OrderDetail's, and read past. A null, or a value of
+// another kind, where a field's Go type has none needs the careful path,
+// which keeps it in Unfit.
+func (o *trackedOrder) readFrom(rd *record.Reader) error {
+	return rd.Object(func(name []byte) (uint64, error) {
+		switch string(name) {
+		case "order_status":
+			return 1 << 0, rd.String((*string)(&o.OrderStatus))
+		case "order_no":
+			return 1 << 1, rd.String(&o.OrderNo)
+		case "express_no":
+			return 1 << 2, rd.String(&o.ExpressNo)
+		case "goods_status":
+			return 1 << 3, rd.String((*string)(&o.GoodsStatus))
+		case "goods_status_time":
+			return 1 << 4, o.GoodsStatusTime.UnmarshalJSONFrom(rd.Decoder)
+		case "latest_scan_status":
+			return 1 << 5, rd.String((*string)(&o.LatestScanStatus))
+		case "return_reason":
+			return 1 << 6, o.ReturnReason.UnmarshalJSONFrom(rd.Decoder)
+		case "problem_reason":
+			return 1 << 7, o.ProblemReason.UnmarshalJSONFrom(rd.Decoder)
+		case "order_type", "shipper", "receiver", "goods_name_cn", "goods_name_en", "goods_qty", "weight", "billing_weight",
+			"cod_amount", "insurance_amount", "collect_amount", "service_type", "sender_order_time", "old_order_no",
+			"old_express_no", "return_detail":
+			return 0, rd.SkipValue() // an OrderDetail's
+		}
+		return 0, rd.Skip(name, "order_status", "order_no", "express_no", "goods_status",
+			"goods_status_time", "latest_scan_status", "return_reason", "problem_reason")
+	})
+}
 
 // fastFor returns the one-pass decoder of answers of T, or nil when T has
 // none (then every answer takes the careful path).
@@ -168,7 +257,7 @@ func fastFor[T any]() func(body []byte, size int) (*Response[T], bool) {
 	case *OrderDetail:
 		return any(fastResponse[OrderDetail, plainOrderDetail]).(func([]byte, int) (*Response[T], bool))
 	case *trackedOrder:
-		return any(fastResponse[trackedOrder, plainTrackedOrder]).(func([]byte, int) (*Response[T], bool))
+		return any(fastTracked).(func([]byte, int) (*Response[T], bool))
 	}
 	return nil
 }

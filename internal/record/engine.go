@@ -1,9 +1,12 @@
 package record
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
+	"unicode/utf8"
 	"unsafe"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -83,4 +86,116 @@ func Records[R, P any](ps []P) []R {
 // unmarshalers u.
 func UnmarshalFastWith(b []byte, v any, u *jsonv2.Unmarshalers) error {
 	return jsonv2.Unmarshal(b, v, v1Semantics, jsonv2.WithUnmarshalers(u))
+}
+
+// Reader reads a body in one pass by hand, for a record's own reader
+// (Object, String, Skip): names are not checked for repeats by the
+// decoder, since Object does that for the names a record knows, and a
+// string that is not valid UTF-8 fails, since encoding/json would mend
+// it. A read that fails needs the careful path. The decoder reads the
+// value types (wire.Time, wire.String) with their UnmarshalJSONFrom.
+type Reader struct {
+	*jsontext.Decoder
+	// strings holds the short strings read so far, by a hash of their
+	// bytes: the records of a page repeat their statuses.
+	strings [64]string
+}
+
+// NewReader returns a Reader of body.
+func NewReader(body []byte) *Reader {
+	return &Reader{Decoder: jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(false))}
+}
+
+// End reports whether the whole input has been read: one value, then
+// only white space, as encoding/json requires.
+func (r *Reader) End() bool {
+	_, err := r.ReadToken()
+	return err == io.EOF
+}
+
+// Object reads an object, member by member: member is called with each
+// member's name, as written, reads its value, and returns the field it
+// filled, a bit of its own (zero for a member it reads past). A field
+// filled twice, a name with an escape, or a value other than an object
+// needs the careful path.
+func (r *Reader) Object(member func(name []byte) (field uint64, err error)) error {
+	if r.PeekKind() != '{' {
+		return errCareful
+	}
+	if _, err := r.ReadToken(); err != nil {
+		return err
+	}
+	var filled uint64
+	for r.PeekKind() != '}' {
+		name, err := r.ReadValue()
+		if err != nil {
+			return err
+		}
+		if bytes.IndexByte(name, '\\') >= 0 {
+			return errCareful
+		}
+		field, err := member(name[1 : len(name)-1])
+		if err != nil {
+			return err
+		}
+		if filled&field != 0 {
+			return errCareful // encoding/json would merge the two
+		}
+		filled |= field
+	}
+	_, err := r.ReadToken()
+	return err
+}
+
+// String reads a string value into s, as encoding/json does. Any other
+// value (a null, a number), or a string that is not valid UTF-8, needs the
+// careful path, which keeps it in Unfit.
+func (r *Reader) String(s *string) error {
+	v, err := r.ReadValue()
+	if err != nil {
+		return err
+	}
+	if v.Kind() != '"' {
+		return errCareful
+	}
+	var buf [64]byte
+	b, err := jsontext.AppendUnquote(buf[:0], v)
+	if err != nil {
+		return errCareful
+	}
+	*s = r.intern(b)
+	return nil
+}
+
+// intern returns b as a string, the one read before when it is the same.
+func (r *Reader) intern(b []byte) string {
+	if len(b) < 2 || len(b) > 32 {
+		return string(b)
+	}
+	h := (uint(b[0])*31 + uint(b[len(b)-1])*7 + uint(len(b))) % uint(len(r.strings))
+	if s := r.strings[h]; s == string(b) {
+		return s
+	}
+	s := string(b)
+	r.strings[h] = s
+	return s
+}
+
+// Skip reads past the value of a member whose name, as written, is none
+// of known, the names a record decodes. A name that is one of them
+// without regard to case, as encoding/json matches names, needs the
+// careful path; so does a name beyond ASCII, which encoding/json may fold
+// to one of them (ſ to s).
+func (r *Reader) Skip(name []byte, known ...string) error {
+	for _, c := range name {
+		if c >= utf8.RuneSelf {
+			return errCareful
+		}
+	}
+	for _, k := range known {
+		if len(k) == len(name) && equalFoldASCII(name, k) {
+			return errCareful
+		}
+	}
+	return r.SkipValue()
 }

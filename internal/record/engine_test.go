@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/go-json-experiment/json/jsontext"
 
@@ -179,5 +180,62 @@ func BenchmarkNullsOf(b *testing.B) {
 		if n.may("latest_scan_status") || !n.may("Weight") {
 			b.Fatal("wrong names")
 		}
+	}
+}
+
+// A Reader reads strings as encoding/json does, shares the ones a body
+// repeats, and leaves to the careful path what it cannot read the same way.
+func TestReader(t *testing.T) {
+	body := `{"a":"运输中","b":"运输中","c":"\u8fd0\u8f93\u4e2d","d":"ab","e":"ba","f":"","g":"x"}`
+	got := map[string]string{}
+	rd := NewReader([]byte(body))
+	err := rd.Object(func(name []byte) (uint64, error) {
+		var s string
+		err := rd.String(&s)
+		got[string(name)] = s
+		return 1 << (name[0] - 'a'), err
+	})
+	if err != nil || !rd.End() {
+		t.Fatalf("%v", err)
+	}
+	var want map[string]string
+	if err := json.Unmarshal([]byte(body), &want); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if unsafe.StringData(got["a"]) != unsafe.StringData(got["b"]) || unsafe.StringData(got["a"]) != unsafe.StringData(got["c"]) {
+		t.Error("a repeated string was allocated again")
+	}
+
+	for _, body := range []string{
+		`{"a":"x","a":"y"}`, // a field filled twice
+		`{"a\u0062":"x"}`,   // an escaped name
+		`{"a":null}`,
+		`{"a":1}`,
+		`{"a":"` + "\xff" + `"}`,
+		`null`,
+	} {
+		rd := NewReader([]byte(body))
+		err := rd.Object(func(name []byte) (uint64, error) {
+			var s string
+			return 1, rd.String(&s)
+		})
+		if err == nil {
+			t.Errorf("%s: read, want the careful path", body)
+		}
+	}
+	if rd := NewReader([]byte(`{} {}`)); rd.Object(nil) != nil || rd.End() {
+		t.Error("a second value after the first was not seen")
+	}
+	rd = NewReader([]byte(`{"Name":1,"other":2,"ſ":3}`))
+	err = rd.Object(func(name []byte) (uint64, error) { return 0, rd.Skip(name, "name") })
+	if err == nil {
+		t.Error("Name was skipped, though encoding/json reads it as name")
+	}
+	rd = NewReader([]byte(`{"other":{"name":[1,2]},"x":null}`))
+	if err := rd.Object(func(name []byte) (uint64, error) { return 0, rd.Skip(name, "name") }); err != nil || !rd.End() {
+		t.Errorf("unknown members not skipped: %v", err)
 	}
 }
