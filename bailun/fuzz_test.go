@@ -94,6 +94,8 @@ func FuzzFastOrderStatusEqualsCareful(f *testing.F) {
 	f.Add([]byte(`{"result":{"OrderStatus":4,"orderstatus":5,"shipFaildType":7},"code":10000,"message":"x"}`))
 	f.Add([]byte(`{"result":{"originOrderNo":"A","orderStatus":4},"result":{},"code":10000}`))
 	f.Add([]byte(`{"result":{"orderStatus":4,"OrderStatus":null},"code":10000}`))
+	f.Add([]byte(`{"result":{"originOrderNo":"A","orderStatus":4,"shipFaildType":null,"exceptionType":2,"x":[1]},"message":"success","code":10000}`))
+	f.Add([]byte(`{"result":{"originOrderNo":"A","orderStatus":4.0,"shipFaildType":"1"},"code":10000}`))
 	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
 	if err != nil {
 		f.Fatal(err)
@@ -111,6 +113,9 @@ func FuzzFastOrderStatusEqualsCareful(f *testing.F) {
 		b, err2 := json.Marshal(careful)
 		if err1 != nil || err2 != nil || string(a) != string(b) {
 			t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
+		}
+		if !reflect.DeepEqual(fast, careful) {
+			t.Fatalf("fast and careful differ:\n%#v\n%#v", fast, careful)
 		}
 		if !reflect.DeepEqual(fast.Snapshot("r"), careful.Snapshot("r")) {
 			t.Fatal("snapshots differ")
@@ -130,6 +135,46 @@ func TestFastDecodeRefusesRepeatedNames(t *testing.T) {
 	} {
 		if _, ok := decodeOrderStatusFast([]byte(body)); ok {
 			t.Errorf("%s: taken in one pass", body)
+		}
+	}
+}
+
+// The one-pass decode takes an answer only where encoding/json's rules
+// read it the same way, and leaves every other to the careful path.
+func TestFastDecodeTakesOnlyWhatReadsTheSame(t *testing.T) {
+	for _, tc := range []struct {
+		body string
+		fast bool
+	}{
+		{`{"result":{"originOrderNo":"A","orderStatus":4},"code":10000}`, true},
+		{`{"result":{"originOrderNo":"A","orderStatus":4,"shipFaildType":null,"exceptionType":2,"more":{"x":[1]}},"message":"success","code":10000,"extra":1}`, true},
+		{`{"result":{"orderStatus":4,"trackingNo":null,"lastUpdateTime":"2024-01-02 03:04:05"},"code":10000}`, true},
+
+		{`{"result":{"originOrderNo":"A"},"code":10000}`, false}, // no orderStatus: malformed
+		{`{"result":null,"code":10000}`, false},                  // no result
+		{`{"result":{"orderStatus":4},"message":"` + NotFoundMessage + `","code":10000}`, false},
+		{`{"result":{"orderStatus":4},"code":10001}`, false},   // a refusal
+		{`{"result":{"orderStatus":4}}`, false},                // no code: perhaps the bare record
+		{`{"result":{"orderStatus":4.0},"code":10000}`, false}, // a value that does not fit: Unfit
+		{`{"result":{"orderStatus":"4"},"code":10000}`, false},
+		{`{"result":{"orderStatus":4,"shipFaildType":"1"},"code":10000}`, false},
+		{`{"result":{"orderStatus":4,"originOrderNo":null},"code":10000}`, false}, // a null kept in Unfit
+		{`{"result":{"orderStatus":4,"ShipFaildType":1},"code":10000}`, false},    // another case
+		{`{"result":{"orderStatus":4},"code":10000,"Code":10001}`, false},
+		{`{"result":{"orderStatus":4},"code":10000}{}`, false},                  // trailing data
+		{`{"result":{"orderStatus":99999999999999999999},"code":10000}`, false}, // too big for an int
+	} {
+		fast, ok := decodeOrderStatusFast([]byte(tc.body))
+		if ok != tc.fast {
+			t.Errorf("%s: fast = %v, want %v", tc.body, ok, tc.fast)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		var careful struct{ Result OrderStatusOutput }
+		if err := json.Unmarshal([]byte(tc.body), &careful); err != nil || !reflect.DeepEqual(fast, &careful.Result) {
+			t.Errorf("%s: fast %#v, careful %#v (%v)", tc.body, fast, careful.Result, err)
 		}
 	}
 }

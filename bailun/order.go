@@ -127,30 +127,78 @@ func (c *Client) decodeOrderStatus(res *transport.Response) (*OrderStatusOutput,
 	return c.decodeOrderStatusCareful(res)
 }
 
-// plainOrderStatusOutput is the record's plain form, for the one-pass decode.
-type plainOrderStatusOutput OrderStatusOutput
-
-// decodeOrderStatusFast decodes a successful answer whose every value fits,
-// in one pass, straight into the record's plain form. It reports false when
-// the answer needs the careful path: it does not decode so, it is not a
-// success with a result, or the result may hold a null where its Go type
-// has none.
+// decodeOrderStatusFast reads a successful answer by hand, in one pass
+// (record.Reader), straight into the record. It reports false when the
+// answer needs the careful path: it is not a success with a result that
+// has an orderStatus, or it holds something encoding/json would read
+// otherwise (a null or a value of another kind where a field's Go type
+// has none, a name in another case, a name given twice).
 func decodeOrderStatusFast(body []byte) (*OrderStatusOutput, bool) {
-	out := &plainOrderStatusOutput{OrderStatus: missingStatus}
-	env := struct {
-		Result  *plainOrderStatusOutput  `json:"result"`
-		Message string                   `json:"message"`
-		Code    *status.BailunResultCode `json:"code"`
-	}{Result: out}
-	if record.UnmarshalFast(body, &env) != nil || env.Code == nil || *env.Code != status.BailunSuccess ||
-		env.Message == NotFoundMessage || env.Result != out || out.OrderStatus == missingStatus {
+	var (
+		out     *OrderStatusOutput
+		message string
+		code    status.BailunResultCode
+		fields  uint64
+	)
+	rd := record.NewReader(body)
+	defer rd.Close()
+	err := rd.Object(func(name []byte) (uint64, error) {
+		var field uint64
+		var err error
+		switch string(name) {
+		case "result":
+			out = new(OrderStatusOutput)
+			field, err = 1<<0, out.readFrom(rd)
+		case "message":
+			field, err = 1<<1, rd.String(&message)
+		case "code":
+			field, err = 1<<2, record.Int(rd, &code)
+		default:
+			return 0, rd.Skip(name, "result", "message", "code")
+		}
+		fields |= field
+		return field, err
+	})
+	const resultAndCode = 1<<0 | 1<<2
+	if err != nil || !rd.End() || fields&resultAndCode != resultAndCode || code != status.BailunSuccess || message == NotFoundMessage {
 		return nil, false
 	}
-	if nulls := record.NullsOf(body); !record.Settled(out, &nulls) {
-		return nil, false
-	}
-	return (*OrderStatusOutput)(out), true
+	return out, true
 }
+
+// readFrom reads the record, for the one-pass decode. An answer without
+// an orderStatus needs the careful path, which says it is malformed.
+func (o *OrderStatusOutput) readFrom(rd *record.Reader) error {
+	var fields uint64
+	err := rd.Object(func(name []byte) (uint64, error) {
+		var field uint64
+		var err error
+		switch string(name) {
+		case "originOrderNo":
+			field, err = 1<<0, rd.String(&o.OriginOrderNo)
+		case "orderStatus":
+			field, err = 1<<1, record.Int(rd, &o.OrderStatus)
+		case "trackingNo":
+			field, err = 1<<2, o.TrackingNo.UnmarshalJSONFrom(rd.Decoder)
+		case "lastUpdateTime":
+			field, err = 1<<3, o.LastUpdateTime.UnmarshalJSONFrom(rd.Decoder)
+		case "shipFaildType":
+			field, err = 1<<4, record.IntOrNull(rd, &o.ShipFailedType)
+		case "exceptionType":
+			field, err = 1<<5, record.IntOrNull(rd, &o.ExceptionType)
+		default:
+			return 0, rd.Skip(name, "originOrderNo", "orderStatus", "trackingNo", "lastUpdateTime", "shipFaildType", "exceptionType")
+		}
+		fields |= field
+		return field, err
+	})
+	if err == nil && fields&(1<<1) == 0 {
+		return errNoStatus
+	}
+	return err
+}
+
+var errNoStatus = errors.New("bailun: result has no orderStatus")
 
 // decodeOrderStatusCareful decodes an answer field by field, keeping every
 // odd value in the record's Unfit.

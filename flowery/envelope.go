@@ -167,6 +167,7 @@ type plainOrderDetail OrderDetail
 func fastTracked(body []byte, size int) (*Response[trackedOrder], bool) {
 	r := &Response[trackedOrder]{OrdersDetail: make([]trackedOrder, 0, size)}
 	rd := record.NewReader(body)
+	defer rd.Close()
 	err := rd.Object(func(name []byte) (uint64, error) {
 		switch string(name) {
 		case "code":

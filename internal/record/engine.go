@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
+	"sync"
 	"unicode/utf8"
 	"unsafe"
 
@@ -89,21 +91,41 @@ func UnmarshalFastWith(b []byte, v any, u *jsonv2.Unmarshalers) error {
 }
 
 // Reader reads a body in one pass by hand, for a record's own reader
-// (Object, String, Skip): names are not checked for repeats by the
+// (Object, String, Int, Skip): names are not checked for repeats by the
 // decoder, since Object does that for the names a record knows, and a
 // string that is not valid UTF-8 fails, since encoding/json would mend
 // it. A read that fails needs the careful path. The decoder reads the
 // value types (wire.Time, wire.String) with their UnmarshalJSONFrom.
 type Reader struct {
 	*jsontext.Decoder
-	// strings holds the short strings read so far, by a hash of their
-	// bytes: the records of a page repeat their statuses.
+	body bytes.Buffer // read in place: the decoder copies nothing
+	// strings holds short strings read before, by a hash of their bytes:
+	// the records of a page, and the pages after it, repeat their statuses.
 	strings [64]string
 }
 
-// NewReader returns a Reader of body.
+var (
+	readerOptions = jsontext.Options(jsonv2.JoinOptions(jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(false)))
+	readers       = sync.Pool{New: func() any { return new(Reader) }}
+)
+
+// NewReader returns a Reader of body. Close gives it back when done.
 func NewReader(body []byte) *Reader {
-	return &Reader{Decoder: jsontext.NewDecoder(bytes.NewBuffer(body), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(false))}
+	r := readers.Get().(*Reader)
+	r.body = *bytes.NewBuffer(body)
+	if r.Decoder == nil {
+		r.Decoder = jsontext.NewDecoder(&r.body, readerOptions)
+	} else {
+		r.Reset(&r.body, readerOptions)
+	}
+	return r
+}
+
+// Close gives r back, for another body. Nothing it read refers to it.
+func (r *Reader) Close() {
+	r.body = bytes.Buffer{}
+	r.Reset(&r.body, readerOptions) // not to keep the body alive
+	readers.Put(r)
 }
 
 // End reports whether the whole input has been read: one value, then
@@ -164,6 +186,40 @@ func (r *Reader) String(s *string) error {
 		return errCareful
 	}
 	*s = r.intern(b)
+	return nil
+}
+
+// Int reads an integer into n, as encoding/json reads one into an integer
+// type: a number without a fraction or exponent that fits. Any other value
+// (a null, a string, 1.5, 1e3) needs the careful path.
+func Int[T ~int | ~int8 | ~int16 | ~int32 | ~int64](r *Reader, n *T) error {
+	v, err := r.ReadValue()
+	if err != nil {
+		return err
+	}
+	if v.Kind() != '0' {
+		return errCareful
+	}
+	i, err := strconv.ParseInt(string(v), 10, int(unsafe.Sizeof(*n))*8)
+	if err != nil {
+		return errCareful
+	}
+	*n = T(i)
+	return nil
+}
+
+// IntOrNull reads an integer into a new *p, as Int does, or a null, which
+// sets *p to nil, as encoding/json does.
+func IntOrNull[T ~int | ~int8 | ~int16 | ~int32 | ~int64](r *Reader, p **T) error {
+	if r.PeekKind() == 'n' {
+		*p = nil
+		return r.SkipValue()
+	}
+	n := new(T)
+	if err := Int(r, n); err != nil {
+		return err
+	}
+	*p = n
 	return nil
 }
 
