@@ -239,3 +239,26 @@ func TestReader(t *testing.T) {
 		t.Errorf("unknown members not skipped: %v", err)
 	}
 }
+
+// A Reader given back and taken again reads its new body afresh, and what
+// the first read keeps its value.
+func TestReaderReused(t *testing.T) {
+	read := func(body string) (string, bool) {
+		rd := NewReader([]byte(body))
+		defer rd.Close()
+		var s string
+		err := rd.Object(func(name []byte) (uint64, error) { return 1, rd.String(&s) })
+		return s, err == nil && rd.End()
+	}
+	first := []byte(`{"a":"运输中"}`)
+	a, ok := read(string(first))
+	for i := range 100 {
+		b, ok2 := read(`{"b":"签收` + strings.Repeat("x", i%3) + `"}`)
+		if !ok || !ok2 || a != "运输中" || b != "签收"+strings.Repeat("x", i%3) {
+			t.Fatalf("%q %v, %q %v", a, ok, b, ok2)
+		}
+		if _, ok := read(`{"a":1} trailing`); ok {
+			t.Fatal("a reused Reader read trailing data as the end")
+		}
+	}
+}
