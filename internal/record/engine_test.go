@@ -257,7 +257,7 @@ func TestReaderReused(t *testing.T) {
 		if !ok || !ok2 || a != "运输中" || b != "签收"+strings.Repeat("x", i%3) {
 			t.Fatalf("%q %v, %q %v", a, ok, b, ok2)
 		}
-		if _, ok := read(`{"a":1} trailing`); ok {
+		if _, ok := read(`{"a":"x"} trailing`); ok {
 			t.Fatal("a reused Reader read trailing data as the end")
 		}
 	}
