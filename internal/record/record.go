@@ -1,6 +1,13 @@
 // Package record decodes and encodes the providers' records so that a
 // field whose value does not fit its Go type never fails its record: the
 // value is kept verbatim in the record's wire.Unfit and written back.
+//
+// That careful path (Decode, Rows, Required) is encoding/json's. An answer
+// whose values all fit is first read in one pass: on the json/v2 engine
+// under encoding/json's rules (UnmarshalFast, Plain, Records, Settled), or
+// by hand, member by member (Reader). A one-pass read that meets anything
+// encoding/json might read otherwise fails, and the careful path then
+// decodes the answer: the result is the same either way.
 package record
 
 import (
