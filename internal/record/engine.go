@@ -99,6 +99,7 @@ func UnmarshalFastWith(b []byte, v any, u *jsonv2.Unmarshalers) error {
 type Reader struct {
 	*jsontext.Decoder
 	body bytes.Buffer // read in place: the decoder copies nothing
+	open bool         // taken by NewReader, not yet given back
 	// strings holds short strings read before, by a hash of their bytes:
 	// the records of a page, and the pages after it, repeat their statuses.
 	strings [64]string
@@ -112,6 +113,7 @@ var (
 // NewReader returns a Reader of body. Close gives it back when done.
 func NewReader(body []byte) *Reader {
 	r := readers.Get().(*Reader)
+	r.open = true
 	r.body = *bytes.NewBuffer(body)
 	if r.Decoder == nil {
 		r.Decoder = jsontext.NewDecoder(&r.body, readerOptions)
@@ -121,8 +123,13 @@ func NewReader(body []byte) *Reader {
 	return r
 }
 
-// Close gives r back, for another body. Nothing it read refers to it.
+// Close gives r back, for another body. Nothing it read refers to it. A
+// second Close does nothing.
 func (r *Reader) Close() {
+	if !r.open {
+		return // given back already: twice in the pool, it would be two readers' at once
+	}
+	r.open = false
 	r.body = bytes.Buffer{}
 	r.Reset(&r.body, readerOptions) // not to keep the body alive
 	readers.Put(r)

@@ -262,3 +262,17 @@ func TestReaderReused(t *testing.T) {
 		}
 	}
 }
+
+// Closing a Reader twice gives it back once: two Readers taken after are
+// not one.
+func TestReaderClosedTwice(t *testing.T) {
+	rd := NewReader([]byte(`{}`))
+	rd.Close()
+	rd.Close()
+	a, b := NewReader([]byte(`{"a":"x"}`)), NewReader([]byte(`{"b":"y"}`))
+	defer a.Close()
+	defer b.Close()
+	if a == b {
+		t.Fatal("two Readers in use are one")
+	}
+}
