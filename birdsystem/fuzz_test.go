@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/record"
@@ -18,12 +17,7 @@ import (
 // accepts converts to a snapshot and encodes to JSON that decodes to the
 // same JSON again.
 func FuzzDecodeConsignments(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/birdsystem/*")
-	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
+	wiretest.AddFixtures(f, "birdsystem")
 	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
 	if err != nil {
 		f.Fatal(err)
@@ -97,12 +91,7 @@ func FuzzConsignmentField(f *testing.F) {
 // engine under encoding/json's rules) takes a page, it gives what the
 // careful record-by-record decode gives.
 func FuzzFastPageEqualsCareful(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/birdsystem/*")
-	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
+	wiretest.AddFixtures(f, "birdsystem")
 	f.Add([]byte(`{"total":1,"data":[{"id":"1","ID":2,"status":"FINISHED","contact":"\xff\u00e9","type":"LOCAL"}]}`))
 	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
 	if err != nil {
@@ -118,10 +107,6 @@ func FuzzFastPageEqualsCareful(f *testing.F) {
 		if err := c.t.DecodeJSON(res, &env, "data"); err != nil || env.Data == nil {
 			t.Fatalf("fast took a page the careful path refuses: %v", err)
 		}
-		a, err1 := json.Marshal(fast.Consignments)
-		b, err2 := json.Marshal(env.Data.Items)
-		if err1 != nil || err2 != nil || string(a) != string(b) {
-			t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
-		}
+		wiretest.SameJSON(t, fast.Consignments, env.Data.Items)
 	})
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -13,21 +12,12 @@ import (
 	"github.com/ordertrack/ordertrack/status"
 )
 
-func fuzzSeeds(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/flowery/*")
-	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
-}
-
 // FuzzDecodeOrders feeds any body to the order-status decoder, invalid
 // JSON mending included: it never panics, fails only with a
 // *status.APIError, and what it accepts converts to snapshots and encodes
 // to JSON that decodes to the same JSON again.
 func FuzzDecodeOrders(f *testing.F) {
-	fuzzSeeds(f)
+	wiretest.AddFixtures(f, "flowery")
 	c, err := New(Config{BaseURL: "https://fuzz", AccountID: "A", Logistics: "B", Token: "t"})
 	if err != nil {
 		f.Fatal(err)
@@ -158,7 +148,7 @@ func FuzzOrderDetailField(f *testing.F) {
 // engine under encoding/json's rules) takes a batch, it gives what the
 // careful order-by-order decode gives.
 func FuzzFastBatchEqualsCareful(f *testing.F) {
-	fuzzSeeds(f)
+	wiretest.AddFixtures(f, "flowery")
 	f.Add([]byte(`{"code":"success","orders_detail":[{"ORDER_NO":null,"order_status":"签收","Express_No" : null}]}`))
 	f.Add([]byte(`{"code":"success","message":null,"sn_str":"2","orders_detail":[{"order_no":"1","order_status":"运输中",` +
 		`"goods_status_time":"2024-1-2 3:04:05","return_reason":null,"shipper":{"name":"A"},"Order_no":"2"}]}`))
@@ -168,11 +158,7 @@ func FuzzFastBatchEqualsCareful(f *testing.F) {
 			if err := json.Unmarshal(body, &w); err != nil {
 				t.Fatalf("fast took a batch the careful path refuses: %v", err)
 			}
-			a, err1 := json.Marshal(fast.OrdersDetail)
-			b, err2 := json.Marshal(w.OrdersDetail.Items)
-			if err1 != nil || err2 != nil || string(a) != string(b) {
-				t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
-			}
+			wiretest.SameJSON(t, fast.OrdersDetail, w.OrdersDetail.Items)
 		}
 
 		// Track's part of each order, with the members it reads past.

@@ -3,8 +3,6 @@ package reseller
 import (
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -17,12 +15,7 @@ import (
 // panics, fails only with a *status.APIError, and what it accepts converts
 // to snapshots and encodes to JSON that decodes to the same JSON again.
 func FuzzDecodeOrder(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/reseller/*")
-	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
+	wiretest.AddFixtures(f, "reseller")
 	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
 	if err != nil {
 		f.Fatal(err)
@@ -87,12 +80,7 @@ func FuzzSubOrderField(f *testing.F) {
 // through its plain form on the json/v2 engine) takes an answer, it gives
 // what the careful record-by-record decode gives.
 func FuzzFastOrderEqualsCareful(f *testing.F) {
-	files, _ := filepath.Glob("../testdata/reseller/*")
-	for _, name := range files {
-		if b, err := os.ReadFile(name); err == nil {
-			f.Add(b)
-		}
-	}
+	wiretest.AddFixtures(f, "reseller")
 	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
 	if err != nil {
 		f.Fatal(err)
@@ -106,11 +94,7 @@ func FuzzFastOrderEqualsCareful(f *testing.F) {
 		if err != nil {
 			t.Fatalf("fast took an answer the careful path refuses: %v", err)
 		}
-		a, err1 := json.Marshal(fast)
-		b, err2 := json.Marshal(careful)
-		if err1 != nil || err2 != nil || string(a) != string(b) {
-			t.Fatalf("fast and careful differ:\n%s\n%s", a, b)
-		}
+		wiretest.SameJSON(t, fast, careful)
 		if !reflect.DeepEqual(fast.Snapshots("r"), careful.Snapshots("r")) {
 			t.Fatal("snapshots differ")
 		}

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,5 +163,27 @@ func CheckField(t testing.TB, record []byte, i uint, value []byte, decode func(a
 	}
 	if err := FieldsKeptFold(mutated, out); err != nil {
 		t.Fatalf("%s = %s: %v\nin:  %s\nout: %s", key, value, err, mutated, out)
+	}
+}
+
+// AddFixtures adds every recorded answer of a provider (the files in
+// ../testdata/<provider>/, seen from its package) to f's seed corpus.
+func AddFixtures(f *testing.F, provider string) {
+	files, _ := filepath.Glob(filepath.Join("..", "testdata", provider, "*"))
+	for _, name := range files {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(b)
+		}
+	}
+}
+
+// SameJSON fails t when fast and careful, what a one-pass decode and the
+// careful path made of one answer, do not encode to the same JSON.
+func SameJSON(t testing.TB, fast, careful any) {
+	t.Helper()
+	a, err1 := json.Marshal(fast)
+	b, err2 := json.Marshal(careful)
+	if err1 != nil || err2 != nil || string(a) != string(b) {
+		t.Fatalf("fast and careful differ:\n%s\n%s\n%v %v", a, b, err1, err2)
 	}
 }
