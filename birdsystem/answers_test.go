@@ -350,3 +350,46 @@ func TestAnswerPHPWarningPrefix(t *testing.T) {
 	_, err = c.ListConsignments(context.Background(), nil)
 	assert.ErrorIs(t, err, status.ErrMalformedResponse, "no JSON after the prefix")
 }
+
+// A null row of data is kept aside as unfit, never read as a zero
+// consignment: a page whose only row is null is malformed, never "not
+// found", and a null beside real rows loses none of them.
+func TestAnswerNullRow(t *testing.T) {
+	c, _ := answering(t, 200, `{"success":true,"total":1,"data":[null]}`)
+	p, err := c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Empty(t, p.Consignments, "no phantom consignment")
+	assert.Equal(t, []json.RawMessage{json.RawMessage(`null`)}, p.Unfit)
+	_, err = c.GetConsignment(context.Background(), 2010290360000001)
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+	assert.NotErrorIs(t, err, status.ErrNotFound)
+	snaps, err := c.Track(context.Background(), "2010290360000001")
+	require.NoError(t, err)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrMalformedResponse)
+	assert.NotEqual(t, status.NotFound, snaps[0].Stage)
+
+	row := consignmentJSON(t, 2010290360000002, nil)
+	c, _ = answering(t, 200, `{"success":true,"total":2,"data":[null, `+row+`]}`)
+	p, err = c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err)
+	require.Len(t, p.Consignments, 1)
+	assert.Equal(t, int64(2010290360000002), p.Consignments[0].ID.Int64)
+	assert.Len(t, p.Unfit, 1)
+}
+
+// An empty page may come as data null with a total of 0 (PHP clients
+// decide by total): it is empty, not malformed. With a total above 0 it
+// stays malformed.
+func TestAnswerNullDataEmptyPage(t *testing.T) {
+	c, _ := answering(t, 200, `{"success":true,"total":0,"data":null}`)
+	p, err := c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err)
+	assert.Equal(t, 0, p.Total)
+	assert.Empty(t, p.Consignments)
+	_, err = c.GetConsignment(context.Background(), 2010290360000001)
+	assert.ErrorIs(t, err, status.ErrNotFound)
+
+	c, _ = answering(t, 200, `{"success":true,"total":3,"data":null}`)
+	_, err = c.ListConsignments(context.Background(), nil)
+	assert.ErrorIs(t, err, status.ErrMalformedResponse)
+}

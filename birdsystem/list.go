@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/http"
+	"strings"
 
 	"github.com/google/go-querystring/query"
 
@@ -116,8 +117,6 @@ func (c *Client) decodePage(res *transport.Response, limit int) (*ConsignmentPag
 	switch {
 	case loginRequired(&env) || env.Success != nil && !*env.Success:
 		return nil, c.refused(res, env.Message)
-	case env.Data == nil:
-		return nil, c.t.Error(res, "", "malformed response: no data list", status.ErrMalformedResponse)
 	}
 	total := -1
 	if env.Total.Valid {
@@ -125,6 +124,13 @@ func (c *Client) decodePage(res *transport.Response, limit int) (*ConsignmentPag
 			return nil, c.t.Error(res, "", "malformed response: total "+env.Total.String(), status.ErrMalformedResponse)
 		}
 		total = int(env.Total.Int64)
+	}
+	if env.Data == nil {
+		if total == 0 && dataIsNull(res.Body) {
+			// PHP's empty result: "data":null with a total of 0, an empty page.
+			return &ConsignmentPage{Total: 0, Consignments: []Consignment{}}, nil
+		}
+		return nil, c.t.Error(res, "", "malformed response: no data list", status.ErrMalformedResponse)
 	}
 	return &ConsignmentPage{Total: total, Consignments: env.Data.Items, Unfit: env.Data.Unfit}, nil
 }
@@ -219,6 +225,12 @@ func (c *Client) Consignments(ctx context.Context, opts *ListOptions) iter.Seq2[
 			}
 		}
 	}
+}
+
+// dataIsNull reports whether the answer's data is there, as null.
+func dataIsNull(body []byte) bool {
+	raw, ok := record.Lookup(body, "data")
+	return ok && strings.TrimSpace(string(raw)) == "null"
 }
 
 // identity is what tells consignments apart in a walk: the id, or for a

@@ -251,3 +251,15 @@ func TestAnswerRepeatedNames(t *testing.T) {
 	require.Len(t, orders.Orders, 1)
 	assert.Equal(t, "", orders.Orders[0].ExpressNo, "express_no of the first list is not merged in")
 }
+
+// A null row of orders_detail is kept aside in Unfit, never read as an
+// empty order, by QueryOrders and by Track; the order beside it answers.
+func TestAnswerNullRow(t *testing.T) {
+	row := documentedOrder(t, nil)
+	c := answering(t, 200, `{"code":"true","message":"","sn_str":"","orders_detail":[null, `+row+`]}`)
+	res, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "FI-1")
+	require.NoError(t, err)
+	require.Len(t, res.Orders, 1, "no empty order")
+	assert.NotEmpty(t, res.Orders[0].OrderNo)
+	assert.Equal(t, []json.RawMessage{json.RawMessage(`null`)}, res.Unfit)
+}

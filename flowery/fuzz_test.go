@@ -152,28 +152,38 @@ func FuzzFastBatchEqualsCareful(f *testing.F) {
 	f.Add([]byte(`{"code":"success","orders_detail":[{"ORDER_NO":null,"order_status":"签收","Express_No" : null}]}`))
 	f.Add([]byte(`{"code":"success","message":null,"sn_str":"2","orders_detail":[{"order_no":"1","order_status":"运输中",` +
 		`"goods_status_time":"2024-1-2 3:04:05","return_reason":null,"shipper":{"name":"A"},"Order_no":"2"}]}`))
+	f.Add([]byte(`{"code":"success","orders_detail":[null,{"order_no":"1","order_status":"签收"}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		if fast, ok := fastFor[OrderDetail]()(body, 2); ok {
-			var w wireResponse[OrderDetail]
-			if err := json.Unmarshal(body, &w); err != nil {
-				t.Fatalf("fast took a batch the careful path refuses: %v", err)
-			}
-			wiretest.SameJSON(t, fast.OrdersDetail, w.OrdersDetail.Items)
-		}
-
-		// Track's part of each order, with the members it reads past.
-		fastTracked, ok := fastFor[trackedOrder]()(body, 2)
-		if !ok {
-			return
-		}
-		var tracked wireResponse[trackedOrder]
-		if err := json.Unmarshal(body, &tracked); err != nil {
-			t.Fatalf("fast took a batch the careful path refuses: %v", err)
-		}
-		careful := &Response[trackedOrder]{Code: tracked.Code, Status: tracked.Status, Message: tracked.Message, SNStr: tracked.SNStr,
-			OrdersDetail: tracked.OrdersDetail.Items, Unfit: tracked.OrdersDetail.Unfit}
-		if !reflect.DeepEqual(fastTracked, careful) {
-			t.Fatalf("fast and careful differ:\n%+v\n%+v", fastTracked, careful)
+		for _, body := range wiretest.WithNullRows(body) {
+			fastEqualsCareful(t, body)
 		}
 	})
+}
+
+func fastEqualsCareful(t *testing.T, body []byte) {
+	if fast, ok := fastFor[OrderDetail]()(body, 2); ok {
+		var w wireResponse[OrderDetail]
+		if err := json.Unmarshal(body, &w); err != nil {
+			t.Fatalf("fast took a batch the careful path refuses: %v", err)
+		}
+		wiretest.SameJSON(t, fast.OrdersDetail, w.OrdersDetail.Items)
+		if len(w.OrdersDetail.Unfit) > 0 {
+			t.Fatalf("fast took a batch with entries that are not orders: %s", w.OrdersDetail.Unfit)
+		}
+	}
+
+	// Track's part of each order, with the members it reads past.
+	fastTracked, ok := fastFor[trackedOrder]()(body, 2)
+	if !ok {
+		return
+	}
+	var tracked wireResponse[trackedOrder]
+	if err := json.Unmarshal(body, &tracked); err != nil {
+		t.Fatalf("fast took a batch the careful path refuses: %v", err)
+	}
+	careful := &Response[trackedOrder]{Code: tracked.Code, Status: tracked.Status, Message: tracked.Message, SNStr: tracked.SNStr,
+		OrdersDetail: tracked.OrdersDetail.Items, Unfit: tracked.OrdersDetail.Unfit}
+	if !reflect.DeepEqual(fastTracked, careful) {
+		t.Fatalf("fast and careful differ:\n%+v\n%+v", fastTracked, careful)
+	}
 }

@@ -86,3 +86,71 @@ func TestServerSignTypeAndSigners(t *testing.T) {
 	assert.ErrorIs(t, err, status.ErrInvalidRequest)
 	assert.ErrorContains(t, err, "bad sign")
 }
+
+// answering starts a loopback server that answers every request with body,
+// and a client for it.
+func answering(t *testing.T, body string) *reseller.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := reseller.New(reseller.Config{BaseURL: srv.URL, ResellerID: 1, Secret: "s", MaxRetries: -1})
+	require.NoError(t, err)
+	return c
+}
+
+// subOrders is an answer with the given sub-orders, raw JSON.
+func subOrders(subs ...string) string {
+	return `{"code":0,"message":"成功","data":{"outUserId":"u-1","unionOrderNo":"U1","thirdOrderNo":"T1","subOrderList":[` +
+		strings.Join(subs, ",") + `]}}`
+}
+
+// A null row of traces or skus is kept aside (in Unfit, written back as
+// sent), never read as a blank trace or item; the rows beside it answer.
+func TestAnswerNullRows(t *testing.T) {
+	body := subOrders(`{"orderNo":"S1","orderStatus":30,"skus":[null],"orderExpress":{"expressNumber":"SF1","traces":[null,` +
+		`{"time":"2024-04-03 09:15:00","context":"快件已发车","status":"","city":"杭州市"}]}}`)
+	c := answering(t, body)
+	o, err := c.QueryOrder(context.Background(), "T1")
+	require.NoError(t, err)
+	s := o.SubOrderList[0]
+	assert.Empty(t, s.SKUs, "no blank item")
+	require.Len(t, s.OrderExpress.Traces, 1, "no blank trace, and the real one kept")
+	assert.Equal(t, "快件已发车", s.OrderExpress.Traces[0].Context)
+	b, err := json.Marshal(o)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"skus":[null]`)
+	assert.Contains(t, string(b), `"traces":[null,{"time":"2024-04-03 09:15:00"`)
+
+	snaps, err := c.Track(context.Background(), "T1")
+	require.NoError(t, err)
+	require.Len(t, snaps, 1)
+	require.Len(t, snaps[0].Events, 1)
+	assert.Equal(t, "快件已发车", snaps[0].Events[0].Description)
+}
+
+// A sub-order without orderStatus loses none of its siblings: its own
+// snapshot carries the error, and the others answer.
+func TestAnswerSubOrderWithoutStatus(t *testing.T) {
+	c := answering(t, subOrders(`{"orderNo":"S1","orderStatus":30}`, `{"orderNo":"S2"}`, `{"orderNo":"S3","orderStatus":70}`))
+	o, err := c.QueryOrder(context.Background(), "T1")
+	require.NoError(t, err)
+	require.Len(t, o.SubOrderList, 3)
+	assert.Equal(t, reseller.UnfitStatus, o.SubOrderList[1].OrderStatus, "never 0, cancelled")
+	b, err := json.Marshal(o.SubOrderList[1])
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), "orderStatus", "absent it came, absent it goes")
+
+	snaps, err := c.Track(context.Background(), "T1")
+	require.NoError(t, err)
+	require.Len(t, snaps, 3)
+	assert.NoError(t, snaps[0].Err)
+	assert.Equal(t, status.Shipped, snaps[0].Stage)
+	assert.ErrorIs(t, snaps[1].Err, status.ErrMalformedResponse)
+	assert.Equal(t, "S2", snaps[1].OrderNo)
+	assert.Equal(t, status.Unknown, snaps[1].Stage)
+	assert.NoError(t, snaps[2].Err)
+	assert.Equal(t, "S3", snaps[2].OrderNo)
+}

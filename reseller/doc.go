@@ -32,7 +32,8 @@
 // (orderExpress) is a pointer, nil until there is one. A value that does
 // not fit its field's type never fails the record: the field is left zero
 // (a sub-order's OrderStatus reads [UnfitStatus], never the documented 0,
-// cancelled) and the value is kept, verbatim, in its record's Unfit by JSON
+// cancelled; a list such as traces keeps its rows that fit, a null row left
+// out) and the value is kept, verbatim, in its record's Unfit by JSON
 // name. The ref, the third-party order number, is a string throughout.
 // Trace times keep their raw text beside the time they name in China time.
 //

@@ -110,8 +110,9 @@ type SubOrder struct {
 const missingStatus = status.ResellerOrderStatus(-1 << 63)
 
 // UnfitStatus is the OrderStatus of a sub-order whose orderStatus did not
-// fit (a quoted "40", a null): not a documented value, so it never reads as
-// 0, 已取消 (cancelled). The value sent is in Unfit["orderStatus"].
+// fit (a quoted "40", a null) or was not sent: not a documented value, so it
+// never reads as 0, 已取消 (cancelled). The value sent is in
+// Unfit["orderStatus"]; [SubOrder.HasStatus] tells an absent one.
 const UnfitStatus = status.ResellerOrderStatus(-1)
 
 // UnmarshalJSON decodes the sub-order. A field whose value does not fit its
@@ -123,13 +124,25 @@ func (r *SubOrder) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	r.OrderStatus, r.noStatus = record.Required(b, "orderStatus", r.OrderStatus, missingStatus, UnfitStatus, &r.Unfit)
+	if r.noStatus {
+		r.OrderStatus = UnfitStatus
+	}
 	return nil
 }
 
-// MarshalJSON encodes the record, writing Unfit values back as they came.
+// HasStatus reports whether the answer sent the sub-order's orderStatus at
+// all (fitting or not). Its snapshot's Err says when it did not.
+func (r *SubOrder) HasStatus() bool { return !r.noStatus }
+
+// MarshalJSON encodes the record, writing Unfit values back as they came;
+// an orderStatus that was not sent is not written.
 func (r SubOrder) MarshalJSON() ([]byte, error) {
 	type plain SubOrder
-	return record.Encode(plain(r), r.Unfit)
+	b, err := record.Encode(plain(r), r.Unfit)
+	if err != nil || !r.noStatus {
+		return b, err
+	}
+	return record.Omit(b, "orderStatus")
 }
 
 // Address is a sub-order's recipient (address).
@@ -331,11 +344,6 @@ func (c *Client) decodeOrderCareful(res *transport.Response) (*Order, error) {
 	case env.Data == nil:
 		// Success without data: the platform has no such order.
 		return nil, c.t.Error(res, env.Code.Code().Value, text, status.ErrNotFound)
-	}
-	for i := range env.Data.SubOrderList {
-		if s := &env.Data.SubOrderList[i]; s.noStatus {
-			return nil, c.t.Error(res, env.Code.Code().Value, fmt.Sprintf("malformed response: sub-order %q has no orderStatus", s.OrderNo), status.ErrMalformedResponse)
-		}
 	}
 	return env.Data, nil
 }

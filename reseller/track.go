@@ -2,6 +2,7 @@ package reseller
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
@@ -54,7 +55,13 @@ func (s *SubOrder) Snapshot(ref string) status.Snapshot {
 		Stage:    s.OrderStatus.Stage(),
 		Codes:    []status.Code{code},
 	}
-	if raw, ok := s.Unfit.Code(status.Reseller, "orderStatus"); ok {
+	if s.noStatus {
+		// One sub-order's missing field loses none of its siblings: its own
+		// snapshot says what is wrong.
+		snap.Codes, snap.Stage = nil, status.Unknown
+		snap.Err = &status.RefError{Provider: status.Reseller, Ref: ref,
+			Err: fmt.Errorf("POST %s: malformed response: sub-order %q has no orderStatus: %w", orderQueryPath, s.OrderNo, status.ErrMalformedResponse)}
+	} else if raw, ok := s.Unfit.Code(status.Reseller, "orderStatus"); ok {
 		snap.Codes[0], snap.Stage = raw, status.Unknown
 	} else if r := s.OrderStatus.Reason(); r != status.ReasonUnknown {
 		snap.Problems = []status.Problem{{Reason: r, Code: code}}

@@ -26,8 +26,10 @@
 // is a pointer, nil when absent or null (status.Ptr makes one for a
 // literal). A value that does not fit its field's type (a word where a
 // number was expected, an object where text was, a null in a plain field)
-// never fails its record: the field is left zero, the value is kept in the
-// record's Unfit, and encoding the record writes it back in its place.
+// never fails its record: the field is left zero (a list keeps the rows
+// that fit: a null row or a row of another kind is left out), the value is
+// kept in the record's Unfit, and encoding the record writes it back in its
+// place.
 //
 // Every type prints its text with %v and %s ("" for null) and shows null
 // apart from "" with %#v; encoding it to JSON gives back the form it arrived

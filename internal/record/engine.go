@@ -57,6 +57,11 @@ func Plain[R, P any](pre func(*R), ok func(*R) bool) *jsonv2.Unmarshalers {
 		panic(fmt.Sprintf("record: %v is not the plain form of %v", reflect.TypeFor[P](), reflect.TypeFor[R]()))
 	}
 	return jsonv2.UnmarshalFromFunc(func(dec *jsontext.Decoder, r *R) error {
+		if dec.PeekKind() == 'n' {
+			// A null record: encoding/json calls R's UnmarshalJSON with it,
+			// which keeps it aside, where P would be read as zero.
+			return errCareful
+		}
 		if pre != nil {
 			pre(r)
 		}

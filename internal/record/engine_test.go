@@ -96,16 +96,17 @@ func TestSettled(t *testing.T) {
 		settled bool
 	}{
 		{`{"order_no":"A","note":"x","count":1}`, true},
-		{`{"order_no":"A","note":null,"count":1}`, true},       // note has a null of its own
-		{`{"order_no":"","note":null,"count":0}`, true},        // zero values, not nulls
-		{`{"order_no":null,"count":1}`, false},                 // a null where a string has none
-		{`{"ORDER_NO" :  null,"count":1}`, false},              // matched without regard to case
-		{`{"Count":null,"order_no":"A"}`, false},               // a number too
-		{`{"order_no":"A","count":null}`, false},               // count reads 0 for that null
-		{`{"list":[null,null],"order_no":"","count":0}`, true}, // array elements are no member's
-		{`{"order_no":"ratio: null","count":0}`, false},        // text that reads like a null: unsure, so looked at
-		{`{"order\u005fno":null,"count":1}`, false},            // an escaped name: unsure
-		{`{"ſount":null,"order_no":"A"}`, false},               // beyond ASCII: unsure
+		{`{"order_no":"A","note":null,"count":1}`, true},        // note has a null of its own
+		{`{"order_no":"","note":null,"count":0}`, true},         // zero values, not nulls
+		{`{"order_no":null,"count":1}`, false},                  // a null where a string has none
+		{`{"ORDER_NO" :  null,"count":1}`, false},               // matched without regard to case
+		{`{"Count":null,"order_no":"A"}`, false},                // a number too
+		{`{"order_no":"A","count":null}`, false},                // count reads 0 for that null
+		{`{"list":[null,null],"order_no":"","count":0}`, false}, // an array's null elements: a null row reads as a zero record
+		{`{"list":[1, null],"order_no":"A","count":1}`, true},   // no field at its zero value: never scanned
+		{`{"order_no":"ratio: null","count":0}`, false},         // text that reads like a null: unsure, so looked at
+		{`{"order\u005fno":null,"count":1}`, false},             // an escaped name: unsure
+		{`{"ſount":null,"order_no":"A"}`, false},                // beyond ASCII: unsure
 	} {
 		var r plainRec
 		if err := UnmarshalFast([]byte(tc.body), &r); err != nil {

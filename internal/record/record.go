@@ -26,7 +26,9 @@ import (
 
 // Decode decodes the JSON object b into *v, a pointer to a struct
 // without its own UnmarshalJSON (a record's plain form). A field whose
-// value does not fit its Go type is left zero and kept verbatim in *unfit.
+// value does not fit its Go type is left zero and kept verbatim in *unfit;
+// a list keeps the rows that fit (a null row, or a row that is not the
+// record, is left out of it), and the whole list is kept in *unfit.
 // It fails only when b is not a JSON object (or null).
 //
 // A null where the Go type has no null (a string, a number, a status
@@ -64,12 +66,38 @@ func Decode(b []byte, v any, unfit *wire.Unfit) error {
 		if json.Unmarshal(m.Value, nv.Interface()) != nil {
 			set(unfit, f.name, m.Value)
 			rv.Field(f.index).SetZero()
+			if rows, ok := fittingRows(nv.Elem().Type(), m.Value); ok {
+				rv.Field(f.index).Set(rows)
+			}
 			continue
 		}
 		delete(*unfit, f.name)
 		rv.Field(f.index).Set(nv.Elem())
 	}
 	return nil
+}
+
+// fittingRows decodes the rows of the JSON array b that fit t's element
+// type, a slice's, leaving out the others (a null row, a number): one odd
+// row loses none of its siblings. The list itself is kept verbatim in
+// Unfit, so that it is written back as it came.
+func fittingRows(t reflect.Type, b []byte) (reflect.Value, bool) {
+	if t.Kind() != reflect.Slice {
+		return reflect.Value{}, false
+	}
+	var raws []json.RawMessage
+	if json.Unmarshal(b, &raws) != nil || raws == nil {
+		return reflect.Value{}, false
+	}
+	rows := reflect.MakeSlice(t, 0, len(raws))
+	for _, raw := range raws {
+		v := reflect.New(t.Elem())
+		if isNull(raw) || json.Unmarshal(raw, v.Interface()) != nil {
+			continue
+		}
+		rows = reflect.Append(rows, v.Elem())
+	}
+	return rows, true
 }
 
 // Member is one key and its value in a JSON object, as sent.
@@ -166,10 +194,15 @@ func Encode(v any, unfit wire.Unfit) ([]byte, error) {
 		}
 		pairs = append(pairs[:at], append([]Member{{Key: k, Value: raw}}, pairs[at:]...)...)
 	}
+	return object(pairs, len(b)+64), nil
+}
+
+// object writes members as a JSON object.
+func object(members []Member, size int) []byte {
 	var out bytes.Buffer
-	out.Grow(len(b) + 64)
+	out.Grow(size)
 	out.WriteByte('{')
-	for i, p := range pairs {
+	for i, p := range members {
 		if i > 0 {
 			out.WriteByte(',')
 		}
@@ -179,7 +212,17 @@ func Encode(v any, unfit wire.Unfit) ([]byte, error) {
 		out.Write(p.Value)
 	}
 	out.WriteByte('}')
-	return out.Bytes(), nil
+	return out.Bytes()
+}
+
+// Omit returns the JSON object b without its member name, for a record
+// that writes back a field it was not sent.
+func Omit(b []byte, name string) ([]byte, error) {
+	members, err := Members(b)
+	if err != nil {
+		return nil, err
+	}
+	return object(slices.DeleteFunc(members, func(m Member) bool { return m.Key == name }), len(b)), nil
 }
 
 func set(u *wire.Unfit, name string, raw json.RawMessage) {
@@ -380,21 +423,32 @@ type Nulls struct {
 func NullsOf(body []byte) Nulls { return Nulls{body: body} }
 
 // scan reads the name before every null in the body that is a member's
-// value: a null after a colon.
+// value: a null after a colon. A null that is an array's element (after
+// a '[' or a ','), a row of a list, makes it give up (unread): read in one
+// pass it is a zero record, where the careful path keeps it aside.
 func (n *Nulls) scan() {
 	n.scanned = true
 	body := n.body
 	for i := 0; ; {
-		j := bytes.IndexByte(body[i:], ':')
+		j := bytes.Index(body[i:], []byte("null"))
 		if j < 0 {
 			return
 		}
-		colon := i + j
-		i = skipSpace(body, colon+1)
-		if len(body)-i < len("null") || string(body[i:i+len("null")]) != "null" {
-			continue
+		at := i + j
+		i = at + len("null")
+		before := skipSpaceBack(body, at-1)
+		if before < 0 {
+			continue // the body is null itself
 		}
-		i += len("null")
+		switch body[before] {
+		case '[', ',':
+			n.unread = true // an element: a null row, or one inside a string
+			return
+		case ':':
+		default:
+			continue // inside a string, or part of a longer word
+		}
+		colon := before
 		k := skipSpaceBack(body, colon-1)
 		if k < 1 || body[k] != '"' || body[k-1] == '\\' {
 			n.unread = true // a colon inside a string reads like a member

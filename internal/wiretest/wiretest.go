@@ -187,3 +187,35 @@ func SameJSON(t testing.TB, fast, careful any) {
 		t.Fatalf("fast and careful differ:\n%s\n%s\n%v %v", a, b, err1, err2)
 	}
 }
+
+// WithNullRows returns body, and for each of its first few arrays a copy of
+// body with a null as that array's first element ([null, ...]), so that a
+// fuzz target holding a one-pass decode to the careful one meets null rows
+// in every list the answer has.
+func WithNullRows(body []byte) [][]byte {
+	const most = 6
+	out := [][]byte{body}
+	inString, escaped := false, false
+	for i, c := range body {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case c == '"':
+			inString = !inString
+		case !inString && c == '[':
+			rest := bytes.TrimLeft(body[i+1:], " \t\r\n")
+			elem := "null,"
+			if len(rest) > 0 && rest[0] == ']' {
+				elem = "null"
+			}
+			v := slices.Concat(body[:i+1], []byte(elem), body[i+1:])
+			out = append(out, v)
+			if len(out) > most {
+				return out
+			}
+		}
+	}
+	return out
+}
