@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/ordertrack/ordertrack/internal/record"
@@ -83,7 +84,7 @@ func (a *Amount) UnmarshalJSON(b []byte) error {
 // NewOrder is an order to create (POST /logistics/api/orders). AccountID
 // and Logistics come from the Config. OrderNo, the Receiver's Name, Address
 // and Mobile or Phone, the Shipper's Name and Address, GoodsQty and Weight
-// are required; OrderType and GoodsType default to "1".
+// are required; OrderType, GoodsType and PackagePcs default to "1".
 type NewOrder struct {
 	// OrderNo is order_no, your order number.
 	OrderNo string `json:"order_no"`
@@ -115,8 +116,10 @@ type NewOrder struct {
 	ServiceType string `json:"service_type,omitempty"`
 	// Remark is remark, a note for the carrier.
 	Remark string `json:"remark,omitempty"`
-	// PackagePcs is package_pcs, how many packages.
-	PackagePcs int `json:"package_pcs,omitempty"`
+	// PackagePcs is package_pcs, how many packages, as text as Flowery
+	// documents it (string, 必填, 系统默认是 "1"). Required by Flowery and
+	// always sent; "" sends the default, "1".
+	PackagePcs string `json:"package_pcs"`
 	// OldOrderNo and OldExpressNo are old_order_no and old_express_no, the
 	// numbers of the order a transfer replaces.
 	OldOrderNo   string `json:"old_order_no,omitempty"`
@@ -151,6 +154,8 @@ func (n *NewOrder) validate() error {
 		return fmt.Errorf("flowery: pay_type %q is not PP, CA or CC: %w", string(n.PayType), status.ErrInvalidRequest)
 	case !json.Valid([]byte(n.Weight)):
 		return fmt.Errorf("flowery: weight %q is not a number: %w", n.Weight, status.ErrInvalidRequest)
+	case n.PackagePcs != "" && !positiveInteger(n.PackagePcs):
+		return fmt.Errorf("flowery: package_pcs %q is not a whole number of packages: %w", n.PackagePcs, status.ErrInvalidRequest)
 	case n.OrderType == OrderTransfer && n.OldOrderNo == "" && n.OldExpressNo == "":
 		return fmt.Errorf("flowery: a transfer names the old order (old_order_no or old_express_no): %w", status.ErrInvalidRequest)
 	}
@@ -162,6 +167,12 @@ func (n *NewOrder) validate() error {
 		}
 	}
 	return nil
+}
+
+// positiveInteger reports whether s is a whole number above 0, in digits.
+func positiveInteger(s string) bool {
+	n, err := strconv.ParseUint(s, 10, 32)
+	return err == nil && n > 0
 }
 
 // CreatedOrder is Flowery's answer to a create.
@@ -198,6 +209,9 @@ func (c *Client) CreateOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, e
 	}
 	if order.GoodsType == "" {
 		order.GoodsType = GoodsGeneral
+	}
+	if order.PackagePcs == "" {
+		order.PackagePcs = "1"
 	}
 	body, err := json.Marshal(struct {
 		AccountID string `json:"account_id"`

@@ -34,7 +34,7 @@ func TestCreateOrderBody(t *testing.T) {
 	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: "t-1"})
 	require.NoError(t, err)
 	n := newOrder("N1")
-	n.OrderType, n.GoodsType, n.ServiceType, n.Remark, n.PackagePcs = flowery.OrderTransfer, flowery.GoodsSpecial, "1", "fragile", 2
+	n.OrderType, n.GoodsType, n.ServiceType, n.Remark, n.PackagePcs = flowery.OrderTransfer, flowery.GoodsSpecial, "1", "fragile", "2"
 	n.OldOrderNo, n.OldExpressNo = "N0", "CGK0"
 	n.InsuranceAmount, n.CollectAmount = &flowery.Amount{Value: "2.5", Unit: "IDR"}, &flowery.Amount{Value: "0", Unit: "IDR"}
 	got, err := c.CreateOrder(context.Background(), n)
@@ -45,7 +45,35 @@ func TestCreateOrderBody(t *testing.T) {
 	assert.JSONEq(t, `{"account_id":"A","logistics":"L","order_no":"N1","order_type":"2","shipper":`+party+`,"receiver":`+party+`,`+
 		`"goods_type":"2","goods_name_cn":"衬衫_1","goods_name_en":"shirt_1","goods_qty":1,"weight":"1.5",`+
 		`"cod_amount":{"value":150000,"unit":"IDR"},"insurance_amount":{"value":2.5,"unit":"IDR"},"collect_amount":{"value":0,"unit":"IDR"},`+
-		`"pay_type":"PP","service_type":"1","remark":"fragile","package_pcs":2,"old_order_no":"N0","old_express_no":"CGK0"}`, string(body))
+		`"pay_type":"PP","service_type":"1","remark":"fragile","package_pcs":"2","old_order_no":"N0","old_express_no":"CGK0"}`, string(body))
+}
+
+// package_pcs is text, as Flowery documents it: the doc's own request
+// decodes, an order that leaves it out sends the default "1" (Flowery
+// requires it), and a count that is not a number is refused before sending.
+func TestCreateOrderPackagePcs(t *testing.T) {
+	var n flowery.NewOrder
+	require.NoError(t, json.Unmarshal([]byte(`{"order_no":"N1","goods_qty":1,"weight":"1.5","package_pcs":"1"}`), &n), "the doc's request")
+	assert.Equal(t, "1", n.PackagePcs)
+
+	var body []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ = io.ReadAll(r.Body)
+		w.Write([]byte(`{"status":"success","detail":{"order_no":"N1","express_no":"CGK9","logistics_sn":"1"}}`))
+	}))
+	defer srv.Close()
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: "t-1"})
+	require.NoError(t, err)
+	_, err = c.CreateOrder(context.Background(), newOrder("N1"))
+	require.NoError(t, err)
+	assert.Contains(t, string(body), `"package_pcs":"1"`)
+
+	body = nil
+	bad := newOrder("N2")
+	bad.PackagePcs = "two"
+	_, err = c.CreateOrder(context.Background(), bad)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Nil(t, body, "nothing sent")
 }
 
 // A created order is then found by QueryOrders; bad input never leaves;
