@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -164,4 +165,18 @@ func TestAnswerRepeatedNames(t *testing.T) {
 		o, err := c.QueryOrderStatus(context.Background(), "A")
 		t.Run(tc.body, func(t *testing.T) { tc.check(t, o, err) })
 	}
+}
+
+// A lastUpdateTime sent with an offset gives UpdatedAt in UTC, as every
+// snapshot's time is.
+func TestAnswerLastUpdateTimeOffset(t *testing.T) {
+	srv, _ := bailunServer(t, 200, `{"accessToken":"tok","expiresIn":3600,"statusCode":200}`,
+		`{"result":{"originOrderNo":"A1","orderStatus":4,"trackingNo":"YT1","lastUpdateTime":"2024-06-03T10:30:00+08:00"},"message":"","code":10000}`)
+	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456", MaxRetries: -1})
+	require.NoError(t, err)
+	snaps, err := c.Track(context.Background(), "A1")
+	require.NoError(t, err)
+	require.NoError(t, snaps[0].Err)
+	assert.Equal(t, time.UTC, snaps[0].UpdatedAt.Location())
+	assert.Equal(t, "2024-06-03T02:30:00Z", snaps[0].UpdatedAt.Format(time.RFC3339))
 }

@@ -28,7 +28,8 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 
 // Snapshot converts the order's status to canonical terms: Stage from
 // orderStatus, Problems from shipFaildType then exceptionType, Codes holding
-// every raw value, UpdatedAt from lastUpdateTime.
+// every raw value, UpdatedAt from lastUpdateTime (in UTC, whatever offset
+// it was sent with).
 func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
 	s := status.Snapshot{
 		Provider:   status.Bailun,
@@ -37,7 +38,7 @@ func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
 		Stage:      o.OrderStatus.Stage(),
 		Codes:      make([]status.Code, 1, 3),
 		TrackingNo: o.TrackingNo.String,
-		UpdatedAt:  o.LastUpdateTime.Time,
+		UpdatedAt:  o.LastUpdateTime.Time.UTC(),
 	}
 	s.Codes[0] = o.OrderStatus.Code()
 	if code, ok := o.Unfit.Code(status.Bailun, "orderStatus"); ok {

@@ -393,3 +393,52 @@ func TestAnswerNullDataEmptyPage(t *testing.T) {
 	_, err = c.ListConsignments(context.Background(), nil)
 	assert.ErrorIs(t, err, status.ErrMalformedResponse)
 }
+
+// A tracking history encodes in BirdSystem's own shape: decoding its data
+// and encoding the result gives the data back, both shapes of history and
+// an odd value included.
+func TestAnswerTrackingRoundTrip(t *testing.T) {
+	data := `{"JJD1":{"destination_country":"GB","check_points":[` +
+		`{"create_time":"2015-01-01T08:10:19+00:00","current_status":"PREPARING","note":"Order received"},` +
+		`{"create_time":{"date":"2015-01-02"},"current_status":5,"note":"Dispatched"}]},` +
+		`"JJD2":[{"create_time":"2015-01-03T10:00:00+01:00","current_status":"PICKING","note":"old shape"}]}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"success":true,"data":`+data+`,"message":[]}`)
+	}))
+	defer srv.Close()
+	cfg := birdsystemtest.NewServer().Config()
+	cfg.BaseURL = srv.URL
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	res, err := c.TrackingHistory(context.Background(), "JJD1", "JJD2")
+	require.NoError(t, err)
+	b, err := json.Marshal(res)
+	require.NoError(t, err)
+	assert.JSONEq(t, data, string(b))
+	require.NoError(t, wiretest.FieldsKept([]byte(data), b))
+	ev := res.Tracking[0].Events()
+	assert.Equal(t, "5", ev[1].Code.Value, "the odd current_status on its event")
+	assert.Equal(t, `{"date":"2015-01-02"}`, ev[1].RawTime)
+
+	var back birdsystem.TrackingResult
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, []string{"JJD1", "JJD2"}, []string{back.Tracking[0].Reference, back.Tracking[1].Reference})
+
+	b, err = json.Marshal(birdsystem.TrackingResult{NotFound: []string{"X"}})
+	require.NoError(t, err)
+	assert.Equal(t, `[]`, string(b), "PHP's empty map")
+}
+
+// A check point whose current_status or create_time does not fit keeps
+// the value as sent on its event: the code's value, the raw time.
+func TestAnswerCheckPointRawValues(t *testing.T) {
+	tr := birdsystem.Tracking{}
+	require.NoError(t, json.Unmarshal([]byte(`{"check_points":[{"create_time":{"date":"2015-01-02"},"current_status":5,"note":"Dispatched"}]}`), &tr))
+	ev := tr.Events()
+	require.Len(t, ev, 1)
+	assert.Equal(t, status.Code{Provider: status.BirdSystem, Field: "current_status", Value: "5"}, ev[0].Code)
+	assert.Equal(t, status.Unknown, ev[0].Stage)
+	assert.Equal(t, `{"date":"2015-01-02"}`, ev[0].RawTime)
+	assert.True(t, ev[0].Time.IsZero())
+	assert.Equal(t, "Dispatched", ev[0].Description)
+}

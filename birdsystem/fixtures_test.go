@@ -86,8 +86,8 @@ func TestFixtureDocumentedList(t *testing.T) {
 		Stage: status.Shipped, Codes: []status.Code{{Provider: status.BirdSystem, Field: "status", Value: "FINISHED"}, {Provider: status.BirdSystem, Field: "type", Value: "LOCAL"}},
 		TrackingNo: "JJD0002258212509047", Carrier: "Yodel Tracked(特惠)", UpdatedAt: k.UpdateTime.Time.UTC(),
 		Events: []status.Event{
-			{Time: k.CreateTime.Time.UTC(), RawTime: k.CreateTime.Raw, Description: "create_time"},
-			{Time: k.FinishTime.Time.UTC(), RawTime: k.FinishTime.Raw, Description: "finish_time"},
+			{Time: k.CreateTime.Time.UTC(), RawTime: k.CreateTime.Raw, Description: "consignment created"},
+			{Time: k.FinishTime.Time.UTC(), RawTime: k.FinishTime.Raw, Description: "finished"},
 		}}, s)
 }
 

@@ -437,7 +437,7 @@ func TestServerTrackEvents(t *testing.T) {
 	for _, e := range snaps[0].Events {
 		notes = append(notes, e.Description)
 	}
-	assert.Equal(t, []string{"create_time", "Picking", "Dispatched"}, notes)
+	assert.Equal(t, []string{"consignment created", "Picking", "Dispatched"}, notes)
 	assert.Equal(t, status.Shipped, snaps[0].Events[2].Stage, "current_status is a documented code")
 	assert.Equal(t, status.Code{Provider: status.BirdSystem, Field: "current_status", Value: "FINISHED"}, snaps[0].Events[2].Code)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ordertrack/ordertrack/internal/fanout"
 	"github.com/ordertrack/ordertrack/status"
@@ -81,21 +82,43 @@ func (c *Client) addCheckPoints(ctx context.Context, snaps []status.Snapshot) {
 
 // Events returns the tracking history's check points as events: the
 // check point's time and note, and its current_status as the code and
-// stage.
+// stage. A value that did not fit (a current_status of 5, a create_time
+// that is an object) is the event's code or raw time as sent, with stage
+// Unknown.
 func (t *Tracking) Events() []status.Event {
 	out := make([]status.Event, len(t.CheckPoints))
 	for i := range t.CheckPoints {
 		cp := &t.CheckPoints[i]
-		out[i] = status.Event{Time: cp.CreateTime.Time.UTC(), RawTime: cp.CreateTime.Raw, Description: cp.Note.String,
+		ev := status.Event{Time: cp.CreateTime.Time.UTC(), RawTime: cp.CreateTime.Raw, Description: cp.Note.String,
 			Stage: cp.CurrentStatus.Stage(), Code: cp.CurrentStatus.CodeAs("current_status")}
+		if raw, ok := cp.Unfit.Text("create_time"); ok {
+			ev.Time, ev.RawTime = time.Time{}, raw
+		}
+		if code, ok := cp.Unfit.Code(status.BirdSystem, "current_status"); ok {
+			ev.Code, ev.Stage = code, status.Unknown
+		}
+		out[i] = ev
 	}
 	status.SortEvents(out)
 	return out
 }
 
+// consignmentTimes are the times a consignment records, each an event of
+// its snapshot, described in words.
+var consignmentTimes = []struct {
+	field, words string
+	of           func(*Consignment) Time
+}{
+	{"create_time", "consignment created", func(c *Consignment) Time { return c.CreateTime }},
+	{"arrive_time", "arrived at the warehouse", func(c *Consignment) Time { return c.ArriveTime }},
+	{"finish_time", "finished", func(c *Consignment) Time { return c.FinishTime }},
+}
+
 // Snapshot converts the consignment to canonical terms: Stage from status
 // (read for the consignment's type: see status.BirdSystemStatus.StageFor),
-// Events from create_time, arrive_time and finish_time,
+// Events from create_time, arrive_time and finish_time ("consignment
+// created", "arrived at the warehouse", "finished"; a time that did not
+// fit is the event's raw time as sent),
 // a Problem when the status is one (PROBLEM, REVIEWING, WAITING_...),
 // TrackingNo from tracking_reference or else delivery_reference, Carrier
 // from delivery_service_name, UpdatedAt from update_time.
@@ -111,12 +134,12 @@ func (c *Consignment) Snapshot(ref string) status.Snapshot {
 		Carrier:    c.DeliveryServiceName.String,
 		UpdatedAt:  c.UpdateTime.Time.UTC(),
 	}
-	for _, t := range []struct {
-		field string
-		v     Time
-	}{{"create_time", c.CreateTime}, {"arrive_time", c.ArriveTime}, {"finish_time", c.FinishTime}} {
-		if t.v.Valid && t.v.Raw != "" {
-			s.Events = append(s.Events, status.Event{Time: t.v.Time.UTC(), RawTime: t.v.Raw, Description: t.field})
+	for _, t := range consignmentTimes {
+		v := t.of(c)
+		if v.Valid && v.Raw != "" {
+			s.Events = append(s.Events, status.Event{Time: v.Time.UTC(), RawTime: v.Raw, Description: t.words})
+		} else if raw, ok := c.Unfit.Text(t.field); ok {
+			s.Events = append(s.Events, status.Event{RawTime: raw, Description: t.words})
 		}
 	}
 	status.SortEvents(s.Events)

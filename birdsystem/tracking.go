@@ -1,6 +1,7 @@
 package birdsystem
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -53,7 +54,9 @@ func (r CheckPoint) MarshalJSON() ([]byte, error) {
 
 // Tracking is one tracking reference's history.
 type Tracking struct {
-	// Reference is the tracking reference asked about.
+	// Reference is the tracking reference asked about: the key of its
+	// history in BirdSystem's data, and so not a member of the history
+	// itself (TrackingResult encodes it as that key).
 	Reference string `json:"-"`
 	// DestinationCountry is destination_country ("GB"); not in the older
 	// answer shape.
@@ -64,6 +67,9 @@ type Tracking struct {
 	// Unfit holds, verbatim, every field whose value did not fit its Go
 	// type; that field is left zero. See the package doc.
 	Unfit Unfit `json:"-"`
+
+	// list records the older shape: the check points alone, as a list.
+	list bool
 }
 
 // UnmarshalJSON decodes a reference's history in either shape BirdSystem
@@ -72,23 +78,33 @@ type Tracking struct {
 func (r *Tracking) UnmarshalJSON(b []byte) error {
 	type plain Tracking
 	if t := strings.TrimSpace(string(b)); strings.HasPrefix(t, "[") {
-		*r = Tracking{}
+		*r = Tracking{list: true}
 		var rows record.Rows[CheckPoint]
 		if err := json.Unmarshal(b, &rows); err != nil {
 			return err
 		}
 		r.CheckPoints = rows.Items
 		if len(rows.Unfit) > 0 {
-			r.Unfit = Unfit{"check_points": b}
+			r.Unfit = Unfit{"check_points": append(json.RawMessage(nil), b...)}
 		}
 		return nil
 	}
 	return record.Decode(b, (*plain)(r), &r.Unfit)
 }
 
-// MarshalJSON encodes the record, writing Unfit values back as they came.
+// MarshalJSON encodes the record in the shape it came in, writing Unfit
+// values back as they came.
 func (r Tracking) MarshalJSON() ([]byte, error) {
 	type plain Tracking
+	if r.list {
+		if raw, ok := r.Unfit["check_points"]; ok {
+			return raw, nil
+		}
+		if r.CheckPoints == nil {
+			return []byte("[]"), nil
+		}
+		return json.Marshal(r.CheckPoints)
+	}
 	return record.Encode(plain(r), r.Unfit)
 }
 
@@ -100,6 +116,60 @@ type TrackingResult struct {
 	// NotFound are the references BirdSystem has no history for
 	// ("Invalid track reference."), in the order asked.
 	NotFound []string
+}
+
+// MarshalJSON encodes the result in BirdSystem's own shape, the data of
+// its answer: each history under its reference, {"JJD1": {...}}, in the
+// order asked. With no history at all it is [], as BirdSystem (PHP) writes
+// an empty map. The references not found are not in BirdSystem's data,
+// and not in it either.
+func (r TrackingResult) MarshalJSON() ([]byte, error) {
+	if len(r.Tracking) == 0 {
+		return []byte("[]"), nil
+	}
+	var out bytes.Buffer
+	out.WriteByte('{')
+	for i := range r.Tracking {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		k, err := json.Marshal(r.Tracking[i].Reference)
+		if err != nil {
+			return nil, err
+		}
+		v, err := json.Marshal(r.Tracking[i])
+		if err != nil {
+			return nil, err
+		}
+		out.Write(k)
+		out.WriteByte(':')
+		out.Write(v)
+	}
+	out.WriteByte('}')
+	return out.Bytes(), nil
+}
+
+// UnmarshalJSON decodes BirdSystem's data, {"JJD1": {...}} (or [] for
+// none), into Tracking in the order sent; NotFound stays empty, since only
+// the question tells what was asked.
+func (r *TrackingResult) UnmarshalJSON(b []byte) error {
+	*r = TrackingResult{}
+	if strings.TrimSpace(string(b)) == "[]" {
+		return nil
+	}
+	members, err := record.Members(b)
+	if err != nil {
+		return fmt.Errorf("birdsystem: tracking data is not histories by reference: %w", err)
+	}
+	for _, m := range members {
+		var t Tracking
+		if err := json.Unmarshal(m.Value, &t); err != nil {
+			return err
+		}
+		t.Reference = m.Key
+		r.Tracking = append(r.Tracking, t)
+	}
+	return nil
 }
 
 // TrackingHistory returns the check points of each tracking reference (GET

@@ -263,3 +263,27 @@ func TestAnswerNullRow(t *testing.T) {
 	assert.NotEmpty(t, res.Orders[0].OrderNo)
 	assert.Equal(t, []json.RawMessage{json.RawMessage(`null`)}, res.Unfit)
 }
+
+// A scan's text maps through the same rules as an order's status (签收 is
+// delivered), and a date that does not fit (an object) is the event's raw
+// time as sent.
+func TestAnswerScanEvents(t *testing.T) {
+	scans := `[{\"date\": \"05-01-2016 10:41\", \"desc\": \"Paket diterima di gudang JAKARTA\"},` +
+		`{\"date\": {\"d\": \"06-01-2016\"}, \"desc\": \"末端派件\"},{\"date\": \"07-01-2016 09:00\", \"desc\": \"签收\"}]`
+	c := answering(t, 200, `{"code":"success","message":"","sn_str":"","orders_detail":[{"order_no":"FI-1","express_no":"CGK1",`+
+		`"order_status":"签收","scan_list":"`+scans+`"}]}`)
+	res, err := c.TrackingDetail(context.Background(), flowery.ByOrderNo, "FI-1")
+	require.NoError(t, err)
+	require.Len(t, res.Details, 1)
+	var events []status.Event
+	for i := range res.Details[0].ScanList.Scans {
+		events = append(events, res.Details[0].ScanList.Scans[i].Event())
+	}
+	require.Len(t, events, 3)
+	assert.Equal(t, status.Unknown, events[0].Stage)
+	assert.Equal(t, `{"d": "06-01-2016"}`, events[1].RawTime)
+	assert.True(t, events[1].Time.IsZero())
+	assert.Equal(t, status.OutForDelivery, events[1].Stage)
+	assert.Equal(t, status.Delivered, events[2].Stage)
+	assert.Equal(t, status.Code{Provider: status.Flowery, Field: "desc", Value: "签收"}, events[2].Code)
+}

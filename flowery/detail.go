@@ -3,6 +3,7 @@ package flowery
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/status"
@@ -77,6 +78,21 @@ func (r *Scan) UnmarshalJSON(b []byte) error {
 func (r Scan) MarshalJSON() ([]byte, error) {
 	type plain Scan
 	return record.Encode(plain(r), r.Unfit)
+}
+
+// Event returns the scan as an event: its date (the raw text as sent, even
+// when it did not fit), its desc as the description, and the stage of its
+// text read by the same rules as an order's status (末端派件, 签收), with
+// the text as its code when the rules know it.
+func (r *Scan) Event() status.Event {
+	ev := status.Event{Time: r.Date.Time.UTC(), RawTime: r.Date.Raw, Description: r.Desc}
+	if raw, ok := r.Unfit.Text("date"); ok {
+		ev.Time, ev.RawTime = time.Time{}, raw
+	}
+	if st := status.FloweryStatus(r.Desc); st.Known() {
+		ev.Stage, ev.Code = st.Stage(), st.CodeAs("desc")
+	}
+	return ev
 }
 
 // ScanList is scan_list: Flowery sends the scans as a string holding JSON,

@@ -136,8 +136,8 @@ func (c *Client) addScans(ctx context.Context, by QueryBy, snaps []status.Snapsh
 			s.Err = &status.RefError{Provider: status.Flowery, Ref: s.Ref, Op: "events", Err: err}
 			continue
 		}
-		for _, sc := range scans[s.Ref] {
-			s.Events = append(s.Events, status.Event{Time: sc.Date.Time.UTC(), RawTime: sc.Date.Raw, Description: sc.Desc})
+		for i := range scans[s.Ref] {
+			s.Events = append(s.Events, scans[s.Ref][i].Event())
 		}
 		status.SortEvents(s.Events)
 	}

@@ -154,3 +154,21 @@ func TestAnswerSubOrderWithoutStatus(t *testing.T) {
 	assert.NoError(t, snaps[2].Err)
 	assert.Equal(t, "S3", snaps[2].OrderNo)
 }
+
+// Traces come newest first. Where times decide they are put oldest first;
+// where they cannot (an unreadable time, two in the same second), the
+// reverse of the platform's order stands.
+func TestAnswerTraceOrder(t *testing.T) {
+	c := answering(t, subOrders(`{"orderNo":"S1","orderStatus":40,"orderExpress":{"expressNumber":"SF1","traces":[`+
+		`{"time":"2024-04-03 18:40:12","context":"签收","status":"","city":""},`+
+		`{"time":"2024-04-03 18:40:12","context":"派送中","status":"","city":""},`+
+		`{"time":"昨天","context":"到达","status":"","city":""},`+
+		`{"time":"2024-04-02 20:01:30","context":"揽收","status":"","city":""}]}}`))
+	snaps, err := c.Track(context.Background(), "T1")
+	require.NoError(t, err)
+	var got []string
+	for _, e := range snaps[0].Events {
+		got = append(got, e.Description)
+	}
+	assert.Equal(t, []string{"揽收", "到达", "派送中", "签收"}, got)
+}

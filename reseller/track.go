@@ -78,7 +78,8 @@ func (s *SubOrder) Snapshot(ref string) status.Snapshot {
 	return snap
 }
 
-// Events returns the traces as events, oldest first: the trace's time, its
+// Events returns the traces as events, oldest first (the platform sends
+// them newest first: where times cannot tell, the reverse of its order): the trace's time, its
 // context as the description, its city as the location, and its status as
 // the raw code (the platform documents no trace statuses, so the stage is
 // Unknown).
@@ -98,7 +99,7 @@ func (e *OrderExpress) Events() []status.Event {
 		}
 		out[i] = ev
 	}
-	status.SortEvents(out)
+	status.SortEventsNewestFirst(out)
 	return out
 }
 

@@ -52,6 +52,9 @@ type Code struct {
 
 // String returns "provider field=value".
 func (c Code) String() string {
+	if c == (Code{}) {
+		return ""
+	}
 	return string(c.Provider) + " " + c.Field + "=" + c.Value
 }
 

@@ -24,16 +24,41 @@ type Event struct {
 	Code Code `json:"code,omitzero"`
 }
 
-// SortEvents puts events oldest first. Events whose time could not be
-// parsed keep their place relative to the others: then the order the
-// provider sent is kept as it is.
-func SortEvents(events []Event) {
-	for _, e := range events {
-		if e.Time.IsZero() {
-			return
+// SortEvents puts events sent oldest first in time order, oldest first.
+// Where times cannot tell (an event whose time could not be parsed, or two
+// events of the same instant), the order sent is kept: an event without a
+// time keeps its place, and the others are ordered around it.
+func SortEvents(events []Event) { sortByTime(events) }
+
+// SortEventsNewestFirst is SortEvents for events sent newest first (the
+// reseller platform's traces): in time order, oldest first, where times
+// decide, and otherwise in the reverse of the order sent.
+func SortEventsNewestFirst(events []Event) {
+	slices.Reverse(events)
+	sortByTime(events)
+}
+
+// sortByTime orders the events that have a time among the places they
+// hold, stably; the events without one stay where they are.
+func sortByTime(events []Event) {
+	var at []int
+	for i := range events {
+		if !events[i].Time.IsZero() {
+			at = append(at, i)
 		}
 	}
-	slices.SortStableFunc(events, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	if len(at) == len(events) {
+		slices.SortStableFunc(events, func(a, b Event) int { return a.Time.Compare(b.Time) })
+		return
+	}
+	timed := make([]Event, len(at))
+	for j, i := range at {
+		timed[j] = events[i]
+	}
+	slices.SortStableFunc(timed, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	for j, i := range at {
+		events[i] = timed[j]
+	}
 }
 
 // same reports whether two events are one: the same instant (or raw time

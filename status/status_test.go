@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -528,4 +529,23 @@ func TestBirdSystemReturnFlow(t *testing.T) {
 	assert.Equal(t, ReasonHeld, BirdSystemReviewing.ReasonFor(BirdSystemLocal))
 	_, ok := Lookup(Code{BirdSystem, "status", "FINISHED"})
 	assert.True(t, ok)
+}
+
+// A zero Code prints as nothing, never as " =".
+func TestCodeStringEmpty(t *testing.T) {
+	assert.Equal(t, "", Code{}.String())
+	assert.Equal(t, "", fmt.Sprint(Event{}.Code))
+	assert.Equal(t, "bailun orderStatus=4", Code{Provider: Bailun, Field: "orderStatus", Value: "4"}.String())
+}
+
+// Events that times cannot order keep the order sent (or its reverse, for
+// a provider that sends newest first); the others are ordered around them.
+func TestSortEventsWhereTimesCannotTell(t *testing.T) {
+	at := func(h int) time.Time { return time.Date(2024, 1, 1, h, 0, 0, 0, time.UTC) }
+	ev := []Event{{Time: at(3), Description: "c"}, {Description: "x"}, {Time: at(1), Description: "a"}}
+	SortEvents(ev)
+	assert.Equal(t, []string{"a", "x", "c"}, []string{ev[0].Description, ev[1].Description, ev[2].Description})
+	ev = []Event{{Time: at(2), Description: "second"}, {Time: at(2), Description: "first"}, {Time: at(1), Description: "zero"}}
+	SortEventsNewestFirst(ev)
+	assert.Equal(t, []string{"zero", "first", "second"}, []string{ev[0].Description, ev[1].Description, ev[2].Description})
 }
