@@ -2,7 +2,6 @@ package bailun
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -53,7 +52,10 @@ type Config struct {
 	// RateLimit is how many requests per second the client sends at most,
 	// over every call, retry and token request together (one limiter per
 	// client); 0 sets no limit. A 429 with Retry-After pauses every call of
-	// the client until then, whatever RateLimit says.
+	// the client until then (at most 30 s), whatever RateLimit says, and
+	// the pause is logged once at Warn ("ordertrack: paused", with until
+	// when); a call whose deadline comes first is refused at once with
+	// status.ErrRateLimited.
 	RateLimit float64
 	// Burst is how many requests may go at once within RateLimit; 0 gives
 	// 1.
@@ -81,11 +83,11 @@ var _ status.Tracker = (*Client)(nil)
 func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.AccessToken == "" && (cfg.AppID == "" || cfg.AppKey == ""):
-		return nil, errors.New("bailun: Config needs AppID and AppKey, or AccessToken")
+		return nil, fmt.Errorf("bailun: Config needs AppID and AppKey, or AccessToken: %w", status.ErrInvalidConfig)
 	case cfg.AccessToken != "" && (cfg.AppID != "" || cfg.AppKey != ""):
-		return nil, errors.New("bailun: Config takes AppID and AppKey, or AccessToken, not both")
+		return nil, fmt.Errorf("bailun: Config takes AppID and AppKey, or AccessToken, not both: %w", status.ErrInvalidConfig)
 	case cfg.Concurrency < 0:
-		return nil, errors.New("bailun: Concurrency must not be negative")
+		return nil, fmt.Errorf("bailun: Concurrency must not be negative: %w", status.ErrInvalidConfig)
 	}
 	t, err := transport.New(transport.Config{
 		Provider:          status.Bailun,

@@ -367,10 +367,10 @@ func TestNewValidates(t *testing.T) {
 		{BaseURL: "http://x", AccessToken: "t", Concurrency: -1},
 	} {
 		_, err := bailun.New(cfg)
-		assert.Error(t, err, "%v", cfg)
+		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)
 	}
 	_, err := bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t"})
-	assert.Error(t, err, "the test host is plain http")
+	assert.ErrorIs(t, err, status.ErrInvalidConfig, "the test host is plain http")
 	_, err = bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t", AllowInsecureHTTP: true})
 	assert.NoError(t, err)
 }

@@ -442,3 +442,26 @@ func TestAnswerCheckPointRawValues(t *testing.T) {
 	assert.True(t, ev[0].Time.IsZero())
 	assert.Equal(t, "Dispatched", ev[0].Description)
 }
+
+// A failed events request on its own tracking URL names its path: never
+// "events: GET : ...".
+func TestAnswerEventsErrorNamesThePath(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, `{"success":false,"message":"bad"}`)
+	}))
+	defer srv.Close()
+	cfg := birdsystemtest.NewServer().Config()
+	cfg.BaseURL = srv.URL
+	cfg.TrackingURL = srv.URL + "/consignment/tracking"
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	_, err = c.TrackingHistory(context.Background(), "JJD1")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "GET /consignment/tracking: ")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = c.TrackingHistory(ctx, "JJD1")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "GET : ")
+}

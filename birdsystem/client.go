@@ -3,7 +3,6 @@ package birdsystem
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -68,7 +67,10 @@ type Config struct {
 	// RateLimit is how many requests per second the client sends at most,
 	// over every call, retry and token request together (one limiter per
 	// client); 0 sets no limit. A 429 with Retry-After pauses every call of
-	// the client until then, whatever RateLimit says.
+	// the client until then (at most 30 s), whatever RateLimit says, and
+	// the pause is logged once at Warn ("ordertrack: paused", with until
+	// when); a call whose deadline comes first is refused at once with
+	// status.ErrRateLimited.
 	RateLimit float64
 	// Burst is how many requests may go at once within RateLimit; 0 gives
 	// 1.
@@ -95,11 +97,11 @@ var _ status.Tracker = (*Client)(nil)
 func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.APIKey == "":
-		return nil, errors.New("birdsystem: Config.APIKey is required")
+		return nil, fmt.Errorf("birdsystem: Config.APIKey is required: %w", status.ErrInvalidConfig)
 	case cfg.CompanyID == "":
-		return nil, errors.New("birdsystem: Config.CompanyID is required")
+		return nil, fmt.Errorf("birdsystem: Config.CompanyID is required: %w", status.ErrInvalidConfig)
 	case cfg.Concurrency < 0:
-		return nil, errors.New("birdsystem: Config.Concurrency must not be negative")
+		return nil, fmt.Errorf("birdsystem: Config.Concurrency must not be negative: %w", status.ErrInvalidConfig)
 	}
 	t, err := transport.New(transport.Config{
 		Provider:          status.BirdSystem,

@@ -343,7 +343,7 @@ func TestNewValidates(t *testing.T) {
 		{BaseURL: birdsystem.TestHost, APIKey: "k", CompanyID: "36", Concurrency: -2},
 	} {
 		_, err := birdsystem.New(cfg)
-		assert.Error(t, err, "%v", cfg)
+		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)
 	}
 }
 

@@ -1,7 +1,6 @@
 package flowery
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -85,7 +84,10 @@ type Config struct {
 	// RateLimit is how many requests per second the client sends at most,
 	// over every call, retry and token request together (one limiter per
 	// client); 0 sets no limit. A 429 with Retry-After pauses every call of
-	// the client until then, whatever RateLimit says.
+	// the client until then (at most 30 s), whatever RateLimit says, and
+	// the pause is logged once at Warn ("ordertrack: paused", with until
+	// when); a call whose deadline comes first is refused at once with
+	// status.ErrRateLimited.
 	RateLimit float64
 	// Burst is how many requests may go at once within RateLimit; 0 gives
 	// 1.
@@ -113,17 +115,17 @@ var _ status.Tracker = (*Client)(nil)
 func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.AccountID == "":
-		return nil, errors.New("flowery: Config.AccountID is required")
+		return nil, fmt.Errorf("flowery: Config.AccountID is required: %w", status.ErrInvalidConfig)
 	case cfg.Logistics == "":
-		return nil, errors.New("flowery: Config.Logistics is required")
+		return nil, fmt.Errorf("flowery: Config.Logistics is required: %w", status.ErrInvalidConfig)
 	case cfg.Token == "" && cfg.SecretKey == "":
-		return nil, errors.New("flowery: Config needs Token, or SecretKey to register one")
+		return nil, fmt.Errorf("flowery: Config needs Token, or SecretKey to register one: %w", status.ErrInvalidConfig)
 	case cfg.BatchSize < 0:
-		return nil, errors.New("flowery: Config.BatchSize must not be negative")
+		return nil, fmt.Errorf("flowery: Config.BatchSize must not be negative: %w", status.ErrInvalidConfig)
 	case cfg.Concurrency < 0:
-		return nil, errors.New("flowery: Config.Concurrency must not be negative")
+		return nil, fmt.Errorf("flowery: Config.Concurrency must not be negative: %w", status.ErrInvalidConfig)
 	case cfg.TrackBy != "" && cfg.TrackBy != ByOrderNo && cfg.TrackBy != ByExpressNo:
-		return nil, fmt.Errorf("flowery: Config.TrackBy %q is not ByOrderNo or ByExpressNo", string(cfg.TrackBy))
+		return nil, fmt.Errorf("flowery: Config.TrackBy %q is not ByOrderNo or ByExpressNo: %w", string(cfg.TrackBy), status.ErrInvalidConfig)
 	}
 	if cfg.TrackBy == "" {
 		cfg.TrackBy = ByOrderNo

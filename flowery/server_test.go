@@ -252,7 +252,7 @@ func TestNewValidates(t *testing.T) {
 		{AccountID: "A", Logistics: "B", Token: "t", Concurrency: -1},
 	} {
 		_, err := flowery.New(cfg)
-		assert.Error(t, err, "%v", cfg)
+		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)
 	}
 }
 

@@ -1,7 +1,6 @@
 package reseller
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -55,7 +54,10 @@ type Config struct {
 	// RateLimit is how many requests per second the client sends at most,
 	// over every call, retry and token request together (one limiter per
 	// client); 0 sets no limit. A 429 with Retry-After pauses every call of
-	// the client until then, whatever RateLimit says.
+	// the client until then (at most 30 s), whatever RateLimit says, and
+	// the pause is logged once at Warn ("ordertrack: paused", with until
+	// when); a call whose deadline comes first is refused at once with
+	// status.ErrRateLimited.
 	RateLimit float64
 	// Burst is how many requests may go at once within RateLimit; 0 gives
 	// 1.
@@ -80,13 +82,13 @@ var _ status.Tracker = (*Client)(nil)
 func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.ResellerID == 0:
-		return nil, errors.New("reseller: Config.ResellerID is required")
+		return nil, fmt.Errorf("reseller: Config.ResellerID is required: %w", status.ErrInvalidConfig)
 	case cfg.Secret == "":
-		return nil, errors.New("reseller: Config.Secret is required")
+		return nil, fmt.Errorf("reseller: Config.Secret is required: %w", status.ErrInvalidConfig)
 	case cfg.Version < 0:
-		return nil, errors.New("reseller: Config.Version must not be negative")
+		return nil, fmt.Errorf("reseller: Config.Version must not be negative: %w", status.ErrInvalidConfig)
 	case cfg.Concurrency < 0:
-		return nil, errors.New("reseller: Config.Concurrency must not be negative")
+		return nil, fmt.Errorf("reseller: Config.Concurrency must not be negative: %w", status.ErrInvalidConfig)
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = DefaultBaseURL

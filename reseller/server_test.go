@@ -254,7 +254,7 @@ func TestNewValidates(t *testing.T) {
 		{ResellerID: 1, Secret: "s", BaseURL: "not a url"},
 	} {
 		_, err := reseller.New(cfg)
-		assert.Error(t, err, "%v", cfg)
+		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)
 	}
 	_, err := reseller.New(reseller.Config{ResellerID: 1, Secret: "s"})
 	assert.NoError(t, err, "the default host and signer")

@@ -16,6 +16,10 @@ var (
 	// ordertrack before sending (an empty ref, a missing address) or by the
 	// provider (HTTP 400/422 or a parameter-error code).
 	ErrInvalidRequest = errors.New("invalid request")
+	// ErrInvalidConfig: a client's New refused its Config (a required field
+	// missing, a URL that is not an https URL, a negative limit); nothing
+	// was sent.
+	ErrInvalidConfig = errors.New("invalid config")
 	// ErrUnauthorized: the credentials were refused (HTTP 401/403, a bad token).
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrRateLimited: the provider asked us to slow down (HTTP 429) and the

@@ -201,7 +201,13 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if method == "" {
 		method = http.MethodGet
 	}
-	st := &call{create: r.isCreate(), method: method, endpoint: r.Path, start: time.Now()}
+	// The endpoint names the call in errors and logs: the path, or for a
+	// request to another root, that root's path joined to it.
+	endpoint := r.Path
+	if r.Base != nil {
+		endpoint = strings.TrimSuffix(r.Base.Path, "/") + r.Path
+	}
+	st := &call{create: r.isCreate(), method: method, endpoint: endpoint, start: time.Now()}
 	ctx = context.WithValue(ctx, callKey{}, st)
 	if st.create {
 		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
@@ -237,7 +243,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		err = req.SetBody(r.Body)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Provider, method, r.Path, err)
+		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Provider, method, endpoint, err)
 	}
 	req.SetResponseHandler(func(res *http.Response) error {
 		b, err := readBody(res.Body, declared(res), c.cfg.MaxBodyBytes)
@@ -252,7 +258,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 
 	res, err := c.rc.Do(req)
 	if err != nil {
-		err = c.failure(ctx, method, r.Path, st, res, err)
+		err = c.failure(ctx, method, endpoint, st, res, err)
 		c.logEnd(ctx, st, res, err)
 		return nil, err
 	}
@@ -261,7 +267,7 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		st.body, err = readBody(res.Body, declared(res), c.cfg.MaxBodyBytes)
 		res.Body.Close()
 		if err != nil {
-			err = c.failure(ctx, method, r.Path, st, res, err)
+			err = c.failure(ctx, method, endpoint, st, res, err)
 			c.logEnd(ctx, st, res, err)
 			return nil, err
 		}
@@ -269,14 +275,14 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if c.cfg.StripNotices {
 		st.body = c.stripNotice(ctx, st, res.StatusCode, st.body)
 	}
-	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: r.Path, secret: r.SecretBody}
+	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: endpoint, secret: r.SecretBody}
 	if res.StatusCode >= 200 && res.StatusCode <= 299 {
 		return out, nil
 	}
 	if ctx.Err() != nil {
 		// The context ended while the answer came in: cancelling wins over
 		// an error answer, whenever it landed.
-		err = c.failure(ctx, method, r.Path, st, nil, ctx.Err())
+		err = c.failure(ctx, method, endpoint, st, nil, ctx.Err())
 		c.logEnd(ctx, st, res, err)
 		return nil, err
 	}

@@ -81,10 +81,10 @@ type Config struct {
 // withDefaults validates c and fills in its zero values.
 func (c Config) withDefaults() (Config, *url.URL, error) {
 	if c.Provider == "" {
-		return c, nil, fmt.Errorf("transport: no provider")
+		return c, nil, fmt.Errorf("transport: no provider: %w", status.ErrInvalidConfig)
 	}
 	if c.BaseURL == "" {
-		return c, nil, fmt.Errorf("%s: BaseURL is required", c.Provider)
+		return c, nil, fmt.Errorf("%s: BaseURL is required: %w", c.Provider, status.ErrInvalidConfig)
 	}
 	base, err := ParseBaseURL(c.Provider, "BaseURL", c.BaseURL, c.AllowInsecureHTTP)
 	if err != nil {
@@ -103,14 +103,14 @@ func (c Config) withDefaults() (Config, *url.URL, error) {
 		c.RetryWaitMax = DefaultRetryWaitMax
 	}
 	if c.RetryWaitMax < c.RetryWaitMin {
-		return c, nil, fmt.Errorf("%s: RetryWaitMax %v is less than RetryWaitMin %v", c.Provider, c.RetryWaitMax, c.RetryWaitMin)
+		return c, nil, fmt.Errorf("%s: RetryWaitMax %v is less than RetryWaitMin %v: %w", c.Provider, c.RetryWaitMax, c.RetryWaitMin, status.ErrInvalidConfig)
 	}
 	if c.RetryAfterMax <= 0 {
 		c.RetryAfterMax = DefaultRetryAfterMax
 	}
 	switch {
 	case c.RateLimit < 0 || c.Burst < 0:
-		return c, nil, fmt.Errorf("%s: RateLimit and Burst must not be negative", c.Provider)
+		return c, nil, fmt.Errorf("%s: RateLimit and Burst must not be negative: %w", c.Provider, status.ErrInvalidConfig)
 	case c.Burst == 0:
 		c.Burst = 1
 	}
@@ -139,16 +139,16 @@ func ParseBaseURL(p status.Provider, name, raw string, allowInsecure bool) (*url
 	switch {
 	case err != nil:
 		// url.Parse's error quotes the URL, and with it any password.
-		return nil, fmt.Errorf("%s: %s is not a URL", p, name)
+		return nil, fmt.Errorf("%s: %s is not a URL: %w", p, name, status.ErrInvalidConfig)
 	case base.User != nil:
 		// Neither the user nor the password is printed: either may be a key.
-		return nil, fmt.Errorf("%s: %s %q must not carry credentials (user:password@): give them in the Config's own fields", p, name, base.Scheme+"://"+base.Host+base.Path)
+		return nil, fmt.Errorf("%s: %s %q must not carry credentials (user:password@): give them in the Config's own fields: %w", p, name, base.Scheme+"://"+base.Host+base.Path, status.ErrInvalidConfig)
 	case (base.Scheme != "http" && base.Scheme != "https") || base.Host == "":
-		return nil, fmt.Errorf("%s: %s %q is not an absolute http(s) URL", p, name, base.Redacted())
+		return nil, fmt.Errorf("%s: %s %q is not an absolute http(s) URL: %w", p, name, base.Redacted(), status.ErrInvalidConfig)
 	case base.RawQuery != "" || base.Fragment != "":
-		return nil, fmt.Errorf("%s: %s %q must not have a query or fragment", p, name, base.Scheme+"://"+base.Host+base.Path)
+		return nil, fmt.Errorf("%s: %s %q must not have a query or fragment: %w", p, name, base.Scheme+"://"+base.Host+base.Path, status.ErrInvalidConfig)
 	case base.Scheme == "http" && !allowInsecure && !isLoopback(base.Hostname()):
-		return nil, fmt.Errorf("%s: %s %q is plain http: credentials would cross the network in clear text; use https, or set AllowInsecureHTTP", p, name, base.Redacted())
+		return nil, fmt.Errorf("%s: %s %q is plain http: credentials would cross the network in clear text; use https, or set AllowInsecureHTTP: %w", p, name, base.Redacted(), status.ErrInvalidConfig)
 	}
 	return base, nil
 }

@@ -12,7 +12,8 @@ import (
 // The log messages: one style for every attempt, retry and answer, each
 // with the same attributes (provider, method, endpoint, status, attempt,
 // latency, and error where there is one). A call that fails after
-// retrying logs "gave up" at Warn; everything else is at Debug. Bodies and
+// retrying logs "gave up" at Warn, and so does a 429's pause ("paused",
+// with the provider and until when); everything else is at Debug. Bodies and
 // secret headers are never logged.
 const (
 	msgAttempt = "ordertrack: attempt"
@@ -20,6 +21,9 @@ const (
 	msgRetry   = "ordertrack: retry"
 	msgGaveUp  = "ordertrack: gave up"
 	msgFailed  = "ordertrack: failed"
+	// msgPaused, at Warn, says a 429's Retry-After holds every call of the
+	// client back until a time: logged once a pause.
+	msgPaused = "ordertrack: paused"
 )
 
 // logCall writes one message about st's call.
@@ -67,7 +71,15 @@ func (c *Client) responseHook(_ retryablehttp.Logger, res *http.Response) {
 	ctx := res.Request.Context()
 	if res.StatusCode == http.StatusTooManyRequests {
 		if d, ok := retryAfter(res.Header); ok && d > 0 {
-			c.pace.pause(min(d, c.cfg.RetryAfterMax))
+			d = min(d, c.cfg.RetryAfterMax)
+			if c.pace.pause(d) && c.log.Enabled(ctx, slog.LevelWarn) {
+				// Once a pause: every call of the client waits for it.
+				c.log.LogAttrs(ctx, slog.LevelWarn, msgPaused,
+					slog.String("provider", string(c.cfg.Provider)),
+					slog.Time("until", time.Now().Add(d).UTC()),
+					slog.Duration("pause", d),
+					slog.String("retry_after", res.Header.Get("Retry-After")))
+			}
 		}
 	}
 	st := callFrom(ctx)

@@ -2,7 +2,6 @@ package transport
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"sync/atomic"
@@ -32,8 +31,18 @@ type pacer struct {
 }
 
 // errPaced marks a request the pacer did not send: its context would end
-// before its turn. No retry can mend that.
-var errPaced = errors.New("the context ends before the request's turn under the rate limit")
+// before its turn. No retry can mend that. It matches
+// context.DeadlineExceeded, since the deadline is what cut the wait short.
+var errPaced error = pacedError{}
+
+type pacedError struct{}
+
+func (pacedError) Error() string {
+	return "the context ends before the request's turn under the rate limit"
+}
+
+// Is matches context.DeadlineExceeded.
+func (pacedError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // RoundTrip waits for the request's turn, then sends it, under the
 // timeout.
@@ -152,13 +161,17 @@ func (p *pacer) pausedFor() time.Duration {
 var epoch = time.Now()
 
 // pause holds every request back for d; a longer pause already asked for
-// stands.
-func (p *pacer) pause(d time.Duration) {
-	until := int64(time.Since(epoch) + d)
+// stands. It reports whether a pause begins with it: none was running.
+func (p *pacer) pause(d time.Duration) (begins bool) {
+	now := time.Since(epoch)
+	until := int64(now + d)
 	for {
 		old := p.until.Load()
-		if until <= old || p.until.CompareAndSwap(old, until) {
-			return
+		if until <= old {
+			return false
+		}
+		if p.until.CompareAndSwap(old, until) {
+			return old <= int64(now)
 		}
 	}
 }

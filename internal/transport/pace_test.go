@@ -1,9 +1,12 @@
 package transport
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -191,6 +194,89 @@ func TestPauseBeyondTheDeadlineIsRefusedAtOnce(t *testing.T) {
 	start := time.Now()
 	_, err = c.Do(ctx, &Request{Path: "/q"})
 	assert.ErrorIs(t, err, status.ErrRateLimited)
+	assert.ErrorIs(t, err, context.DeadlineExceeded, "the deadline cut the wait short")
 	assert.Less(t, time.Since(start), 500*time.Millisecond)
 	assert.Equal(t, int32(1), srv.hits.Load())
+}
+
+// A turn under the rate limit that comes after the deadline is refused at
+// once, matching both ErrRateLimited and context.DeadlineExceeded.
+func TestLimiterBeyondTheDeadlineMatchesBoth(t *testing.T) {
+	srv := newServer(t, func(int, http.ResponseWriter, *http.Request) {})
+	c := newClient(t, srv.URL, func(c *Config) { c.RateLimit, c.Burst = 0.5, 1 })
+	_, err := c.Do(context.Background(), &Request{Path: "/q"})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = c.Do(ctx, &Request{Path: "/q"})
+	assert.ErrorIs(t, err, status.ErrRateLimited)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+// The call that sees a 429 whose Retry-After outlasts its deadline returns
+// at once with ErrRateLimited, with retries on: it neither sleeps to the
+// deadline nor sends again.
+func TestRetryAfterBeyondTheDeadlineReturnsAtOnce(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "5")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	c := newClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err := c.Do(ctx, &Request{Path: "/q"})
+	assert.ErrorIs(t, err, status.ErrRateLimited)
+	var ae *status.APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Equal(t, 5*time.Second, ae.RetryAfter)
+	assert.Less(t, time.Since(start), 500*time.Millisecond)
+	assert.Equal(t, int32(1), srv.hits.Load())
+}
+
+// A pause is logged once at Warn, with the provider and until when, so
+// that a call waiting on it is never a silent hang.
+func TestPauseIsLoggedOnce(t *testing.T) {
+	srv := newServer(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Retry-After", "60")
+		w.WriteHeader(http.StatusTooManyRequests)
+	})
+	var logs syncBuffer
+	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c := newClient(t, srv.URL, func(c *Config) { c.Logger, c.RetryAfterMax, c.MaxRetries = log, 2*time.Second, -1 })
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			_, err := c.Do(ctx, &Request{Path: "/q"})
+			assert.ErrorIs(t, err, status.ErrRateLimited)
+		}()
+	}
+	wg.Wait()
+	out := logs.String()
+	assert.Equal(t, 1, strings.Count(out, `"msg":"ordertrack: paused"`), out)
+	assert.Contains(t, out, `"provider":"bailun"`)
+	assert.Contains(t, out, `"until":"`)
+	assert.Contains(t, out, `"retry_after":"60"`)
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

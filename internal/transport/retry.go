@@ -55,9 +55,17 @@ func (c *Client) checkRetry(ctx context.Context, res *http.Response, err error) 
 	if res.StatusCode != http.StatusTooManyRequests && (res.StatusCode < 500 || res.StatusCode == http.StatusNotImplemented) {
 		return false, nil
 	}
-	if d, ok := retryAfter(res.Header); ok && d > c.cfg.RetryAfterMax {
-		// The provider asks for a longer wait than we keep a caller waiting.
-		return false, nil
+	if d, ok := retryAfter(res.Header); ok {
+		if d > c.cfg.RetryAfterMax {
+			// The provider asks for a longer wait than we keep a caller waiting.
+			return false, nil
+		}
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+			// The wait would outlast the caller's deadline: the answer,
+			// now, says why (a 429 is ErrRateLimited), as a call that
+			// meets the pause is refused at once.
+			return false, nil
+		}
 	}
 	if res.StatusCode >= 500 && c.cfg.Definitive != nil && c.definitive(res) {
 		return false, nil
