@@ -57,7 +57,7 @@ func TestAnswerTokenStatusCode(t *testing.T) {
 		{`{"appId":"a","accessToken":null,"expiresIn":0,"statusCode":500,"errMsg":"服务器错误"}`, status.ErrUnavailable},
 	} {
 		srv, _ := bailunServer(t, 200, tc.body, docOrder)
-		c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456", MaxRetries: -1})
+		c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456"), MaxRetries: -1})
 		require.NoError(t, err)
 		_, err = c.QueryOrderStatus(context.Background(), "A1")
 		assert.ErrorIs(t, err, tc.sentinel, tc.body)
@@ -69,7 +69,7 @@ func TestAnswerTokenStatusCode(t *testing.T) {
 	}
 	// The same refusal as an HTTP 401 keeps errMsg too.
 	srv, _ := bailunServer(t, 401, `{"statusCode":401,"errMsg":"非法id"}`, docOrder)
-	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456", MaxRetries: -1})
+	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456"), MaxRetries: -1})
 	require.NoError(t, err)
 	_, err = c.QueryOrderStatus(context.Background(), "A1")
 	assert.ErrorIs(t, err, status.ErrUnauthorized)
@@ -78,7 +78,7 @@ func TestAnswerTokenStatusCode(t *testing.T) {
 	// Not a token answer at all is malformed, not a refusal of the keys.
 	for _, body := range []string{`{}`, `null`, `{"error":"gateway"}`} {
 		srv, _ := bailunServer(t, 200, body, docOrder)
-		c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456", MaxRetries: -1})
+		c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456"), MaxRetries: -1})
 		require.NoError(t, err)
 		_, err = c.QueryOrderStatus(context.Background(), "A1")
 		assert.ErrorIs(t, err, status.ErrMalformedResponse, body)
@@ -89,7 +89,7 @@ func TestAnswerTokenStatusCode(t *testing.T) {
 // The token request carries the key under both names the doc uses.
 func TestAnswerTokenRequestNamesTheKeyTwice(t *testing.T) {
 	srv, bodies := bailunServer(t, 200, `{"appId":"a","accessToken":"Bearer T-1","expiresIn":3600,"statusCode":200,"errMsg":null}`, docOrder)
-	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456"})
+	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456")})
 	require.NoError(t, err)
 	o, err := c.QueryOrderStatus(context.Background(), "A1")
 	require.NoError(t, err)
@@ -114,13 +114,13 @@ func TestAnswerTokenURLOnAnotherHost(t *testing.T) {
 	}))
 	defer api.Close()
 	c, err := bailun.New(bailun.Config{BaseURL: api.URL, TokenURL: strings.Replace(tokens.URL, "127.0.0.1", "localhost", 1) + "/auth/oauth/token/get",
-		AppID: "a", AppKey: "k-123456"})
+		AppID: "a", AppKey: bailun.NewSecret("k-123456")})
 	require.NoError(t, err)
 	_, err = c.QueryOrderStatus(context.Background(), "A1")
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), tokenHits.Load())
 
-	_, err = bailun.New(bailun.Config{BaseURL: api.URL, TokenURL: "http://coupang.blsct.com/oauth/token/get", AppID: "a", AppKey: "k"})
+	_, err = bailun.New(bailun.Config{BaseURL: api.URL, TokenURL: "http://coupang.blsct.com/oauth/token/get", AppID: "a", AppKey: bailun.NewSecret("k")})
 	assert.ErrorContains(t, err, "TokenURL", "a plain-http token host is refused like BaseURL")
 }
 
@@ -128,7 +128,7 @@ func TestAnswerTokenURLOnAnotherHost(t *testing.T) {
 func TestAnswerBareOrderStatusOutput(t *testing.T) {
 	srv, _ := bailunServer(t, 200, `{"accessToken":"Bearer T","statusCode":200}`,
 		`{"originOrderNo":"A1","orderStatus":2,"trackingNo":null,"lastUpdateTime":"2020-01-03 00:00:00","shipFaildType":null,"exceptionType":null}`)
-	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456"})
+	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456")})
 	require.NoError(t, err)
 	o, err := c.QueryOrderStatus(context.Background(), "A1")
 	require.NoError(t, err)
@@ -160,7 +160,7 @@ func TestAnswerRepeatedNames(t *testing.T) {
 		}},
 	} {
 		srv, _ := bailunServer(t, 200, tok, tc.body)
-		c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456", MaxRetries: -1})
+		c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456"), MaxRetries: -1})
 		require.NoError(t, err)
 		o, err := c.QueryOrderStatus(context.Background(), "A")
 		t.Run(tc.body, func(t *testing.T) { tc.check(t, o, err) })
@@ -172,7 +172,7 @@ func TestAnswerRepeatedNames(t *testing.T) {
 func TestAnswerLastUpdateTimeOffset(t *testing.T) {
 	srv, _ := bailunServer(t, 200, `{"accessToken":"tok","expiresIn":3600,"statusCode":200}`,
 		`{"result":{"originOrderNo":"A1","orderStatus":4,"trackingNo":"YT1","lastUpdateTime":"2024-06-03T10:30:00+08:00"},"message":"","code":10000}`)
-	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: "k-123456", MaxRetries: -1})
+	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456"), MaxRetries: -1})
 	require.NoError(t, err)
 	snaps, err := c.Track(context.Background(), "A1")
 	require.NoError(t, err)

@@ -80,7 +80,7 @@ func authorization(token string) string {
 
 // fetchToken gets a new access token from POST /oauth/token/get.
 func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
-	body, err := json.Marshal(tokenRequest{AppID: c.cfg.AppID, AppKey: string(c.cfg.AppKey), AppSecret: string(c.cfg.AppKey)})
+	body, err := json.Marshal(tokenRequest{AppID: c.cfg.AppID, AppKey: c.cfg.AppKey.Value(), AppSecret: c.cfg.AppKey.Value()})
 	if err != nil {
 		return "", 0, err
 	}

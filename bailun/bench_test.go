@@ -113,7 +113,7 @@ func BenchmarkTrack1(b *testing.B) {
 // call's plain struct: client CPU alone.
 func BenchmarkDecodeOrderStatus(b *testing.B) {
 	body := []byte(`{"result":{"originOrderNo":"CP-1001","orderStatus":5,"trackingNo":"YT2401011234","lastUpdateTime":"2024-01-01 08:30:00","shipFaildType":null,"exceptionType":2},"message":"success","code":10000}`)
-	c, err := bailun.New(bailun.Config{BaseURL: "https://x", AccessToken: "t"})
+	c, err := bailun.New(bailun.Config{BaseURL: "https://x", AccessToken: bailun.NewSecret("t")})
 	if err != nil {
 		b.Fatal(err)
 	}

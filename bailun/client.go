@@ -3,6 +3,7 @@ package bailun
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -82,9 +83,9 @@ var _ status.Tracker = (*Client)(nil)
 // New validates cfg and returns a Client. It makes no network call.
 func New(cfg Config) (*Client, error) {
 	switch {
-	case cfg.AccessToken == "" && (cfg.AppID == "" || cfg.AppKey == ""):
+	case cfg.AccessToken.IsZero() && (cfg.AppID == "" || cfg.AppKey.IsZero()):
 		return nil, fmt.Errorf("bailun: Config needs AppID and AppKey, or AccessToken: %w", status.ErrInvalidConfig)
-	case cfg.AccessToken != "" && (cfg.AppID != "" || cfg.AppKey != ""):
+	case !cfg.AccessToken.IsZero() && (cfg.AppID != "" || !cfg.AppKey.IsZero()):
 		return nil, fmt.Errorf("bailun: Config takes AppID and AppKey, or AccessToken, not both: %w", status.ErrInvalidConfig)
 	case cfg.Concurrency < 0:
 		return nil, fmt.Errorf("bailun: Concurrency must not be negative: %w", status.ErrInvalidConfig)
@@ -101,7 +102,7 @@ func New(cfg Config) (*Client, error) {
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
-		Secrets:           []string{string(cfg.AppKey), string(cfg.AccessToken)},
+		Secrets:           []string{cfg.AppKey.Value(), cfg.AccessToken.Value()},
 		ParseError:        parseError,
 	})
 	if err != nil {
@@ -113,7 +114,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, err
 		}
 	}
-	if cfg.AccessToken == "" {
+	if cfg.AccessToken.IsZero() {
 		c.tokens = token.New(c.fetchToken)
 	}
 	return c, nil
@@ -125,6 +126,10 @@ func (c Client) String() string { return fmt.Sprintf("bailun.Client{%+v}", c.cfg
 
 // GoString is String, for %#v.
 func (c Client) GoString() string { return c.String() }
+
+// Format prints String for every verb (%d and %p too), so that no verb
+// prints what the client holds.
+func (c Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
 // parseError reads Bailun's BaseResponse out of an error answer, when it is
 // one, so its code and message reach the APIError verbatim.

@@ -9,7 +9,7 @@
 //	c, err := bailun.New(bailun.Config{
 //		BaseURL: "https://oms.example.com", // Bailun publishes no production host: set yours
 //		AppID:   os.Getenv("BAILUN_APP_ID"),
-//		AppKey:  bailun.Secret(os.Getenv("BAILUN_APP_KEY")),
+//		AppKey:  bailun.SecretFromEnv("BAILUN_APP_KEY"),
 //	})
 //	o, err := c.QueryOrderStatus(ctx, "CP-1001")
 //	fmt.Println(o.OrderStatus, o.OrderStatus.Stage(), o.TrackingNo)

@@ -39,7 +39,7 @@ func gockClient(t *testing.T) *bailun.Client {
 	gock.New(fixtureHost).Post("/oauth/token/get").
 		MatchType("json").JSON(map[string]string{"app_id": "app", "app_key": "key-123456", "app_secret": "key-123456"}).
 		Reply(200).BodyString(string(fixture(t, "token.json")))
-	c, err := bailun.New(bailun.Config{BaseURL: fixtureHost, AppID: "app", AppKey: "key-123456", HTTPClient: hc,
+	c, err := bailun.New(bailun.Config{BaseURL: fixtureHost, AppID: "app", AppKey: bailun.NewSecret("key-123456"), HTTPClient: hc,
 		MaxRetries: -1})
 	require.NoError(t, err)
 	return c
@@ -181,7 +181,7 @@ func TestFixtureTokenSpellings(t *testing.T) {
 			gock.New(fixtureHost).Get("/apiV2/bailunOrder/queryOrderStatus").
 				MatchHeader("Authorization", "^"+tok.A+tok.B+"$").
 				Reply(200).BodyString(string(fixture(t, "shipped.json")))
-			c, err := bailun.New(bailun.Config{BaseURL: fixtureHost, AppID: "a", AppKey: "k", HTTPClient: hc, MaxRetries: -1})
+			c, err := bailun.New(bailun.Config{BaseURL: fixtureHost, AppID: "a", AppKey: bailun.NewSecret("k"), HTTPClient: hc, MaxRetries: -1})
 			require.NoError(t, err)
 			_, err = c.QueryOrderStatus(context.Background(), "CP-20200103-0001")
 			require.NoError(t, err, "the token's own Bearer prefix is sent once")
@@ -194,7 +194,7 @@ func TestFixtureTokenRefused(t *testing.T) {
 	hc := &http.Client{}
 	gock.InterceptClient(hc)
 	gock.New(fixtureHost).Post("/oauth/token/get").Reply(200).BodyString(string(fixture(t, "token-refused.json")))
-	c, err := bailun.New(bailun.Config{BaseURL: fixtureHost, AppID: "a", AppKey: "wrong-key", HTTPClient: hc, MaxRetries: -1})
+	c, err := bailun.New(bailun.Config{BaseURL: fixtureHost, AppID: "a", AppKey: bailun.NewSecret("wrong-key"), HTTPClient: hc, MaxRetries: -1})
 	require.NoError(t, err)
 	_, err = c.QueryOrderStatus(context.Background(), "X")
 	assert.ErrorIs(t, err, status.ErrUnauthorized)

@@ -17,7 +17,7 @@ import (
 func FuzzDecodeOrderStatus(f *testing.F) {
 	wiretest.AddFixtures(f, "bailun")
 	f.Add([]byte(`{"result":{"orderStatus":4,"shipFaildType":7,"exceptionType":99,"lastUpdateTime":"2020-1-1 1:1:1"},"code":10000}`))
-	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
+	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: NewSecret("t")})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func FuzzOrderStatusField(f *testing.F) {
 	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`} {
 		f.Add(uint(i), []byte(v))
 	}
-	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
+	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: NewSecret("t")})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func FuzzFastOrderStatusEqualsCareful(f *testing.F) {
 	f.Add([]byte(`{"result":{"orderStatus":4,"OrderStatus":null},"code":10000}`))
 	f.Add([]byte(`{"result":{"originOrderNo":"A","orderStatus":4,"shipFaildType":null,"exceptionType":2,"x":[1]},"message":"success","code":10000}`))
 	f.Add([]byte(`{"result":{"originOrderNo":"A","orderStatus":4.0,"shipFaildType":"1"},"code":10000}`))
-	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: "t"})
+	c, err := New(Config{BaseURL: "https://fuzz", AccessToken: NewSecret("t")})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func TestFastDecodeRefusesRepeatedNames(t *testing.T) {
 // The one-pass decode takes an answer only where encoding/json's rules
 // read it the same way, and leaves every other to the careful path.
 func TestFastDecodeTakesOnlyWhatReadsTheSame(t *testing.T) {
-	c, err := New(Config{BaseURL: "https://x", AccessToken: "t"})
+	c, err := New(Config{BaseURL: "https://x", AccessToken: NewSecret("t")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		return `{"result":{"originOrderNo":"A1","orderStatus":4,"trackingNo":"YT1","lastUpdateTime":"2020-01-03 00:00:00"},"message":"","code":10000}`
 	}
 	isToken := func(path string) bool { return strings.HasSuffix(path, "/oauth/token/get") }
-	for _, creds := range []bailun.Config{{AppID: "app", AppKey: appKey}, {AccessToken: accessToken}} {
+	for _, creds := range []bailun.Config{{AppID: "app", AppKey: bailun.NewSecret(appKey)}, {AccessToken: bailun.NewSecret(accessToken)}} {
 		for _, sc := range leaktest.Scenarios {
 			t.Run(string(sc), func(t *testing.T) {
 				srv := leaktest.Server(t, sc, success, isToken)

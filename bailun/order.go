@@ -249,7 +249,7 @@ func (c *Client) check(res *transport.Response, code status.BailunResultCode, me
 // is fetched once and the request repeated.
 func (c *Client) do(ctx context.Context, r *transport.Request) (*transport.Response, error) {
 	if c.tokens == nil {
-		r.Header = c.authHeader(string(c.cfg.AccessToken))
+		r.Header = c.authHeader(c.cfg.AccessToken.Value())
 		return c.t.Do(ctx, r)
 	}
 	for attempt := 0; ; attempt++ {

@@ -168,7 +168,7 @@ func TestServerStaticTokenIsNotRefreshed(t *testing.T) {
 	srv := bailuntest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
-	cfg.AppID, cfg.AppKey, cfg.AccessToken = "", "", "Bearer not-issued-by-the-fake"
+	cfg.AppID, cfg.AppKey, cfg.AccessToken = "", bailun.NewSecret(""), bailun.NewSecret("Bearer not-issued-by-the-fake")
 	c, err := bailun.New(cfg)
 	require.NoError(t, err)
 	_, err = c.QueryOrderStatus(context.Background(), "A1")
@@ -182,7 +182,7 @@ func TestServerWrongCredentials(t *testing.T) {
 	srv := bailuntest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
-	cfg.AppKey = "wrong-app-key"
+	cfg.AppKey = bailun.NewSecret("wrong-app-key")
 	c, err := bailun.New(cfg)
 	require.NoError(t, err)
 	_, err = c.QueryOrderStatus(context.Background(), "A1")
@@ -362,16 +362,16 @@ func TestNewValidates(t *testing.T) {
 	for _, cfg := range []bailun.Config{
 		{BaseURL: "http://x"},
 		{BaseURL: "http://x", AppID: "a"},
-		{BaseURL: "http://x", AppID: "a", AppKey: "k", AccessToken: "t"},
-		{AppID: "a", AppKey: "k"},
-		{BaseURL: "http://x", AccessToken: "t", Concurrency: -1},
+		{BaseURL: "http://x", AppID: "a", AppKey: bailun.NewSecret("k"), AccessToken: bailun.NewSecret("t")},
+		{AppID: "a", AppKey: bailun.NewSecret("k")},
+		{BaseURL: "http://x", AccessToken: bailun.NewSecret("t"), Concurrency: -1},
 	} {
 		_, err := bailun.New(cfg)
 		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)
 	}
-	_, err := bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t"})
+	_, err := bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: bailun.NewSecret("t")})
 	assert.ErrorIs(t, err, status.ErrInvalidConfig, "the test host is plain http")
-	_, err = bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: "t", AllowInsecureHTTP: true})
+	_, err = bailun.New(bailun.Config{BaseURL: bailun.TestBaseURL, AccessToken: bailun.NewSecret("t"), AllowInsecureHTTP: true})
 	assert.NoError(t, err)
 }
 

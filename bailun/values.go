@@ -22,13 +22,20 @@ type (
 	// is false for null.
 	Time = wire.Time[wire.UTC]
 	// Secret is a credential in a Config: the client sends its value, and
-	// fmt, slog and encoding/json show "[redacted]" instead. Set it like a
-	// string (Secret(os.Getenv("KEY")), or a constant).
+	// fmt (through any field, exported or not), slog and encoding/json show
+	// "[redacted]" instead. Make one with NewSecret or SecretFromEnv.
 	Secret = wire.Secret
 	// Unfit holds a record's fields whose values did not fit their Go
 	// types, verbatim, by JSON name: x.Unfit["status"].
 	Unfit = wire.Unfit
 )
+
+// NewSecret returns s as a Secret, for a Config.
+func NewSecret(s string) Secret { return wire.NewSecret(s) }
+
+// SecretFromEnv returns the environment variable name as a Secret, for a
+// Config: SecretFromEnv("KEY").
+func SecretFromEnv(name string) Secret { return wire.SecretFromEnv(name) }
 
 // NewString returns a valid NullString.
 func NewString(s string) NullString { return wire.NewString(s) }

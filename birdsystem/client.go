@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -87,16 +88,21 @@ type Config struct {
 type Client struct {
 	cfg         Config
 	t           *transport.Client
-	header      http.Header
+	// auth holds the headers every request sends (api_key, company_id)
+	// behind a pointer: printing a Client value by reflection (%p) shows
+	// its address, never the key.
+	auth        *auth
 	trackingURL *url.URL // nil: BaseURL + trackingPath
 }
+
+type auth struct{ header http.Header }
 
 var _ status.Tracker = (*Client)(nil)
 
 // New validates cfg and returns a Client. It makes no network call.
 func New(cfg Config) (*Client, error) {
 	switch {
-	case cfg.APIKey == "":
+	case cfg.APIKey.IsZero():
 		return nil, fmt.Errorf("birdsystem: Config.APIKey is required: %w", status.ErrInvalidConfig)
 	case cfg.CompanyID == "":
 		return nil, fmt.Errorf("birdsystem: Config.CompanyID is required: %w", status.ErrInvalidConfig)
@@ -115,7 +121,7 @@ func New(cfg Config) (*Client, error) {
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
-		Secrets:           []string{string(cfg.APIKey)},
+		Secrets:           []string{cfg.APIKey.Value()},
 		ParseError:        parseError,
 		Definitive:        isRefusal,
 		StripNotices:      true,
@@ -125,9 +131,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	// Header names are case-insensitive: api_key travels as Api_key.
 	h := http.Header{}
-	h.Set("api_key", string(cfg.APIKey))
+	h.Set("api_key", cfg.APIKey.Value())
 	h.Set("company_id", cfg.CompanyID)
-	c := &Client{cfg: cfg, t: t, header: h}
+	c := &Client{cfg: cfg, t: t, auth: &auth{h}}
 	if cfg.TrackingURL != "" {
 		if c.trackingURL, err = transport.ParseBaseURL(status.BirdSystem, "TrackingURL", cfg.TrackingURL, cfg.AllowInsecureHTTP); err != nil {
 			return nil, err
@@ -142,6 +148,10 @@ func (c Client) String() string { return fmt.Sprintf("birdsystem.Client{%+v}", c
 
 // GoString is String, for %#v.
 func (c Client) GoString() string { return c.String() }
+
+// Format prints String for every verb (%d and %p too), so that no verb
+// prints what the client holds.
+func (c Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
 // envelope is BirdSystem's answer: success, a message on failure, and data.
 type envelope[T any] struct {

@@ -22,7 +22,7 @@ type Company struct {
 // ListCompanies returns the companies of the host (GET
 // /client/public/company-list), for finding a company_id.
 func (c *Client) ListCompanies(ctx context.Context) ([]Company, error) {
-	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: companyListPath, Header: c.header})
+	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: companyListPath, Header: c.auth.header})
 	if err != nil {
 		return nil, err
 	}

@@ -221,6 +221,6 @@ func (c *Client) write(ctx context.Context, path, form string) error {
 
 // create posts a form that creates something: never sent twice.
 func (c *Client) create(ctx context.Context, path, form string) (*transport.Response, error) {
-	return c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, Header: c.header,
+	return c.t.Do(ctx, &transport.Request{Method: http.MethodPost, Path: path, Header: c.auth.header,
 		Body: []byte(form), ContentType: "application/x-www-form-urlencoded"})
 }

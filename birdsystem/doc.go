@@ -5,7 +5,7 @@
 //
 //	c, err := birdsystem.New(birdsystem.Config{
 //		BaseURL:   birdsystem.UKHost,
-//		APIKey:    birdsystem.Secret(os.Getenv("BIRDSYSTEM_API_KEY")),
+//		APIKey:    birdsystem.SecretFromEnv("BIRDSYSTEM_API_KEY"),
 //		CompanyID: os.Getenv("BIRDSYSTEM_COMPANY_ID"),
 //	})
 //	page, err := c.ListConsignments(ctx, &birdsystem.ListOptions{Status: status.BirdSystemFinished})

@@ -36,7 +36,7 @@ func gockClient(t *testing.T) *birdsystem.Client {
 	t.Cleanup(gock.Off)
 	hc := &http.Client{}
 	gock.InterceptClient(hc)
-	c, err := birdsystem.New(birdsystem.Config{BaseURL: fixtureHost, APIKey: "fixture-api-key-0001", CompanyID: "36",
+	c, err := birdsystem.New(birdsystem.Config{BaseURL: fixtureHost, APIKey: birdsystem.NewSecret("fixture-api-key-0001"), CompanyID: "36",
 		HTTPClient: hc, MaxRetries: -1})
 	require.NoError(t, err)
 	return c

@@ -18,7 +18,7 @@ import (
 // same JSON again.
 func FuzzDecodeConsignments(f *testing.F) {
 	wiretest.AddFixtures(f, "birdsystem")
-	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
+	c, err := New(Config{BaseURL: "https://fuzz", APIKey: NewSecret("k"), CompanyID: "1"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func FuzzConsignmentField(f *testing.F) {
 	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
 		f.Add(uint(i), []byte(v))
 	}
-	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
+	c, err := New(Config{BaseURL: "https://fuzz", APIKey: NewSecret("k"), CompanyID: "1"})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func FuzzConsignmentField(f *testing.F) {
 func FuzzFastPageEqualsCareful(f *testing.F) {
 	wiretest.AddFixtures(f, "birdsystem")
 	f.Add([]byte(`{"total":1,"data":[{"id":"1","ID":2,"status":"FINISHED","contact":"\xff\u00e9","type":"LOCAL"}]}`))
-	c, err := New(Config{BaseURL: "https://fuzz", APIKey: "k", CompanyID: "1"})
+	c, err := New(Config{BaseURL: "https://fuzz", APIKey: NewSecret("k"), CompanyID: "1"})
 	if err != nil {
 		f.Fatal(err)
 	}

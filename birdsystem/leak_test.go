@@ -21,7 +21,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Run(string(sc), func(t *testing.T) {
 			srv := leaktest.Server(t, sc, success, func(string) bool { return false })
 			var logs leaktest.Logs
-			cfg := birdsystem.Config{BaseURL: srv.URL, APIKey: apiKey, CompanyID: "36", Logger: logs.Logger(), RetryWaitMin: 1, RetryWaitMax: 2}
+			cfg := birdsystem.Config{BaseURL: srv.URL, APIKey: birdsystem.NewSecret(apiKey), CompanyID: "36", Logger: logs.Logger(), RetryWaitMin: 1, RetryWaitMax: 2}
 			c, err := birdsystem.New(cfg)
 			require.NoError(t, err)
 			_, lerr := c.ListConsignments(context.Background(), nil)

@@ -88,7 +88,7 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: consignmentPath, Query: q, Header: c.header})
+	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: consignmentPath, Query: q, Header: c.auth.header})
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +253,7 @@ func (c *Client) GetConsignment(ctx context.Context, id int64) (*Consignment, er
 	if err != nil {
 		return nil, err
 	}
-	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: consignmentPath, Query: q, Header: c.header})
+	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: consignmentPath, Query: q, Header: c.auth.header})
 	if err != nil {
 		return nil, err
 	}

@@ -273,7 +273,7 @@ func TestServerWrongCredentials(t *testing.T) {
 	srv := birdsystemtest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
-	cfg.APIKey = "not-the-right-key"
+	cfg.APIKey = birdsystem.NewSecret("not-the-right-key")
 	c, err := birdsystem.New(cfg)
 	require.NoError(t, err)
 	_, err = c.ListConsignments(context.Background(), nil)
@@ -338,9 +338,9 @@ func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []birdsystem.Config{
 		{BaseURL: birdsystem.TestHost, CompanyID: "36"},
-		{BaseURL: birdsystem.TestHost, APIKey: "k"},
-		{APIKey: "k", CompanyID: "36"},
-		{BaseURL: birdsystem.TestHost, APIKey: "k", CompanyID: "36", Concurrency: -2},
+		{BaseURL: birdsystem.TestHost, APIKey: birdsystem.NewSecret("k")},
+		{APIKey: birdsystem.NewSecret("k"), CompanyID: "36"},
+		{BaseURL: birdsystem.TestHost, APIKey: birdsystem.NewSecret("k"), CompanyID: "36", Concurrency: -2},
 	} {
 		_, err := birdsystem.New(cfg)
 		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)

@@ -193,7 +193,7 @@ func (c *Client) TrackingHistory(ctx context.Context, refs ...string) (*Tracking
 	if c.cfg.TrackingNewest {
 		q.Set("newest", "true")
 	}
-	req := &transport.Request{Method: http.MethodGet, Path: trackingPath, Query: q, Header: c.header}
+	req := &transport.Request{Method: http.MethodGet, Path: trackingPath, Query: q, Header: c.auth.header}
 	if c.trackingURL != nil {
 		req.Base, req.Path = c.trackingURL, ""
 	}

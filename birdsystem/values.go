@@ -32,8 +32,8 @@ type (
 	// x.Valid is false for null.
 	Time = wire.Time[wire.London]
 	// Secret is a credential in a Config: the client sends its value, and
-	// fmt, slog and encoding/json show "[redacted]" instead. Set it like a
-	// string (Secret(os.Getenv("KEY")), or a constant).
+	// fmt (through any field, exported or not), slog and encoding/json show
+	// "[redacted]" instead. Make one with NewSecret or SecretFromEnv.
 	Secret = wire.Secret
 	// Unfit holds a record's fields whose values did not fit their Go
 	// types, verbatim, by JSON name: x.Unfit["status"].
@@ -45,6 +45,13 @@ func NewInt64(v int64) Int64 { return wire.NewInt64(v) }
 
 // NewDecimal returns a valid Decimal that encodes as a JSON string ("0.00").
 func NewDecimal(text string) Decimal { return wire.NewDecimal(text) }
+
+// NewSecret returns s as a Secret, for a Config.
+func NewSecret(s string) Secret { return wire.NewSecret(s) }
+
+// SecretFromEnv returns the environment variable name as a Secret, for a
+// Config: SecretFromEnv("KEY").
+func SecretFromEnv(name string) Secret { return wire.SecretFromEnv(name) }
 
 // NewString returns a valid NullString.
 func NewString(s string) NullString { return wire.NewString(s) }

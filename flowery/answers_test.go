@@ -29,7 +29,7 @@ func answering(t *testing.T, code int, body string) *flowery.Client {
 		fmt.Fprint(w, body)
 	}))
 	t.Cleanup(srv.Close)
-	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", Token: "tok-123456"})
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", Token: flowery.NewSecret("tok-123456")})
 	require.NoError(t, err)
 	return c
 }
@@ -131,7 +131,7 @@ func TestAnswerSNStrStaysInItsBatch(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", Token: "t", BatchSize: 1, MaxRetries: -1})
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", Token: flowery.NewSecret("t"), BatchSize: 1, MaxRetries: -1})
 	require.NoError(t, err)
 	snaps, err := c.Track(context.Background(), "A", "B", "C", "D")
 	require.NoError(t, err)
@@ -206,7 +206,7 @@ func TestAnswerEndpointsOnAnotherHost(t *testing.T) {
 	defer api.Close()
 	host := strings.Replace(logistics.URL, "127.0.0.1", "localhost", 1)
 	c, err := flowery.New(flowery.Config{BaseURL: api.URL, TokenURL: host + "/token", DetailURL: host + "/orders_status/list",
-		AccountID: "a", Logistics: "l", SecretKey: "sk-1"})
+		AccountID: "a", Logistics: "l", SecretKey: flowery.NewSecret("sk-1")})
 	require.NoError(t, err)
 	_, err = c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
 	require.NoError(t, err)
@@ -232,7 +232,7 @@ func TestAnswerTokenFailureBody(t *testing.T) {
 		fmt.Fprint(w, "{\n    \"status\": \"failure\",\n    \"message\": \"secret_key错误\",\n    \"data\": \n}")
 	}))
 	defer srv.Close()
-	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", SecretKey: "sk-1"})
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "a", Logistics: "l", SecretKey: flowery.NewSecret("sk-1")})
 	require.NoError(t, err)
 	_, err = c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
 	assert.ErrorIs(t, err, status.ErrUnauthorized)

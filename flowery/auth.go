@@ -39,7 +39,7 @@ func (c *Client) registerToken(ctx context.Context) (string, time.Duration, erro
 		return "", 0, err
 	}
 	body, err := json.Marshal(tokenRequest{AccountID: c.cfg.AccountID, Logistics: c.cfg.Logistics,
-		Random: hex.EncodeToString(nonce[:]), SecretKey: string(c.cfg.SecretKey)})
+		Random: hex.EncodeToString(nonce[:]), SecretKey: c.cfg.SecretKey.Value()})
 	if err != nil {
 		return "", 0, err
 	}

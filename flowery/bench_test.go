@@ -167,7 +167,7 @@ func BenchmarkDecodeBatch(b *testing.B) {
 	if err := benchtest.Do(hc, req, &body); err != nil {
 		b.Fatal(err)
 	}
-	c, err := flowery.New(flowery.Config{BaseURL: "https://x", AccountID: "A", Logistics: "B", Token: "t"})
+	c, err := flowery.New(flowery.Config{BaseURL: "https://x", AccountID: "A", Logistics: "B", Token: flowery.NewSecret("t")})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package flowery
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -118,7 +119,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("flowery: Config.AccountID is required: %w", status.ErrInvalidConfig)
 	case cfg.Logistics == "":
 		return nil, fmt.Errorf("flowery: Config.Logistics is required: %w", status.ErrInvalidConfig)
-	case cfg.Token == "" && cfg.SecretKey == "":
+	case cfg.Token.IsZero() && cfg.SecretKey.IsZero():
 		return nil, fmt.Errorf("flowery: Config needs Token, or SecretKey to register one: %w", status.ErrInvalidConfig)
 	case cfg.BatchSize < 0:
 		return nil, fmt.Errorf("flowery: Config.BatchSize must not be negative: %w", status.ErrInvalidConfig)
@@ -148,7 +149,7 @@ func New(cfg Config) (*Client, error) {
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
-		Secrets:           []string{string(cfg.Token), string(cfg.SecretKey)},
+		Secrets:           []string{cfg.Token.Value(), cfg.SecretKey.Value()},
 		ParseError:        parseError,
 	})
 	if err != nil {
@@ -168,7 +169,7 @@ func New(cfg Config) (*Client, error) {
 		}
 		*u.ep = endpoint{base: base}
 	}
-	if cfg.Token == "" {
+	if cfg.Token.IsZero() {
 		c.tokens = token.New(c.registerToken)
 	}
 	return c, nil
@@ -180,6 +181,10 @@ func (c Client) String() string { return fmt.Sprintf("flowery.Client{%+v}", c.cf
 
 // GoString is String, for %#v.
 func (c Client) GoString() string { return c.String() }
+
+// Format prints String for every verb (%d and %p too), so that no verb
+// prints what the client holds.
+func (c Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
 // endpoint is where a request goes: a path on BaseURL, or a whole URL of
 // its own (base, with no path after it).

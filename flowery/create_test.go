@@ -31,7 +31,7 @@ func TestCreateOrderBody(t *testing.T) {
 		w.Write([]byte(`{"status":"success","detail":{"order_no":"N1","express_no":"CGK9","logistics_sn":20240603001}}`))
 	}))
 	defer srv.Close()
-	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: "t-1"})
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: flowery.NewSecret("t-1")})
 	require.NoError(t, err)
 	n := newOrder("N1")
 	n.OrderType, n.GoodsType, n.ServiceType, n.Remark, n.PackagePcs = flowery.OrderTransfer, flowery.GoodsSpecial, "1", "fragile", "2"
@@ -62,7 +62,7 @@ func TestCreateOrderPackagePcs(t *testing.T) {
 		w.Write([]byte(`{"status":"success","detail":{"order_no":"N1","express_no":"CGK9","logistics_sn":"1"}}`))
 	}))
 	defer srv.Close()
-	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: "t-1"})
+	c, err := flowery.New(flowery.Config{BaseURL: srv.URL, AccountID: "A", Logistics: "L", Token: flowery.NewSecret("t-1")})
 	require.NoError(t, err)
 	_, err = c.CreateOrder(context.Background(), newOrder("N1"))
 	require.NoError(t, err)

@@ -5,7 +5,7 @@
 //	c, err := flowery.New(flowery.Config{
 //		AccountID: os.Getenv("FLOWERY_ACCOUNT_ID"),
 //		Logistics: os.Getenv("FLOWERY_LOGISTICS"),
-//		Token:     flowery.Secret(os.Getenv("FLOWERY_TOKEN")), // or SecretKey, to register one
+//		Token:     flowery.SecretFromEnv("FLOWERY_TOKEN"), // or SecretKey, to register one
 //	})
 //	res, err := c.QueryOrders(ctx, flowery.ByOrderNo, "1000025", "1000026")
 //	for _, o := range res.Orders {

@@ -38,7 +38,7 @@ func gockClient(t *testing.T) *flowery.Client {
 	t.Cleanup(gock.Off)
 	hc := &http.Client{}
 	gock.InterceptClient(hc)
-	c, err := flowery.New(flowery.Config{BaseURL: fixtureHost, AccountID: "AAA", Logistics: "BBB", Token: fixtureToken,
+	c, err := flowery.New(flowery.Config{BaseURL: fixtureHost, AccountID: "AAA", Logistics: "BBB", Token: flowery.NewSecret(fixtureToken),
 		HTTPClient: hc, MaxRetries: -1})
 	require.NoError(t, err)
 	return c
@@ -170,7 +170,7 @@ func TestFixtureTokenRegistration(t *testing.T) {
 		Reply(200).BodyString(string(fixture(t, "token.json")))
 	gock.New(fixtureHost).Post("/orders").MatchHeader("Token", "^"+fixtureToken+"$").
 		Reply(200).BodyString(string(fixture(t, "order-status.json")))
-	c, err := flowery.New(flowery.Config{BaseURL: fixtureHost, AccountID: "AAA", Logistics: "BBB", SecretKey: "sk-123456", HTTPClient: hc, MaxRetries: -1})
+	c, err := flowery.New(flowery.Config{BaseURL: fixtureHost, AccountID: "AAA", Logistics: "BBB", SecretKey: flowery.NewSecret("sk-123456"), HTTPClient: hc, MaxRetries: -1})
 	require.NoError(t, err)
 	_, err = c.QueryOrders(context.Background(), flowery.ByOrderNo, "1000025")
 	require.NoError(t, err)

@@ -18,7 +18,7 @@ import (
 // to JSON that decodes to the same JSON again.
 func FuzzDecodeOrders(f *testing.F) {
 	wiretest.AddFixtures(f, "flowery")
-	c, err := New(Config{BaseURL: "https://fuzz", AccountID: "A", Logistics: "B", Token: "t"})
+	c, err := New(Config{BaseURL: "https://fuzz", AccountID: "A", Logistics: "B", Token: NewSecret("t")})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func FuzzOrderDetailField(f *testing.F) {
 	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
 		f.Add(uint(i), []byte(v))
 	}
-	c, err := New(Config{BaseURL: "https://fuzz", AccountID: "a", Logistics: "l", Token: "t"})
+	c, err := New(Config{BaseURL: "https://fuzz", AccountID: "a", Logistics: "l", Token: NewSecret("t")})
 	if err != nil {
 		f.Fatal(err)
 	}

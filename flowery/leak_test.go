@@ -23,7 +23,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 		return `{"code":"success","message":"","sn_str":"2","orders_detail":[{"order_no":"1","express_no":"E1","order_status":"已签收"}]}`
 	}
-	for _, creds := range []flowery.Config{{Token: token}, {SecretKey: secretKey}} {
+	for _, creds := range []flowery.Config{{Token: flowery.NewSecret(token)}, {SecretKey: flowery.NewSecret(secretKey)}} {
 		for _, sc := range leaktest.Scenarios {
 			t.Run(string(sc), func(t *testing.T) {
 				srv := leaktest.Server(t, sc, success, isToken)

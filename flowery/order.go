@@ -504,7 +504,7 @@ func post[T any](ctx context.Context, c *Client, ep endpoint, by QueryBy, batch 
 // once and send called again.
 func (c *Client) withToken(ctx context.Context, send func(tok string) error) error {
 	for attempt := 0; ; attempt++ {
-		tok := string(c.cfg.Token)
+		tok := c.cfg.Token.Value()
 		if c.tokens != nil {
 			var err error
 			if tok, err = c.tokens.Get(ctx); err != nil {

@@ -131,7 +131,7 @@ func TestServerTokenReRegistration(t *testing.T) {
 
 func TestServerWrongSecretKey(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t, func(c *flowery.Config) { c.SecretKey = "not-the-secret-key" })
+	srv, c := setup(t, func(c *flowery.Config) { c.SecretKey = flowery.NewSecret("not-the-secret-key") })
 	_, err := c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
 	assert.ErrorIs(t, err, status.ErrUnauthorized)
 	assert.ErrorContains(t, err, "secret_key error")
@@ -232,7 +232,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	_, err = c.QueryOrders(context.Background(), flowery.ByOrderNo, "1")
 	require.NoError(t, err)
 	static := cfg
-	static.SecretKey, static.Token = "", "static-token-value-123"
+	static.SecretKey, static.Token = flowery.NewSecret(""), flowery.NewSecret("static-token-value-123")
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprint(c), fmt.Sprintf("%+v", c),
 		fmt.Sprint(static), logs.String()} {
 		assert.NotContains(t, s, flowerytest.SecretKey)
@@ -245,11 +245,11 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []flowery.Config{
-		{Logistics: "B", Token: "t"},
-		{AccountID: "A", Token: "t"},
+		{Logistics: "B", Token: flowery.NewSecret("t")},
+		{AccountID: "A", Token: flowery.NewSecret("t")},
 		{AccountID: "A", Logistics: "B"},
-		{AccountID: "A", Logistics: "B", Token: "t", BatchSize: -1},
-		{AccountID: "A", Logistics: "B", Token: "t", Concurrency: -1},
+		{AccountID: "A", Logistics: "B", Token: flowery.NewSecret("t"), BatchSize: -1},
+		{AccountID: "A", Logistics: "B", Token: flowery.NewSecret("t"), Concurrency: -1},
 	} {
 		_, err := flowery.New(cfg)
 		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)
@@ -330,7 +330,7 @@ func TestServerTrackByExpressNo(t *testing.T) {
 	assert.Equal(t, "CGK1000", snaps[0].TrackingNo)
 	assert.Equal(t, status.NotFound, snaps[1].Stage)
 
-	_, err = flowery.New(flowery.Config{AccountID: "a", Logistics: "l", Token: "t", TrackBy: "3"})
+	_, err = flowery.New(flowery.Config{AccountID: "a", Logistics: "l", Token: flowery.NewSecret("t"), TrackBy: "3"})
 	assert.Error(t, err)
 }
 

@@ -31,7 +31,7 @@ func TestAnswerMessageFields(t *testing.T) {
 				w.WriteHeader(code)
 				fmt.Fprint(w, body)
 			}))
-			c, err := reseller.New(reseller.Config{BaseURL: srv.URL, ResellerID: 1, Secret: "s", MaxRetries: -1})
+			c, err := reseller.New(reseller.Config{BaseURL: srv.URL, ResellerID: 1, Secret: reseller.NewSecret("s"), MaxRetries: -1})
 			require.NoError(t, err)
 			_, err = c.QueryOrder(context.Background(), "T1")
 			srv.Close()
@@ -79,7 +79,7 @@ func TestServerSignTypeAndSigners(t *testing.T) {
 	srv := resellertest.NewServer()
 	defer srv.Close()
 	cfg := srv.Config()
-	cfg.Secret = "not-the-secret"
+	cfg.Secret = reseller.NewSecret("not-the-secret")
 	c, err := reseller.New(cfg)
 	require.NoError(t, err)
 	_, err = c.QueryOrder(context.Background(), "T1")
@@ -96,7 +96,7 @@ func answering(t *testing.T, body string) *reseller.Client {
 		fmt.Fprint(w, body)
 	}))
 	t.Cleanup(srv.Close)
-	c, err := reseller.New(reseller.Config{BaseURL: srv.URL, ResellerID: 1, Secret: "s", MaxRetries: -1})
+	c, err := reseller.New(reseller.Config{BaseURL: srv.URL, ResellerID: 1, Secret: reseller.NewSecret("s"), MaxRetries: -1})
 	require.NoError(t, err)
 	return c
 }

@@ -119,7 +119,7 @@ func BenchmarkDecodeOrder(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := reseller.New(reseller.Config{BaseURL: "https://x", ResellerID: 1, Secret: "s"})
+	c, err := reseller.New(reseller.Config{BaseURL: "https://x", ResellerID: 1, Secret: reseller.NewSecret("s")})
 	if err != nil {
 		b.Fatal(err)
 	}

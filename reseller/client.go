@@ -2,6 +2,7 @@ package reseller
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -83,7 +84,7 @@ func New(cfg Config) (*Client, error) {
 	switch {
 	case cfg.ResellerID == 0:
 		return nil, fmt.Errorf("reseller: Config.ResellerID is required: %w", status.ErrInvalidConfig)
-	case cfg.Secret == "":
+	case cfg.Secret.IsZero():
 		return nil, fmt.Errorf("reseller: Config.Secret is required: %w", status.ErrInvalidConfig)
 	case cfg.Version < 0:
 		return nil, fmt.Errorf("reseller: Config.Version must not be negative: %w", status.ErrInvalidConfig)
@@ -114,7 +115,7 @@ func New(cfg Config) (*Client, error) {
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
-		Secrets:           []string{string(cfg.Secret)},
+		Secrets:           []string{cfg.Secret.Value()},
 		ParseError:        parseError,
 	})
 	if err != nil {
@@ -129,3 +130,7 @@ func (c Client) String() string { return fmt.Sprintf("reseller.Client{%+v}", c.c
 
 // GoString is String, for %#v.
 func (c Client) GoString() string { return c.String() }
+
+// Format prints String for every verb (%d and %p too), so that no verb
+// prints what the client holds.
+func (c Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }

@@ -7,7 +7,7 @@
 //
 //	c, err := reseller.New(reseller.Config{
 //		ResellerID: 10000,
-//		Secret:     reseller.Secret(os.Getenv("RESELLER_SECRET")),
+//		Secret:     reseller.SecretFromEnv("RESELLER_SECRET"),
 //	})
 //	o, err := c.QueryOrder(ctx, "20240328-874367231")
 //	for _, s := range o.SubOrderList {

@@ -1,6 +1,7 @@
 package reseller
 
 import (
+	"crypto/subtle"
 	"encoding/json"
 	"strings"
 )
@@ -41,8 +42,13 @@ func (e *Envelope) SignWith(signer Signer, secret Secret) error {
 }
 
 // Verify reports whether e.Sign is signer's signature of e with secret,
-// compared without regard to case, as the platform compares it.
+// compared without regard to case, as the platform compares it, and in
+// constant time (crypto/subtle on the lower-cased texts), so that the time
+// taken tells nothing of how much of a forged signature was right.
 func (e *Envelope) Verify(signer Signer, secret Secret) bool {
 	want, err := signer.Sign(e.Params(secret))
-	return err == nil && e.Sign != "" && strings.EqualFold(want, e.Sign)
+	if err != nil || e.Sign == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(strings.ToLower(want)), []byte(strings.ToLower(e.Sign))) == 1
 }

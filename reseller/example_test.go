@@ -73,13 +73,13 @@ func ExampleClient_Track() {
 // can sign.
 func ExampleSignerFunc() {
 	signer := reseller.SignerFunc(func(p reseller.SignParams) (string, error) {
-		if p.Secret == "" {
+		if p.Secret.IsZero() {
 			return "", errors.New("no secret")
 		}
 		return reseller.HMACSHA256Signer.Sign(p)
 	})
 	sign, err := signer.Sign(reseller.SignParams{Timestamp: 1711092618, ResellerID: 10000, Version: 1,
-		BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`), Secret: "test-secret-0001"})
+		BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`), Secret: reseller.NewSecret("test-secret-0001")})
 	fmt.Println(sign, err)
 	// Output: 9A54E238EE0D9D6B61DECBDF34D585F4E93D307A62DBE027512C5DA91F548D6A <nil>
 }

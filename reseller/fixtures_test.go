@@ -36,7 +36,7 @@ func gockClient(t *testing.T) *reseller.Client {
 	t.Cleanup(gock.Off)
 	hc := &http.Client{}
 	gock.InterceptClient(hc)
-	c, err := reseller.New(reseller.Config{BaseURL: fixtureHost, ResellerID: 10000, Secret: "test-secret-0001",
+	c, err := reseller.New(reseller.Config{BaseURL: fixtureHost, ResellerID: 10000, Secret: reseller.NewSecret("test-secret-0001"),
 		Now: func() time.Time { return time.Unix(1711092618, 0) }, HTTPClient: hc, MaxRetries: -1})
 	require.NoError(t, err)
 	return c

@@ -16,7 +16,7 @@ import (
 // to snapshots and encodes to JSON that decodes to the same JSON again.
 func FuzzDecodeOrder(f *testing.F) {
 	wiretest.AddFixtures(f, "reseller")
-	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
+	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: NewSecret("s")})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func FuzzSubOrderField(f *testing.F) {
 	for i, v := range []string{`"abc"`, `1.5`, `"110222319566-0"`, `{"a":[1]}`, `[]`, `null`, `true`, `-0`, `"007"`, `1e3`, `{"value":1}`, `"2019-6-25 18:56:03"`} {
 		f.Add(uint(i), []byte(v))
 	}
-	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
+	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: NewSecret("s")})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func FuzzSubOrderField(f *testing.F) {
 // what the careful record-by-record decode gives.
 func FuzzFastOrderEqualsCareful(f *testing.F) {
 	wiretest.AddFixtures(f, "reseller")
-	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: "s"})
+	c, err := New(Config{BaseURL: "https://fuzz", ResellerID: 1, Secret: NewSecret("s")})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -21,12 +21,12 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Run(string(sc), func(t *testing.T) {
 			srv := leaktest.Server(t, sc, success, func(string) bool { return false })
 			var logs leaktest.Logs
-			cfg := reseller.Config{BaseURL: srv.URL, ResellerID: 10000, Secret: secret, Logger: logs.Logger(), RetryWaitMin: 1, RetryWaitMax: 2}
+			cfg := reseller.Config{BaseURL: srv.URL, ResellerID: 10000, Secret: reseller.NewSecret(secret), Logger: logs.Logger(), RetryWaitMin: 1, RetryWaitMax: 2}
 			c, err := reseller.New(cfg)
 			require.NoError(t, err)
 			_, qerr := c.QueryOrder(context.Background(), "T1")
 			snaps, terr := c.Track(context.Background(), "T1", "T2")
-			p := reseller.SignParams{Timestamp: 1, ResellerID: 1, Version: 1, BizContent: []byte(`{}`), Secret: secret}
+			p := reseller.SignParams{Timestamp: 1, ResellerID: 1, Version: 1, BizContent: []byte(`{}`), Secret: reseller.NewSecret(secret)}
 			leaktest.Check(t, []string{secret}, leaktest.Surfaces(&logs, cfg, c, qerr, snaps, terr, p))
 		})
 	}

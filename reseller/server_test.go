@@ -67,7 +67,7 @@ func TestServerSignatureIsChecked(t *testing.T) {
 	srv, _ := setup(t)
 	srv.Put(sampleOrder("T-1", status.ResellerCompleted))
 	cfg := srv.Config()
-	cfg.Secret = "wrong-secret-value"
+	cfg.Secret = reseller.NewSecret("wrong-secret-value")
 	c, err := reseller.New(cfg)
 	require.NoError(t, err)
 	_, err = c.QueryOrder(context.Background(), "T-1")
@@ -247,15 +247,15 @@ func TestSecretsNeverPrinted(t *testing.T) {
 func TestNewValidates(t *testing.T) {
 	t.Parallel()
 	for _, cfg := range []reseller.Config{
-		{Secret: "s"},
+		{Secret: reseller.NewSecret("s")},
 		{ResellerID: 1},
-		{ResellerID: 1, Secret: "s", Version: -1},
-		{ResellerID: 1, Secret: "s", Concurrency: -1},
-		{ResellerID: 1, Secret: "s", BaseURL: "not a url"},
+		{ResellerID: 1, Secret: reseller.NewSecret("s"), Version: -1},
+		{ResellerID: 1, Secret: reseller.NewSecret("s"), Concurrency: -1},
+		{ResellerID: 1, Secret: reseller.NewSecret("s"), BaseURL: "not a url"},
 	} {
 		_, err := reseller.New(cfg)
 		assert.ErrorIs(t, err, status.ErrInvalidConfig, "%v", cfg)
 	}
-	_, err := reseller.New(reseller.Config{ResellerID: 1, Secret: "s"})
+	_, err := reseller.New(reseller.Config{ResellerID: 1, Secret: reseller.NewSecret("s")})
 	assert.NoError(t, err, "the default host and signer")
 }

@@ -48,14 +48,14 @@ func CanonicalString(p SignParams) string { return canonical(p, false) }
 // secret=<secret> among them, in its place, as YingeSigner does.
 func canonical(p SignParams, withSecret bool) string {
 	var b strings.Builder
-	b.Grow(len(p.BizContent) + len(p.Secret) + 80)
+	b.Grow(len(p.BizContent) + len(p.Secret.Value()) + 80)
 	b.WriteString("bizContent=")
 	b.Write(p.BizContent)
 	b.WriteString("&resellerId=")
 	b.WriteString(strconv.FormatInt(p.ResellerID, 10))
 	if withSecret {
 		b.WriteString("&secret=")
-		b.WriteString(string(p.Secret))
+		b.WriteString(p.Secret.Value())
 	}
 	if p.SignType != 0 {
 		b.WriteString("&signType=")
@@ -85,14 +85,14 @@ var YingeSigner Signer = SignerFunc(func(p SignParams) (string, error) {
 // upper-case hex: a convention of platforms like this one, kept for
 // accounts set up with it.
 var MD5Signer Signer = SignerFunc(func(p SignParams) (string, error) {
-	sum := md5.Sum([]byte(CanonicalString(p) + string(p.Secret)))
+	sum := md5.Sum([]byte(CanonicalString(p) + p.Secret.Value()))
 	return strings.ToUpper(hex.EncodeToString(sum[:])), nil
 })
 
 // HMACSHA256Signer signs CanonicalString(p) with HMAC-SHA256 keyed by the
 // secret, in upper-case hex.
 var HMACSHA256Signer Signer = SignerFunc(func(p SignParams) (string, error) {
-	m := hmac.New(sha256.New, []byte(string(p.Secret)))
+	m := hmac.New(sha256.New, []byte(p.Secret.Value()))
 	m.Write([]byte(CanonicalString(p)))
 	return strings.ToUpper(hex.EncodeToString(m.Sum(nil))), nil
 })

@@ -29,13 +29,13 @@ var signVectors = []struct {
 	md5, hmac string
 }{
 	{
-		p:         reseller.SignParams{Timestamp: 1711092618, ResellerID: 10000, Version: 1, BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`), Secret: "test-secret-0001"},
+		p:         reseller.SignParams{Timestamp: 1711092618, ResellerID: 10000, Version: 1, BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`), Secret: reseller.NewSecret("test-secret-0001")},
 		canonical: `bizContent={"thirdOrderNo":"20240328-874367231"}&resellerId=10000&timestamp=1711092618&version=1`,
 		md5:       "9AB31F58D7E1F1EF8379E390332C8A02",
 		hmac:      "9A54E238EE0D9D6B61DECBDF34D585F4E93D307A62DBE027512C5DA91F548D6A",
 	},
 	{
-		p:         reseller.SignParams{Timestamp: 1700000000, ResellerID: 987654321012, Version: 2, BizContent: []byte(`{"thirdOrderNo":"订单\u0026\u003c1\u003e"}`), Secret: "秘密"},
+		p:         reseller.SignParams{Timestamp: 1700000000, ResellerID: 987654321012, Version: 2, BizContent: []byte(`{"thirdOrderNo":"订单\u0026\u003c1\u003e"}`), Secret: reseller.NewSecret("秘密")},
 		canonical: `bizContent={"thirdOrderNo":"订单\u0026\u003c1\u003e"}&resellerId=987654321012&timestamp=1700000000&version=2`,
 		md5:       "E29B09944AC3E5AC9DCA205057AFC530",
 		hmac:      "9BF9E72D90D50FBCAFEDADC1F51291B3C06E378A1709878EDDBAD74F5537D6CF",
@@ -55,18 +55,18 @@ func TestSignKnownAnswers(t *testing.T) {
 }
 
 func TestSignerFunc(t *testing.T) {
-	var s reseller.Signer = reseller.SignerFunc(func(p reseller.SignParams) (string, error) { return string(p.Secret) + "!", nil })
-	got, err := s.Sign(reseller.SignParams{Secret: "x"})
+	var s reseller.Signer = reseller.SignerFunc(func(p reseller.SignParams) (string, error) { return p.Secret.Value() + "!", nil })
+	got, err := s.Sign(reseller.SignParams{Secret: reseller.NewSecret("x")})
 	require.NoError(t, err)
 	assert.Equal(t, "x!", got)
 }
 
 func FuzzSign(f *testing.F) {
 	for _, v := range signVectors {
-		f.Add(v.p.Timestamp, v.p.ResellerID, v.p.Version, v.p.BizContent, string(v.p.Secret))
+		f.Add(v.p.Timestamp, v.p.ResellerID, v.p.Version, v.p.BizContent, v.p.Secret.Value())
 	}
 	f.Fuzz(func(t *testing.T, ts, id int64, version int, biz []byte, secret string) {
-		p := reseller.SignParams{Timestamp: ts, ResellerID: id, Version: version, BizContent: biz, Secret: reseller.Secret(secret)}
+		p := reseller.SignParams{Timestamp: ts, ResellerID: id, Version: version, BizContent: biz, Secret: reseller.NewSecret(secret)}
 		a, err := reseller.MD5Signer.Sign(p)
 		if err != nil || len(a) != 32 {
 			t.Fatal(a, err)
@@ -79,7 +79,7 @@ func FuzzSign(f *testing.F) {
 		if err != nil || len(h) != 64 {
 			t.Fatal(h, err)
 		}
-		p.Secret += reseller.Secret("x")
+		p.Secret = reseller.NewSecret(p.Secret.Value() + "x")
 		if c, _ := reseller.MD5Signer.Sign(p); c == a {
 			t.Fatal("secret not signed")
 		}
@@ -95,7 +95,7 @@ func FuzzSign(f *testing.F) {
 // With signType 2, signType=2 takes its place after secret.
 func TestYingeSigner(t *testing.T) {
 	p := reseller.SignParams{Timestamp: 1711092618, ResellerID: 10000, Version: 1,
-		BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`), Secret: "secret29472103dfe"}
+		BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`), Secret: reseller.NewSecret("secret29472103dfe")}
 	got, err := reseller.YingeSigner.Sign(p)
 	require.NoError(t, err)
 	assert.Equal(t, "db59aeec8928156134e82d294738047a", got)
@@ -109,18 +109,18 @@ func TestYingeSigner(t *testing.T) {
 // matter, anything else does.
 func TestEnvelope(t *testing.T) {
 	e := reseller.Envelope{Timestamp: 1711092618, ResellerID: 10000, Version: 1, BizContent: []byte(`{"thirdOrderNo":"20240328-874367231"}`)}
-	require.NoError(t, e.SignWith(reseller.YingeSigner, "secret29472103dfe"))
+	require.NoError(t, e.SignWith(reseller.YingeSigner, reseller.NewSecret("secret29472103dfe")))
 	assert.Equal(t, "db59aeec8928156134e82d294738047a", e.Sign)
 	b, err := json.Marshal(e)
 	require.NoError(t, err)
 	assert.Equal(t, `{"timestamp":1711092618,"sign":"db59aeec8928156134e82d294738047a","resellerId":10000,"version":1,"bizContent":{"thirdOrderNo":"20240328-874367231"}}`, string(b))
 	upper := e
 	upper.Sign = strings.ToUpper(e.Sign)
-	assert.True(t, upper.Verify(reseller.YingeSigner, "secret29472103dfe"), "the platform compares without regard to case")
-	assert.False(t, e.Verify(reseller.YingeSigner, "another"))
+	assert.True(t, upper.Verify(reseller.YingeSigner, reseller.NewSecret("secret29472103dfe")), "the platform compares without regard to case")
+	assert.False(t, e.Verify(reseller.YingeSigner, reseller.NewSecret("another")))
 	e.SignType = 2
-	assert.False(t, e.Verify(reseller.YingeSigner, "secret29472103dfe"), "signType is signed")
-	require.NoError(t, e.SignWith(reseller.YingeSigner, "secret29472103dfe"))
+	assert.False(t, e.Verify(reseller.YingeSigner, reseller.NewSecret("secret29472103dfe")), "signType is signed")
+	require.NoError(t, e.SignWith(reseller.YingeSigner, reseller.NewSecret("secret29472103dfe")))
 	b, _ = json.Marshal(e)
 	assert.Contains(t, string(b), `"version":1,"signType":2,"bizContent"`)
 }

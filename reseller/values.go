@@ -22,13 +22,20 @@ type (
 	// text is in no known layout; x.Valid is false for null.
 	Time = wire.Time[wire.Shanghai]
 	// Secret is a credential in a Config: the client sends its value, and
-	// fmt, slog and encoding/json show "[redacted]" instead. Set it like a
-	// string (Secret(os.Getenv("KEY")), or a constant).
+	// fmt (through any field, exported or not), slog and encoding/json show
+	// "[redacted]" instead. Make one with NewSecret or SecretFromEnv.
 	Secret = wire.Secret
 	// Unfit holds a record's fields whose values did not fit their Go
 	// types, verbatim, by JSON name: x.Unfit["status"].
 	Unfit = wire.Unfit
 )
+
+// NewSecret returns s as a Secret, for a Config.
+func NewSecret(s string) Secret { return wire.NewSecret(s) }
+
+// SecretFromEnv returns the environment variable name as a Secret, for a
+// Config: SecretFromEnv("KEY").
+func SecretFromEnv(name string) Secret { return wire.SecretFromEnv(name) }
 
 // NewTime returns t as a Time, formatted "2006-01-02 15:04:05" in the zone
 // the provider's times are read in.

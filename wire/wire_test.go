@@ -375,7 +375,7 @@ func TestBothEngines(t *testing.T) {
 		var a, b rec
 		require.NoError(t, json.Unmarshal([]byte(in), &a), in)
 		require.NoError(t, jsonv2.Unmarshal([]byte(in), &b, jsonv1.DefaultOptionsV1()), in)
-		a.K, b.K = "", "" // a Secret decodes as its value; it never encodes back
+		a.K, b.K = NewSecret(""), NewSecret("") // a Secret decodes as its value; it never encodes back
 		assert.Equal(t, a, b, in)
 		outA, err := json.Marshal(a)
 		require.NoError(t, err)
@@ -383,7 +383,40 @@ func TestBothEngines(t *testing.T) {
 		require.NoError(t, err)
 		assert.JSONEq(t, string(outA), string(outB), in)
 	}
-	out, err := jsonv2.Marshal(Secret("s3cret"))
+	out, err := jsonv2.Marshal(NewSecret("s3cret"))
 	require.NoError(t, err)
 	assert.Equal(t, `"[redacted]"`, string(out))
+}
+
+// A Secret reached where fmt calls no method (an unexported field, a map
+// or slice inside one, %p) prints no more than an address.
+func TestSecretUnreachableToReflection(t *testing.T) {
+	const key = "k3y-\u00fc-0001"
+	t.Setenv("ORDERTRACK_TEST_SECRET", key)
+	s := SecretFromEnv("ORDERTRACK_TEST_SECRET")
+	require.Equal(t, key, s.Value())
+	require.Equal(t, NewSecret(key).Value(), s.Value())
+	assert.True(t, NewSecret("").IsZero())
+	assert.True(t, Secret{}.IsZero())
+	type holder struct {
+		s  Secret
+		ps *Secret
+		m  map[string]Secret
+		l  []Secret
+		a  any
+	}
+	h := holder{s, &s, map[string]Secret{"k": s}, []Secret{s}, struct{ s Secret }{s}}
+	for _, v := range []any{s, &s, h, &h, []any{h}, map[string]any{"h": h}, struct{ h holder }{h}} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%p", "%d", "%T"} {
+			out := fmt.Sprintf(verb, v)
+			assert.NotContains(t, out, key, "%s of %T", verb, v)
+			assert.NotContains(t, out, fmt.Sprintf("%x", key), "%s of %T", verb, v)
+		}
+	}
+	var back struct{ K Secret }
+	require.NoError(t, json.Unmarshal([]byte(`{"K":"`+key+`"}`), &back))
+	assert.Equal(t, key, back.K.Value(), "a Secret decodes as its value")
+	b, err := json.Marshal(back)
+	require.NoError(t, err)
+	assert.Equal(t, `{"K":"[redacted]"}`, string(b))
 }

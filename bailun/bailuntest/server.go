@@ -84,7 +84,7 @@ func NewServer() *Server {
 // Config returns a client Config for the fake: its URL and credentials, and
 // millisecond retry waits so that tests of faults run fast.
 func (s *Server) Config() bailun.Config {
-	return bailun.Config{BaseURL: s.URL, AppID: AppID, AppKey: AppKey,
+	return bailun.Config{BaseURL: s.URL, AppID: AppID, AppKey: bailun.NewSecret(AppKey),
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 

@@ -103,7 +103,7 @@ func NewServer() *Server {
 // Config returns a client Config for the fake: its URL and credentials, and
 // millisecond retry waits so that tests of faults run fast.
 func (s *Server) Config() birdsystem.Config {
-	return birdsystem.Config{BaseURL: s.URL, APIKey: APIKey, CompanyID: CompanyID,
+	return birdsystem.Config{BaseURL: s.URL, APIKey: birdsystem.NewSecret(APIKey), CompanyID: CompanyID,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 

@@ -30,7 +30,7 @@ func run(refs []string) error {
 	cfg := bailun.Config{
 		BaseURL: os.Getenv("BAILUN_BASE_URL"),
 		AppID:   os.Getenv("BAILUN_APP_ID"),
-		AppKey:  bailun.Secret(os.Getenv("BAILUN_APP_KEY")),
+		AppKey:  bailun.SecretFromEnv("BAILUN_APP_KEY"),
 	}
 	if cfg.BaseURL == "" {
 		srv := bailuntest.NewServer()

@@ -33,7 +33,7 @@ func main() {
 func run(list string, refs []string) error {
 	cfg := birdsystem.Config{
 		BaseURL:   os.Getenv("BIRDSYSTEM_BASE_URL"),
-		APIKey:    birdsystem.Secret(os.Getenv("BIRDSYSTEM_API_KEY")),
+		APIKey:    birdsystem.SecretFromEnv("BIRDSYSTEM_API_KEY"),
 		CompanyID: os.Getenv("BIRDSYSTEM_COMPANY_ID"),
 	}
 	if cfg.BaseURL == "" {

@@ -31,7 +31,7 @@ func run(refs []string) error {
 		BaseURL:   os.Getenv("FLOWERY_BASE_URL"),
 		AccountID: os.Getenv("FLOWERY_ACCOUNT_ID"),
 		Logistics: os.Getenv("FLOWERY_LOGISTICS"),
-		Token:     flowery.Secret(os.Getenv("FLOWERY_TOKEN")),
+		Token:     flowery.SecretFromEnv("FLOWERY_TOKEN"),
 	}
 	if cfg.AccountID == "" {
 		srv := flowerytest.NewServer()

@@ -34,7 +34,7 @@ func run(refs []string) error {
 		if err != nil {
 			return fmt.Errorf("RESELLER_ID: %w", err)
 		}
-		cfg = reseller.Config{BaseURL: os.Getenv("RESELLER_BASE_URL"), ResellerID: n, Secret: reseller.Secret(os.Getenv("RESELLER_SECRET"))}
+		cfg = reseller.Config{BaseURL: os.Getenv("RESELLER_BASE_URL"), ResellerID: n, Secret: reseller.SecretFromEnv("RESELLER_SECRET")}
 	} else {
 		srv := resellertest.NewServer()
 		defer srv.Close()

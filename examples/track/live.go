@@ -23,7 +23,7 @@ type provider struct {
 var providers = []provider{
 	{status.Bailun, []string{"BAILUN_BASE_URL", "BAILUN_APP_ID", "BAILUN_APP_KEY"}, nil,
 		func(env func(string) string) (status.Tracker, error) {
-			return bailun.New(bailun.Config{BaseURL: env("BAILUN_BASE_URL"), AppID: env("BAILUN_APP_ID"), AppKey: bailun.Secret(env("BAILUN_APP_KEY"))})
+			return bailun.New(bailun.Config{BaseURL: env("BAILUN_BASE_URL"), AppID: env("BAILUN_APP_ID"), AppKey: bailun.NewSecret(env("BAILUN_APP_KEY"))})
 		}},
 	{status.Reseller, []string{"RESELLER_ID", "RESELLER_SECRET"}, []string{"RESELLER_BASE_URL"},
 		func(env func(string) string) (status.Tracker, error) {
@@ -31,16 +31,16 @@ var providers = []provider{
 			if err != nil {
 				return nil, fmt.Errorf("RESELLER_ID: %w", err)
 			}
-			return reseller.New(reseller.Config{BaseURL: env("RESELLER_BASE_URL"), ResellerID: id, Secret: reseller.Secret(env("RESELLER_SECRET"))})
+			return reseller.New(reseller.Config{BaseURL: env("RESELLER_BASE_URL"), ResellerID: id, Secret: reseller.NewSecret(env("RESELLER_SECRET"))})
 		}},
 	{status.BirdSystem, []string{"BIRDSYSTEM_BASE_URL", "BIRDSYSTEM_API_KEY", "BIRDSYSTEM_COMPANY_ID"}, nil,
 		func(env func(string) string) (status.Tracker, error) {
-			return birdsystem.New(birdsystem.Config{BaseURL: env("BIRDSYSTEM_BASE_URL"), APIKey: birdsystem.Secret(env("BIRDSYSTEM_API_KEY")), CompanyID: env("BIRDSYSTEM_COMPANY_ID")})
+			return birdsystem.New(birdsystem.Config{BaseURL: env("BIRDSYSTEM_BASE_URL"), APIKey: birdsystem.NewSecret(env("BIRDSYSTEM_API_KEY")), CompanyID: env("BIRDSYSTEM_COMPANY_ID")})
 		}},
 	{status.Flowery, []string{"FLOWERY_ACCOUNT_ID", "FLOWERY_LOGISTICS", "FLOWERY_TOKEN"}, []string{"FLOWERY_BASE_URL"},
 		func(env func(string) string) (status.Tracker, error) {
 			return flowery.New(flowery.Config{BaseURL: env("FLOWERY_BASE_URL"), AccountID: env("FLOWERY_ACCOUNT_ID"),
-				Logistics: env("FLOWERY_LOGISTICS"), Token: flowery.Secret(env("FLOWERY_TOKEN"))})
+				Logistics: env("FLOWERY_LOGISTICS"), Token: flowery.NewSecret(env("FLOWERY_TOKEN"))})
 		}},
 }
 

@@ -110,7 +110,7 @@ func NewServer() *Server {
 // secret key, so the client registers a token), and millisecond retry waits
 // so that tests of faults run fast.
 func (s *Server) Config() flowery.Config {
-	return flowery.Config{BaseURL: s.URL, AccountID: AccountID, Logistics: Logistics, SecretKey: SecretKey,
+	return flowery.Config{BaseURL: s.URL, AccountID: AccountID, Logistics: Logistics, SecretKey: flowery.NewSecret(SecretKey),
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 

@@ -147,8 +147,20 @@ func Surfaces(logs *Logs, cfg, client any, outcomes ...any) map[string]string {
 		Config any
 		Client any
 	}{cfg, client}
-	for name, v := range map[string]any{"cfg": cfg, "&cfg": &cfg, "client": client, "*client": deref, "holder": holder} {
-		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+	// A service often holds its client's Config in an unexported field:
+	// fmt then prints it by reflection, calling no method of what it
+	// reaches through that field. So does a map or a slice of them.
+	type service struct {
+		cfg    any
+		byName map[string]any
+		all    []any
+	}
+	hidden := service{cfg, map[string]any{"cfg": cfg}, []any{cfg, &cfg}}
+	verbs := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%p", "%d", "%T"}
+	for name, v := range map[string]any{"cfg": cfg, "&cfg": &cfg, "client": client, "*client": deref, "holder": holder,
+		"unexported": hidden, "&unexported": &hidden, "map": map[string]any{"cfg": cfg, "hidden": hidden},
+		"slice": []any{cfg, hidden}} {
+		for _, verb := range verbs {
 			out[name+" "+verb] = fmt.Sprintf(verb, v)
 		}
 		if b, err := json.Marshal(v); err == nil {
@@ -156,6 +168,13 @@ func Surfaces(logs *Logs, cfg, client any, outcomes ...any) map[string]string {
 		}
 		log := logs.Logger()
 		log.Info("value", "v", v)
+	}
+	// A client held in an unexported field prints as its address with the
+	// verbs that print pointers. (%s and %q on it print, by reflection,
+	// what the client holds: the README says not to print a client.)
+	type user struct{ client any }
+	for _, verb := range []string{"%v", "%+v", "%#v", "%x", "%p", "%d"} {
+		out["unexported client "+verb] = fmt.Sprintf(verb, user{client})
 	}
 	for i, o := range outcomes {
 		if b, err := json.Marshal(o); err == nil {

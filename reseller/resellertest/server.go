@@ -82,7 +82,7 @@ func NewServer() *Server {
 // Config returns a client Config for the fake: its URL and credentials, and
 // millisecond retry waits so that tests of faults run fast.
 func (s *Server) Config() reseller.Config {
-	return reseller.Config{BaseURL: s.URL, ResellerID: ResellerID, Secret: Secret, Signer: s.Signer,
+	return reseller.Config{BaseURL: s.URL, ResellerID: ResellerID, Secret: reseller.NewSecret(Secret), Signer: s.Signer,
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 
@@ -157,7 +157,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	if signer == nil {
 		signer = reseller.YingeSigner
 	}
-	if !req.Verify(signer, Secret) {
+	if !req.Verify(signer, reseller.NewSecret(Secret)) {
 		fail(w, status.ResellerParamInvalid, "参数校验错误: bad sign")
 		return
 	}

@@ -94,7 +94,7 @@ func Start() *Fakes {
 	// A second Flowery account whose token was revoked: its ref fails with
 	// its own error, and every other ref is still answered.
 	revoked := fl.Config()
-	revoked.SecretKey, revoked.Token = "", "revoked-token"
+	revoked.SecretKey, revoked.Token = flowery.NewSecret(""), flowery.NewSecret("revoked-token")
 	flRevoked := must(flowery.New(revoked))
 
 	f.Queries = []status.Query{
