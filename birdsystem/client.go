@@ -86,8 +86,8 @@ type Config struct {
 
 // Client talks to a BirdSystem warehouse. It is safe for concurrent use.
 type Client struct {
-	cfg         Config
-	t           *transport.Client
+	cfg Config
+	t   *transport.Client
 	// auth holds the headers every request sends (api_key, company_id)
 	// behind a pointer: printing a Client value by reflection (%p) shows
 	// its address, never the key.

@@ -76,23 +76,29 @@ func canonical(p SignParams, withSecret bool) string {
 // regard to case.
 //
 //	bizContent={"thirdOrderNo":"20240328-874367231"}&resellerId=10000&secret=...&timestamp=1711092618&version=1
-var YingeSigner Signer = SignerFunc(func(p SignParams) (string, error) {
+var YingeSigner Signer = SignerFunc(signYinge)
+
+func signYinge(p SignParams) (string, error) {
 	sum := md5.Sum([]byte(canonical(p, true)))
 	return hex.EncodeToString(sum[:]), nil
-})
+}
 
 // MD5Signer signs CanonicalString(p) followed by the secret with MD5, in
 // upper-case hex: a convention of platforms like this one, kept for
 // accounts set up with it.
-var MD5Signer Signer = SignerFunc(func(p SignParams) (string, error) {
+var MD5Signer Signer = SignerFunc(signMD5)
+
+func signMD5(p SignParams) (string, error) {
 	sum := md5.Sum([]byte(CanonicalString(p) + p.Secret.Value()))
 	return strings.ToUpper(hex.EncodeToString(sum[:])), nil
-})
+}
 
 // HMACSHA256Signer signs CanonicalString(p) with HMAC-SHA256 keyed by the
 // secret, in upper-case hex.
-var HMACSHA256Signer Signer = SignerFunc(func(p SignParams) (string, error) {
+var HMACSHA256Signer Signer = SignerFunc(signHMACSHA256)
+
+func signHMACSHA256(p SignParams) (string, error) {
 	m := hmac.New(sha256.New, []byte(p.Secret.Value()))
 	m.Write([]byte(CanonicalString(p)))
 	return strings.ToUpper(hex.EncodeToString(m.Sum(nil))), nil
-})
+}

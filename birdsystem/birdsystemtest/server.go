@@ -365,8 +365,6 @@ func intParam(q url.Values, name string, def int) (int, error) {
 	return strconv.Atoi(v)
 }
 
-// refuse answers the way BirdSystem refuses a request: HTTP 500 with
-// "success": false and a message.
 // PutCheckPoints stores the tracking history of a tracking reference,
 // oldest first, for TrackingHistory.
 func (s *Server) PutCheckPoints(ref string, cps ...birdsystem.CheckPoint) {
@@ -429,6 +427,8 @@ func (s *Server) trackingHistory(w http.ResponseWriter, r *http.Request) {
 	reply(w, http.StatusOK, map[string]any{"success": true, "data": data, "message": []any{}})
 }
 
+// refuse answers the way BirdSystem refuses a request: HTTP 500 with
+// "success": false and a message.
 func refuse(w http.ResponseWriter, message string) {
 	reply(w, http.StatusInternalServerError, map[string]any{"success": false, "message": message})
 }

@@ -163,7 +163,7 @@ func dash(s string) string {
 }
 
 func usage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintln(w, "usage: track [-json] [-live provider:ref ...]")
+	fmt.Fprintln(w, "usage: track [-json] [-strict] [-timeout d] [-live provider:ref ...]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Without -live, track starts the four fake servers in process and tracks their orders.")
 	fmt.Fprintln(w, "With -live, it uses each provider whose environment variables are set:")

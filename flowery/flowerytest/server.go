@@ -313,7 +313,6 @@ func (s *Server) detailAnswer(numbers []string, command string) ([]json.RawMessa
 	return found, missing
 }
 
-// failure answers as Flowery fails: {"status": "failure", "message": ...}.
 // Creates returns how many orders the fake has created.
 func (s *Server) Creates() int {
 	s.mu.Lock()
@@ -374,6 +373,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	reply(w, map[string]any{"status": "success", "detail": m})
 }
 
+// failure answers as Flowery fails: {"status": "failure", "message": ...}.
 func failure(w http.ResponseWriter, message string) {
 	reply(w, map[string]any{"status": "failure", "message": message})
 }
