@@ -1,6 +1,8 @@
 package status
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -85,6 +87,19 @@ type Change struct {
 	PrevTrackingNo string `json:"prev_tracking_no,omitempty"`
 	// Err is the new failure, for NowFailing.
 	Err error `json:"-"`
+	// ID tells the change apart, the same for the same change wherever and
+	// whenever it is made again: a hash of what it says (not of Err's
+	// text). A consumer of at-least-once delivery de-duplicates by it.
+	ID string `json:"id"`
+}
+
+// changeID returns the ID of c: a hash of every field but Err and ID.
+func changeID(c Change) string {
+	type plain Change
+	c.ID, c.Err = "", nil
+	b, _ := json.Marshal(plain(c))
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:12])
 }
 
 // Diff returns what changed from prev to cur, two snapshots of the same
@@ -104,6 +119,7 @@ func Diff(prev, cur Snapshot) []Change {
 		if f != nil {
 			f(&c)
 		}
+		c.ID = changeID(c)
 		return c
 	}
 	switch {
@@ -138,8 +154,9 @@ func Diff(prev, cur Snapshot) []Change {
 	case cur.TrackingNo != "" && cur.TrackingNo != prev.TrackingNo:
 		out = append(out, with(TrackingNoChanged, func(c *Change) { c.TrackingNo, c.PrevTrackingNo = cur.TrackingNo, prev.TrackingNo }))
 	}
-	for _, e := range cur.Events {
-		if !slices.ContainsFunc(prev.Events, e.same) {
+	for i, e := range cur.Events {
+		// An event seen before, or given twice in this answer, is no news.
+		if !slices.ContainsFunc(prev.Events, e.same) && !slices.ContainsFunc(cur.Events[:i], e.same) {
 			out = append(out, with(NewEvent, func(c *Change) {
 				c.Event = &e
 				if !e.Time.IsZero() {
@@ -185,13 +202,20 @@ func (c Change) String() string {
 	return who + " " + c.Kind.String()
 }
 
-// MarshalJSON writes the change with Err as "error", its message.
+// MarshalJSON writes the change with Err as "error", its message, and
+// From and To only for the kinds that have them (StageChanged,
+// NowNotFound).
 func (c Change) MarshalJSON() ([]byte, error) {
 	type plain Change
 	v := struct {
 		plain
+		From  *Stage `json:"from,omitempty"`
+		To    *Stage `json:"to,omitempty"`
 		Error string `json:"error,omitempty"`
 	}{plain: plain(c)}
+	if c.Kind == StageChanged || c.Kind == NowNotFound {
+		v.From, v.To = &c.From, &c.To
+	}
 	if c.Err != nil {
 		v.Error = c.Err.Error()
 	}

@@ -397,6 +397,16 @@ func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string,
 	if err != nil {
 		return
 	}
+	if len(cur) == 1 && cur[0].Stage == NotFound && cur[0].Err == nil && len(prev) > 0 {
+		// The whole ref is not found: each sub-order known is now not
+		// found, by its own number, so that a return pairs with it.
+		nf := cur[0]
+		cur = make([]Snapshot, len(prev))
+		for i, old := range prev {
+			cur[i] = nf
+			cur[i].OrderNo = old.OrderNo
+		}
+	}
 	keep := make([]Snapshot, 0, len(cur))
 	final := true
 	for _, c := range cur {
@@ -414,9 +424,10 @@ func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string,
 			// and diff the rest.
 			c.Events, c.Err = old.Events, nil
 		case c.Stage == NotFound && found:
-			// Not found keeps what was known, so that a return is no news
-			// but the stage.
-			c.TrackingNo, c.Events = old.TrackingNo, old.Events
+			// Not found says nothing of the order but that: it keeps what
+			// was known (tracking number, events, problems), so that a
+			// return is no news but the stage.
+			c.TrackingNo, c.Events, c.Problems = old.TrackingNo, old.Events, old.Problems
 		}
 		if !found {
 			old = Snapshot{Provider: c.Provider, Ref: c.Ref, OrderNo: c.OrderNo}

@@ -226,7 +226,7 @@ func TestWatcherNotFoundAndBack(t *testing.T) {
 	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
 	tr.snap = saved
 	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
-	assert.Equal(t, []string{"reseller T1 shipped -> not_found", "reseller T1 (S1) not_found -> shipped"}, got,
+	assert.Equal(t, []string{"reseller T1 (S1) shipped -> not_found", "reseller T1 (S1) not_found -> shipped"}, got,
 		"the tracking number and events known before are no news")
 }
 
