@@ -32,12 +32,20 @@ const (
 	NowFailing
 	// Recovered: the lookup works again after failing.
 	Recovered
+	// Following: the first answer of a ref the Watcher has no snapshot
+	// of: the baseline later answers are diffed against, its stage in To.
+	// It is one change, never a stage change from unknown.
+	Following
+	// Unfollowed: the Watcher no longer follows the ref: it was removed,
+	// or lingered in a final stage (To). Nothing ends silently.
+	Unfollowed
 )
 
 var changeKindNames = [...]string{
 	StageChanged: "stage_changed", ProblemAdded: "problem_added", ProblemCleared: "problem_cleared",
 	NewEvent: "new_event", TrackingNoAssigned: "tracking_no_assigned", TrackingNoChanged: "tracking_no_changed",
 	NowNotFound: "now_not_found", NowFailing: "now_failing", Recovered: "recovered",
+	Following: "following", Unfollowed: "unfollowed",
 }
 
 // String returns the kind's name ("stage_changed").
@@ -74,7 +82,8 @@ type Change struct {
 	// for NewEvent, the new snapshot's UpdatedAt otherwise; zero when
 	// neither is known.
 	At time.Time `json:"at,omitzero"`
-	// From and To are the stages, for StageChanged and NowNotFound.
+	// From and To are the stages, for StageChanged and NowNotFound; To
+	// alone for Following and Unfollowed.
 	From Stage `json:"from"`
 	To   Stage `json:"to"`
 	// Problem is the problem added or cleared.
@@ -91,6 +100,17 @@ type Change struct {
 	// whenever it is made again: a hash of what it says (not of Err's
 	// text). A consumer of at-least-once delivery de-duplicates by it.
 	ID string `json:"id"`
+}
+
+// newChange returns a change of kind k about the order of snap, with
+// its ID: how a Watcher makes the changes Diff does not.
+func newChange(k ChangeKind, snap Snapshot, f func(*Change)) Change {
+	c := Change{Kind: k, Provider: snap.Provider, Ref: snap.Ref, OrderNo: snap.OrderNo, At: snap.UpdatedAt}
+	if f != nil {
+		f(&c)
+	}
+	c.ID = changeID(c)
+	return c
 }
 
 // changeID returns the ID of c: a hash of every field but Err and ID.
@@ -198,13 +218,17 @@ func (c Change) String() string {
 		return who + " tracking number " + c.PrevTrackingNo + " -> " + c.TrackingNo
 	case NowFailing:
 		return who + " failing: " + fmt.Sprint(c.Err)
+	case Following:
+		return who + " following, " + c.To.String()
+	case Unfollowed:
+		return who + " unfollowed, " + c.To.String()
 	}
 	return who + " " + c.Kind.String()
 }
 
 // MarshalJSON writes the change with Err as "error", its message, and
 // From and To only for the kinds that have them (StageChanged,
-// NowNotFound).
+// NowNotFound; To alone for Following and Unfollowed).
 func (c Change) MarshalJSON() ([]byte, error) {
 	type plain Change
 	v := struct {
@@ -213,8 +237,11 @@ func (c Change) MarshalJSON() ([]byte, error) {
 		To    *Stage `json:"to,omitempty"`
 		Error string `json:"error,omitempty"`
 	}{plain: plain(c)}
-	if c.Kind == StageChanged || c.Kind == NowNotFound {
+	switch c.Kind {
+	case StageChanged, NowNotFound:
 		v.From, v.To = &c.From, &c.To
+	case Following, Unfollowed:
+		v.To = &c.To
 	}
 	if c.Err != nil {
 		v.Error = c.Err.Error()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -75,10 +76,13 @@ const DefaultInterval = time.Minute
 
 // Watcher follows orders over time: it polls each Tracker every Interval
 // (with jitter), diffs each answer against the last answered snapshots in
-// its Store, and delivers what changed. Refs whose orders reach a final
-// stage (see Stage.Final) stop being polled Linger later. A provider whose
-// lookups fail keeps its last snapshots and is asked again next round; a
-// failure is never a change. Its zero value is not usable: build one with
+// its Store, and delivers what changed. A ref's first answer is its
+// baseline, one Following change. Refs whose orders reach a final stage
+// (see Stage.Final) stop being polled Linger later, with an Unfollowed
+// change. A ref whose lookup fails keeps its last snapshots, is reported
+// NowFailing once and Recovered when it answers again, and is asked again
+// next round. A Store that fails is reported to OnError and Logger, and
+// its provider's rounds back off until it answers. Its zero value is not usable: build one with
 // NewWatcher. It is safe for concurrent use: Add and Remove may be called
 // while it runs.
 type Watcher struct {
@@ -87,10 +91,18 @@ type Watcher struct {
 	linger   time.Duration
 	store    Store
 	now      func() time.Time
+	// reportFirst diffs a first answer against nothing, as before
+	// Following; onError and log hear of Store failures.
+	reportFirst bool
+	onError     func(error)
+	log         *slog.Logger
 
 	mu       sync.Mutex
 	trackers map[Tracker]*followed
 	wake     chan struct{} // a tracker was added while running
+	// unfollowed are the Unfollowed changes of refs Remove took, for the
+	// next round of their provider to deliver.
+	unfollowed []Change
 }
 
 // followed is one Tracker's refs.
@@ -102,6 +114,8 @@ type followed struct {
 
 type refState struct {
 	finalSince time.Time // zero: not in a final stage
+	stage      Stage     // the last stage answered
+	failing    bool      // its last lookup failed, and NowFailing was sent
 }
 
 // WatcherOptions configure a Watcher; every zero value has a default.
@@ -120,12 +134,28 @@ type WatcherOptions struct {
 	Linger time.Duration
 	// Store keeps the last snapshots; nil gives NewMemoryStore().
 	Store Store
+	// ReportFirstLook reports a ref's first answer (one with no snapshot
+	// in the Store) as changes from nothing: a stage change from unknown,
+	// every event. By default the first answer is the baseline, reported
+	// as one Following change per snapshot.
+	ReportFirstLook bool
+	// OnError is called with each error of the Store (a Load, Save or
+	// Delete that failed); the round then stops for that provider, and its
+	// next round waits twice as long each time, up to 16 intervals, until
+	// the Store answers again. The changes of a ref whose Save failed come
+	// again (with the same IDs). Nil ignores them, beyond Logger.
+	OnError func(error)
+	// Logger, when set, hears of Store errors at Error and gives one line
+	// per provider and round at Debug (refs asked, answered, failing,
+	// changes), at Warn when some refs failed.
+	Logger *slog.Logger
 }
 
 // NewWatcher returns a Watcher following nothing yet.
 func NewWatcher(opts WatcherOptions) *Watcher {
 	w := &Watcher{interval: opts.Interval, jitter: opts.Jitter, linger: opts.Linger, store: opts.Store,
-		now: time.Now, trackers: map[Tracker]*followed{}, wake: make(chan struct{}, 1)}
+		now: time.Now, trackers: map[Tracker]*followed{}, wake: make(chan struct{}, 1),
+		reportFirst: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger}
 	if w.interval <= 0 {
 		w.interval = DefaultInterval
 	}
@@ -170,7 +200,8 @@ func (w *Watcher) Add(t Tracker, refs ...string) {
 }
 
 // Remove stops following refs at provider p, through every Tracker of p,
-// and forgets their snapshots.
+// and forgets their snapshots. The next round of p delivers an Unfollowed
+// change for each.
 func (w *Watcher) Remove(ctx context.Context, p Provider, refs ...string) error {
 	w.mu.Lock()
 	for t, f := range w.trackers {
@@ -178,7 +209,10 @@ func (w *Watcher) Remove(ctx context.Context, p Provider, refs ...string) error 
 			continue
 		}
 		for _, r := range refs {
-			delete(f.refs, r)
+			if st, ok := f.refs[r]; ok {
+				delete(f.refs, r)
+				w.unfollowed = append(w.unfollowed, newChange(Unfollowed, Snapshot{Provider: p, Ref: r}, func(c *Change) { c.To = st.stage }))
+			}
 		}
 		f.order = slices.DeleteFunc(f.order, func(r string) bool { _, ok := f.refs[r]; return !ok })
 	}
@@ -289,11 +323,16 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[Change] {
 
 // poll runs t's rounds until ctx ends.
 func (w *Watcher) poll(ctx context.Context, t Tracker, send func(Change) bool) {
+	failures := 0
 	for {
-		w.round(ctx, t, send)
-		wait := w.interval
+		if w.round(ctx, t, send) {
+			failures = 0
+		} else {
+			failures = min(failures+1, 4) // the Store failed: back off
+		}
+		wait := w.interval << failures
 		if w.jitter > 0 {
-			spread := float64(w.interval) * w.jitter
+			spread := float64(wait) * w.jitter
 			wait += time.Duration((rand.Float64()*2 - 1) * spread)
 		}
 		timer := time.NewTimer(wait)
@@ -309,8 +348,7 @@ func (w *Watcher) poll(ctx context.Context, t Tracker, send func(Change) bool) {
 // Round polls t once: it tracks every ref still followed through t, diffs
 // each answered ref against the Store, sends each change, and saves the new
 // snapshots. Refs whose lookup failed keep their snapshots. Run calls it
-// every Interval; a first Round with a send that drops the changes takes a
-// first look without reporting it, and batch jobs may call it alone.
+// every Interval; batch jobs may call it alone.
 func (w *Watcher) Round(ctx context.Context, t Tracker, send func(Change)) {
 	w.round(ctx, t, func(c Change) bool {
 		send(c)
@@ -318,12 +356,13 @@ func (w *Watcher) Round(ctx context.Context, t Tracker, send func(Change)) {
 	})
 }
 
-func (w *Watcher) round(ctx context.Context, t Tracker, send func(Change) bool) {
+// round polls t once, and reports false when the Store failed.
+func (w *Watcher) round(ctx context.Context, t Tracker, send func(Change) bool) bool {
 	w.mu.Lock()
 	f := w.trackers[t]
 	if f == nil {
 		w.mu.Unlock()
-		return
+		return true
 	}
 	p := t.Provider()
 	now := w.now()
@@ -340,23 +379,83 @@ func (w *Watcher) round(ctx context.Context, t Tracker, send func(Change) bool) 
 	}
 	w.mu.Unlock()
 	if len(done) > 0 {
-		_ = w.Remove(ctx, p, done...)
+		if err := w.Remove(ctx, p, done...); err != nil {
+			w.storeFailed(ctx, p, err)
+			return false
+		}
 	}
-	if len(refs) == 0 {
-		return
+	if !w.sendUnfollowed(p, send) || len(refs) == 0 {
+		return true
 	}
 	snaps, err := t.Track(ctx, refs...)
 	if err != nil {
 		snaps = w.isolate(ctx, t, refs, send)
 	}
+	var tally roundTally
 	for i := 0; i < len(snaps); {
 		j := i + 1
 		for j < len(snaps) && snaps[j].Ref == snaps[i].Ref {
 			j++
 		}
-		w.settle(ctx, t, p, snaps[i].Ref, snaps[i:j:j], send)
+		if err := w.settle(ctx, t, p, snaps[i].Ref, snaps[i:j:j], send, &tally); err != nil {
+			w.storeFailed(ctx, p, err)
+			return false
+		}
 		i = j
 	}
+	w.sendUnfollowed(p, send) // refs isolate gave up on
+	w.logRound(ctx, p, len(refs), &tally)
+	return true
+}
+
+// roundTally counts what one round of one provider did, for its log line.
+type roundTally struct{ answered, failing, changes int }
+
+func (w *Watcher) logRound(ctx context.Context, p Provider, refs int, n *roundTally) {
+	level := slog.LevelDebug
+	if n.failing > 0 {
+		level = slog.LevelWarn
+	}
+	if w.log == nil || !w.log.Enabled(ctx, level) {
+		return
+	}
+	w.log.LogAttrs(ctx, level, "ordertrack: watch round", slog.String("provider", string(p)), slog.Int("refs", refs),
+		slog.Int("answered", n.answered), slog.Int("failing", n.failing), slog.Int("changes", n.changes))
+}
+
+// storeFailed tells of a Store error: to OnError, and at Error to Logger.
+func (w *Watcher) storeFailed(ctx context.Context, p Provider, err error) {
+	if w.onError != nil {
+		w.onError(err)
+	}
+	if w.log != nil {
+		w.log.LogAttrs(ctx, slog.LevelError, "ordertrack: watch store failed", slog.String("provider", string(p)), slog.String("error", err.Error()))
+	}
+}
+
+// sendUnfollowed delivers the Unfollowed changes of p's removed refs; it
+// reports false when one was not taken (it stays, for the next round).
+func (w *Watcher) sendUnfollowed(p Provider, send func(Change) bool) bool {
+	w.mu.Lock()
+	var mine, rest []Change
+	for _, c := range w.unfollowed {
+		if c.Provider == p {
+			mine = append(mine, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	w.unfollowed = rest
+	w.mu.Unlock()
+	for i, c := range mine {
+		if !send(c) {
+			w.mu.Lock()
+			w.unfollowed = append(w.unfollowed, mine[i:]...)
+			w.mu.Unlock()
+			return false
+		}
+	}
+	return true
 }
 
 // isolate tracks refs one by one after t refused them together (a ref the
@@ -374,7 +473,7 @@ func (w *Watcher) isolate(ctx context.Context, t Tracker, refs []string, send fu
 		out = append(out, snaps...)
 	}
 	for _, b := range bad {
-		if send(Change{Kind: NowFailing, Provider: b.Provider, Ref: b.Ref, Err: b.Err}) {
+		if send(newChange(NowFailing, b, func(c *Change) { c.Err = b.Err })) {
 			_ = w.Remove(ctx, b.Provider, b.Ref)
 		}
 	}
@@ -382,20 +481,43 @@ func (w *Watcher) isolate(ctx context.Context, t Tracker, refs []string, send fu
 }
 
 // settle diffs one ref's answer against its saved snapshots and saves it
-// once every change is delivered. Snapshots are matched by OrderNo (a
-// sub-order); a ref of one snapshot is matched whatever its OrderNo (an
-// order gone not found has none). A sub-order whose lookup failed keeps its
-// last answer; one whose events alone failed (Err set, the stage known)
-// keeps its last events. A ref removed meanwhile is neither reported nor
-// saved.
-func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string, cur []Snapshot, send func(Change) bool) {
+// once every change is delivered, and returns the Store's error. Snapshots
+// are matched by OrderNo (a sub-order); a ref of one snapshot is matched
+// whatever its OrderNo (an order gone not found has none). A ref whose
+// lookup failed whole keeps its last answer, and is reported NowFailing
+// once, Recovered when it answers again; a sub-order whose lookup failed
+// keeps its last answer; one whose events alone failed (Err set, the stage
+// known) keeps its last events. A ref with no snapshot saved is reported
+// Following (unless ReportFirstLook). A ref removed meanwhile is neither
+// reported nor saved.
+func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string, cur []Snapshot, send func(Change) bool, n *roundTally) error {
 	answered := slices.ContainsFunc(cur, func(s Snapshot) bool { return s.Err == nil || s.Stage != Unknown })
-	if !answered || ctx.Err() != nil || !w.follows(t, ref) {
-		return
+	st := w.state(t, ref)
+	if ctx.Err() != nil || st == nil {
+		return nil
 	}
-	prev, _, err := w.store.Load(ctx, p, ref)
+	if !answered {
+		n.failing++
+		if !st.failing && len(cur) > 0 {
+			c := newChange(NowFailing, cur[0], func(c *Change) { c.Err = cur[0].Err })
+			n.changes++
+			if send(c) {
+				w.setFailing(st, true)
+			}
+		}
+		return nil
+	}
+	n.answered++
+	prev, saved, err := w.store.Load(ctx, p, ref)
 	if err != nil {
-		return
+		return err
+	}
+	if st.failing {
+		n.changes++
+		if !send(newChange(Recovered, cur[0], nil)) {
+			return nil
+		}
+		w.setFailing(st, false)
 	}
 	if len(cur) == 1 && cur[0].Stage == NotFound && cur[0].Err == nil && len(prev) > 0 {
 		// The whole ref is not found: each sub-order known is now not
@@ -429,27 +551,36 @@ func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string,
 			// return is no news but the stage.
 			c.TrackingNo, c.Events, c.Problems = old.TrackingNo, old.Events, old.Problems
 		}
-		if !found {
-			old = Snapshot{Provider: c.Provider, Ref: c.Ref, OrderNo: c.OrderNo}
+		var changes []Change
+		switch {
+		case !saved && !w.reportFirst:
+			changes = []Change{newChange(Following, c, func(ch *Change) { ch.To = c.Stage })}
+		case !found:
+			changes = Diff(Snapshot{Provider: c.Provider, Ref: c.Ref, OrderNo: c.OrderNo}, c)
+		default:
+			changes = Diff(old, c)
 		}
-		for _, ch := range Diff(old, c) {
+		for _, ch := range changes {
+			n.changes++
 			if !send(ch) {
-				return // not delivered: not saved either, so it comes again
+				return nil // not delivered: not saved either, so it comes again
 			}
 		}
 		keep = append(keep, c)
 		final = final && c.Stage.Final()
 	}
-	if w.store.Save(ctx, p, ref, keep) != nil {
-		return
+	if err := w.store.Save(ctx, p, ref, keep); err != nil {
+		return err
 	}
 	w.mu.Lock()
-	f := w.trackers[t]
-	st := (*refState)(nil)
-	if f != nil {
+	st = nil
+	if f := w.trackers[t]; f != nil {
 		st = f.refs[ref]
 	}
 	if st != nil {
+		if len(keep) > 0 {
+			st.stage = keep[0].Stage
+		}
 		switch {
 		case !final:
 			st.finalSince = time.Time{}
@@ -460,16 +591,25 @@ func (w *Watcher) settle(ctx context.Context, t Tracker, p Provider, ref string,
 	w.mu.Unlock()
 	if st == nil {
 		// Removed while this round ran: forget what was just saved.
-		_ = w.store.Delete(ctx, p, ref)
+		return w.store.Delete(ctx, p, ref)
 	}
+	return nil
 }
 
-// follows reports whether ref is followed through t.
-func (w *Watcher) follows(t Tracker, ref string) bool {
+// state returns ref's state through t; nil when it is not followed.
+func (w *Watcher) state(t Tracker, ref string) *refState {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	f := w.trackers[t]
-	return f != nil && f.refs[ref] != nil
+	if f := w.trackers[t]; f != nil {
+		return f.refs[ref]
+	}
+	return nil
+}
+
+func (w *Watcher) setFailing(st *refState, failing bool) {
+	w.mu.Lock()
+	st.failing = failing
+	w.mu.Unlock()
 }
 
 // match finds the saved snapshot c is the new answer for.

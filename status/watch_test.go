@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -65,20 +66,24 @@ func TestWatcherRounds(t *testing.T) {
 	collect := func(c Change) { got = append(got, c.String()) }
 
 	w.Round(context.Background(), tr, collect)
-	assert.Equal(t, []string{"bailun A unknown -> processing", "bailun B unknown -> shipped"}, got, "the first answer is news")
+	assert.Equal(t, []string{"bailun A following, processing", "bailun B following, shipped"}, got, "the first answer is the baseline")
 
 	got = nil
 	w.Round(context.Background(), tr, collect)
 	assert.Empty(t, got, "nothing changed")
 
-	// A provider that fails keeps its last snapshot, and is not a change.
+	// A ref whose lookup fails keeps its last snapshot, and says so once;
+	// its return says so too, then is diffed against the last answer.
 	tr.set("A", Processing, errors.New("503"))
 	got = nil
 	w.Round(context.Background(), tr, collect)
-	assert.Empty(t, got)
+	assert.Equal(t, []string{`bailun A failing: bailun: ref "A": 503`}, got)
+	got = nil
+	w.Round(context.Background(), tr, collect)
+	assert.Empty(t, got, "said once")
 	tr.set("A", ReadyToShip, nil)
 	w.Round(context.Background(), tr, collect)
-	assert.Equal(t, []string{"bailun A processing -> ready_to_ship"}, got, "diffed against the last answer")
+	assert.Equal(t, []string{"bailun A recovered", "bailun A processing -> ready_to_ship"}, got, "diffed against the last answer")
 
 	// A final stage is still polled for Linger, then no more.
 	tr.set("B", Delivered, nil)
@@ -90,8 +95,10 @@ func TestWatcherRounds(t *testing.T) {
 	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"A", "B"}, tr.asked)
 	now = now.Add(time.Hour)
+	got = nil
 	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"A"}, tr.asked, "B stopped being polled")
+	assert.Equal(t, []string{"bailun B unfollowed, delivered"}, got, "and said so")
 	assert.Equal(t, 1, w.Following())
 
 	// Added again, it is followed again; removed, forgotten.
@@ -99,8 +106,10 @@ func TestWatcherRounds(t *testing.T) {
 	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"A", "B"}, tr.asked)
 	require.NoError(t, w.Remove(context.Background(), Bailun, "A"))
+	got = nil
 	w.Round(context.Background(), tr, collect)
 	assert.Equal(t, []string{"B"}, tr.asked)
+	assert.Equal(t, []string{"bailun A unfollowed, ready_to_ship"}, got)
 	_, ok, _ := w.store.Load(context.Background(), Bailun, "A")
 	assert.False(t, ok)
 }
@@ -129,7 +138,7 @@ func TestWatcherRunAndChanges(t *testing.T) {
 			break
 		}
 	}
-	assert.Equal(t, []string{"bailun A unknown -> processing", "flowery F unknown -> shipped", "bailun A processing -> shipped"}, seen)
+	assert.Equal(t, []string{"bailun A following, processing", "flowery F following, shipped", "bailun A processing -> shipped"}, seen)
 	assert.NoError(t, ctx.Err(), "the loop ended it, not the deadline")
 
 	ctx, cancel = context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -208,7 +217,7 @@ func TestWatcherIsolatesABadRef(t *testing.T) {
 	w.Add(tr, "N1", "N2,N3")
 	var got []string
 	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.Kind.String()+" "+c.Ref) })
-	assert.Equal(t, []string{"now_failing N2,N3", "stage_changed N1"}, got)
+	assert.Equal(t, []string{"now_failing N2,N3", "following N1", "unfollowed N2,N3"}, got)
 	assert.Equal(t, 1, w.Following())
 }
 
@@ -262,4 +271,52 @@ func TestWatcherEventsFailedStageKept(t *testing.T) {
 	got = nil
 	w.Round(context.Background(), tr, func(c Change) { got = append(got, c.String()) })
 	assert.Empty(t, got, "the events known before are no news")
+}
+
+// failingStore fails every Save while down.
+type failingStore struct {
+	Store
+	down  atomic.Bool
+	saves atomic.Int32
+}
+
+func (s *failingStore) Save(ctx context.Context, p Provider, ref string, snaps []Snapshot) error {
+	s.saves.Add(1)
+	if s.down.Load() {
+		return errors.New("disk full")
+	}
+	return s.Store.Save(ctx, p, ref, snaps)
+}
+
+// A Store that fails is said (OnError, Logger), the round stops and the
+// next waits longer; the changes not saved come again with the same IDs,
+// and once the Store answers they are saved and not sent again.
+func TestWatcherStoreErrorsAreSaid(t *testing.T) {
+	tr := newScripted(Bailun)
+	tr.set("A", Processing, nil)
+	tr.set("B", Processing, nil)
+	store := &failingStore{Store: NewMemoryStore()}
+	var errs []error
+	var logs strings.Builder
+	w := NewWatcher(WatcherOptions{Store: store, OnError: func(err error) { errs = append(errs, err) },
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	w.Add(tr, "A", "B")
+	w.Round(context.Background(), tr, func(Change) {})
+	tr.set("A", Shipped, nil)
+	store.down.Store(true)
+	var ids []string
+	ok := w.round(context.Background(), tr, func(c Change) bool { ids = append(ids, c.ID); return true })
+	assert.False(t, ok, "the round says the Store failed, for the back-off")
+	require.Len(t, errs, 1)
+	assert.ErrorContains(t, errs[0], "disk full")
+	assert.Contains(t, logs.String(), "ordertrack: watch store failed")
+	assert.Equal(t, int32(3), store.saves.Load(), "the round stopped at the first failed Save")
+
+	store.down.Store(false)
+	var again []string
+	assert.True(t, w.round(context.Background(), tr, func(c Change) bool { again = append(again, c.ID); return true }))
+	assert.Equal(t, ids, again, "the same change, the same ID")
+	var more []string
+	w.Round(context.Background(), tr, func(c Change) { more = append(more, c.String()) })
+	assert.Empty(t, more, "saved at last: not sent again")
 }
