@@ -450,3 +450,42 @@ func TestServerTrackEvents(t *testing.T) {
 	assert.ErrorIs(t, snaps[0].Err, status.ErrUnavailable)
 	assert.Contains(t, snaps[0].Err.Error(), `birdsystem: ref "7": events: GET /consignment/tracking`)
 }
+
+// The fake honours the list filters and the sort its doc names: list,
+// numeric and date conditions, and several sort properties; a condition
+// BirdSystem would not take is refused.
+func TestServerListFiltersAndSort(t *testing.T) {
+	srv := birdsystemtest.NewServer()
+	defer srv.Close()
+	day := func(d int) time.Time { return time.Date(2021, 5, d, 10, 0, 0, 0, time.UTC) }
+	for i, st := range []status.BirdSystemStatus{status.BirdSystemPending, status.BirdSystemPicking, status.BirdSystemFinished,
+		status.BirdSystemPending, status.BirdSystemCancelled} {
+		k := birdsystemtest.Consignment(int64(1001+i), st)
+		k.UpdateTime = birdsystem.NewTime(day(10 + i))
+		k.TotalHandlingFee = birdsystem.NewDecimal(fmt.Sprintf("%d.50", i))
+		srv.Put(k)
+	}
+	c, err := birdsystem.New(srv.Config())
+	require.NoError(t, err)
+	ids := func(opts *birdsystem.ListOptions) []int64 {
+		t.Helper()
+		p, err := c.ListConsignments(context.Background(), opts)
+		require.NoError(t, err)
+		var out []int64
+		for _, k := range p.Consignments {
+			out = append(out, k.ID.Int64)
+		}
+		assert.Equal(t, len(out), p.Total)
+		return out
+	}
+	assert.Equal(t, []int64{1001, 1004}, ids(&birdsystem.ListOptions{Filter: birdsystem.Filters{birdsystem.ListFilter("status", "PENDING")}}))
+	assert.Equal(t, []int64{1002, 1003, 1004}, ids(&birdsystem.ListOptions{Filter: birdsystem.Filters{
+		birdsystem.DateFilter("update_time", birdsystem.GreaterThan, day(11)),
+		birdsystem.NumericFilter("total_handling_fee", birdsystem.LessThan, "4")}}))
+	assert.Equal(t, []int64{1005, 1004, 1003, 1002, 1001}, ids(&birdsystem.ListOptions{Sort: birdsystem.Sorts{{Property: "update_time", Direction: birdsystem.Descending}}}))
+	assert.Equal(t, []int64{1002, 1001, 1004, 1003, 1005}, ids(&birdsystem.ListOptions{Sort: birdsystem.Sorts{
+		{Property: "status", Direction: birdsystem.Descending}, {Property: "id", Direction: birdsystem.Ascending}}}))
+
+	_, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{Filter: birdsystem.Filters{{Type: "regex", Field: "status", Value: "P.*"}}})
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+}

@@ -13,6 +13,7 @@ package birdsystemtest
 
 import (
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/http/httptest"
@@ -216,8 +217,19 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	if limit <= 0 {
 		limit = 20
 	}
+	var conds []birdsystem.Filter
+	var sorts []birdsystem.Sort
+	if f := q.Get("filter"); f != "" && json.Unmarshal([]byte(f), &conds) != nil {
+		refuse(w, "filter is not a JSON list of conditions")
+		return
+	}
+	if f := q.Get("sort"); f != "" && json.Unmarshal([]byte(f), &sorts) != nil {
+		refuse(w, "sort is not a JSON list of {property, direction}")
+		return
+	}
 	s.mu.Lock()
 	var match []birdsystem.Consignment
+	var why string
 	for _, c := range s.store {
 		ok := true
 		for name, field := range filters {
@@ -226,11 +238,24 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if ok {
+			ok, why = matches(&c, conds)
+			if why != "" {
+				break
+			}
+		}
+		if ok {
 			match = append(match, c)
 		}
 	}
 	s.mu.Unlock()
+	if why != "" {
+		refuse(w, why)
+		return
+	}
 	sort.Slice(match, func(i, j int) bool { return match[i].ID.Int64 < match[j].ID.Int64 })
+	if len(sorts) > 0 {
+		sort.SliceStable(match, func(i, j int) bool { return before(&match[i], &match[j], sorts) })
+	}
 	if all {
 		limit = len(match)
 	}
@@ -239,6 +264,116 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		page = match[start:min(start+limit, len(match))]
 	}
 	reply(w, http.StatusOK, map[string]any{"total": len(match), "data": page, "success": true, "moduleName": "client"})
+}
+
+// column returns a consignment's field by its JSON name, as text: a
+// string's value, a number's digits; "" for null or absent.
+func column(c *birdsystem.Consignment, name string) string {
+	b, _ := json.Marshal(c)
+	var m map[string]json.RawMessage
+	_ = json.Unmarshal(b, &m)
+	raw, ok := m[name]
+	if !ok || string(raw) == "null" {
+		return ""
+	}
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		return str
+	}
+	return string(raw)
+}
+
+// matches reports whether c meets every condition of a filter parameter
+// ({"type":"list"|"numeric"|"date", ...}); why is the refusal of a
+// condition BirdSystem would not take.
+func matches(c *birdsystem.Consignment, conds []birdsystem.Filter) (ok bool, why string) {
+	for _, f := range conds {
+		v := column(c, f.Field)
+		switch f.Type {
+		case "list":
+			values, isList := f.Value.([]any)
+			if !isList {
+				return false, "a list filter's value is a list"
+			}
+			in := false
+			for _, x := range values {
+				if fmt.Sprint(x) == v {
+					in = true
+				}
+			}
+			if !in {
+				return false, ""
+			}
+		case "numeric", "date":
+			want := fmt.Sprint(f.Value)
+			var cmp int
+			if f.Type == "numeric" {
+				a, err1 := strconv.ParseFloat(v, 64)
+				b, err2 := strconv.ParseFloat(want, 64)
+				if err2 != nil {
+					return false, "a numeric filter's value is a number"
+				}
+				if err1 != nil {
+					return false, ""
+				}
+				cmp = compareFloat(a, b)
+			} else {
+				if _, err := time.Parse(time.DateOnly, want); err != nil {
+					return false, "a date filter's value is a date (2021-05-17)"
+				}
+				if v == "" {
+					return false, ""
+				}
+				cmp = strings.Compare(v, want) // "2021-05-17 10:00:00" is after "2021-05-17"
+			}
+			switch f.Comparison {
+			case birdsystem.GreaterThan:
+				if cmp <= 0 {
+					return false, ""
+				}
+			case birdsystem.LessThan:
+				if cmp >= 0 {
+					return false, ""
+				}
+			default:
+				return false, "a comparison is gt or lt"
+			}
+		default:
+			return false, "a filter's type is list, numeric or date"
+		}
+	}
+	return true, ""
+}
+
+func compareFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// before reports whether a sorts before b by the sort parameter: each
+// property in turn, numbers by value and text as text, ASC unless DESC.
+func before(a, b *birdsystem.Consignment, sorts []birdsystem.Sort) bool {
+	for _, s := range sorts {
+		x, y := column(a, s.Property), column(b, s.Property)
+		cmp := strings.Compare(x, y)
+		if fx, err := strconv.ParseFloat(x, 64); err == nil {
+			if fy, err := strconv.ParseFloat(y, 64); err == nil {
+				cmp = compareFloat(fx, fy)
+			}
+		}
+		if s.Direction == birdsystem.Descending {
+			cmp = -cmp
+		}
+		if cmp != 0 {
+			return cmp < 0
+		}
+	}
+	return false
 }
 
 func (s *Server) create(w http.ResponseWriter, r *http.Request) {
