@@ -489,3 +489,71 @@ func TestServerListFiltersAndSort(t *testing.T) {
 	_, err = c.ListConsignments(context.Background(), &birdsystem.ListOptions{Filter: birdsystem.Filters{{Type: "regex", Field: "status", Value: "P.*"}}})
 	assert.ErrorIs(t, err, status.ErrInvalidRequest)
 }
+
+// A fault aimed at the create (POST) is not used up by the GET polling
+// the same path: the poll is served, the create dropped after storing.
+func TestServerFaultByMethod(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Inject(birdsystemtest.Fault{Method: "POST", Path: birdsystemtest.ConsignmentPath, DropAfterServe: true})
+	_, err := c.ListConsignments(context.Background(), nil)
+	require.NoError(t, err, "the GET is not the fault's")
+	_, err = c.CreateConsignment(context.Background(), &birdsystem.NewConsignment{
+		DeliveryServiceID: birdsystemtest.DeliveryServiceID, Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB"})
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2)
+	assert.Equal(t, []string{"GET", "POST"}, []string{reqs[0].Method, reqs[1].Method})
+	assert.Equal(t, []bool{false, true}, []bool{reqs[0].Faulted, reqs[1].Faulted})
+}
+
+// Faults that last: for a count, until healed (SetDown), for a while; and
+// one chosen by ref fails that order while the others answer.
+func TestServerLastingFaults(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	cfg := srv.Config()
+	cfg.MaxRetries = -1
+	c, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	ids := []string{"2010290360000089", "2010290360000090"}
+
+	srv.Inject(birdsystemtest.Fault{Status: 503, Times: 3})
+	for i := range 4 {
+		_, err := c.ListConsignments(context.Background(), nil)
+		if i < 3 {
+			assert.ErrorIs(t, err, status.ErrUnavailable, "request %d", i)
+		} else {
+			assert.NoError(t, err, "three times, then served")
+		}
+	}
+
+	srv.SetDown(true)
+	for range 5 {
+		snaps, err := c.Track(context.Background(), ids...)
+		require.NoError(t, err)
+		for _, s := range snaps {
+			assert.ErrorIs(t, s.Err, status.ErrUnavailable)
+		}
+	}
+	srv.SetDown(false)
+	snaps, err := c.Track(context.Background(), ids...)
+	require.NoError(t, err)
+	require.NoError(t, status.Errors(snaps))
+
+	srv.Inject(birdsystemtest.Fault{Status: 500, Body: `{"success":false,"message":"boom"}`, Ref: ids[1], Times: birdsystemtest.Forever})
+	snaps, err = c.Track(context.Background(), ids...)
+	require.NoError(t, err)
+	assert.NoError(t, snaps[0].Err, "the other order answers")
+	assert.Error(t, snaps[1].Err, "this order fails")
+	srv.Heal()
+
+	srv.ResetHits()
+	srv.Inject(birdsystemtest.Fault{Status: 503, For: time.Hour})
+	for range 3 {
+		_, err := c.ListConsignments(context.Background(), nil)
+		assert.ErrorIs(t, err, status.ErrUnavailable)
+	}
+	assert.Equal(t, 3, srv.Hits(""))
+	assert.Len(t, srv.Requests(), 3)
+}

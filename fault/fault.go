@@ -4,8 +4,10 @@
 // error status, an HTML page, a Retry-After, a delay, a dropped or
 // truncated connection, a create that is stored but never answered.
 //
-// Each fake's Server embeds an [Injector]: queue faults with Inject, and
-// count what reached the fake with Hits.
+// Each fake's Server embeds an [Injector]: queue faults with Inject (by
+// path, method and ref; once, a number of times, for a while, or until
+// Heal), keep a provider down with SetDown, count what reached the fake
+// with Hits, and read what was sent with Requests.
 //
 //	srv := birdsystemtest.NewServer()
 //	srv.Inject(fault.Fault{Status: 503, RetryAfter: "1"})
@@ -17,18 +19,35 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
 
-// Fault is one injected failure. The next request whose path matches Path
-// gets it instead of the fake's answer.
+// Fault is one injected failure. The next request that matches its Method,
+// Path and Ref gets it instead of the fake's answer; Times and For make it
+// last.
 type Fault struct {
 	// Path limits the fault to one endpoint ("/orders"); "" matches any of
 	// the provider's resource endpoints, but never its token or
 	// registration endpoint, which a fault reaches only by naming it.
 	Path string
+	// Method limits the fault to one method ("POST"): a fault aimed at a
+	// create is not used up by the GET polling the same path. "" matches
+	// any.
+	Method string
+	// Ref limits the fault to the requests that name this ref (an order
+	// number, a consignment id) in their query or body: this order fails,
+	// the others answer. "" matches any.
+	Ref string
+	// Times is how many requests the fault answers: 0 or 1 once, n that
+	// many, Forever until Heal.
+	Times int
+	// For makes the fault last this long from when it is injected, for
+	// every request it matches (Times, when set, still bounds it).
+	For time.Duration
 	// Status answers with this HTTP status (with Body) instead of serving.
 	Status int
 	// Body is the answer's body; with Status 0 it is served with 200.
@@ -52,22 +71,91 @@ type Fault struct {
 	DropAfterServe bool
 }
 
-// Injector queues faults and counts requests per path. The zero value is
-// ready to use; it is safe for concurrent use.
+// Forever is Fault.Times for a fault that lasts until Heal.
+const Forever = -1
+
+// Request is one request a fake received, as its log keeps it.
+type Request struct {
+	// At is when it arrived.
+	At time.Time
+	// Method, Path and Query are the request's (Query encoded).
+	Method, Path, Query string
+	// Body is the request's body, as sent.
+	Body string
+	// Faulted reports that an injected fault answered it.
+	Faulted bool
+}
+
+// Names reports whether the request names ref in its query or its body.
+func (r Request) Names(ref string) bool {
+	return ref != "" && (strings.Contains(r.Query, url.QueryEscape(ref)) || strings.Contains(r.Query, ref) || strings.Contains(r.Body, ref))
+}
+
+// Injector queues faults, counts requests per path, and logs them. The
+// zero value is ready to use; it is safe for concurrent use.
 type Injector struct {
 	mu     sync.Mutex
-	faults []Fault
+	faults []queued
 	hits   map[string]int
 	total  int
 	auth   map[string]bool // paths a Fault without Path does not match
+	log    []Request
 }
 
-// Inject queues faults; each is used once, in order, by the first request
-// it matches.
+// queued is an injected fault, with what is left of it.
+type queued struct {
+	Fault
+	left  int       // requests it still answers; Forever for no bound
+	until time.Time // zero: no end in time
+}
+
+// Inject queues faults, in order: the first that matches a request
+// answers it, and is used up after Times requests or once For is over.
 func (in *Injector) Inject(faults ...Fault) {
 	in.mu.Lock()
-	in.faults = append(in.faults, faults...)
+	defer in.mu.Unlock()
+	now := time.Now()
+	for _, f := range faults {
+		q := queued{Fault: f, left: f.Times}
+		switch {
+		case f.Times == 0 && f.For > 0:
+			q.left = Forever
+		case f.Times == 0:
+			q.left = 1
+		}
+		if f.For > 0 {
+			q.until = now.Add(f.For)
+		}
+		in.faults = append(in.faults, q)
+	}
+}
+
+// SetDown keeps the provider down (HTTP 503 on every resource endpoint,
+// never the token endpoint) until SetDown(false) or Heal; SetDown(false)
+// heals every fault.
+func (in *Injector) SetDown(down bool) {
+	if !down {
+		in.Heal()
+		return
+	}
+	in.Inject(Fault{Status: http.StatusServiceUnavailable, Body: `{"message":"service unavailable"}`, Times: Forever})
+}
+
+// Heal drops every queued fault: the fake answers as usual again.
+func (in *Injector) Heal() {
+	in.mu.Lock()
+	in.faults = nil
 	in.mu.Unlock()
+}
+
+// Requests returns the log of the requests received since the last
+// ResetHits (the newest 10,000, each body's first 8 KiB), oldest first,
+// faulted ones included: a test can assert
+// "asked once", "never asked", "asked at this pace".
+func (in *Injector) Requests() []Request {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return append([]Request(nil), in.log...)
 }
 
 // Hits returns how many requests reached path ("" for all paths), faults
@@ -81,26 +169,65 @@ func (in *Injector) Hits(path string) int {
 	return in.hits[path]
 }
 
-// ResetHits sets every count back to zero and drops queued faults.
+// ResetHits sets every count back to zero, empties the request log and
+// drops queued faults.
 func (in *Injector) ResetHits() {
 	in.mu.Lock()
-	in.hits, in.total, in.faults = nil, 0, nil
+	in.hits, in.total, in.faults, in.log = nil, 0, nil, nil
 	in.mu.Unlock()
 }
 
-func (in *Injector) take(path string) (Fault, bool) {
+// maxLog bounds the request log, so that a long-running fake holds its
+// newest requests only, and maxLogBody the body each keeps.
+const (
+	maxLog     = 10_000
+	maxLogBody = 8 << 10
+)
+
+func (in *Injector) take(r *http.Request, body []byte) (Fault, bool) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	if in.hits == nil {
 		in.hits = map[string]int{}
 	}
+	path := r.URL.Path
 	in.hits[path]++
 	in.total++
-	for i, f := range in.faults {
-		if f.Path == path || f.Path == "" && !in.auth[path] {
+	req := Request{At: time.Now(), Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: string(body)}
+	f, ok := in.match(&req)
+	req.Faulted = ok
+	if len(req.Body) > maxLogBody {
+		req.Body = req.Body[:maxLogBody]
+	}
+	if len(in.log) >= maxLog {
+		in.log = append(in.log[:0:0], in.log[len(in.log)/2:]...)
+	}
+	in.log = append(in.log, req)
+	return f, ok
+}
+
+// match finds the first queued fault for req, and uses it.
+func (in *Injector) match(req *Request) (Fault, bool) {
+	for i := 0; i < len(in.faults); i++ {
+		q := &in.faults[i]
+		if !q.until.IsZero() && req.At.After(q.until) {
 			in.faults = append(in.faults[:i:i], in.faults[i+1:]...)
-			return f, true
+			i--
+			continue // over
 		}
+		if q.Path != req.Path && (q.Path != "" || in.auth[req.Path]) ||
+			q.Method != "" && !strings.EqualFold(q.Method, req.Method) ||
+			q.Ref != "" && !req.Names(q.Ref) {
+			continue
+		}
+		f := q.Fault
+		if q.left != Forever {
+			q.left--
+			if q.left <= 0 {
+				in.faults = append(in.faults[:i:i], in.faults[i+1:]...)
+			}
+		}
+		return f, true
 	}
 	return Fault{}, false
 }
@@ -122,7 +249,7 @@ func (in *Injector) Wrap(next http.Handler, authPaths ...string) http.Handler {
 		// client that hangs up, and a delayed answer would outlive it.
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		f, ok := in.take(r.URL.Path)
+		f, ok := in.take(r, body)
 		if !ok {
 			next.ServeHTTP(w, r)
 			return

@@ -57,6 +57,9 @@ const DeliveryServiceID = 5867
 // Server.Inject.
 type Fault = fault.Fault
 
+// Forever is Fault.Times for a fault that lasts until Heal.
+const Forever = fault.Forever
+
 // Server is a fake BirdSystem. Its exported fields may be set before the
 // first request.
 type Server struct {

@@ -61,6 +61,9 @@ const (
 // Server.Inject.
 type Fault = fault.Fault
 
+// Forever is Fault.Times for a fault that lasts until Heal.
+const Forever = fault.Forever
+
 // Server is a fake Flowery Island. Its exported fields may be set before the
 // first request.
 type Server struct {

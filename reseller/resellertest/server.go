@@ -41,6 +41,9 @@ const OrderQueryPath = "/open/order/query"
 // Server.Inject.
 type Fault = fault.Fault
 
+// Forever is Fault.Times for a fault that lasts until Heal.
+const Forever = fault.Forever
+
 // Server is a fake reseller platform. Its exported fields may be set before
 // the first request.
 type Server struct {
