@@ -31,6 +31,7 @@ import (
 	"github.com/ordertrack/ordertrack/birdsystem"
 	"github.com/ordertrack/ordertrack/birdsystem/birdsystemtest"
 	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/flowery/flowerytest"
 	"github.com/ordertrack/ordertrack/reseller"
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/wire"
@@ -48,6 +49,7 @@ var (
 	token   string
 	_       = errors.Is
 	_       = fmt.Sprint
+	_       = flowerytest.NewServer
 	_       = log.Println
 	_       = os.Getenv
 	_       = time.Now
