@@ -3,6 +3,7 @@ package birdsystem
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -103,6 +104,46 @@ type Created struct {
 	// Data is the new consignment's row as sent (the answer's data object,
 	// or the first row when data is an array), for fields beyond the id.
 	Data json.RawMessage
+	// Found reports that the create's answer was lost and the consignment
+	// was found by its SalesReference instead (CreateOrFindConsignment);
+	// Data is then its row as the list endpoint gave it.
+	Found bool
+}
+
+// CreateOrFindConsignment creates a consignment as CreateConsignment does,
+// sent once, and when its outcome is unknown (the answer was lost), looks
+// it up by its SalesReference, the field that makes a create findable: n
+// must have one, unique to this consignment, or the call is refused
+// before anything is sent.
+//
+// Found, it returns the consignment with Found set. Not found, its error
+// matches status.ErrOutcomeUnknown and status.ErrNotFound: BirdSystem lists
+// no consignment of that reference now, and nothing was sent again (create
+// it again only once you know it was not made). A lookup that fails, or
+// finds more than one, leaves the error matching status.ErrOutcomeUnknown.
+func (c *Client) CreateOrFindConsignment(ctx context.Context, n *NewConsignment) (*Created, error) {
+	if n != nil && strings.TrimSpace(n.SalesReference) == "" {
+		return nil, fmt.Errorf("birdsystem: a findable create needs a SalesReference: %w", status.ErrInvalidRequest)
+	}
+	created, err := c.CreateConsignment(ctx, n)
+	if err == nil || !errors.Is(err, status.ErrOutcomeUnknown) {
+		return created, err
+	}
+	p, lerr := c.ListConsignments(ctx, &ListOptions{SalesReference: n.SalesReference, Limit: 2})
+	switch {
+	case lerr != nil:
+		return nil, fmt.Errorf("%w; and looking it up by sales_reference %q failed: %w", err, n.SalesReference, lerr)
+	case len(p.Consignments) == 0:
+		return nil, fmt.Errorf("%w; and no consignment has sales_reference %q: %w", err, n.SalesReference, status.ErrNotFound)
+	case len(p.Consignments) > 1 || p.Total > 1:
+		return nil, fmt.Errorf("%w; and sales_reference %q names more than one consignment", err, n.SalesReference)
+	}
+	k := &p.Consignments[0]
+	row, merr := json.Marshal(k)
+	if merr != nil {
+		return nil, merr
+	}
+	return &Created{ID: k.ID.Int64, Data: row, Found: true}, nil
 }
 
 // createdData is the part of a create's answer ordertrack relies on.
@@ -116,7 +157,8 @@ type createdData struct {
 // A create is never sent twice: it is retried only when no connection could
 // be made. When it may have reached BirdSystem without an answer coming
 // back, the error matches status.ErrOutcomeUnknown: look the consignment up
-// (by SalesReference, say) before creating it again.
+// (by SalesReference, say) before creating it again, or create through
+// CreateOrFindConsignment, which does.
 func (c *Client) CreateConsignment(ctx context.Context, n *NewConsignment) (*Created, error) {
 	if n == nil {
 		return nil, fmt.Errorf("birdsystem: nil consignment: %w", status.ErrInvalidRequest)

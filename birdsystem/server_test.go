@@ -557,3 +557,49 @@ func TestServerLastingFaults(t *testing.T) {
 	assert.Equal(t, 3, srv.Hits(""))
 	assert.Len(t, srv.Requests(), 3)
 }
+
+// A findable create whose answer is lost is found by its SalesReference,
+// sent once; one that never reached BirdSystem is not found, and says so;
+// one without a SalesReference is refused before sending.
+func TestServerCreateOrFind(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	n := &birdsystem.NewConsignment{DeliveryServiceID: birdsystemtest.DeliveryServiceID, Contact: "a", AddressLine1: "b",
+		City: "c", CountryISO: "GB", SalesReference: "SR-FIND"}
+	srv.Inject(birdsystemtest.Fault{Method: "POST", Path: birdsystemtest.ConsignmentPath, DropAfterServe: true})
+	got, err := c.CreateOrFindConsignment(context.Background(), n)
+	require.NoError(t, err)
+	assert.True(t, got.Found)
+	assert.NotZero(t, got.ID)
+	k, err := c.GetConsignment(context.Background(), got.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "SR-FIND", k.SalesReference.String)
+
+	lost := *n
+	lost.SalesReference = "SR-LOST"
+	srv.Inject(birdsystemtest.Fault{Method: "POST", Path: birdsystemtest.ConsignmentPath, Drop: true})
+	before := srv.Creates()
+	_, err = c.CreateOrFindConsignment(context.Background(), &lost)
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.ErrorIs(t, err, status.ErrNotFound)
+	assert.Equal(t, before, srv.Creates(), "never sent again on its own")
+	posts := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "POST" {
+			posts++
+		}
+	}
+	assert.Equal(t, 2, posts, "each create sent once")
+
+	anon := *n
+	anon.SalesReference = ""
+	srv.ResetHits()
+	_, err = c.CreateOrFindConsignment(context.Background(), &anon)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	assert.Zero(t, srv.Hits(""), "nothing sent")
+
+	got, err = c.CreateOrFindConsignment(context.Background(), &birdsystem.NewConsignment{DeliveryServiceID: birdsystemtest.DeliveryServiceID,
+		Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB", SalesReference: "SR-OK"})
+	require.NoError(t, err)
+	assert.False(t, got.Found, "answered: created, not found")
+}

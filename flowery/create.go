@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -185,6 +186,41 @@ type CreatedOrder struct {
 	LogisticsSN string `json:"logistics_sn"`
 	// Detail is the order as Flowery sent it back (detail), verbatim.
 	Detail json.RawMessage `json:"-"`
+	// Found reports that the create's answer was lost and the order was
+	// found by its order number instead (CreateOrFindOrder); Detail is then
+	// the order as QueryOrders gave it, and LogisticsSN, which the query
+	// does not give, is empty.
+	Found bool `json:"-"`
+}
+
+// CreateOrFindOrder creates an order as CreateOrder does, sent once, and
+// when its outcome is unknown (the answer was lost), looks it up by its
+// OrderNo, the field that makes a create findable (required already, and
+// unique to the order).
+//
+// Found, it returns the order with Found set. Not found, its error matches
+// status.ErrOutcomeUnknown and status.ErrNotFound: Flowery knows no order
+// of that number now, and nothing was sent again (create it again only once
+// you know it was not made). A lookup that fails leaves the error matching
+// status.ErrOutcomeUnknown.
+func (c *Client) CreateOrFindOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, error) {
+	created, err := c.CreateOrder(ctx, n)
+	if err == nil || !errors.Is(err, status.ErrOutcomeUnknown) {
+		return created, err
+	}
+	res, lerr := c.QueryOrders(ctx, ByOrderNo, n.OrderNo)
+	switch {
+	case lerr != nil:
+		return nil, fmt.Errorf("%w; and looking it up by order_no %q failed: %w", err, n.OrderNo, lerr)
+	case len(res.Orders) == 0:
+		return nil, fmt.Errorf("%w; and Flowery knows no order_no %q: %w", err, n.OrderNo, status.ErrNotFound)
+	}
+	o := &res.Orders[0]
+	detail, merr := json.Marshal(o)
+	if merr != nil {
+		return nil, merr
+	}
+	return &CreatedOrder{OrderNo: o.OrderNo, ExpressNo: o.ExpressNo, Detail: detail, Found: true}, nil
 }
 
 // CreateOrder creates an order (POST /logistics/api/orders). It is
@@ -195,7 +231,8 @@ type CreatedOrder struct {
 // be made (or, once, after Flowery rejected the token, which is a refusal).
 // When it may have reached Flowery without an answer coming back, the
 // error matches status.ErrOutcomeUnknown: look the order up with
-// QueryOrders before creating it again.
+// QueryOrders before creating it again, or create through CreateOrFindOrder,
+// which does.
 func (c *Client) CreateOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, error) {
 	if n == nil {
 		return nil, fmt.Errorf("flowery: nil order: %w", status.ErrInvalidRequest)

@@ -157,3 +157,34 @@ func TestServerCreateOrderUnderFaults(t *testing.T) {
 	require.NoError(t, json.Unmarshal(got.Detail, &detail))
 	assert.Equal(t, "N4", detail["order_no"])
 }
+
+// A create whose answer is lost is found by its order number, sent once;
+// one that never reached Flowery is not found, and says so.
+func TestServerCreateOrFind(t *testing.T) {
+	t.Parallel()
+	srv, c := setup(t)
+	srv.Inject(flowerytest.Fault{Method: "POST", Path: flowerytest.CreatePath, DropAfterServe: true})
+	got, err := c.CreateOrFindOrder(context.Background(), newOrder("N-FIND"))
+	require.NoError(t, err)
+	assert.True(t, got.Found)
+	assert.Equal(t, "N-FIND", got.OrderNo)
+	assert.NotEmpty(t, got.ExpressNo)
+
+	srv.Inject(flowerytest.Fault{Method: "POST", Path: flowerytest.CreatePath, Drop: true})
+	before := srv.Creates()
+	_, err = c.CreateOrFindOrder(context.Background(), newOrder("N-LOST"))
+	assert.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.ErrorIs(t, err, status.ErrNotFound)
+	assert.Equal(t, before, srv.Creates())
+	creates := 0
+	for _, r := range srv.Requests() {
+		if r.Path == flowerytest.CreatePath {
+			creates++
+		}
+	}
+	assert.Equal(t, 2, creates, "each create sent once")
+
+	got, err = c.CreateOrFindOrder(context.Background(), newOrder("N-OK"))
+	require.NoError(t, err)
+	assert.False(t, got.Found)
+}
