@@ -30,7 +30,8 @@
 //
 // A consignment id is an int64 wherever you pass or get one
 // (GetConsignment, UpdateConsignmentStatus, Created.ID,
-// Consignment.ID.Int64), and its decimal text in Track.
+// Consignment.ID.Int64), and its decimal text in Track: Created.Ref and
+// Consignment.Ref give the ref Track takes, and ParseRef the id of a ref.
 //
 // # Changing things
 //

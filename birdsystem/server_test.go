@@ -603,3 +603,25 @@ func TestServerCreateOrFind(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, got.Found, "answered: created, not found")
 }
+
+// One way between the id kinds: a created consignment's Ref is what Track
+// takes, and ParseRef gives the id back.
+func TestServerRefsAndIDs(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t)
+	created, err := c.CreateConsignment(context.Background(), &birdsystem.NewConsignment{DeliveryServiceID: birdsystemtest.DeliveryServiceID,
+		Contact: "a", AddressLine1: "b", City: "c", CountryISO: "GB"})
+	require.NoError(t, err)
+	snaps, err := c.Track(context.Background(), created.Ref())
+	require.NoError(t, err)
+	require.NoError(t, snaps[0].Err)
+	assert.Equal(t, created.Ref(), snaps[0].OrderNo)
+	k, err := c.GetConsignment(context.Background(), created.ID)
+	require.NoError(t, err)
+	assert.Equal(t, created.Ref(), k.Ref())
+	id, err := birdsystem.ParseRef(k.Ref())
+	require.NoError(t, err)
+	assert.Equal(t, created.ID, id)
+	_, err = birdsystem.ParseRef("JJD1")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+}

@@ -2,6 +2,7 @@ package birdsystem
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -9,6 +10,22 @@ import (
 	"github.com/ordertrack/ordertrack/internal/fanout"
 	"github.com/ordertrack/ordertrack/status"
 )
+
+// ParseRef returns the consignment id of a Track ref (its decimal text);
+// an error matching status.ErrInvalidRequest when it names none.
+func ParseRef(ref string) (int64, error) {
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("birdsystem: ref %q is not a consignment id: %w", ref, status.ErrInvalidRequest)
+	}
+	return id, nil
+}
+
+// Ref returns the consignment's ref for Track: its id's decimal text.
+func (c *Consignment) Ref() string { return c.ID.String() }
+
+// Ref returns the new consignment's ref for Track: its id's decimal text.
+func (c *Created) Ref() string { return strconv.FormatInt(c.ID, 10) }
 
 // Provider returns status.BirdSystem.
 func (c *Client) Provider() status.Provider { return status.BirdSystem }
@@ -21,8 +38,8 @@ func (c *Client) Provider() status.Provider { return status.BirdSystem }
 // anything is sent: a nil context, or an empty or blank ref.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
 	snaps, err := fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
-		id, err := strconv.ParseInt(ref, 10, 64)
-		if err != nil || id <= 0 {
+		id, err := ParseRef(ref)
+		if err != nil {
 			return nil, status.ErrNotFound // no consignment has such an id
 		}
 		k, err := c.GetConsignment(ctx, id)
