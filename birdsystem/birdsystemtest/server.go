@@ -50,7 +50,8 @@ const (
 const DeliveryServiceID = 5867
 
 // Fault is one injected failure (a [fault.Fault]). The next request to
-// Path ("" for any endpoint) gets, instead of the fake's answer: Status with Body
+// its Method and Path, naming its Ref (each "" for any; a Path of "" never
+// matches a token endpoint), gets, instead of the fake's answer: Status with Body
 // (ContentType, RetryAfter as set); or a wait of Delay first; or a body cut
 // short (Truncate); or no answer at all (Drop); or the fake's own handling,
 // a create stored, and then no answer (DropAfterServe). Queue it with
@@ -79,8 +80,9 @@ type Server struct {
 	creates  int
 }
 
-// Inject queues faults; each is used once, in order, by the first request
-// it matches.
+// Inject queues faults, in order: the first that matches a request (its
+// Method, Path and Ref) answers it, once, Times times, For a while, or
+// until Heal.
 func (s *Server) Inject(faults ...Fault) { s.Injector.Inject(faults...) }
 
 // Hits returns how many requests reached path ("" for every path), faults
