@@ -19,6 +19,7 @@ import (
 
 	"github.com/ordertrack/ordertrack/bailun"
 	"github.com/ordertrack/ordertrack/fault"
+	"github.com/ordertrack/ordertrack/internal/fakegen"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -57,6 +58,11 @@ type Server struct {
 	// CamelCase answers token requests as {"accessToken", "expiresIn"},
 	// the spelling of Bailun's own example, instead of snake_case.
 	CamelCase bool
+	// Generate, when set, answers an order number the fake was not given
+	// (Put), without storing it: the order it returns, or not found for
+	// false. Generated is one that answers any number, the same way each
+	// time, for load tests over many orders.
+	Generate func(orderNo string) (bailun.OrderStatusOutput, bool)
 
 	mu      sync.Mutex
 	orders  map[string]bailun.OrderStatusOutput
@@ -75,6 +81,22 @@ func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 
 // ResetHits sets every count back to zero and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
+
+// Generated is a Server.Generate that answers every order number with an
+// order made from it: a documented status, a tracking number once packed,
+// a time in the 30 days before 2024-06-03, the same each time.
+func Generated(orderNo string) (bailun.OrderStatusOutput, bool) {
+	st := fakegen.Pick(orderNo, "status", status.BailunOrderUnpackaged, status.BailunOrderPackaged,
+		status.BailunOrderGetTrackingNumber, status.BailunOrderShipped, status.BailunOrderShipped, status.BailunOrderError)
+	o := bailun.OrderStatusOutput{OriginOrderNo: orderNo, OrderStatus: st, LastUpdateTime: bailun.NewTime(fakegen.Updated(orderNo))}
+	if st >= status.BailunOrderGetTrackingNumber {
+		o.TrackingNo = bailun.NewString("YT" + orderNo)
+	}
+	if st == status.BailunOrderError {
+		o.ShipFailedType = status.Ptr(status.BailunShipStockEx)
+	}
+	return o, true
+}
 
 // NewServer starts a fake with an empty store. Close it when done.
 func NewServer() *Server {
@@ -187,7 +209,11 @@ func (s *Server) orderStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	o, ok := s.orders[no]
+	gen := s.Generate
 	s.mu.Unlock()
+	if !ok && gen != nil {
+		o, ok = gen(no)
+	}
 	if !ok {
 		reply(w, http.StatusOK, envelope{Code: status.BailunSuccess, Message: bailun.NotFoundMessage})
 		return

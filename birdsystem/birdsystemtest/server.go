@@ -26,6 +26,7 @@ import (
 
 	"github.com/ordertrack/ordertrack/birdsystem"
 	"github.com/ordertrack/ordertrack/fault"
+	"github.com/ordertrack/ordertrack/internal/fakegen"
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/wire"
 )
@@ -72,6 +73,13 @@ type Server struct {
 	DeliveryServices map[int64]string
 	// DefaultLimit is the page size when a list names none; 0 gives 20.
 	DefaultLimit int
+
+	// Generate, when set, answers a consignment id the fake was not given
+	// (Put), asked for by the id filter (or a list filter on id), without
+	// storing it: the consignment it returns, or none for false. Generated
+	// is one that answers any id, the same way each time, for load tests
+	// over many consignments.
+	Generate func(id int64) (birdsystem.Consignment, bool)
 
 	mu       sync.Mutex
 	store    map[int64]birdsystem.Consignment
@@ -235,13 +243,21 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var match []birdsystem.Consignment
 	var why string
-	for _, c := range s.store {
-		ok := true
+	simple := func(c *birdsystem.Consignment) bool {
 		for name, field := range filters {
-			if v := q.Get(name); v != "" && field(&c) != v {
-				ok = false
+			if v := q.Get(name); v != "" && field(c) != v {
+				return false
 			}
 		}
+		return true
+	}
+	for _, c := range s.generated(q.Get("id"), conds) {
+		if ok, _ := matches(&c, conds); ok && simple(&c) {
+			match = append(match, c)
+		}
+	}
+	for _, c := range s.store {
+		ok := simple(&c)
 		if ok {
 			ok, why = matches(&c, conds)
 			if why != "" {
@@ -269,6 +285,52 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		page = match[start:min(start+limit, len(match))]
 	}
 	reply(w, http.StatusOK, map[string]any{"total": len(match), "data": page, "success": true, "moduleName": "client"})
+}
+
+// generated returns the consignments Generate makes for the ids a listing
+// names (the id parameter, a list filter on id) that the store lacks.
+func (s *Server) generated(id string, conds []birdsystem.Filter) []birdsystem.Consignment {
+	if s.Generate == nil {
+		return nil
+	}
+	ids := []string{id}
+	for _, f := range conds {
+		if f.Type == "list" && f.Field == "id" {
+			if values, ok := f.Value.([]any); ok {
+				for _, v := range values {
+					ids = append(ids, fmt.Sprint(v))
+				}
+			}
+		}
+	}
+	var out []birdsystem.Consignment
+	seen := map[int64]bool{}
+	for _, text := range ids {
+		n, err := strconv.ParseInt(text, 10, 64)
+		if err != nil || n <= 0 || seen[n] {
+			continue
+		}
+		seen[n] = true
+		if _, stored := s.store[n]; stored {
+			continue
+		}
+		if c, ok := s.Generate(n); ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Generated is a Server.Generate that answers every id with a consignment
+// made from it (Consignment, in a status chosen by the id), the same each
+// time.
+func Generated(id int64) (birdsystem.Consignment, bool) {
+	ref := strconv.FormatInt(id, 10)
+	st := fakegen.Pick(ref, "status", status.BirdSystemPreparing, status.BirdSystemPending, status.BirdSystemPicking,
+		status.BirdSystemProcessing, status.BirdSystemFinished, status.BirdSystemFinished, status.BirdSystemProblem)
+	c := Consignment(id, st)
+	c.UpdateTime = birdsystem.NewTime(fakegen.Updated(ref))
+	return c, true
 }
 
 // column returns a consignment's field by its JSON name, as text: a

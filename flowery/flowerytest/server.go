@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/fault"
+	"github.com/ordertrack/ordertrack/internal/fakegen"
 	"github.com/ordertrack/ordertrack/flowery"
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -77,6 +78,13 @@ type Server struct {
 	// MaxBatch refuses requests asking about more numbers; 0 gives 200.
 	MaxBatch int
 
+	// Generate, when set, answers an order number the fake was not given
+	// (Put), without storing it: the order it returns, or not found for
+	// false; asked by waybill, the waybill is taken for the order number.
+	// Generated is one that answers any number, the same way each time,
+	// for load tests over many orders.
+	Generate func(orderNo string) (flowery.OrderDetail, bool)
+
 	mu        sync.Mutex
 	orders    map[string]flowery.OrderDetail
 	encoded   map[string]json.RawMessage
@@ -98,6 +106,15 @@ func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 
 // ResetHits sets every count back to zero and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
+
+// Generated is a Server.Generate that answers every order number with an
+// order made from it: a status text of Flowery's, a waybill, a time in the
+// 30 days before 2024-06-03, the same each time.
+func Generated(orderNo string) (flowery.OrderDetail, bool) {
+	st := fakegen.Pick(orderNo, "status", status.FloweryStatus("运输中"), "末端派件", "签收", "签收", "问题件", "退件")
+	return flowery.OrderDetail{OrderNo: orderNo, ExpressNo: "CGK" + orderNo, OrderStatus: st,
+		GoodsStatusTime: flowery.NewTime(fakegen.Updated(orderNo))}, true
+}
 
 // NewServer starts a fake with an empty store. Close it when done.
 func NewServer() *Server {
@@ -271,8 +288,21 @@ func (s *Server) query(answer func(numbers []string, command string) (found []js
 	}
 }
 
-// find looks an order up by order number (command 1) or waybill (command 2).
+// find looks an order up by order number (command 1) or waybill (command
+// 2), generating one the fake was not given when Generate is set.
 func (s *Server) find(number, command string) (flowery.OrderDetail, bool) {
+	if o, ok := s.stored(number, command); ok || s.Generate == nil {
+		return o, ok
+	}
+	o, ok := s.Generate(number)
+	if ok && command != string(flowery.ByOrderNo) {
+		o.ExpressNo = number
+	}
+	return o, ok
+}
+
+// stored looks an order up among those Put or created.
+func (s *Server) stored(number, command string) (flowery.OrderDetail, bool) {
 	if command == string(flowery.ByOrderNo) {
 		o, ok := s.orders[number]
 		return o, ok
@@ -292,7 +322,11 @@ func (s *Server) ordersAnswer(numbers []string, command string) ([]json.RawMessa
 	var missing []string
 	for _, n := range numbers {
 		if o, ok := s.find(n, command); ok {
-			found = append(found, s.encoded[o.OrderNo])
+			b, stored := s.encoded[o.OrderNo]
+			if !stored {
+				b, _ = json.Marshal(o) // generated
+			}
+			found = append(found, b)
 		} else {
 			missing = append(missing, n)
 		}

@@ -10,6 +10,7 @@
 package resellertest
 
 import (
+	"fmt"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/fault"
+	"github.com/ordertrack/ordertrack/internal/fakegen"
 	"github.com/ordertrack/ordertrack/reseller"
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -58,6 +60,12 @@ type Server struct {
 	// clock; 0 gives 10 minutes.
 	MaxSkew time.Duration
 
+	// Generate, when set, answers a third-party order number the fake was
+	// not given (Put), without storing it: the order it returns, or not
+	// found for false. Generated is one that answers any number, the same
+	// way each time, for load tests over many orders.
+	Generate func(thirdOrderNo string) (reseller.Order, bool)
+
 	mu     sync.Mutex
 	orders map[string]reseller.Order
 	last   []byte
@@ -74,6 +82,25 @@ func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 
 // ResetHits sets every count back to zero and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
+
+// Generated is a Server.Generate that answers every third-party order
+// number with an order made from it: one or two sub-orders in documented
+// statuses, shipped ones with a trace, the same each time.
+func Generated(thirdOrderNo string) (reseller.Order, bool) {
+	o := reseller.Order{ThirdOrderNo: thirdOrderNo, UnionOrderNo: "U" + thirdOrderNo}
+	for i := range fakegen.Pick(thirdOrderNo, "subs", 1, 1, 2) {
+		no := fmt.Sprintf("%s-%d", thirdOrderNo, i+1)
+		st := fakegen.Pick(no, "status", status.ResellerAwaitingShipment, status.ResellerInProduction,
+			status.ResellerAwaitingReceipt, status.ResellerCompleted, status.ResellerCancelled)
+		sub := reseller.SubOrder{OrderNo: no, OrderStatus: st}
+		if st == status.ResellerAwaitingReceipt || st == status.ResellerCompleted {
+			sub.OrderExpress = &reseller.OrderExpress{ExpressNumber: "SF" + no, ExpressCompanyName: "顺丰速运", ExpressCompany: "sf",
+				Traces: []reseller.Trace{{Time: reseller.NewTime(fakegen.Updated(no)), Context: "快件已发车"}}}
+		}
+		o.SubOrderList = append(o.SubOrderList, sub)
+	}
+	return o, true
+}
 
 // NewServer starts a fake with an empty store. Close it when done.
 func NewServer() *Server {
@@ -173,7 +200,11 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	o, ok := s.orders[q.ThirdOrderNo]
+	gen := s.Generate
 	s.mu.Unlock()
+	if !ok && gen != nil {
+		o, ok = gen(q.ThirdOrderNo)
+	}
 	if !ok {
 		fail(w, status.ResellerOrderQueryFailed, "订单查询失败")
 		return
