@@ -24,8 +24,8 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/fault"
-	"github.com/ordertrack/ordertrack/internal/fakegen"
 	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/internal/fakegen"
 	"github.com/ordertrack/ordertrack/status"
 )
 
