@@ -171,7 +171,8 @@ func Surfaces(logs *Logs, cfg, client any, outcomes ...any) map[string]string {
 	}
 	// A client held in an unexported field prints as its address with the
 	// verbs that print pointers. (%s and %q on it print, by reflection,
-	// what the client holds: the README says not to print a client.)
+	// what the client holds inside: the README's "Secrets and logging"
+	// says so.)
 	type user struct{ client any }
 	for _, verb := range []string{"%v", "%+v", "%#v", "%x", "%p", "%d"} {
 		out["unexported client "+verb] = fmt.Sprintf(verb, user{client})
