@@ -511,7 +511,7 @@ func TestServerFaultByMethod(t *testing.T) {
 // one chosen by ref fails that order while the others answer.
 func TestServerLastingFaults(t *testing.T) {
 	t.Parallel()
-	srv, c := setup(t)
+	srv, _ := setup(t)
 	cfg := srv.Config()
 	cfg.MaxRetries = -1
 	c, err := birdsystem.New(cfg)
