@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -76,8 +77,11 @@ type Change struct {
 	Kind ChangeKind `json:"kind"`
 	// Provider, Ref and OrderNo name the order, as the new snapshot does.
 	Provider Provider `json:"provider"`
-	Ref      string   `json:"ref"`
-	OrderNo  string   `json:"order_no,omitempty"`
+	// Account names the account of the provider the order was followed
+	// through, as the Watcher was told it; empty from Diff.
+	Account string `json:"account,omitempty"`
+	Ref     string `json:"ref"`
+	OrderNo string `json:"order_no,omitempty"`
 	// At is when it changed, as far as the provider says: the event's time
 	// for NewEvent, the new snapshot's UpdatedAt otherwise; zero when
 	// neither is known.
@@ -94,6 +98,10 @@ type Change struct {
 	// numbers, for TrackingNoAssigned and TrackingNoChanged.
 	TrackingNo     string `json:"tracking_no,omitempty"`
 	PrevTrackingNo string `json:"prev_tracking_no,omitempty"`
+	// Why says why a ref is Unfollowed ("removed", "final", "expired",
+	// "refused"), or what a NowFailing without a Ref is ("tracker": every
+	// ref of the account failed).
+	Why string `json:"why,omitempty"`
 	// Err is the new failure, for NowFailing.
 	Err error `json:"-"`
 	// ID tells the change apart, the same for the same change wherever and
@@ -109,12 +117,14 @@ func newChange(k ChangeKind, snap Snapshot, f func(*Change)) Change {
 	if f != nil {
 		f(&c)
 	}
-	c.ID = changeID(c)
+	c.ID = c.HashID()
 	return c
 }
 
-// changeID returns the ID of c: a hash of every field but Err and ID.
-func changeID(c Change) string {
+// HashID returns the ID c's fields give: a hash of every field but Err and
+// ID. Diff sets each change's ID to it; code that makes a change itself,
+// or sets a field of one (a Watcher sets Account), sets ID to it again.
+func (c Change) HashID() string {
 	type plain Change
 	c.ID, c.Err = "", nil
 	b, _ := json.Marshal(plain(c))
@@ -139,7 +149,7 @@ func Diff(prev, cur Snapshot) []Change {
 		if f != nil {
 			f(&c)
 		}
-		c.ID = changeID(c)
+		c.ID = c.HashID()
 		return c
 	}
 	switch {
@@ -191,7 +201,13 @@ func Diff(prev, cur Snapshot) []Change {
 // String describes the change in one line:
 // "bailun CP-1002 ready_to_ship -> shipped".
 func (c Change) String() string {
-	who := string(c.Provider) + " " + c.Ref
+	who := string(c.Provider)
+	if c.Account != "" {
+		who += "/" + c.Account
+	}
+	if c.Ref != "" {
+		who += " " + c.Ref
+	}
 	if c.OrderNo != "" && c.OrderNo != c.Ref {
 		who += " (" + c.OrderNo + ")"
 	}
@@ -221,7 +237,11 @@ func (c Change) String() string {
 	case Following:
 		return who + " following, " + c.To.String()
 	case Unfollowed:
-		return who + " unfollowed, " + c.To.String()
+		s := who + " unfollowed, " + c.To.String()
+		if c.Why != "" {
+			s += " (" + c.Why + ")"
+		}
+		return s
 	}
 	return who + " " + c.Kind.String()
 }
@@ -247,4 +267,23 @@ func (c Change) MarshalJSON() ([]byte, error) {
 		v.Error = c.Err.Error()
 	}
 	return json.Marshal(v)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes. An "error" comes back as
+// an error with that message, which matches no sentinel; ID is read as
+// written.
+func (c *Change) UnmarshalJSON(b []byte) error {
+	type plain Change
+	var v struct {
+		plain
+		Error string `json:"error,omitempty"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = Change(v.plain)
+	if v.Error != "" {
+		c.Err = errors.New(v.Error)
+	}
+	return nil
 }

@@ -1,0 +1,51 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Health is how one tracker of a Watcher fares, as Health reports it.
+type Health struct {
+	Tracker TrackerID `json:"tracker"`
+	// Holder is the owner of the tracker's lease: this Watcher's Owner
+	// when it drives the tracker, another's when another process does.
+	Holder string `json:"holder,omitempty"`
+	// LastPass is when a pass last ended with nothing due; LastSuccess
+	// when a batch last had an answer.
+	LastPass    time.Time `json:"last_pass,omitzero"`
+	LastSuccess time.Time `json:"last_success,omitzero"`
+	// FailingSince is when the tracker began failing (no ref of a batch
+	// answered); zero when it is not failing.
+	FailingSince time.Time `json:"failing_since,omitzero"`
+	// StoreFailing says the Store's last answer was an error, LastError.
+	StoreFailing bool   `json:"store_failing,omitempty"`
+	LastError    string `json:"last_error,omitempty"`
+	// Stats are the Store's counts: refs followed, due now (the backlog),
+	// changes pending.
+	Stats
+}
+
+// Health returns how each tracker added fares, in the order they were
+// added, with the Store's counts. A Store that fails to count leaves the
+// counts zero and its error joined in err; the rest is still returned.
+func (w *Watcher) Health(ctx context.Context) ([]Health, error) {
+	w.mu.Lock()
+	out := make([]Health, 0, len(w.order))
+	for _, id := range w.order {
+		out = append(out, w.trackers[id].health)
+	}
+	w.mu.Unlock()
+	var errs []error
+	now := w.now()
+	for i := range out {
+		st, err := w.store.Stats(ctx, out[i].Tracker, now)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out[i].Stats = st
+	}
+	return out, errors.Join(errs...)
+}

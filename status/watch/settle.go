@@ -1,0 +1,264 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// errNoAnswer is a ref's failure when its Tracker gave no snapshot for it.
+var errNoAnswer = errors.New("watch: the tracker gave no snapshot for this ref")
+
+// settle tracks one batch of claims and returns the result of each: its
+// snapshots, changes and next due time.
+func (w *Watcher) settle(ctx context.Context, tr *tracked, claims []Claim, now time.Time, n *tally) []Result {
+	n.batchFailed, n.batchAnswered = false, false
+	results := make([]Result, 0, len(claims))
+	var refs []string
+	for _, c := range claims {
+		if c.Stopping {
+			results = append(results, w.stop(tr, c, now, "removed", nil))
+			continue
+		}
+		refs = append(refs, c.Ref)
+	}
+	n.refs += len(claims)
+	n.unfollowed += len(results)
+	if len(refs) == 0 {
+		return results
+	}
+	answers := map[string][]status.Snapshot{}
+	snaps, err := tr.t.Track(ctx, refs...)
+	if err != nil {
+		// Refused before anything was sent (a ref the provider can never
+		// take): ask one by one, and stop following a ref refused alone.
+		snaps = nil
+		for _, r := range refs {
+			one, err := tr.t.Track(ctx, r)
+			if err != nil {
+				answers[r] = nil
+				for i := range claims {
+					if claims[i].Ref == r {
+						results = append(results, w.stop(tr, claims[i], now, "refused", err))
+						claims[i].Stopping = true
+					}
+				}
+				n.unfollowed++
+				continue
+			}
+			snaps = append(snaps, one...)
+		}
+	}
+	for _, s := range snaps {
+		answers[s.Ref] = append(answers[s.Ref], s)
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	answered := false
+	for _, c := range claims {
+		if c.Stopping {
+			continue
+		}
+		if slices.ContainsFunc(answers[c.Ref], isAnswer) {
+			answered = true
+			break
+		}
+	}
+	w.mu.Lock()
+	failing, failures := tr.failing, tr.failures
+	w.mu.Unlock()
+	var trackerChange *status.Change
+	switch {
+	case !answered:
+		// No ref answered: the tracker is failing, not each ref.
+		n.batchFailed = true
+		n.failing += len(refs)
+		if !failing {
+			var cause error = errNoAnswer
+			if s := answers[refs[0]]; len(s) > 0 && s[0].Err != nil {
+				cause = s[0].Err
+			}
+			c := stamp(tr.id, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
+			trackerChange = &c
+		}
+	case failing:
+		c := stamp(tr.id, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
+		trackerChange = &c
+	}
+	if answered {
+		n.batchAnswered = true
+	}
+	for _, c := range claims {
+		if c.Stopping {
+			continue
+		}
+		var r Result
+		if answered {
+			r = w.diffRef(tr, c, answers[c.Ref], now, n)
+		} else {
+			// Reschedule as the tracker's failures say, the ref's own state
+			// untouched (no NowFailing, no Recovered for it).
+			st := c.State
+			st.Polled = now
+			p := st
+			p.Failures = failures + 1
+			due, _, _ := w.sched.Next(Poll{Tracker: tr.id, Ref: c.Ref, Now: now, Snapshots: c.Snapshots, Failed: true, State: p})
+			r = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: st, Due: due}
+		}
+		results = append(results, r)
+	}
+	if trackerChange != nil && len(results) > 0 {
+		results[0].Changes = append([]status.Change{*trackerChange}, results[0].Changes...)
+		n.changes++
+	}
+	return results
+}
+
+// isAnswer reports whether s says something of the order.
+func isAnswer(s status.Snapshot) bool { return s.Err == nil || s.Stage != status.Unknown }
+
+// stop returns the result that stops following c, with its Unfollowed
+// change.
+func (w *Watcher) stop(tr *tracked, c Claim, now time.Time, why string, err error) Result {
+	snap := status.Snapshot{Provider: tr.id.Provider, Ref: c.Ref}
+	if len(c.Snapshots) > 0 {
+		snap.Stage = c.Snapshots[0].Stage
+	}
+	ch := stamp(tr.id, status.Change{Kind: status.Unfollowed, Provider: snap.Provider, Ref: c.Ref, To: snap.Stage, Why: why, Err: err})
+	return Result{Ref: c.Ref, Gen: c.Gen, Done: true, Changes: []status.Change{ch}}
+}
+
+// diffRef diffs one ref's answer against its saved snapshots. Snapshots
+// are matched by OrderNo (a sub-order); a ref of one snapshot is matched
+// whatever its OrderNo (an order gone not found has none). A ref whose
+// lookup failed whole keeps its last answer, and is reported NowFailing
+// once, Recovered when it answers again; a sub-order whose lookup failed
+// keeps its last answer; one whose events alone failed (Err set, the stage
+// known) keeps its last events. A ref with no baseline is reported
+// Following (unless ReportFirstLook).
+func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time.Time, n *tally) Result {
+	st := cl.State
+	st.Polled = now
+	prev := cl.Snapshots
+	res := Result{Ref: cl.Ref, Gen: cl.Gen, Seen: cl.Seen, Snapshots: prev}
+	var changes []status.Change
+	add := func(c status.Change) { changes = append(changes, stamp(tr.id, c)) }
+	if !slices.ContainsFunc(cur, isAnswer) {
+		n.failing++
+		st.Failures++
+		if st.Failures == 1 {
+			var err error = errNoAnswer
+			snap := status.Snapshot{Provider: tr.id.Provider, Ref: cl.Ref}
+			if len(cur) > 0 {
+				snap, err = cur[0], cur[0].Err
+			}
+			add(status.Change{Kind: status.NowFailing, Provider: snap.Provider, Ref: snap.Ref, OrderNo: snap.OrderNo, Err: err})
+		}
+		res.State = st
+		res.Due, _, _ = w.sched.Next(Poll{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: prev, Failed: true, State: st})
+		res.Changes = changes
+		n.changes += len(changes)
+		return res
+	}
+	n.answered++
+	if st.Failures > 0 {
+		add(status.Change{Kind: status.Recovered, Provider: cur[0].Provider, Ref: cur[0].Ref, OrderNo: cur[0].OrderNo, At: cur[0].UpdatedAt})
+		st.Failures = 0
+	}
+	if len(cur) == 1 && cur[0].Stage == status.NotFound && cur[0].Err == nil && len(prev) > 0 {
+		// The whole ref is not found: each sub-order known is now not found,
+		// by its own number, so that a return pairs with it.
+		nf := cur[0]
+		cur = make([]status.Snapshot, len(prev))
+		for i, old := range prev {
+			cur[i] = nf
+			cur[i].OrderNo = old.OrderNo
+		}
+	}
+	keep := make([]status.Snapshot, 0, len(cur))
+	final := true
+	news := 0
+	for _, c := range cur {
+		old, found := match(prev, cur, c)
+		switch {
+		case c.Err != nil && c.Stage == status.Unknown:
+			// This sub-order failed: keep its last answer, unchanged.
+			if found {
+				keep = append(keep, old)
+				final = final && old.Stage.Final()
+			}
+			continue
+		case c.Err != nil:
+			// Its stage came, its events did not: keep the last events,
+			// and diff the rest.
+			c.Events, c.Err = old.Events, nil
+		case c.Stage == status.NotFound && found:
+			// Not found says nothing of the order but that: it keeps what
+			// was known (tracking number, events, problems), so that a
+			// return is no news but the stage.
+			c.TrackingNo, c.Events, c.Problems = old.TrackingNo, old.Events, old.Problems
+		}
+		var diff []status.Change
+		switch {
+		case !cl.Seen && !w.first:
+			// The baseline: one Following for the ref, below.
+		case !found:
+			diff = status.Diff(status.Snapshot{Provider: c.Provider, Ref: c.Ref, OrderNo: c.OrderNo}, c)
+		default:
+			diff = status.Diff(old, c)
+		}
+		for _, d := range diff {
+			add(d)
+		}
+		news += len(diff)
+		keep = append(keep, c)
+		final = final && c.Stage.Final()
+	}
+	if !cl.Seen && !w.first && len(keep) > 0 {
+		add(status.Change{Kind: status.Following, Provider: keep[0].Provider, Ref: keep[0].Ref, At: keep[0].UpdatedAt, To: keep[0].Stage})
+		news++
+	}
+	if news > 0 {
+		st.Changed, st.Quiet = now, 0
+	} else {
+		st.Quiet++
+	}
+	switch {
+	case !final || len(keep) == 0:
+		st.FinalSince = time.Time{}
+	case st.FinalSince.IsZero():
+		st.FinalSince = now
+	}
+	res.Seen, res.Snapshots, res.State = true, keep, st
+	due, stop, why := w.sched.Next(Poll{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: keep, State: st})
+	res.Due = due
+	if stop {
+		res.Done = true
+		to := status.Unknown
+		if len(keep) > 0 {
+			to = keep[0].Stage
+		}
+		add(status.Change{Kind: status.Unfollowed, Provider: tr.id.Provider, Ref: cl.Ref, To: to, Why: why})
+		n.unfollowed++
+	}
+	res.Changes = changes
+	n.changes += len(changes)
+	return res
+}
+
+// match finds the saved snapshot c is the new answer for.
+func match(prev, cur []status.Snapshot, c status.Snapshot) (status.Snapshot, bool) {
+	for _, s := range prev {
+		if s.OrderNo == c.OrderNo {
+			return s, true
+		}
+	}
+	if len(prev) == 1 && len(cur) == 1 {
+		return prev[0], true
+	}
+	return status.Snapshot{}, false
+}

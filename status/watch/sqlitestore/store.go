@@ -1,0 +1,526 @@
+// Package sqlitestore is a watch.Store in one SQLite file, for a service
+// on one machine that must follow its orders across restarts and crashes.
+// It is pure Go (modernc.org/sqlite, no cgo), and passes the watchtest
+// conformance suite.
+//
+//	st, err := sqlitestore.Open(ctx, "orders.db")
+//	if err != nil {
+//		return err
+//	}
+//	defer st.Close()
+//	w := watch.New(watch.Options{Store: st})
+//
+// The file is opened in WAL mode with a busy timeout, and every write
+// transaction begins IMMEDIATE (so that a write never fails upgrading a
+// read lock, which the busy timeout cannot wait out). A transaction
+// commits the new snapshots, the schedule and the outbox of one batch
+// together, so a process killed at any point loses nothing saved and
+// repeats nothing acknowledged. Several processes may share one file:
+// claims and tracker leases keep them apart.
+//
+// The schema, version 1 (PRAGMA user_version):
+//
+//	CREATE TABLE refs (
+//		tracker   TEXT    NOT NULL,           -- watch.TrackerID.String()
+//		ref       TEXT    NOT NULL,
+//		due       INTEGER NOT NULL,           -- Unix nanoseconds, UTC
+//		gen       INTEGER NOT NULL DEFAULT 0, -- the last claim's generation
+//		stopping  INTEGER NOT NULL DEFAULT 0,
+//		seen      INTEGER NOT NULL DEFAULT 0,
+//		snapshots BLOB,                       -- JSON: []status.Snapshot
+//		state     BLOB    NOT NULL,           -- JSON: watch.State
+//		PRIMARY KEY (tracker, ref)
+//	) WITHOUT ROWID;
+//	CREATE INDEX refs_due ON refs (tracker, due);
+//	CREATE TABLE outbox (
+//		seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+//		tracker TEXT NOT NULL,
+//		id      TEXT NOT NULL,               -- status.Change.ID
+//		change  BLOB NOT NULL,               -- JSON: status.Change
+//		UNIQUE (tracker, id)
+//	);
+//	CREATE TABLE leases (
+//		tracker TEXT PRIMARY KEY,
+//		owner   TEXT NOT NULL,
+//		until   INTEGER NOT NULL,
+//		gen     INTEGER NOT NULL
+//	);
+//
+// A claim is one index range scan of refs_due: a claimed ref's due is
+// set to the end of its lease, so that a claim not saved in time is due
+// again without another index.
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+
+	_ "modernc.org/sqlite" // the "sqlite" driver
+)
+
+// SchemaVersion is the schema this code writes and reads.
+const SchemaVersion = 1
+
+// Options tune Open; every zero value has a default.
+type Options struct {
+	// BusyTimeout is how long a write waits for another process's lock
+	// before it fails; 0 gives 5 seconds.
+	BusyTimeout time.Duration
+}
+
+// Store is a watch.Store in a SQLite file. Its methods are safe for
+// concurrent use.
+type Store struct {
+	db   *sql.DB
+	path string
+}
+
+var _ watch.Store = (*Store)(nil)
+
+const schema = `
+CREATE TABLE refs (
+	tracker   TEXT    NOT NULL,
+	ref       TEXT    NOT NULL,
+	due       INTEGER NOT NULL,
+	gen       INTEGER NOT NULL DEFAULT 0,
+	stopping  INTEGER NOT NULL DEFAULT 0,
+	seen      INTEGER NOT NULL DEFAULT 0,
+	snapshots BLOB,
+	state     BLOB    NOT NULL,
+	PRIMARY KEY (tracker, ref)
+) WITHOUT ROWID;
+CREATE INDEX refs_due ON refs (tracker, due);
+CREATE TABLE outbox (
+	seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+	tracker TEXT NOT NULL,
+	id      TEXT NOT NULL,
+	change  BLOB NOT NULL,
+	UNIQUE (tracker, id)
+);
+CREATE TABLE leases (
+	tracker TEXT PRIMARY KEY,
+	owner   TEXT NOT NULL,
+	until   INTEGER NOT NULL,
+	gen     INTEGER NOT NULL
+);
+PRAGMA user_version = 1;
+`
+
+// Open opens the store in the file at path, creating it (and its schema)
+// when it does not exist. It fails at once, with the path in its message,
+// when the file is not a SQLite database or is corrupt, when its schema is
+// newer than this code (matching watch.ErrSchema), when it cannot be
+// written (read-only), or when another process holds its write lock longer
+// than the busy timeout.
+func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	busy := o.BusyTimeout
+	if busy <= 0 {
+		busy = 5 * time.Second
+	}
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("sqlitestore: open %q: a file path without ? or #: %w", path, status.ErrInvalidConfig)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, fmt.Errorf("sqlitestore: open %s: a directory, not a file: %w", path, status.ErrInvalidConfig)
+	}
+	dsn := "file:" + path + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) +
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)" +
+		"&_pragma=foreign_keys(ON)&_txlock=immediate"
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	// One connection: SQLite has one writer at a time, and a queue in the
+	// pool is cheaper than lock retries.
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	s := &Store{db: db, path: path}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// migrate creates the schema in a new file, and checks an old file's
+// version, in one write transaction (which also proves the file writable
+// and not locked).
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	switch {
+	case version > SchemaVersion:
+		return fmt.Errorf("schema version %d, newer than this code's %d: %w", version, SchemaVersion, watch.ErrSchema)
+	case version == SchemaVersion:
+		// Prove the file writable: a write transaction that writes.
+		if _, err := tx.ExecContext(ctx, "UPDATE leases SET gen = gen WHERE 0"); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = 1"); err != nil {
+			return err
+		}
+	default:
+		var tables int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'").Scan(&tables); err != nil {
+			return err
+		}
+		if tables > 0 {
+			return fmt.Errorf("a SQLite file with %d tables and no ordertrack schema: %w", tables, watch.ErrSchema)
+		}
+		if _, err := tx.ExecContext(ctx, schema); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// DB returns the database, for reading it (say, a health check). Writing
+// to it outside the Store breaks the Store's guarantees.
+func (s *Store) DB() *sql.DB { return s.db }
+
+func (s *Store) fail(op string, t watch.TrackerID, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("sqlitestore: %s %s: %w", op, t, err)
+}
+
+func nanos(t time.Time) int64 { return t.UTC().UnixNano() }
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// Follow implements watch.Store.
+func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (int, error) {
+	for _, r := range refs {
+		if r == "" {
+			return 0, fmt.Errorf("sqlitestore: follow %s: empty ref: %w", t, status.ErrInvalidRequest)
+		}
+	}
+	state, err := json.Marshal(watch.State{Since: due.UTC()})
+	if err != nil {
+		return 0, err
+	}
+	added := 0
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		ins, err := tx.PrepareContext(ctx, "INSERT INTO refs (tracker, ref, due, state) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		again, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 0, due = ? WHERE tracker = ? AND ref = ? AND stopping = 1")
+		if err != nil {
+			return err
+		}
+		defer again.Close()
+		for _, r := range refs {
+			res, err := ins.ExecContext(ctx, t.String(), r, nanos(due), state)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				added++
+				continue
+			}
+			if _, err := again.ExecContext(ctx, nanos(due), t.String(), r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return added, s.fail("follow", t, err)
+}
+
+// Unfollow implements watch.Store.
+func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, refs ...string) (int, error) {
+	marked := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 1, due = min(due, ?) WHERE tracker = ? AND ref = ? AND stopping = 0")
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, r := range refs {
+			res, err := st.ExecContext(ctx, nanos(now), t.String(), r)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			marked += int(n)
+		}
+		return nil
+	})
+	return marked, s.fail("unfollow", t, err)
+}
+
+// Claim implements watch.Store.
+func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Time, max int) ([]watch.Claim, error) {
+	var out []watch.Claim
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		rows, err := tx.QueryContext(ctx, `SELECT ref, gen, stopping, seen, snapshots, state FROM refs
+			WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`, t.String(), nanos(now), max)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		args := []any{nanos(until), t.String()}
+		for rows.Next() {
+			var c watch.Claim
+			var snaps, state []byte
+			if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state); err != nil {
+				return err
+			}
+			if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+				return fmt.Errorf("ref %q: %w", c.Ref, err)
+			}
+			c.Gen++
+			out = append(out, c)
+			args = append(args, c.Ref)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, "UPDATE refs SET gen = gen + 1, due = ? WHERE tracker = ? AND ref IN (?"+
+			strings.Repeat(", ?", len(out)-1)+")", args...)
+		return err
+	})
+	if err != nil {
+		return nil, s.fail("claim", t, err)
+	}
+	return out, nil
+}
+
+func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
+	if len(snaps) > 0 {
+		if err := json.Unmarshal(snaps, into); err != nil {
+			return fmt.Errorf("snapshots: %w", err)
+		}
+	}
+	if err := json.Unmarshal(state, st); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
+}
+
+// Save implements watch.Store.
+func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) error {
+	var lost []string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lost = lost[:0]
+		upd, err := tx.PrepareContext(ctx, `UPDATE refs SET due = ?, seen = ?, snapshots = ?, state = ?
+			WHERE tracker = ? AND ref = ? AND gen = ?`)
+		if err != nil {
+			return err
+		}
+		defer upd.Close()
+		var del, out *sql.Stmt
+		for _, r := range results {
+			var res sql.Result
+			if r.Done {
+				if del == nil {
+					if del, err = tx.PrepareContext(ctx, "DELETE FROM refs WHERE tracker = ? AND ref = ? AND gen = ?"); err != nil {
+						return err
+					}
+					defer del.Close()
+				}
+				res, err = del.ExecContext(ctx, t.String(), r.Ref, r.Gen)
+			} else {
+				var snaps []byte
+				if r.Snapshots != nil {
+					if snaps, err = json.Marshal(r.Snapshots); err != nil {
+						return err
+					}
+				}
+				state, err := json.Marshal(r.State)
+				if err != nil {
+					return err
+				}
+				res, err = upd.ExecContext(ctx, nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen)
+				if err != nil {
+					return err
+				}
+			}
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				lost = append(lost, r.Ref)
+				continue
+			}
+			for _, c := range r.Changes {
+				if out == nil {
+					if out, err = tx.PrepareContext(ctx, "INSERT INTO outbox (tracker, id, change) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"); err != nil {
+						return err
+					}
+					defer out.Close()
+				}
+				b, err := json.Marshal(c)
+				if err != nil {
+					return err
+				}
+				if _, err := out.ExecContext(ctx, t.String(), c.ID, b); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail("save", t, err)
+	}
+	if len(lost) > 0 {
+		return &watch.LeaseLostError{Tracker: t, Refs: lost}
+	}
+	return nil
+}
+
+// Pending implements watch.Store.
+func (s *Store) Pending(ctx context.Context, t watch.TrackerID, max int) ([]status.Change, error) {
+	rows, err := s.db.QueryContext(ctx, "SELECT change FROM outbox WHERE tracker = ? ORDER BY seq LIMIT ?", t.String(), max)
+	if err != nil {
+		return nil, s.fail("pending", t, err)
+	}
+	defer rows.Close()
+	var out []status.Change
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, s.fail("pending", t, err)
+		}
+		var c status.Change
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, s.fail("pending", t, err)
+		}
+		out = append(out, c)
+	}
+	return out, s.fail("pending", t, rows.Err())
+}
+
+// Ack implements watch.Store.
+func (s *Store) Ack(ctx context.Context, t watch.TrackerID, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	args := []any{t.String()}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := s.db.ExecContext(ctx, "DELETE FROM outbox WHERE tracker = ? AND id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
+	return s.fail("ack", t, err)
+}
+
+// Lease implements watch.Store.
+func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now, until time.Time) (watch.TrackerLease, bool, error) {
+	var l watch.TrackerLease
+	ok := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var u int64
+		err := tx.QueryRowContext(ctx, "SELECT owner, until, gen FROM leases WHERE tracker = ?", t.String()).Scan(&l.Owner, &u, &l.Gen)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			l = watch.TrackerLease{}
+		case err != nil:
+			return err
+		default:
+			l.Until = fromNanos(u)
+		}
+		switch {
+		case l.Owner == owner:
+		case l.Owner == "" || !l.Until.After(now):
+			l.Owner = owner
+			l.Gen++
+		default:
+			ok = false
+			return nil
+		}
+		l.Until = until.UTC()
+		ok = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO leases (tracker, owner, until, gen) VALUES (?, ?, ?, ?)
+			ON CONFLICT (tracker) DO UPDATE SET owner = excluded.owner, until = excluded.until, gen = excluded.gen`,
+			t.String(), l.Owner, nanos(l.Until), l.Gen)
+		return err
+	})
+	if err != nil {
+		return watch.TrackerLease{}, false, s.fail("lease", t, err)
+	}
+	return l, ok, nil
+}
+
+// Release implements watch.Store.
+func (s *Store) Release(ctx context.Context, t watch.TrackerID, owner string) error {
+	_, err := s.db.ExecContext(ctx, "UPDATE leases SET owner = '', until = 0 WHERE tracker = ? AND owner = ?", t.String(), owner)
+	return s.fail("release", t, err)
+}
+
+// Get implements watch.Store.
+func (s *Store) Get(ctx context.Context, t watch.TrackerID, ref string) (watch.Followed, bool, error) {
+	f := watch.Followed{Ref: ref}
+	var due int64
+	var snaps, state []byte
+	err := s.db.QueryRowContext(ctx, "SELECT due, gen, stopping, seen, snapshots, state FROM refs WHERE tracker = ? AND ref = ?",
+		t.String(), ref).Scan(&due, &f.Gen, &f.Stopping, &f.Seen, &snaps, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return watch.Followed{}, false, nil
+	}
+	if err != nil {
+		return watch.Followed{}, false, s.fail("get", t, err)
+	}
+	f.Due = fromNanos(due)
+	if err := decode(snaps, state, &f.Snapshots, &f.State); err != nil {
+		return watch.Followed{}, false, s.fail("get", t, err)
+	}
+	return f, true, nil
+}
+
+// Stats implements watch.Store.
+func (s *Store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (watch.Stats, error) {
+	var st watch.Stats
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM refs WHERE tracker = ?1),
+		(SELECT count(*) FROM refs WHERE tracker = ?1 AND due <= ?2),
+		(SELECT count(*) FROM outbox WHERE tracker = ?1)`, t.String(), nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
+	return st, s.fail("stats", t, err)
+}
+
+// inTx runs f in one write transaction (BEGIN IMMEDIATE), and commits it
+// when f returns nil.
+func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,215 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// TrackerID names one account of one provider: the key of everything a
+// Store keeps. Two clients of one provider with different credentials are
+// two TrackerIDs, so that their refs never collide.
+type TrackerID struct {
+	// Provider is the provider the account is at.
+	Provider status.Provider `json:"provider"`
+	// Account is the name the user gave the account; empty for a service
+	// with one account at the provider.
+	Account string `json:"account,omitempty"`
+}
+
+// String returns "provider" or "provider/account".
+func (id TrackerID) String() string {
+	if id.Account == "" {
+		return string(id.Provider)
+	}
+	return string(id.Provider) + "/" + id.Account
+}
+
+// ParseTrackerID reads what String writes.
+func ParseTrackerID(s string) (TrackerID, error) {
+	name, account, _ := strings.Cut(s, "/")
+	p, err := status.ParseProvider(name)
+	if err != nil {
+		return TrackerID{}, err
+	}
+	return TrackerID{Provider: p, Account: account}, nil
+}
+
+// Store keeps what a Watcher follows: for each tracker, the follow set,
+// each ref's next due time and schedule state, its last answered
+// snapshots, and the outbox of changes not yet acknowledged.
+//
+// A Store may be shared by several processes. A ref is polled by the one
+// that claimed it: Claim leases a batch of due refs until a time, and
+// gives each a generation; a Save carrying an older generation is refused
+// (fencing), so a process that stalled past its lease never overwrites
+// what another did. A tracker is driven by one process at a time, the
+// holder of its lease (Lease), so that one rate limiter paces the account.
+//
+// Implementations must be safe for concurrent use and pass the
+// conformance suite in package watchtest. Times are compared in UTC.
+type Store interface {
+	// Follow puts refs in t's follow set, due at due. A ref already
+	// followed keeps its snapshots and schedule; one being unfollowed is
+	// followed again. It reports how many refs were not followed before.
+	Follow(ctx context.Context, t TrackerID, due time.Time, refs ...string) (added int, err error)
+	// Unfollow asks that refs stop being followed: each is due at now, and
+	// its next claim says Stopping, for the Watcher to report it
+	// Unfollowed and Save it Done. Refs not followed are ignored. It
+	// reports how many refs it marked.
+	Unfollow(ctx context.Context, t TrackerID, now time.Time, refs ...string) (marked int, err error)
+	// Claim leases up to max of t's refs due at or before now, oldest due
+	// first, until until: each is not due again before until unless
+	// saved, and its generation grows. A claim not saved by until goes
+	// back (its ref is due at until).
+	Claim(ctx context.Context, t TrackerID, now, until time.Time, max int) ([]Claim, error)
+	// Save writes the outcome of claimed refs and their changes to the
+	// outbox, in one transaction. A result whose generation is not the
+	// ref's current one (its claim expired and was taken again) or whose
+	// ref is no longer followed is refused whole: the error matches
+	// ErrLeaseLost and names the refs, and the other results are saved.
+	Save(ctx context.Context, t TrackerID, results []Result) error
+	// Pending returns up to max changes of t in the outbox, oldest first.
+	Pending(ctx context.Context, t TrackerID, max int) ([]status.Change, error)
+	// Ack removes changes from t's outbox, by ID; IDs not there are
+	// ignored.
+	Ack(ctx context.Context, t TrackerID, ids ...string) error
+	// Lease makes owner the holder of t until until, when t has no holder,
+	// its lease expired (at or before now), or owner holds it already. It
+	// reports false, with the holder's lease, when another owner holds it.
+	Lease(ctx context.Context, t TrackerID, owner string, now, until time.Time) (TrackerLease, bool, error)
+	// Release gives up owner's lease of t, if it holds it.
+	Release(ctx context.Context, t TrackerID, owner string) error
+	// Get returns what is kept of one ref; ok is false when it is not
+	// followed.
+	Get(ctx context.Context, t TrackerID, ref string) (Followed, bool, error)
+	// Stats counts t's refs at now.
+	Stats(ctx context.Context, t TrackerID, now time.Time) (Stats, error)
+}
+
+// Claim is one claimed ref: what the Store keeps of it, and the generation
+// its Result must carry.
+type Claim struct {
+	Ref string
+	// Gen is the claim's generation, for its Result.
+	Gen int64
+	// Stopping says Unfollow was asked: the ref is not polled again, but
+	// saved Done with its Unfollowed change.
+	Stopping bool
+	// Seen says the ref was answered before: Snapshots is its baseline.
+	Seen bool
+	// Snapshots are the last snapshots answered; nil before the first.
+	Snapshots []status.Snapshot
+	// State is the ref's schedule state.
+	State State
+}
+
+// Result is the outcome of one claimed ref, for Save.
+type Result struct {
+	Ref string
+	// Gen is the generation of the claim.
+	Gen int64
+	// Done stops following the ref: it and its snapshots are deleted.
+	Done bool
+	// Seen says Snapshots is an answer (the ref's baseline from now on).
+	Seen bool
+	// Snapshots replace the ones kept.
+	Snapshots []status.Snapshot
+	// State replaces the schedule state.
+	State State
+	// Due is when the ref is next due.
+	Due time.Time
+	// Changes go to the outbox, committed with the rest.
+	Changes []status.Change
+}
+
+// State is what a Schedule knows of a ref beyond its snapshots.
+type State struct {
+	// Since is when the ref was first followed.
+	Since time.Time `json:"since,omitzero"`
+	// Polled is when it was last polled; Changed when a poll last changed
+	// something (Since before the first change).
+	Polled  time.Time `json:"polled,omitzero"`
+	Changed time.Time `json:"changed,omitzero"`
+	// FinalSince is when it reached a final stage; zero when it is not in
+	// one.
+	FinalSince time.Time `json:"final_since,omitzero"`
+	// Quiet counts the polls in a row that changed nothing.
+	Quiet int `json:"quiet,omitempty"`
+	// Failures counts the polls in a row whose lookup failed; the ref was
+	// reported NowFailing when it is more than zero.
+	Failures int `json:"failures,omitempty"`
+}
+
+// Followed is what a Store keeps of one ref, as Get returns it.
+type Followed struct {
+	Ref       string
+	Due       time.Time
+	Stopping  bool
+	Seen      bool
+	Snapshots []status.Snapshot
+	State     State
+	// Gen is the generation of its last claim.
+	Gen int64
+}
+
+// TrackerLease is who drives a tracker, until when.
+type TrackerLease struct {
+	Owner string
+	Until time.Time
+	// Gen grows each time the lease changes hands.
+	Gen int64
+}
+
+// Stats counts a tracker's refs.
+type Stats struct {
+	// Followed counts the refs followed (Stopping ones included).
+	Followed int `json:"followed"`
+	// Due counts those due at the time asked, claimed ones aside.
+	Due int `json:"due"`
+	// Pending counts the changes in the outbox.
+	Pending int `json:"pending"`
+}
+
+// ErrLeaseLost is matched by a Save refused because its claim was taken
+// again after its lease ran out, or its ref is no longer followed.
+var ErrLeaseLost = errors.New("watch: lease lost")
+
+// ErrSchema is matched by opening a store whose schema this code does not
+// know (a newer version).
+var ErrSchema = errors.New("watch: store schema unknown")
+
+// LeaseLostError is the error of a Save some of whose results were
+// refused.
+type LeaseLostError struct {
+	Tracker TrackerID
+	Refs    []string
+}
+
+func (e *LeaseLostError) Error() string {
+	return fmt.Sprintf("watch: %s: lease lost for %d refs (%s)", e.Tracker, len(e.Refs), strings.Join(firstN(e.Refs, 5), ", "))
+}
+
+// Is matches ErrLeaseLost.
+func (e *LeaseLostError) Is(target error) bool { return target == ErrLeaseLost }
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return append(s[:n:n], "...")
+	}
+	return s
+}
+
+// validRefs refuses empty refs before a Store is asked.
+func validRefs(refs []string) error {
+	for _, r := range refs {
+		if r == "" {
+			return fmt.Errorf("watch: empty ref: %w", status.ErrInvalidRequest)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,12 @@
+package watch_test
+
+import (
+	"testing"
+
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/watchtest"
+)
+
+func TestMemoryStoreConformance(t *testing.T) {
+	watchtest.RunStore(t, func(*testing.T) watch.Store { return watch.NewMemoryStore() })
+}

@@ -1,0 +1,527 @@
+package watch
+
+import (
+	"context"
+	crand "crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"iter"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// The defaults of Options.
+const (
+	DefaultBatch    = 100
+	DefaultClaimFor = 5 * time.Minute
+	DefaultTick     = 5 * time.Second
+)
+
+// Options configure a Watcher; every zero value has a default.
+type Options struct {
+	// Store keeps the follow set, the schedule, the snapshots and the
+	// outbox; nil gives NewMemoryStore() (forgotten when the process
+	// ends). Package sqlitestore keeps them in a file.
+	Store Store
+	// Schedule decides when each ref is polled next; nil gives a
+	// DefaultSchedule.
+	Schedule Schedule
+	// Batch is how many due refs of one tracker are claimed and tracked
+	// together (one Track call: the client batches its requests as its
+	// provider allows); 0 gives DefaultBatch.
+	Batch int
+	// ClaimFor is how long a claim (and a tracker lease) lasts: a ref
+	// claimed by a process that dies is polled again this much later; 0
+	// gives DefaultClaimFor. It must outlast one batch's Track.
+	ClaimFor time.Duration
+	// Tick is how often a tracker with nothing due asks its Store again;
+	// 0 gives DefaultTick. Follow wakes its tracker at once.
+	Tick time.Duration
+	// ReportFirstLook reports a ref's first answer as changes from
+	// nothing: a stage change from unknown, every event. By default the
+	// first answer is the baseline, reported as one Following change.
+	ReportFirstLook bool
+	// OnError is called with each error of the Store; the tracker's next
+	// pass then waits twice as long each time, up to 16 Ticks, until the
+	// Store answers again. Nothing is lost: claims not saved come back when
+	// their lease ends, changes not acknowledged come again (with the same
+	// IDs). Nil ignores them, beyond Logger.
+	OnError func(error)
+	// Logger, when set, hears of Store errors at Error, and gives one line
+	// per tracker and pass over its due refs at Debug (refs, answered,
+	// failing, changes, unfollowed), at Warn when some failed.
+	Logger *slog.Logger
+	// Owner names this process in tracker leases; "" gives host, pid and
+	// a random suffix.
+	Owner string
+}
+
+// Watcher follows orders over time. It keeps nothing of its own: the
+// Store holds which refs are followed, when each is due, its last
+// snapshots and the changes not yet delivered, so a Watcher started again
+// on the same Store goes on where the last one stopped.
+//
+// For each tracker added, a Watcher claims the refs due (Options.Batch at
+// a time), tracks them in one call, diffs each answer against the last,
+// saves the new snapshots with their changes (the outbox) and the next
+// due time the Schedule gives, then delivers the changes and acknowledges
+// each. Delivery is at least once: a change delivered but not yet
+// acknowledged when the process dies comes again, with the same ID.
+//
+// A ref's first answer is its baseline, one Following change. A ref whose
+// lookup fails keeps its last snapshots, is reported NowFailing once and
+// Recovered when it answers again; when no ref of a batch answers, the
+// tracker is reported NowFailing once (Ref empty, Why "tracker"). A ref
+// stops being followed when Unfollow asks or its Schedule says (final and
+// lingered, expired), with an Unfollowed change.
+//
+// Its zero value is not usable: build one with New. It is safe for
+// concurrent use.
+type Watcher struct {
+	store    Store
+	sched    Schedule
+	batch    int
+	claimFor time.Duration
+	tick     time.Duration
+	first    bool
+	onError  func(error)
+	log      *slog.Logger
+	owner    string
+	now      func() time.Time
+
+	mu       sync.Mutex
+	trackers map[TrackerID]*tracked
+	order    []TrackerID
+	wake     chan struct{} // a tracker was added while running
+}
+
+// tracked is one tracker added to a Watcher.
+type tracked struct {
+	t    status.Tracker
+	id   TrackerID
+	poke chan struct{} // Follow made refs due
+
+	// guarded by Watcher.mu
+	health   Health
+	failing  bool // NowFailing for the tracker was saved
+	failures int  // passes in a row in which no ref answered
+}
+
+// New returns a Watcher following no tracker yet.
+func New(opts Options) *Watcher {
+	w := &Watcher{store: opts.Store, sched: opts.Schedule, batch: opts.Batch, claimFor: opts.ClaimFor,
+		tick: opts.Tick, first: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger,
+		owner: opts.Owner, now: time.Now, trackers: map[TrackerID]*tracked{}, wake: make(chan struct{}, 1)}
+	if w.store == nil {
+		w.store = NewMemoryStore()
+	}
+	if w.sched == nil {
+		w.sched = &DefaultSchedule{}
+	}
+	if w.batch <= 0 {
+		w.batch = DefaultBatch
+	}
+	if w.claimFor <= 0 {
+		w.claimFor = DefaultClaimFor
+	}
+	if w.tick <= 0 {
+		w.tick = DefaultTick
+	}
+	if w.owner == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		_, _ = crand.Read(b[:])
+		w.owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	return w
+}
+
+// Add makes t the client of account at its provider, and returns the
+// tracker's ID. The refs the Store follows for that ID are polled through
+// t from now on, by Run, without being followed again. Adding the same
+// client twice returns the same ID; another client under an ID already
+// added is refused (two accounts need two names).
+func (w *Watcher) Add(t status.Tracker, account string) (TrackerID, error) {
+	id := TrackerID{Provider: t.Provider(), Account: account}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if tr := w.trackers[id]; tr != nil {
+		if tr.t != t {
+			return id, fmt.Errorf("watch: %s is added already, with another client: give each account its own name: %w", id, status.ErrInvalidRequest)
+		}
+		return id, nil
+	}
+	w.trackers[id] = &tracked{t: t, id: id, poke: make(chan struct{}, 1), health: Health{Tracker: id}}
+	w.order = append(w.order, id)
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+	return id, nil
+}
+
+// Follow follows refs through the tracker id, due at once. Following a
+// ref already followed does nothing (its schedule stands); one being
+// unfollowed is followed again. The tracker need not be added in this
+// process: another process running a Watcher on the same Store polls it.
+func (w *Watcher) Follow(ctx context.Context, id TrackerID, refs ...string) error {
+	if _, err := w.store.Follow(ctx, id, w.now(), refs...); err != nil {
+		return fmt.Errorf("watch: follow %s: %w", id, err)
+	}
+	w.poke(id)
+	return nil
+}
+
+// Unfollow stops following refs through the tracker id: each is not
+// polled again, and its next pass reports it Unfollowed (Why "removed")
+// and forgets it.
+func (w *Watcher) Unfollow(ctx context.Context, id TrackerID, refs ...string) error {
+	if _, err := w.store.Unfollow(ctx, id, w.now(), refs...); err != nil {
+		return fmt.Errorf("watch: unfollow %s: %w", id, err)
+	}
+	w.poke(id)
+	return nil
+}
+
+func (w *Watcher) poke(id TrackerID) {
+	w.mu.Lock()
+	tr := w.trackers[id]
+	w.mu.Unlock()
+	if tr != nil {
+		select {
+		case tr.poke <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// Run polls every tracker added (and those added later) until ctx ends,
+// calling deliver with each change, one at a time, and returns ctx's
+// error.
+func (w *Watcher) Run(ctx context.Context, deliver func(status.Change)) error {
+	return w.run(ctx, func(c status.Change) bool {
+		deliver(c)
+		return true
+	})
+}
+
+// Changes returns the changes as an iterator, polling until ctx ends or
+// the loop stops. A change the loop did not take is not lost: it stays in
+// the Store's outbox, and comes again next time.
+func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
+	return func(yield func(status.Change) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		ch := make(chan status.Change)
+		taken := make(chan bool)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			_ = w.run(ctx, func(c status.Change) bool {
+				select {
+				case ch <- c:
+				case <-ctx.Done():
+					return false
+				}
+				select {
+				case ok := <-taken:
+					return ok
+				case <-ctx.Done():
+					return false
+				}
+			})
+		}()
+		defer func() { cancel(); <-done }()
+		for {
+			select {
+			case c := <-ch:
+				ok := yield(c)
+				select {
+				case taken <- ok:
+				case <-ctx.Done():
+				}
+				if !ok {
+					return
+				}
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
+// run is Run with a deliver that reports whether the change was taken.
+func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) error {
+	var mu sync.Mutex
+	send := func(c status.Change) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return ctx.Err() == nil && deliver(c)
+	}
+	var wg sync.WaitGroup
+	started := map[TrackerID]bool{}
+	startNew := func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		for _, id := range w.order {
+			if !started[id] {
+				started[id] = true
+				tr := w.trackers[id]
+				wg.Go(func() { w.loop(ctx, tr, send) })
+			}
+		}
+	}
+	startNew()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			return ctx.Err()
+		case <-w.wake:
+			startNew()
+		}
+	}
+}
+
+// loop runs tr's passes until ctx ends.
+func (w *Watcher) loop(ctx context.Context, tr *tracked, send func(status.Change) bool) {
+	failures := 0
+	for {
+		err := w.pass(ctx, tr, send)
+		if ctx.Err() != nil {
+			w.release(tr)
+			return
+		}
+		wait := w.tick
+		switch {
+		case errors.Is(err, errNotTaken):
+			// The consumer stopped: the iterator ends with ctx.
+		case err != nil:
+			failures = min(failures+1, 4)
+			wait = w.tick << failures
+		default:
+			failures = 0
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			w.release(tr)
+			return
+		case <-tr.poke:
+			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}
+
+// release gives up tr's lease when the Watcher stops, so that another
+// process need not wait for it to end.
+func (w *Watcher) release(tr *tracked) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = w.store.Release(ctx, tr.id, w.owner)
+}
+
+// Poll makes one pass over the due refs of the tracker id: it delivers the
+// changes left in the outbox, then claims, tracks and saves the due refs a
+// batch at a time until none is due, delivering each change. It returns
+// the Store's error, and nil when another process holds the tracker's
+// lease (it polls nothing then). Run calls it every Tick; batch jobs may
+// call it alone.
+func (w *Watcher) Poll(ctx context.Context, id TrackerID, deliver func(status.Change)) error {
+	w.mu.Lock()
+	tr := w.trackers[id]
+	w.mu.Unlock()
+	if tr == nil {
+		return fmt.Errorf("watch: poll %s: not added: %w", id, status.ErrInvalidRequest)
+	}
+	return w.pass(ctx, tr, func(c status.Change) bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		deliver(c)
+		return true
+	})
+}
+
+// errNotTaken stops a pass whose consumer did not take a change.
+var errNotTaken = errors.New("watch: change not taken")
+
+// storeError wraps a Store failure for pass's caller.
+func (w *Watcher) storeFailed(ctx context.Context, tr *tracked, op string, err error) error {
+	err = fmt.Errorf("watch: %s: store %s: %w", tr.id, op, err)
+	if ctx.Err() != nil {
+		return err
+	}
+	w.mu.Lock()
+	tr.health.LastError = err.Error()
+	tr.health.StoreFailing = true
+	w.mu.Unlock()
+	if w.onError != nil {
+		w.onError(err)
+	}
+	if w.log != nil {
+		w.log.LogAttrs(ctx, slog.LevelError, "ordertrack: watch store failed", slog.String("tracker", tr.id.String()), slog.String("error", err.Error()))
+	}
+	return err
+}
+
+// pass is Poll with a send that reports whether the change was taken.
+func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
+	now := w.now()
+	lease, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
+	if err != nil {
+		return w.storeFailed(ctx, tr, "lease", err)
+	}
+	w.mu.Lock()
+	tr.health.Holder = lease.Owner
+	w.mu.Unlock()
+	if !ok {
+		return nil // another process drives this tracker
+	}
+	leased := now
+	if err := w.drain(ctx, tr, send); err != nil {
+		return err
+	}
+	var n tally
+	defer func() { w.logPass(ctx, tr, &n) }()
+	for {
+		now := w.now()
+		if now.Sub(leased) > w.claimFor/2 {
+			if _, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor)); err != nil {
+				return w.storeFailed(ctx, tr, "lease", err)
+			} else if !ok {
+				return nil
+			}
+			leased = now
+		}
+		claims, err := w.store.Claim(ctx, tr.id, now, now.Add(w.claimFor), w.batch)
+		if err != nil {
+			return w.storeFailed(ctx, tr, "claim", err)
+		}
+		if len(claims) == 0 {
+			w.mu.Lock()
+			tr.health.StoreFailing = false
+			tr.health.LastPass = w.now()
+			w.mu.Unlock()
+			return nil
+		}
+		results := w.settle(ctx, tr, claims, now, &n)
+		if ctx.Err() != nil {
+			// Stopped mid-batch: give the claims back as they were, due now,
+			// so that the next Watcher need not wait for their lease.
+			back := make([]Result, len(claims))
+			for i, c := range claims {
+				back[i] = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: c.State, Due: now}
+			}
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+			_ = w.store.Save(sctx, tr.id, back)
+			cancel()
+			return ctx.Err()
+		}
+		refused := map[string]bool{}
+		if err := w.store.Save(ctx, tr.id, results); err != nil {
+			var lost *LeaseLostError
+			if !errors.As(err, &lost) {
+				return w.storeFailed(ctx, tr, "save", err)
+			}
+			for _, r := range lost.Refs {
+				refused[r] = true
+			}
+			if w.log != nil {
+				w.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: watch claims lost", slog.String("tracker", tr.id.String()),
+					slog.Int("refs", len(lost.Refs)), slog.String("error", err.Error()))
+			}
+		}
+		w.mu.Lock()
+		switch {
+		case n.batchFailed:
+			tr.failing = true
+			tr.failures++
+			if tr.health.FailingSince.IsZero() {
+				tr.health.FailingSince = now
+			}
+		case n.batchAnswered:
+			tr.failing, tr.failures = false, 0
+			tr.health.FailingSince = time.Time{}
+			tr.health.LastSuccess = now
+		}
+		w.mu.Unlock()
+		for _, r := range results {
+			if refused[r.Ref] {
+				continue
+			}
+			for _, c := range r.Changes {
+				if !send(c) {
+					return errNotTaken
+				}
+				if err := w.store.Ack(ctx, tr.id, c.ID); err != nil {
+					return w.storeFailed(ctx, tr, "ack", err)
+				}
+			}
+		}
+	}
+}
+
+// drain delivers the changes left in tr's outbox.
+func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
+	for {
+		changes, err := w.store.Pending(ctx, tr.id, w.batch)
+		if err != nil {
+			return w.storeFailed(ctx, tr, "pending", err)
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		for _, c := range changes {
+			if !send(c) {
+				return errNotTaken
+			}
+			if err := w.store.Ack(ctx, tr.id, c.ID); err != nil {
+				return w.storeFailed(ctx, tr, "ack", err)
+			}
+		}
+	}
+}
+
+// tally counts what one pass over a tracker's due refs did, for its log
+// line.
+type tally struct {
+	refs, answered, failing, changes, unfollowed int
+	// batchFailed says no ref of the last batch answered; batchAnswered
+	// that one did.
+	batchFailed, batchAnswered bool
+}
+
+func (w *Watcher) logPass(ctx context.Context, tr *tracked, n *tally) {
+	if n.refs == 0 {
+		return
+	}
+	level := slog.LevelDebug
+	if n.failing > 0 {
+		level = slog.LevelWarn
+	}
+	if w.log == nil || !w.log.Enabled(ctx, level) {
+		return
+	}
+	w.log.LogAttrs(ctx, level, "ordertrack: watch pass", slog.String("tracker", tr.id.String()), slog.Int("refs", n.refs),
+		slog.Int("answered", n.answered), slog.Int("failing", n.failing), slog.Int("changes", n.changes),
+		slog.Int("unfollowed", n.unfollowed))
+}
+
+// stamp gives c the tracker's account, and its ID again.
+func stamp(id TrackerID, c status.Change) status.Change {
+	c.Account = id.Account
+	c.ID = c.HashID()
+	return c
+}
+
+// randFloat is the jitter's source.
+func randFloat() float64 { return rand.Float64() }

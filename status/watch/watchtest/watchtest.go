@@ -1,0 +1,512 @@
+// Package watchtest is the conformance suite of the watch.Store contract:
+// every Store shipped runs it, and so can any other implementation, from
+// its own tests:
+//
+//	func TestConformance(t *testing.T) {
+//		watchtest.RunStore(t, func(t *testing.T) watch.Store {
+//			return openMyStore(t) // a new, empty store
+//		})
+//	}
+//
+// It checks the follow set, claims and their order, leases that expire,
+// generations that fence a stale save, the outbox, tracker leases, that
+// two accounts of one provider never collide, that snapshots come back
+// as they were saved, and that concurrent claims never hand one ref out
+// twice.
+package watchtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+)
+
+// The trackers the suite uses: two accounts of one provider.
+var (
+	acme   = watch.TrackerID{Provider: status.Bailun, Account: "acme"}
+	globex = watch.TrackerID{Provider: status.Bailun, Account: "globex"}
+)
+
+// t0 is the suite's clock; every time is after it.
+var t0 = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+
+// RunStore runs the conformance suite; open returns a new, empty Store
+// for each subtest (closing it, if it must be, through t.Cleanup).
+func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
+	tests := []struct {
+		name string
+		f    func(t *testing.T, s watch.Store)
+	}{
+		{"FollowSet", testFollowSet},
+		{"ClaimDueOldestFirst", testClaimDueOldestFirst},
+		{"ClaimLeaseExpires", testClaimLeaseExpires},
+		{"SaveFenced", testSaveFenced},
+		{"SaveDone", testSaveDone},
+		{"Unfollow", testUnfollow},
+		{"AccountsApart", testAccountsApart},
+		{"Outbox", testOutbox},
+		{"TrackerLease", testTrackerLease},
+		{"SnapshotsKept", testSnapshotsKept},
+		{"ConcurrentClaims", testConcurrentClaims},
+		{"CanceledContext", testCanceledContext},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func refsOf(claims []watch.Claim) []string {
+	out := make([]string, len(claims))
+	for i, c := range claims {
+		out[i] = c.Ref
+	}
+	return out
+}
+
+func equal(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+
+func testFollowSet(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	n, err := s.Follow(ctx, acme, t0, "A", "B")
+	must(t, err)
+	if n != 2 {
+		t.Errorf("Follow A B = %d added, want 2", n)
+	}
+	n, err = s.Follow(ctx, acme, t0.Add(time.Hour), "B", "C")
+	must(t, err)
+	if n != 1 {
+		t.Errorf("Follow B C = %d added, want 1 (B is followed)", n)
+	}
+	f, ok, err := s.Get(ctx, acme, "B")
+	must(t, err)
+	if !ok || f.Ref != "B" || !f.Due.Equal(t0) || f.Seen || f.Stopping || f.Snapshots != nil {
+		t.Errorf("Get B = %+v, %v; want followed, due %v (its first Follow), not seen", f, ok, t0)
+	}
+	if !f.State.Since.Equal(t0) {
+		t.Errorf("Get B: State.Since = %v, want %v", f.State.Since, t0)
+	}
+	if _, ok, err := s.Get(ctx, acme, "Z"); err != nil || ok {
+		t.Errorf("Get Z = %v, %v; want not followed", ok, err)
+	}
+	if _, err := s.Follow(ctx, acme, t0, "D", ""); !errors.Is(err, status.ErrInvalidRequest) {
+		t.Errorf("Follow with an empty ref: %v, want ErrInvalidRequest", err)
+	}
+	if _, ok, _ := s.Get(ctx, acme, "D"); ok {
+		t.Error("Follow with an empty ref followed the others")
+	}
+	st, err := s.Stats(ctx, acme, t0)
+	must(t, err)
+	if st != (watch.Stats{Followed: 3, Due: 2}) {
+		t.Errorf("Stats at t0 = %+v, want 3 followed, 2 due", st)
+	}
+	st, err = s.Stats(ctx, acme, t0.Add(time.Hour))
+	must(t, err)
+	if st.Due != 3 {
+		t.Errorf("Stats an hour later: %d due, want 3", st.Due)
+	}
+}
+
+func testClaimDueOldestFirst(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	for i, r := range []string{"C", "A", "D", "B"} {
+		_, err := s.Follow(ctx, acme, t0.Add(time.Duration(i)*time.Minute), r)
+		must(t, err)
+	}
+	_, err := s.Follow(ctx, acme, t0.Add(time.Hour), "LATE")
+	must(t, err)
+	now := t0.Add(10 * time.Minute)
+	got, err := s.Claim(ctx, acme, now, now.Add(time.Minute), 3)
+	must(t, err)
+	if !equal(refsOf(got), []string{"C", "A", "D"}) {
+		t.Fatalf("Claim 3 = %v, want [C A D], the oldest due first", refsOf(got))
+	}
+	for _, c := range got {
+		if c.Gen <= 0 {
+			t.Errorf("claim of %s has generation %d, want > 0", c.Ref, c.Gen)
+		}
+	}
+	got, err = s.Claim(ctx, acme, now, now.Add(time.Minute), 3)
+	must(t, err)
+	if !equal(refsOf(got), []string{"B"}) {
+		t.Fatalf("Claim again = %v, want [B]: claimed refs are not due, LATE is not due yet", refsOf(got))
+	}
+	got, err = s.Claim(ctx, acme, now, now.Add(time.Minute), 3)
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("Claim a third time = %v, want none", refsOf(got))
+	}
+}
+
+func testClaimLeaseExpires(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	first, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 10)
+	must(t, err)
+	if len(first) != 1 {
+		t.Fatalf("Claim = %v, want [A]", refsOf(first))
+	}
+	got, err := s.Claim(ctx, acme, t0.Add(59*time.Second), t0.Add(2*time.Minute), 10)
+	must(t, err)
+	if len(got) != 0 {
+		t.Fatalf("Claim inside the lease = %v, want none", refsOf(got))
+	}
+	got, err = s.Claim(ctx, acme, t0.Add(time.Minute), t0.Add(2*time.Minute), 10)
+	must(t, err)
+	if len(got) != 1 || got[0].Gen <= first[0].Gen {
+		t.Fatalf("Claim after the lease = %+v, want A again with a newer generation than %d", got, first[0].Gen)
+	}
+	st, err := s.Stats(ctx, acme, t0.Add(time.Minute))
+	must(t, err)
+	if st.Due != 0 || st.Followed != 1 {
+		t.Errorf("Stats of a claimed ref = %+v, want 1 followed, 0 due", st)
+	}
+}
+
+func testSaveFenced(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A", "B")
+	must(t, err)
+	stale, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 10)
+	must(t, err)
+	now := t0.Add(2 * time.Minute)
+	fresh, err := s.Claim(ctx, acme, now, now.Add(time.Minute), 1) // A, taken again
+	must(t, err)
+	if len(stale) != 2 || len(fresh) != 1 || fresh[0].Ref != "A" {
+		t.Fatalf("claims = %v then %v, want [A B] then [A]", refsOf(stale), refsOf(fresh))
+	}
+	snap := []status.Snapshot{{Provider: status.Bailun, Ref: "A", Stage: status.Shipped}}
+	change := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Ref: "A", To: status.Shipped}
+	change.ID = change.HashID()
+	err = s.Save(ctx, acme, []watch.Result{
+		{Ref: "A", Gen: stale[0].Gen, Seen: true, Snapshots: snap, Due: now.Add(time.Hour), Changes: []status.Change{change}},
+		{Ref: "B", Gen: stale[1].Gen, Seen: true, Due: now.Add(time.Hour)},
+	})
+	var lost *watch.LeaseLostError
+	if !errors.Is(err, watch.ErrLeaseLost) || !errors.As(err, &lost) || !equal(lost.Refs, []string{"A"}) {
+		t.Fatalf("Save with A's stale generation: %v, want ErrLeaseLost for [A]", err)
+	}
+	a, _, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	if a.Seen || a.Snapshots != nil {
+		t.Errorf("A after a refused save = %+v, want unchanged", a)
+	}
+	b, _, err := s.Get(ctx, acme, "B")
+	must(t, err)
+	if !b.Seen || !b.Due.Equal(now.Add(time.Hour)) {
+		t.Errorf("B after the save = %+v, want seen and due %v: one refused result does not refuse the others", b, now.Add(time.Hour))
+	}
+	pending, err := s.Pending(ctx, acme, 10)
+	must(t, err)
+	if len(pending) != 0 {
+		t.Errorf("outbox after a refused save = %v, want empty: a refused result's changes are not kept", pending)
+	}
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: fresh[0].Gen, Seen: true, Snapshots: snap, Due: now.Add(time.Hour)}}))
+	a, _, err = s.Get(ctx, acme, "A")
+	must(t, err)
+	if !a.Seen || len(a.Snapshots) != 1 || a.Snapshots[0].Stage != status.Shipped {
+		t.Errorf("A after a fresh save = %+v, want its snapshot", a)
+	}
+	if err := s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: fresh[0].Gen, Due: now}}); err != nil {
+		// Saving twice with one claim is allowed: the claim is still its own.
+		t.Errorf("a second save with the same claim: %v", err)
+	}
+	if err := s.Save(ctx, acme, []watch.Result{{Ref: "NOPE", Gen: 1, Due: now}}); !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("Save of a ref not followed: %v, want ErrLeaseLost", err)
+	}
+}
+
+func testSaveDone(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Done: true}}))
+	if _, ok, err := s.Get(ctx, acme, "A"); err != nil || ok {
+		t.Errorf("Get after Done = %v, %v; want not followed", ok, err)
+	}
+	n, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	if n != 1 {
+		t.Errorf("Follow after Done = %d added, want 1", n)
+	}
+	f, _, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	if f.Seen || f.Snapshots != nil {
+		t.Errorf("A followed again = %+v, want a new ref with no baseline", f)
+	}
+}
+
+func testUnfollow(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0.Add(time.Hour), "A", "B")
+	must(t, err)
+	n, err := s.Unfollow(ctx, acme, t0, "A", "Z")
+	must(t, err)
+	if n != 1 {
+		t.Errorf("Unfollow A Z = %d, want 1", n)
+	}
+	got, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 10)
+	must(t, err)
+	if len(got) != 1 || got[0].Ref != "A" || !got[0].Stopping {
+		t.Fatalf("Claim after Unfollow = %+v, want A, stopping, due at once", got)
+	}
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: got[0].Gen, Done: true}}))
+	if _, ok, _ := s.Get(ctx, acme, "A"); ok {
+		t.Error("A is followed after its stopping claim was saved Done")
+	}
+	_, err = s.Unfollow(ctx, acme, t0, "B")
+	must(t, err)
+	_, err = s.Follow(ctx, acme, t0, "B")
+	must(t, err)
+	b, _, err := s.Get(ctx, acme, "B")
+	must(t, err)
+	if b.Stopping {
+		t.Error("B followed again after Unfollow is still stopping")
+	}
+}
+
+func testAccountsApart(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "SAME")
+	must(t, err)
+	n, err := s.Follow(ctx, globex, t0, "SAME")
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("Follow SAME for another account = %d added, want 1", n)
+	}
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 10)
+	must(t, err)
+	snap := []status.Snapshot{{Provider: status.Bailun, Ref: "SAME", Stage: status.Delivered}}
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "SAME", Gen: c[0].Gen, Seen: true, Snapshots: snap, Due: t0.Add(time.Hour)}}))
+	g, _, err := s.Get(ctx, globex, "SAME")
+	must(t, err)
+	if g.Seen || g.Snapshots != nil {
+		t.Errorf("globex's SAME = %+v after acme's save, want untouched", g)
+	}
+	got, err := s.Claim(ctx, globex, t0, t0.Add(time.Minute), 10)
+	must(t, err)
+	if len(got) != 1 {
+		t.Errorf("globex's claim = %v, want [SAME]", refsOf(got))
+	}
+	other := watch.TrackerID{Provider: status.Flowery, Account: "acme"}
+	st, err := s.Stats(ctx, other, t0)
+	must(t, err)
+	if st.Followed != 0 {
+		t.Errorf("flowery/acme follows %d, want 0", st.Followed)
+	}
+}
+
+func testOutbox(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A", "B")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 10)
+	must(t, err)
+	mk := func(ref string, to status.Stage) status.Change {
+		ch := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Account: "acme", Ref: ref, From: status.Pending, To: to, Err: nil}
+		ch.ID = ch.HashID()
+		return ch
+	}
+	a1, a2, b1 := mk("A", status.Shipped), mk("A", status.Delivered), mk("B", status.Shipped)
+	must(t, s.Save(ctx, acme, []watch.Result{
+		{Ref: "A", Gen: c[0].Gen, Due: t0.Add(time.Hour), Changes: []status.Change{a1, a2}},
+		{Ref: "B", Gen: c[1].Gen, Due: t0.Add(time.Hour), Changes: []status.Change{b1, a1}},
+	}))
+	got, err := s.Pending(ctx, acme, 10)
+	must(t, err)
+	ids := func(cs []status.Change) []string {
+		out := make([]string, len(cs))
+		for i, c := range cs {
+			out[i] = c.ID
+		}
+		return out
+	}
+	if !equal(ids(got), []string{a1.ID, a2.ID, b1.ID}) {
+		t.Fatalf("Pending = %v, want a1 a2 b1 in order, a1 once", got)
+	}
+	if got[0].Kind != status.StageChanged || got[0].Ref != "A" || got[0].To != status.Shipped || got[0].Account != "acme" {
+		t.Errorf("Pending[0] = %+v, want the change as saved", got[0])
+	}
+	if others, _ := s.Pending(ctx, globex, 10); len(others) != 0 {
+		t.Errorf("globex's outbox = %v, want empty", others)
+	}
+	got, err = s.Pending(ctx, acme, 2)
+	must(t, err)
+	if len(got) != 2 {
+		t.Errorf("Pending 2 = %d changes", len(got))
+	}
+	must(t, s.Ack(ctx, acme, a1.ID, "no-such-id"))
+	got, err = s.Pending(ctx, acme, 10)
+	must(t, err)
+	if !equal(ids(got), []string{a2.ID, b1.ID}) {
+		t.Errorf("Pending after Ack a1 = %v, want a2 b1", ids(got))
+	}
+	st, err := s.Stats(ctx, acme, t0)
+	must(t, err)
+	if st.Pending != 2 {
+		t.Errorf("Stats.Pending = %d, want 2", st.Pending)
+	}
+	must(t, s.Ack(ctx, acme, a2.ID, b1.ID))
+	if got, _ := s.Pending(ctx, acme, 10); len(got) != 0 {
+		t.Errorf("Pending after acking all = %v", got)
+	}
+}
+
+func testTrackerLease(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	l, ok, err := s.Lease(ctx, acme, "one", t0, t0.Add(time.Minute))
+	must(t, err)
+	if !ok || l.Owner != "one" || !l.Until.Equal(t0.Add(time.Minute)) {
+		t.Fatalf("first Lease = %+v, %v; want one's until t0+1m", l, ok)
+	}
+	l2, ok, err := s.Lease(ctx, acme, "two", t0.Add(30*time.Second), t0.Add(90*time.Second))
+	must(t, err)
+	if ok || l2.Owner != "one" {
+		t.Fatalf("Lease by two inside one's = %+v, %v; want refused, held by one", l2, ok)
+	}
+	if _, ok, _ := s.Lease(ctx, globex, "two", t0, t0.Add(time.Minute)); !ok {
+		t.Error("two cannot lease globex while one holds acme")
+	}
+	r, ok, err := s.Lease(ctx, acme, "one", t0.Add(30*time.Second), t0.Add(2*time.Minute))
+	must(t, err)
+	if !ok || r.Gen != l.Gen || !r.Until.Equal(t0.Add(2*time.Minute)) {
+		t.Errorf("renewal = %+v, %v; want until t0+2m, generation %d", r, ok, l.Gen)
+	}
+	taken, ok, err := s.Lease(ctx, acme, "two", t0.Add(2*time.Minute), t0.Add(3*time.Minute))
+	must(t, err)
+	if !ok || taken.Owner != "two" || taken.Gen <= l.Gen {
+		t.Errorf("Lease by two after one's expired = %+v, %v; want two's, newer generation", taken, ok)
+	}
+	must(t, s.Release(ctx, acme, "one")) // not its own any more: nothing
+	if _, ok, _ := s.Lease(ctx, acme, "one", t0.Add(2*time.Minute), t0.Add(3*time.Minute)); ok {
+		t.Error("one's Release took two's lease away")
+	}
+	must(t, s.Release(ctx, acme, "two"))
+	if _, ok, _ := s.Lease(ctx, acme, "one", t0.Add(2*time.Minute), t0.Add(3*time.Minute)); !ok {
+		t.Error("after two's Release, one cannot lease")
+	}
+}
+
+func testSnapshotsKept(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	at := time.Date(2024, 6, 3, 10, 30, 0, 0, time.UTC)
+	snaps := []status.Snapshot{{
+		Provider: status.Reseller, Ref: "R-1", OrderNo: "R-1-01", Stage: status.Exception,
+		Codes:      []status.Code{{Field: "orderStatus", Value: "7"}},
+		Problems:   []status.Problem{{Reason: status.ReasonAddress, Code: status.Code{Field: "shipFaildType", Value: "4"}}},
+		TrackingNo: "YT123", Carrier: "yun", UpdatedAt: at,
+		Events: []status.Event{{Time: at, RawTime: "2024-06-03 18:30:00", Description: "到达 — arrived", Location: "深圳", Stage: status.Shipped, Code: status.Code{Field: "status", Value: "transit"}}},
+	}, {Provider: status.Reseller, Ref: "R-1", OrderNo: "R-1-02", Stage: status.Pending}}
+	state := watch.State{Since: t0, Polled: t0.Add(time.Hour), Changed: t0.Add(time.Hour), Quiet: 2, Failures: 1,
+		FinalSince: t0.Add(2 * time.Hour)}
+	_, err := s.Follow(ctx, acme, t0, "R-1")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	local := time.FixedZone("CST", 8*3600)
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "R-1", Gen: c[0].Gen, Seen: true, Snapshots: snaps, State: state, Due: t0.Add(3 * time.Hour).In(local)}}))
+	f, ok, err := s.Get(ctx, acme, "R-1")
+	must(t, err)
+	if !ok {
+		t.Fatal("R-1 not followed after a save")
+	}
+	want, _ := json.Marshal(snaps)
+	got, _ := json.Marshal(f.Snapshots)
+	if string(got) != string(want) {
+		t.Errorf("snapshots came back as\n%s\nwant\n%s", got, want)
+	}
+	if !f.State.Since.Equal(state.Since) || !f.State.Polled.Equal(state.Polled) || !f.State.Changed.Equal(state.Changed) ||
+		!f.State.FinalSince.Equal(state.FinalSince) || f.State.Quiet != 2 || f.State.Failures != 1 {
+		t.Errorf("state came back as %+v, want %+v", f.State, state)
+	}
+	if !f.Due.Equal(t0.Add(3*time.Hour)) || f.Due.Location() != time.UTC {
+		t.Errorf("due came back as %v, want %v in UTC", f.Due, t0.Add(3*time.Hour))
+	}
+	claimed, err := s.Claim(ctx, acme, t0.Add(3*time.Hour), t0.Add(4*time.Hour), 1)
+	must(t, err)
+	if len(claimed) != 1 || !claimed[0].Seen || len(claimed[0].Snapshots) != 2 || claimed[0].State.Quiet != 2 {
+		t.Errorf("claim = %+v, want R-1 with its snapshots and state", claimed)
+	}
+}
+
+func testConcurrentClaims(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	const refs = 500
+	all := make([]string, refs)
+	for i := range all {
+		all[i] = fmt.Sprintf("R%04d", i)
+	}
+	_, err := s.Follow(ctx, acme, t0, all...)
+	must(t, err)
+	var mu sync.Mutex
+	seen := map[string]int{}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			for {
+				got, err := s.Claim(ctx, acme, t0, t0.Add(time.Hour), 7)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				res := make([]watch.Result, len(got))
+				for i, c := range got {
+					res[i] = watch.Result{Ref: c.Ref, Gen: c.Gen, Seen: true, Due: t0.Add(2 * time.Hour)}
+				}
+				if err := s.Save(ctx, acme, res); err != nil {
+					errs <- err
+					return
+				}
+				mu.Lock()
+				for _, c := range got {
+					seen[c.Ref]++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if len(seen) != refs {
+		t.Errorf("%d refs claimed, want %d", len(seen), refs)
+	}
+	for r, n := range seen {
+		if n != 1 {
+			t.Errorf("%s claimed %d times in one lease", r, n)
+		}
+	}
+}
+
+func testCanceledContext(t *testing.T, s watch.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Follow(ctx, acme, t0, "A"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Follow with a canceled context: %v, want context.Canceled", err)
+	}
+	if _, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1); !errors.Is(err, context.Canceled) {
+		t.Errorf("Claim with a canceled context: %v, want context.Canceled", err)
+	}
+}
