@@ -110,17 +110,6 @@ type Change struct {
 	ID string `json:"id"`
 }
 
-// newChange returns a change of kind k about the order of snap, with
-// its ID: how a Watcher makes the changes Diff does not.
-func newChange(k ChangeKind, snap Snapshot, f func(*Change)) Change {
-	c := Change{Kind: k, Provider: snap.Provider, Ref: snap.Ref, OrderNo: snap.OrderNo, At: snap.UpdatedAt}
-	if f != nil {
-		f(&c)
-	}
-	c.ID = c.HashID()
-	return c
-}
-
 // HashID returns the ID c's fields give: a hash of every field but Err and
 // ID. Diff sets each change's ID to it; code that makes a change itself,
 // or sets a field of one (a Watcher sets Account), sets ID to it again.

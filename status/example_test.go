@@ -124,28 +124,6 @@ func ExampleDiff() {
 	// 0
 }
 
-// A Watcher follows orders: a first Round takes a look without reporting
-// it, and the next ones report what changed.
-func ExampleWatcher() {
-	srv := bailuntest.NewServer()
-	defer srv.Close()
-	at := time.Date(2024, 6, 3, 9, 30, 0, 0, time.UTC)
-	srv.Put(bailun.OrderStatusOutput{OriginOrderNo: "CP-1002", OrderStatus: status.BailunOrderGetTrackingNumber, LastUpdateTime: bailun.NewTime(at)})
-	c, err := bailun.New(srv.Config())
-	if err != nil {
-		log.Fatal(err)
-	}
-	w := status.NewWatcher(status.WatcherOptions{Interval: time.Minute})
-	w.Add(c, "CP-1002")
-	ctx := context.Background()
-	w.Round(ctx, c, func(status.Change) {}) // a first look
-
-	srv.Advance("CP-1002", status.BailunOrderShipped, at.Add(time.Hour))
-	w.Round(ctx, c, func(ch status.Change) { fmt.Println(ch.At.Format("2006-01-02 15:04"), ch) })
-	// Output:
-	// 2024-06-03 10:30 bailun CP-1002 ready_to_ship -> shipped
-}
-
 // A provider named in configuration.
 func ExampleParseProvider() {
 	p, err := status.ParseProvider("BirdSystem")

@@ -102,3 +102,13 @@ func ParseStage(name string) (Stage, error) {
 	}
 	return Unknown, fmt.Errorf("status: unknown stage %q", name)
 }
+
+// Final reports whether s is a stage an order does not leave: delivered,
+// cancelled, refunded or returned.
+func (s Stage) Final() bool {
+	switch s {
+	case Delivered, Cancelled, Refunded, Returned:
+		return true
+	}
+	return false
+}

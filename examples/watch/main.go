@@ -4,28 +4,39 @@
 //
 //	go run ./examples/watch
 //	go run ./examples/watch -json
+//	go run ./examples/watch -store watch.db
 //
 // It starts the four fake servers in process (the same orders as
-// examples/track), takes a first look at every order, then moves some of
-// them along in the fakes while a status.Watcher polls, and prints what
-// changed:
+// examples/track), follows every order (its first answer is one
+// "following" line), then moves some of them along in the fakes while a
+// watch.Watcher polls, and prints what changed:
 //
 //	2024-06-03 10:30 bailun CP-1002 ready_to_ship -> shipped
 //
 // It ends by itself once every move has been seen, in a few seconds.
+//
+// With -store FILE, what it follows lives in a SQLite file. Stop it (^C,
+// or kill it) and run it again: it resumes from the file. The fakes start
+// afresh each run, so the demo first replays in them the moves the file
+// has seen (as the real providers would have kept them); what follows is
+// only what was not seen yet, and nothing is reported twice.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"time"
 
 	"github.com/ordertrack/ordertrack/examples/internal/demo"
 	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
 )
 
 func main() {
@@ -36,28 +47,93 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("watch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	asJSON := fs.Bool("json", false, "print one JSON object per change")
-	interval := fs.Duration("interval", 200*time.Millisecond, "how often each provider is polled")
+	interval := fs.Duration("interval", 200*time.Millisecond, "how often each order is polled")
 	timeout := fs.Duration("timeout", 20*time.Second, "give up after this long")
+	file := fs.String("store", "", "keep what is followed in this SQLite file, to resume from it")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 
 	fakes := demo.Start()
 	defer fakes.Close()
-	w := status.NewWatcher(status.WatcherOptions{Interval: *interval})
-	for _, q := range fakes.Queries {
-		w.Add(q.Tracker, q.Refs...)
+	var store watch.Store = watch.NewMemoryStore()
+	if *file != "" {
+		st, err := sqlitestore.Open(ctx, *file)
+		if err != nil {
+			fmt.Fprintln(stderr, "watch:", err)
+			return 1
+		}
+		defer st.Close()
+		store = st
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	defer cancel()
-	// A first look at every order, so that what follows is what changed.
-	for _, q := range fakes.Queries {
-		w.Round(ctx, q.Tracker, func(status.Change) {})
+	// A demo's claims are short: a run killed mid-pass holds its orders
+	// (and each account's lease) only ClaimFor, so the next run goes on
+	// within two seconds. A service keeps the default minute.
+	w := watch.New(watch.Options{Store: store, Schedule: watch.Every{D: *interval, Linger: time.Hour},
+		Tick: max(*interval/4, 10*time.Millisecond), ClaimFor: 2 * time.Second})
+	ids := map[status.Provider]watch.TrackerID{}
+	followed := 0
+	for i, q := range fakes.Queries {
+		id, err := w.Add(q.Tracker, fakes.Accounts[i])
+		if err != nil {
+			fmt.Fprintln(stderr, "watch:", err)
+			return 1
+		}
+		if id.Account == "" {
+			ids[id.Provider] = id
+		}
+		st, err := store.Stats(ctx, id, time.Now())
+		if err != nil {
+			fmt.Fprintln(stderr, "watch:", err)
+			return 1
+		}
+		followed += st.Followed
+		if st.Followed > 0 {
+			continue // resumed: the store says what is followed
+		}
+		if err := w.Follow(ctx, id, q.Refs...); err != nil {
+			fmt.Fprintln(stderr, "watch:", err)
+			return 1
+		}
 	}
 
-	moves := demo.Moves()
+	// The moves the store has seen already happened: replay them in the
+	// fakes, and wait only for the others.
+	var moves []demo.Move
+	seen := 0
+	all := demo.Moves()
+	for i, m := range all {
+		ok, err := happened(ctx, store, ids[m.Provider], all, i)
+		if err != nil {
+			fmt.Fprintln(stderr, "watch:", err)
+			return 1
+		}
+		if ok {
+			m.Apply(fakes)
+			seen++
+			continue
+		}
+		moves = append(moves, m)
+	}
+	if followed > 0 {
+		fmt.Fprintf(stderr, "watch: resumed %d orders from %s; %d of %d moves seen before\n", followed, *file, seen, seen+len(moves))
+	}
+	// Each move is made once the one before it was seen, so that no poll
+	// misses a step.
+	seenOne := make(chan struct{}, len(moves))
 	go func() {
-		for _, m := range moves {
+		for i, m := range moves {
+			if i > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-seenOne:
+				}
+			}
 			select {
 			case <-ctx.Done():
 				return
@@ -70,24 +146,68 @@ func run(args []string, stdout, stderr io.Writer) int {
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	want := demo.Expected(moves)
-	for c := range w.Changes(ctx) {
-		if *asJSON {
-			if err := enc.Encode(c); err != nil {
+	if len(want) == 0 {
+		// Nothing left to move: one pass shows nothing was missed.
+		for _, id := range ids {
+			if err := w.Poll(ctx, id, func(c status.Change) { print(stdout, enc, *asJSON, c) }); err != nil {
 				fmt.Fprintln(stderr, "watch:", err)
 				return 1
 			}
-		} else {
-			fmt.Fprintln(stdout, line(c))
 		}
-		if c.Kind == status.StageChanged {
-			delete(want, demo.Key(c.Provider, c.Ref, c.OrderNo, c.To))
+		fmt.Fprintln(stderr, "watch: every move was seen in an earlier run")
+		return 0
+	}
+	for c := range w.Changes(ctx) {
+		if err := print(stdout, enc, *asJSON, c); err != nil {
+			fmt.Fprintln(stderr, "watch:", err)
+			return 1
+		}
+		if k := demo.Key(c.Provider, c.Ref, c.OrderNo, c.To); c.Kind == status.StageChanged && want[k] {
+			delete(want, k)
 			if len(want) == 0 {
 				return 0
 			}
+			seenOne <- struct{}{}
 		}
+	}
+	if errors.Is(ctx.Err(), context.Canceled) {
+		fmt.Fprintf(stderr, "watch: stopped with %d moves unseen; run it again to resume\n", len(want))
+		return 130
 	}
 	fmt.Fprintf(stderr, "watch: gave up after %v with %d moves unseen\n", *timeout, len(want))
 	return 1
+}
+
+// happened reports whether the store has seen the i-th move: its order's
+// last snapshot is at that move's stage, or at a later move's of the same
+// order.
+func happened(ctx context.Context, store watch.Store, id watch.TrackerID, all []demo.Move, i int) (bool, error) {
+	m := all[i]
+	f, ok, err := store.Get(ctx, id, m.Ref)
+	if err != nil || !ok {
+		return false, err
+	}
+	var stage status.Stage
+	for _, s := range f.Snapshots {
+		if s.OrderNo == m.OrderNo {
+			stage = s.Stage
+		}
+	}
+	for _, later := range all[i:] {
+		if later.Ref == m.Ref && later.OrderNo == m.OrderNo && later.To == stage {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// print writes one change: a line, or a JSON object.
+func print(w io.Writer, enc *json.Encoder, asJSON bool, c status.Change) error {
+	if asJSON {
+		return enc.Encode(c)
+	}
+	_, err := fmt.Fprintln(w, line(c))
+	return err
 }
 
 // line is one change as a line: when, then what.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -43,4 +44,20 @@ func TestWatchJSON(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 6, stages)
+}
+
+// With -store, a second run resumes from the file: nothing is followed
+// again, nothing reported twice.
+func TestWatchStoreResumes(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "watch.db")
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run([]string{"-store", file, "-interval", "50ms"}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), "bailun CP-1002 following, ready_to_ship\n")
+	assert.Contains(t, out.String(), "bailun CP-1002 ready_to_ship -> shipped\n")
+
+	out.Reset()
+	errOut.Reset()
+	require.Equal(t, 0, run([]string{"-store", file, "-interval", "50ms"}, &out, &errOut), errOut.String())
+	assert.Empty(t, out.String(), "nothing new, nothing again")
+	assert.Contains(t, errOut.String(), "watch: resumed 18 orders from "+file+"; 6 of 6 moves seen before")
 }

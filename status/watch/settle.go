@@ -15,6 +15,16 @@ var errNoAnswer = errors.New("watch: the tracker gave no snapshot for this ref")
 // settle tracks one batch of claims and returns the result of each: its
 // snapshots, changes and next due time.
 func (w *Watcher) settle(ctx context.Context, tr *tracked, claims []Claim, now time.Time, n *tally) []Result {
+	results := w.results(ctx, tr, claims, now, n)
+	for i := range results {
+		if !results[i].Due.After(now) {
+			results[i].Due = now.Add(time.Nanosecond) // never due again in this pass
+		}
+	}
+	return results
+}
+
+func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now time.Time, n *tally) []Result {
 	n.batchFailed, n.batchAnswered = false, false
 	results := make([]Result, 0, len(claims))
 	var refs []string
@@ -74,10 +84,13 @@ func (w *Watcher) settle(ctx context.Context, tr *tracked, claims []Claim, now t
 	var trackerChange *status.Change
 	switch {
 	case !answered:
-		// No ref answered: the tracker is failing, not each ref.
+		// No ref answered: the tracker is failing, not each ref. It was said
+		// already when this process said it, or when every ref of the batch
+		// was failing before (a process before this one said it).
 		n.batchFailed = true
 		n.failing += len(refs)
-		if !failing {
+		said := failing || !slices.ContainsFunc(claims, func(c Claim) bool { return !c.Stopping && c.State.Failures == 0 })
+		if !said {
 			var cause error = errNoAnswer
 			if s := answers[refs[0]]; len(s) > 0 && s[0].Err != nil {
 				cause = s[0].Err
@@ -85,7 +98,7 @@ func (w *Watcher) settle(ctx context.Context, tr *tracked, claims []Claim, now t
 			c := stamp(tr.id, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
 			trackerChange = &c
 		}
-	case failing:
+	case failing || slices.ContainsFunc(claims, func(c Claim) bool { return c.State.Outage && isAnsweredIn(answers, c.Ref) }):
 		c := stamp(tr.id, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
 		trackerChange = &c
 	}
@@ -100,12 +113,17 @@ func (w *Watcher) settle(ctx context.Context, tr *tracked, claims []Claim, now t
 		if answered {
 			r = w.diffRef(tr, c, answers[c.Ref], now, n)
 		} else {
-			// Reschedule as the tracker's failures say, the ref's own state
-			// untouched (no NowFailing, no Recovered for it).
+			// The tracker's failure, not the ref's: no NowFailing for it
+			// (nor Recovered later); rescheduled as the tracker's failures
+			// say.
 			st := c.State
 			st.Polled = now
+			if st.Failures == 0 {
+				st.Outage = true
+			}
+			st.Failures++
 			p := st
-			p.Failures = failures + 1
+			p.Failures = max(st.Failures, failures+1)
 			due, _, _ := w.sched.Next(Poll{Tracker: tr.id, Ref: c.Ref, Now: now, Snapshots: c.Snapshots, Failed: true, State: p})
 			r = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: st, Due: due}
 		}
@@ -116,6 +134,11 @@ func (w *Watcher) settle(ctx context.Context, tr *tracked, claims []Claim, now t
 		n.changes++
 	}
 	return results
+}
+
+// isAnsweredIn reports whether ref's answer says something of its order.
+func isAnsweredIn(answers map[string][]status.Snapshot, ref string) bool {
+	return slices.ContainsFunc(answers[ref], isAnswer)
 }
 
 // isAnswer reports whether s says something of the order.
@@ -150,7 +173,9 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 	if !slices.ContainsFunc(cur, isAnswer) {
 		n.failing++
 		st.Failures++
-		if st.Failures == 1 {
+		if st.Failures == 1 || st.Outage {
+			// Its own failure now, where it was its tracker's.
+			st.Outage = false
 			var err error = errNoAnswer
 			snap := status.Snapshot{Provider: tr.id.Provider, Ref: cl.Ref}
 			if len(cur) > 0 {
@@ -165,10 +190,10 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 		return res
 	}
 	n.answered++
-	if st.Failures > 0 {
+	if st.Failures > 0 && !st.Outage {
 		add(status.Change{Kind: status.Recovered, Provider: cur[0].Provider, Ref: cur[0].Ref, OrderNo: cur[0].OrderNo, At: cur[0].UpdatedAt})
-		st.Failures = 0
 	}
+	st.Failures, st.Outage = 0, false
 	if len(cur) == 1 && cur[0].Stage == status.NotFound && cur[0].Err == nil && len(prev) > 0 {
 		// The whole ref is not found: each sub-order known is now not found,
 		// by its own number, so that a return pairs with it.

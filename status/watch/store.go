@@ -143,6 +143,9 @@ type State struct {
 	// Failures counts the polls in a row whose lookup failed; the ref was
 	// reported NowFailing when it is more than zero.
 	Failures int `json:"failures,omitempty"`
+	// Outage says its failures were its tracker's (no ref of its batch
+	// answered): the tracker was reported NowFailing, not the ref.
+	Outage bool `json:"outage,omitempty"`
 }
 
 // Followed is what a Store keeps of one ref, as Get returns it.
@@ -190,6 +193,7 @@ type LeaseLostError struct {
 	Refs    []string
 }
 
+// Error names the tracker and the first refs refused.
 func (e *LeaseLostError) Error() string {
 	return fmt.Sprintf("watch: %s: lease lost for %d refs (%s)", e.Tracker, len(e.Refs), strings.Join(firstN(e.Refs, 5), ", "))
 }

@@ -19,7 +19,7 @@ import (
 // The defaults of Options.
 const (
 	DefaultBatch    = 100
-	DefaultClaimFor = 5 * time.Minute
+	DefaultClaimFor = time.Minute
 	DefaultTick     = 5 * time.Second
 )
 
@@ -36,9 +36,12 @@ type Options struct {
 	// together (one Track call: the client batches its requests as its
 	// provider allows); 0 gives DefaultBatch.
 	Batch int
-	// ClaimFor is how long a claim (and a tracker lease) lasts: a ref
-	// claimed by a process that dies is polled again this much later; 0
-	// gives DefaultClaimFor. It must outlast one batch's Track.
+	// ClaimFor is how long a claim (and a tracker lease) lasts: the refs
+	// claimed by a process that dies, and its trackers, are taken up again
+	// this much later (by the next process, or another one); 0 gives
+	// DefaultClaimFor. It must outlast one batch's Track, retries and
+	// rate limit waits included; a tracker lease is renewed between
+	// batches.
 	ClaimFor time.Duration
 	// Tick is how often a tracker with nothing due asks its Store again;
 	// 0 gives DefaultTick. Follow wakes its tracker at once.
@@ -241,9 +244,10 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 		for {
 			select {
 			case c := <-ch:
+				// The loop's body took c, even when it then stops the loop.
 				ok := yield(c)
 				select {
-				case taken <- ok:
+				case taken <- true:
 				case <-ctx.Done():
 				}
 				if !ok {
@@ -386,13 +390,15 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 	if !ok {
 		return nil // another process drives this tracker
 	}
-	leased := now
+	leased, start := now, now
 	if err := w.drain(ctx, tr, send); err != nil {
 		return err
 	}
 	var n tally
 	defer func() { w.logPass(ctx, tr, &n) }()
 	for {
+		// A pass claims what was due when it started: a ref it polls is
+		// not polled again before the next pass, whatever its Schedule.
 		now := w.now()
 		if now.Sub(leased) > w.claimFor/2 {
 			if _, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor)); err != nil {
@@ -402,7 +408,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 			}
 			leased = now
 		}
-		claims, err := w.store.Claim(ctx, tr.id, now, now.Add(w.claimFor), w.batch)
+		claims, err := w.store.Claim(ctx, tr.id, start, now.Add(w.claimFor), w.batch)
 		if err != nil {
 			return w.storeFailed(ctx, tr, "claim", err)
 		}
@@ -462,8 +468,8 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 				if !send(c) {
 					return errNotTaken
 				}
-				if err := w.store.Ack(ctx, tr.id, c.ID); err != nil {
-					return w.storeFailed(ctx, tr, "ack", err)
+				if err := w.ack(ctx, tr, c); err != nil {
+					return err
 				}
 			}
 		}
@@ -484,11 +490,22 @@ func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Chang
 			if !send(c) {
 				return errNotTaken
 			}
-			if err := w.store.Ack(ctx, tr.id, c.ID); err != nil {
-				return w.storeFailed(ctx, tr, "ack", err)
+			if err := w.ack(ctx, tr, c); err != nil {
+				return err
 			}
 		}
 	}
+}
+
+// ack acknowledges a change delivered, even when ctx has just ended: it
+// was taken.
+func (w *Watcher) ack(ctx context.Context, tr *tracked, c status.Change) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := w.store.Ack(actx, tr.id, c.ID); err != nil {
+		return w.storeFailed(ctx, tr, "ack", err)
+	}
+	return nil
 }
 
 // tally counts what one pass over a tracker's due refs did, for its log

@@ -25,6 +25,9 @@ type Fakes struct {
 	Flowery    *flowerytest.Server
 	// Queries are the demo's refs at each provider, with their clients.
 	Queries []status.Query
+	// Accounts name the account of each query's client: "" but for the
+	// second Flowery account, "revoked".
+	Accounts []string
 }
 
 // Close stops the four servers.
@@ -104,6 +107,7 @@ func Start() *Fakes {
 		{Tracker: flc, Refs: []string{"1000025", "1000027", "1000028", "1000029", "1000026"}},
 		{Tracker: flRevoked, Refs: []string{"1000030"}},
 	}
+	f.Accounts = []string{"", "", "", "", "revoked"}
 	return f
 }
 

@@ -34,6 +34,8 @@ import (
 	"github.com/ordertrack/ordertrack/flowery/flowerytest"
 	"github.com/ordertrack/ordertrack/reseller"
 	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
 	"github.com/ordertrack/ordertrack/wire"
 )
 
@@ -59,6 +61,8 @@ var (
 	_       flowery.Config
 	_       reseller.Config
 	_       wire.Secret
+	_       = watch.New
+	_       = sqlitestore.Open
 )
 `
 

@@ -1,4 +1,4 @@
-package status_test
+package watch
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -44,11 +45,18 @@ func (a *answers) server(t *testing.T, token string) *httptest.Server {
 	return srv
 }
 
-// round runs one Watcher round and returns the changes as strings.
-func round(w *status.Watcher, t status.Tracker) []string {
-	var got []string
-	w.Round(context.Background(), t, func(c status.Change) { got = append(got, c.String()) })
-	return got
+// follow returns a Watcher following refs through c, due each second
+// of its clock, and a func that runs one pass a second later.
+func follow(t *testing.T, c status.Tracker, refs ...string) func() []string {
+	w, clk := newWatcher(Options{Schedule: Every{D: time.Second}})
+	id, err := w.Add(c, "")
+	require.NoError(t, err)
+	require.NoError(t, w.Follow(context.Background(), id, refs...))
+	return func() []string {
+		got := poll(t, w, id)
+		clk.Add(time.Second)
+		return got
+	}
 }
 
 // A reseller order of two sub-orders not found for one round, then found
@@ -64,17 +72,16 @@ func TestWatcherSubOrdersNotFoundAndBack(t *testing.T) {
 	srv := a.server(t, "")
 	c, err := reseller.New(reseller.Config{BaseURL: srv.URL, ResellerID: 1, Secret: reseller.NewSecret("s"), MaxRetries: -1})
 	require.NoError(t, err)
-	w := status.NewWatcher(status.WatcherOptions{})
-	w.Add(c, "T1")
-	round(w, c) // the first look
+	round := follow(t, c, "T1")
+	round() // the first look
 
 	a.set(`{"code":6010002,"message":"订单查询失败","data":null}`)
-	assert.Equal(t, []string{"reseller T1 (S1) shipped -> not_found", "reseller T1 (S2) ready_to_ship -> not_found"}, round(w, c))
+	assert.Equal(t, []string{"reseller T1 (S1) shipped -> not_found", "reseller T1 (S2) ready_to_ship -> not_found"}, round())
 
 	a.set(found)
-	assert.Equal(t, []string{"reseller T1 (S1) not_found -> shipped", "reseller T1 (S2) not_found -> ready_to_ship"}, round(w, c),
+	assert.Equal(t, []string{"reseller T1 (S1) not_found -> shipped", "reseller T1 (S2) not_found -> ready_to_ship"}, round(),
 		"no tracking number, event or sub-order reported again")
-	assert.Empty(t, round(w, c))
+	assert.Empty(t, round())
 }
 
 // A Bailun order in exception, then not found, then the same answer: the
@@ -86,18 +93,17 @@ func TestWatcherProblemKeptThroughNotFound(t *testing.T) {
 	srv := a.server(t, `{"accessToken":"tok","expiresIn":3600,"statusCode":200}`)
 	c, err := bailun.New(bailun.Config{BaseURL: srv.URL, AppID: "a", AppKey: bailun.NewSecret("k-123456"), MaxRetries: -1})
 	require.NoError(t, err)
-	w := status.NewWatcher(status.WatcherOptions{})
-	w.Add(c, "A1")
-	first := round(w, c)
+	round := follow(t, c, "A1")
+	first := round()
 	require.NotEmpty(t, first)
 
 	a.set(`{"result":null,"message":"订单不存在","code":10002}`)
-	got := round(w, c)
+	got := round()
 	require.Len(t, got, 1, "%q", got)
 	assert.Contains(t, got[0], "-> not_found")
 
 	a.set(exception)
-	got = round(w, c)
+	got = round()
 	require.Len(t, got, 1, "%q", got)
 	assert.Contains(t, got[0], "not_found ->")
 	assert.NotContains(t, strings.Join(got, "\n"), "problem")

@@ -1,0 +1,525 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// scripted is a Tracker whose answers the test sets.
+type scripted struct {
+	p     status.Provider
+	mu    sync.Mutex
+	stage map[string]status.Stage
+	fail  map[string]error
+	asked []string
+	calls atomic.Int32
+}
+
+func (s *scripted) Provider() status.Provider { return s.p }
+
+func (s *scripted) set(ref string, st status.Stage, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stage[ref] = st
+	s.fail[ref] = err
+}
+
+func (s *scripted) Track(_ context.Context, refs ...string) ([]status.Snapshot, error) {
+	s.calls.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.asked = append(s.asked, refs...)
+	out := make([]status.Snapshot, len(refs))
+	for i, r := range refs {
+		if err := s.fail[r]; err != nil {
+			out[i] = status.Failed(s.p, r, err)
+			continue
+		}
+		out[i] = status.Snapshot{Provider: s.p, Ref: r, OrderNo: r, Stage: s.stage[r]}
+	}
+	return out, nil
+}
+
+// takeAsked returns the refs asked since the last call.
+func (s *scripted) takeAsked() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a := s.asked
+	s.asked = nil
+	return a
+}
+
+func newScripted(p status.Provider) *scripted {
+	return &scripted{p: p, stage: map[string]status.Stage{}, fail: map[string]error{}}
+}
+
+// clock is a test's time.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+func newWatcher(opts Options) (*Watcher, *clock) {
+	c := &clock{now: time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)}
+	w := New(opts)
+	w.now = c.Now
+	return w, c
+}
+
+// poll runs one pass and returns the changes as strings.
+func poll(t *testing.T, w *Watcher, id TrackerID) []string {
+	t.Helper()
+	var got []string
+	require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) { got = append(got, c.String()) }))
+	return got
+}
+
+func TestWatcherPasses(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	tr.set("B", status.Shipped, nil)
+	w, clk := newWatcher(Options{Schedule: Every{D: time.Minute, Linger: time.Hour}})
+	id, err := w.Add(tr, "")
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, "A", "B", "A"))
+
+	assert.Equal(t, []string{"bailun A following, processing", "bailun B following, shipped"}, poll(t, w, id), "the first answer is the baseline")
+	assert.Empty(t, poll(t, w, id), "nothing is due")
+	assert.Equal(t, []string{"A", "B"}, tr.takeAsked())
+	clk.Add(time.Minute)
+	assert.Empty(t, poll(t, w, id), "nothing changed")
+	assert.Equal(t, []string{"A", "B"}, tr.takeAsked(), "due again after the schedule's minute")
+
+	// A ref whose lookup fails keeps its last snapshot, and says so once;
+	// its return says so too, then is diffed against the last answer.
+	tr.set("A", status.Processing, errors.New("503"))
+	clk.Add(time.Minute)
+	assert.Equal(t, []string{`bailun A failing: bailun: ref "A": 503`}, poll(t, w, id))
+	clk.Add(time.Minute)
+	assert.Empty(t, poll(t, w, id), "said once")
+	tr.set("A", status.ReadyToShip, nil)
+	clk.Add(time.Minute)
+	assert.Equal(t, []string{"bailun A recovered", "bailun A processing -> ready_to_ship"}, poll(t, w, id), "diffed against the last answer")
+
+	// A final stage is still polled for Linger, then no more.
+	tr.set("B", status.Delivered, nil)
+	clk.Add(time.Minute)
+	assert.Equal(t, []string{"bailun B shipped -> delivered"}, poll(t, w, id))
+	clk.Add(30 * time.Minute)
+	tr.takeAsked()
+	poll(t, w, id)
+	assert.Equal(t, []string{"A", "B"}, tr.takeAsked())
+	clk.Add(time.Hour)
+	assert.Equal(t, []string{"bailun B unfollowed, delivered (final)"}, poll(t, w, id), "and said so")
+	tr.takeAsked()
+	clk.Add(time.Minute)
+	poll(t, w, id)
+	assert.Equal(t, []string{"A"}, tr.takeAsked(), "B stopped being polled")
+	h, err := w.Health(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, h[0].Followed)
+
+	// Followed again, it is polled again, a new baseline; unfollowed,
+	// forgotten, with a change.
+	require.NoError(t, w.Follow(ctx, id, "B"))
+	assert.Equal(t, []string{"bailun B following, delivered"}, poll(t, w, id))
+	require.NoError(t, w.Unfollow(ctx, id, "A"))
+	assert.Equal(t, []string{"bailun A unfollowed, ready_to_ship (removed)"}, poll(t, w, id))
+	_, ok, err := w.store.Get(ctx, id, "A")
+	require.NoError(t, err)
+	assert.False(t, ok)
+}
+
+// Run polls every tracker until the context ends; Changes is the same as
+// an iterator, and trackers added while it runs are polled too.
+func TestWatcherRunAndChanges(t *testing.T) {
+	bl, fl := newScripted(status.Bailun), newScripted(status.Flowery)
+	bl.set("A", status.Processing, nil)
+	fl.set("F", status.Shipped, nil)
+	w := New(Options{Schedule: Every{D: 10 * time.Millisecond}, Tick: 5 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	bid, _ := w.Add(bl, "")
+	require.NoError(t, w.Follow(ctx, bid, "A"))
+	var seen []string
+	for c := range w.Changes(ctx) {
+		seen = append(seen, c.String())
+		switch len(seen) {
+		case 1:
+			fid, _ := w.Add(fl, "")
+			require.NoError(t, w.Follow(ctx, fid, "F"))
+		case 2:
+			bl.set("A", status.Shipped, nil)
+		}
+		if len(seen) == 3 {
+			break
+		}
+	}
+	assert.Equal(t, []string{"bailun A following, processing", "flowery F following, shipped", "bailun A processing -> shipped"}, seen)
+	assert.NoError(t, ctx.Err(), "the loop ended it, not the deadline")
+
+	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	calls := bl.calls.Load()
+	err := w.Run(ctx, func(status.Change) {})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Greater(t, bl.calls.Load()-calls, int32(3), "polled as the schedule says")
+}
+
+// Delivery is at least once: changes a consumer did not take stay in the
+// outbox, and come again with the same IDs; taken ones do not.
+func TestWatcherUndeliveredChangesComeAgain(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	for _, r := range []string{"A", "B", "C"} {
+		tr.set(r, status.Processing, nil)
+	}
+	w, clk := newWatcher(Options{Schedule: Every{D: time.Hour}})
+	id, _ := w.Add(tr, "")
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, "A", "B", "C"))
+	poll(t, w, id)
+	for _, r := range []string{"A", "B", "C"} {
+		tr.set(r, status.Shipped, nil)
+	}
+	clk.Add(time.Hour)
+	var first status.Change
+	for c := range w.Changes(ctx) {
+		first = c
+		break // B's and C's changes are not taken
+	}
+	assert.Equal(t, "bailun A processing -> shipped", first.String())
+	assert.Len(t, tr.takeAsked(), 6, "two polls of three refs")
+	var got []string
+	var ids []string
+	require.NoError(t, w.Poll(ctx, id, func(c status.Change) { got = append(got, c.String()); ids = append(ids, c.ID) }))
+	assert.Equal(t, []string{"bailun B processing -> shipped", "bailun C processing -> shipped"}, got)
+	assert.NotContains(t, ids, first.ID, "the change the loop took is not sent again")
+	assert.Empty(t, tr.takeAsked(), "nothing polled again: the changes came from the outbox")
+}
+
+// refusing is a Tracker that refuses any call holding a ref with a comma,
+// as Flowery's does.
+type refusing struct{ *scripted }
+
+func (r refusing) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+	for _, ref := range refs {
+		if strings.Contains(ref, ",") {
+			return nil, fmt.Errorf("flowery: number %q contains a comma: %w", ref, status.ErrInvalidRequest)
+		}
+	}
+	return r.scripted.Track(ctx, refs...)
+}
+
+// A ref its provider can never take stops being followed, said once, and
+// the others go on.
+func TestWatcherIsolatesABadRef(t *testing.T) {
+	tr := refusing{newScripted(status.Flowery)}
+	tr.set("N1", status.Shipped, nil)
+	w, _ := newWatcher(Options{})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "N1", "N2,N3"))
+	var got []string
+	require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) {
+		got = append(got, c.Kind.String()+" "+c.Ref+" "+c.Why)
+		if c.Kind == status.Unfollowed {
+			assert.ErrorIs(t, c.Err, status.ErrInvalidRequest)
+		}
+	}))
+	assert.ElementsMatch(t, []string{"unfollowed N2,N3 refused", "following N1 "}, got)
+	h, _ := w.Health(context.Background())
+	assert.Equal(t, 1, h[0].Followed)
+}
+
+// When no ref of a batch answers, the tracker is failing: one change for
+// it, not one per ref, and one Recovered when it answers again.
+func TestWatcherTrackerFailingOnce(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	refs := []string{"A", "B", "C", "D"}
+	for _, r := range refs {
+		tr.set(r, status.Processing, nil)
+	}
+	var logs strings.Builder
+	w, clk := newWatcher(Options{Schedule: Every{D: time.Minute}, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	id, _ := w.Add(tr, "acme")
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, refs...))
+	poll(t, w, id)
+	for _, r := range refs {
+		tr.set(r, status.Processing, &status.APIError{Provider: status.Bailun, HTTPStatus: 503})
+	}
+	for range 3 {
+		clk.Add(time.Minute)
+		got := poll(t, w, id)
+		if len(got) > 0 {
+			assert.Len(t, got, 1)
+			assert.True(t, strings.HasPrefix(got[0], "bailun/acme failing: "), got[0])
+		}
+	}
+	h, err := w.Health(ctx)
+	require.NoError(t, err)
+	assert.False(t, h[0].FailingSince.IsZero(), "health says the tracker is failing")
+	assert.Equal(t, 4, h[0].Followed)
+	assert.Equal(t, 4, strings.Count(logs.String(), "ordertrack: watch pass"), "one line per pass, not one per ref:\n%s", logs.String())
+	assert.Equal(t, 3, strings.Count(logs.String(), "level=WARN msg=\"ordertrack: watch pass\" tracker=bailun/acme refs=4 answered=0 failing=4"), logs.String())
+	// A process started meanwhile knows the tracker's failure was said.
+	w2 := New(Options{Store: w.store, Schedule: Every{D: time.Minute}})
+	w2.now = clk.Now
+	_, _ = w2.Add(tr, "acme")
+	require.NoError(t, w.store.Release(ctx, id, w.owner))
+	clk.Add(time.Minute)
+	assert.Empty(t, poll(t, w2, id), "said by the process before")
+	require.NoError(t, w.store.Release(ctx, id, w2.owner))
+
+	for _, r := range refs {
+		tr.set(r, status.Shipped, nil)
+	}
+	clk.Add(time.Hour)
+	got := poll(t, w, id)
+	assert.Equal(t, "bailun/acme recovered", got[0])
+	assert.Len(t, got, 5, "recovered, then each ref's stage change")
+	h, _ = w.Health(ctx)
+	assert.True(t, h[0].FailingSince.IsZero())
+	assert.False(t, h[0].LastSuccess.IsZero())
+}
+
+// An order gone not found and back is two stage changes, nothing more.
+func TestWatcherNotFoundAndBack(t *testing.T) {
+	at := time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)
+	tr := &eventful{snap: status.Snapshot{Provider: status.Reseller, Ref: "T1", OrderNo: "S1", Stage: status.Shipped, TrackingNo: "YT1",
+		Events: []status.Event{{Time: at, Description: "已揽收"}}}}
+	w, clk := newWatcher(Options{Schedule: Every{}})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "T1"))
+	poll(t, w, id)
+	saved := tr.snap
+	tr.snap = status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.NotFound}
+	clk.Add(time.Second)
+	got := poll(t, w, id)
+	tr.snap = saved
+	clk.Add(time.Second)
+	got = append(got, poll(t, w, id)...)
+	assert.Equal(t, []string{"reseller T1 (S1) shipped -> not_found", "reseller T1 (S1) not_found -> shipped"}, got,
+		"the tracking number and events known before are no news")
+}
+
+type eventful struct{ snap status.Snapshot }
+
+func (e *eventful) Provider() status.Provider { return e.snap.Provider }
+func (e *eventful) Track(_ context.Context, refs ...string) ([]status.Snapshot, error) {
+	return []status.Snapshot{e.snap}, nil
+}
+
+// A snapshot whose stage came but whose events did not (Err set, the stage
+// known) still reports the stage, and keeps the events known before.
+func TestWatcherEventsFailedStageKept(t *testing.T) {
+	at := time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)
+	ev := status.Event{Time: at, Description: "Picking"}
+	tr := &eventful{snap: status.Snapshot{Provider: status.BirdSystem, Ref: "7", OrderNo: "7", Stage: status.Processing, Events: []status.Event{ev}}}
+	w, clk := newWatcher(Options{Schedule: Every{}})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "7"))
+	poll(t, w, id)
+	tr.snap = status.Snapshot{Provider: status.BirdSystem, Ref: "7", OrderNo: "7", Stage: status.Shipped,
+		Err: &status.RefError{Provider: status.BirdSystem, Ref: "7", Op: "events", Err: status.ErrUnavailable}}
+	clk.Add(time.Second)
+	assert.Equal(t, []string{"birdsystem 7 processing -> shipped"}, poll(t, w, id))
+	tr.snap = status.Snapshot{Provider: status.BirdSystem, Ref: "7", OrderNo: "7", Stage: status.Shipped, Events: []status.Event{ev}}
+	clk.Add(time.Second)
+	assert.Empty(t, poll(t, w, id), "the events known before are no news")
+}
+
+// failingStore fails every Save while down.
+type failingStore struct {
+	Store
+	down  atomic.Bool
+	saves atomic.Int32
+}
+
+func (s *failingStore) Save(ctx context.Context, t TrackerID, results []Result) error {
+	s.saves.Add(1)
+	if s.down.Load() {
+		return errors.New("disk full")
+	}
+	return s.Store.Save(ctx, t, results)
+}
+
+// A Store that fails is said (OnError, Logger), the pass stops and
+// nothing is delivered before it is saved; once the Store answers (and the
+// claims' leases end), the changes come, once.
+func TestWatcherStoreErrorsAreSaid(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	tr.set("B", status.Processing, nil)
+	store := &failingStore{Store: NewMemoryStore()}
+	var errs []error
+	var logs strings.Builder
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{D: time.Minute}, ClaimFor: time.Minute,
+		OnError: func(err error) { errs = append(errs, err) }, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	id, _ := w.Add(tr, "")
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, "A", "B"))
+	poll(t, w, id)
+	tr.set("A", status.Shipped, nil)
+	store.down.Store(true)
+	clk.Add(time.Minute)
+	var got []string
+	err := w.Poll(ctx, id, func(c status.Change) { got = append(got, c.String()) })
+	assert.ErrorContains(t, err, "disk full")
+	assert.Empty(t, got, "nothing delivered that is not saved")
+	require.Len(t, errs, 1)
+	assert.ErrorContains(t, errs[0], "disk full")
+	assert.Contains(t, logs.String(), "ordertrack: watch store failed")
+	h, _ := w.Health(ctx)
+	assert.True(t, h[0].StoreFailing)
+	assert.Contains(t, h[0].LastError, "disk full")
+
+	store.down.Store(false)
+	assert.Empty(t, poll(t, w, id), "the claims are leased until they end")
+	clk.Add(time.Minute)
+	assert.Equal(t, []string{"bailun A processing -> shipped"}, poll(t, w, id))
+	clk.Add(time.Minute)
+	assert.Empty(t, poll(t, w, id), "saved at last: not sent again")
+	h, _ = w.Health(ctx)
+	assert.False(t, h[0].StoreFailing)
+}
+
+// A Watcher started again on the same Store follows what the last one
+// followed, without being told, and reports nothing again.
+func TestWatcherRestartResumes(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	store := NewMemoryStore()
+	w1, clk := newWatcher(Options{Store: store, Schedule: Every{D: time.Minute}})
+	id, _ := w1.Add(tr, "")
+	require.NoError(t, w1.Follow(context.Background(), id, "A"))
+	assert.Equal(t, []string{"bailun A following, processing"}, poll(t, w1, id))
+
+	w2 := New(Options{Store: store, Schedule: Every{D: time.Minute}})
+	w2.now = clk.Now
+	_, err := w2.Add(tr, "")
+	require.NoError(t, err)
+	clk.Add(time.Minute)
+	assert.Empty(t, poll(t, w2, id), "another process's lease: it waits")
+	require.NoError(t, store.Release(context.Background(), id, w1.owner))
+	assert.Empty(t, poll(t, w2, id), "no Following again")
+	tr.set("A", status.Shipped, nil)
+	clk.Add(time.Minute)
+	assert.Equal(t, []string{"bailun A processing -> shipped"}, poll(t, w2, id))
+}
+
+// Two accounts of one provider are two trackers: the same ref in each is
+// two refs, and a second client under one name is refused.
+func TestWatcherAccountsApart(t *testing.T) {
+	a, b := newScripted(status.Bailun), newScripted(status.Bailun)
+	a.set("X", status.Processing, nil)
+	b.set("X", status.Shipped, nil)
+	w, _ := newWatcher(Options{})
+	ida, err := w.Add(a, "acme")
+	require.NoError(t, err)
+	idb, err := w.Add(b, "globex")
+	require.NoError(t, err)
+	_, err = w.Add(b, "acme")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, ida, "X"))
+	require.NoError(t, w.Follow(ctx, idb, "X"))
+	var ids []string
+	for _, id := range []TrackerID{ida, idb} {
+		require.NoError(t, w.Poll(ctx, id, func(c status.Change) { ids = append(ids, c.ID+" "+c.String()) }))
+	}
+	require.Len(t, ids, 2)
+	assert.Contains(t, ids[0], "bailun/acme X following, processing")
+	assert.Contains(t, ids[1], "bailun/globex X following, shipped")
+	assert.NotEqual(t, ids[0][:24], ids[1][:24])
+}
+
+// A ref claimed by a process whose claim ran out and was taken again is
+// refused at Save: its changes are not delivered by the late process.
+func TestWatcherLateSaveRefused(t *testing.T) {
+	store := NewMemoryStore()
+	slow := &stalling{scripted: newScripted(status.Bailun)}
+	slow.set("A", status.Processing, nil)
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{D: time.Minute}, ClaimFor: time.Minute})
+	slow.during = func() {
+		// While this Watcher waits on the provider, its claim runs out and
+		// another process claims A and saves it.
+		clk.Add(2 * time.Minute)
+		c, err := store.Claim(context.Background(), TrackerID{Provider: status.Bailun}, clk.Now(), clk.Now().Add(time.Minute), 10)
+		require.NoError(t, err)
+		require.Len(t, c, 1)
+		require.NoError(t, store.Save(context.Background(), TrackerID{Provider: status.Bailun}, []Result{{Ref: "A", Gen: c[0].Gen, Seen: true, Due: clk.Now().Add(time.Hour)}}))
+	}
+	id, _ := w.Add(slow, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A"))
+	assert.Empty(t, poll(t, w, id), "the late save was refused, and its change not delivered")
+	f, _, _ := store.Get(context.Background(), id, "A")
+	assert.Nil(t, f.Snapshots, "the other process's save stands")
+}
+
+type stalling struct {
+	*scripted
+	during func()
+}
+
+func (s *stalling) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+	if s.during != nil {
+		s.during()
+		s.during = nil
+	}
+	return s.scripted.Track(ctx, refs...)
+}
+
+// A round polls only the due refs, in batches of Options.Batch: one Track
+// call per batch.
+func TestWatcherPollsOnlyDueRefsInBatches(t *testing.T) {
+	tr := newScripted(status.Flowery)
+	var refs []string
+	for i := range 250 {
+		r := fmt.Sprintf("N%03d", i)
+		refs = append(refs, r)
+		tr.set(r, status.Shipped, nil)
+	}
+	w, clk := newWatcher(Options{Batch: 100})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, refs...))
+	poll(t, w, id)
+	assert.Equal(t, int32(3), tr.calls.Load(), "250 refs in 3 batches")
+	tr.takeAsked()
+	clk.Add(time.Hour)
+	poll(t, w, id)
+	assert.Empty(t, tr.takeAsked(), "shipped refs are due in 4 hours, not in one")
+	clk.Add(4 * time.Hour)
+	poll(t, w, id)
+	assert.Len(t, tr.takeAsked(), 250)
+}
+
+// The change ID is the same across re-deliveries and restarts, and says
+// the account.
+func TestChangeIDStable(t *testing.T) {
+	c := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Ref: "A", From: status.Processing, To: status.Shipped}
+	a := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, c)
+	b := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, c)
+	g := stamp(TrackerID{Provider: status.Bailun, Account: "globex"}, c)
+	assert.Equal(t, a.ID, b.ID)
+	assert.NotEqual(t, a.ID, g.ID)
+}
