@@ -98,6 +98,10 @@ type Watcher struct {
 	owner    string
 	now      func() time.Time
 
+	// deliverMu makes delivery one change at a time, sent and
+	// acknowledged together.
+	deliverMu sync.Mutex
+
 	mu       sync.Mutex
 	trackers map[TrackerID]*tracked
 	order    []TrackerID
@@ -262,12 +266,7 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 
 // run is Run with a deliver that reports whether the change was taken.
 func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) error {
-	var mu sync.Mutex
-	send := func(c status.Change) bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return ctx.Err() == nil && deliver(c)
-	}
+	send := func(c status.Change) bool { return ctx.Err() == nil && deliver(c) }
 	var wg sync.WaitGroup
 	started := map[TrackerID]bool{}
 	startNew := func() {
@@ -465,10 +464,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 				continue
 			}
 			for _, c := range r.Changes {
-				if !send(c) {
-					return errNotTaken
-				}
-				if err := w.ack(ctx, tr, c); err != nil {
+				if err := w.deliver(ctx, tr, send, c); err != nil {
 					return err
 				}
 			}
@@ -487,19 +483,23 @@ func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Chang
 			return nil
 		}
 		for _, c := range changes {
-			if !send(c) {
-				return errNotTaken
-			}
-			if err := w.ack(ctx, tr, c); err != nil {
+			if err := w.deliver(ctx, tr, send, c); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-// ack acknowledges a change delivered, even when ctx has just ended: it
-// was taken.
-func (w *Watcher) ack(ctx context.Context, tr *tracked, c status.Change) error {
+// deliver sends one change and acknowledges it, one change at a time
+// over every tracker: a process that dies has at most one change
+// delivered and not acknowledged. The acknowledgement is made even when
+// ctx has just ended: the change was taken.
+func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Change) bool, c status.Change) error {
+	w.deliverMu.Lock()
+	defer w.deliverMu.Unlock()
+	if !send(c) {
+		return errNotTaken
+	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := w.store.Ack(actx, tr.id, c.ID); err != nil {
