@@ -80,9 +80,18 @@ type Config struct {
 	// not loopback (127.0.0.1, ::1, localhost); without it New refuses one,
 	// so that credentials never cross a network in clear text by accident.
 	AllowInsecureHTTP bool
-	// Concurrency bounds the lookups Track runs at once; 0 gives 8.
+	// Concurrency bounds the requests Track runs at once; 0 gives 8.
 	Concurrency int
+	// BatchSize is how many consignment ids one Track request asks about,
+	// in one listing filtered on id (filter [{"type":"list","field":"id",
+	// "value":[...]}]); 0 gives DefaultBatchSize, and 1 asks about each id
+	// alone (GET ?id=).
+	BatchSize int
 }
+
+// DefaultBatchSize is how many ids one Track request asks about when
+// Config.BatchSize is 0: BirdSystem's own page size.
+const DefaultBatchSize = DefaultPageSize
 
 // Client talks to a BirdSystem warehouse. It is safe for concurrent use.
 type Client struct {
@@ -108,6 +117,11 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("birdsystem: Config.CompanyID is required: %w", status.ErrInvalidConfig)
 	case cfg.Concurrency < 0:
 		return nil, fmt.Errorf("birdsystem: Config.Concurrency must not be negative: %w", status.ErrInvalidConfig)
+	case cfg.BatchSize < 0:
+		return nil, fmt.Errorf("birdsystem: Config.BatchSize must not be negative: %w", status.ErrInvalidConfig)
+	}
+	if cfg.BatchSize == 0 {
+		cfg.BatchSize = DefaultBatchSize
 	}
 	t, err := transport.New(transport.Config{
 		Provider:          status.BirdSystem,

@@ -544,7 +544,14 @@ func TestServerLastingFaults(t *testing.T) {
 	srv.Inject(birdsystemtest.Fault{Status: 500, Body: `{"success":false,"message":"boom"}`, Ref: ids[1], Times: birdsystemtest.Forever})
 	snaps, err = c.Track(context.Background(), ids...)
 	require.NoError(t, err)
-	assert.NoError(t, snaps[0].Err, "the other order answers")
+	assert.Error(t, snaps[0].Err, "one batch, one request: it fails whole")
+	assert.Error(t, snaps[1].Err, "this order fails")
+	cfg.BatchSize = 1
+	one, err := birdsystem.New(cfg)
+	require.NoError(t, err)
+	snaps, err = one.Track(context.Background(), ids...)
+	require.NoError(t, err)
+	assert.NoError(t, snaps[0].Err, "asked alone, the other order answers")
 	assert.Error(t, snaps[1].Err, "this order fails")
 	srv.Heal()
 

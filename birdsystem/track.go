@@ -3,6 +3,8 @@ package birdsystem
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,32 +32,146 @@ func (c *Created) Ref() string { return strconv.FormatInt(c.ID, 10) }
 // Provider returns status.BirdSystem.
 func (c *Client) Provider() status.Provider { return status.BirdSystem }
 
-// Track returns one snapshot per consignment id, in the order given. Lookups
-// run concurrently, at most Config.Concurrency at once. A ref that is not a
-// number, or names no consignment, comes back with Stage status.NotFound; a
-// ref whose lookup failed comes back with Err set, and the other refs are
-// still asked. Its error is non-nil only when the call is refused before
-// anything is sent: a nil context, or an empty or blank ref.
+// Track returns one snapshot per consignment id, in the order given. The
+// ids are asked about Config.BatchSize at a time, each batch in one listing
+// filtered on id, at most Config.Concurrency batches at once. A ref that is
+// not a number, or names no consignment, comes back with Stage
+// status.NotFound; a batch whose request failed gives each of its refs a
+// snapshot with Err set, and the other batches keep their answers. Its
+// error is non-nil only when the call is refused before anything is sent:
+// a nil context, or an empty or blank ref.
 func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
-	snaps, err := fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
-		id, err := ParseRef(ref)
-		if err != nil {
-			return nil, status.ErrNotFound // no consignment has such an id
-		}
-		k, err := c.GetConsignment(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		snap := k.Snapshot(ref)
-		if c.cfg.Location != nil {
-			snap.UpdatedAt = k.UpdateTime.In(c.cfg.Location).UTC()
-		}
-		return []status.Snapshot{snap}, nil
-	})
+	var snaps []status.Snapshot
+	var err error
+	if c.cfg.BatchSize <= 1 || len(refs) == 1 {
+		snaps, err = fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, c.trackOne)
+	} else {
+		snaps, err = c.trackBatches(ctx, refs)
+	}
 	if err == nil && c.cfg.TrackEvents {
 		c.addCheckPoints(ctx, snaps)
 	}
 	return snaps, err
+}
+
+// trackOne looks one ref up, alone.
+func (c *Client) trackOne(ctx context.Context, ref string) ([]status.Snapshot, error) {
+	id, err := ParseRef(ref)
+	if err != nil {
+		return nil, status.ErrNotFound // no consignment has such an id
+	}
+	k, err := c.GetConsignment(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return []status.Snapshot{c.snapshot(k, ref)}, nil
+}
+
+func (c *Client) snapshot(k *Consignment, ref string) status.Snapshot {
+	snap := k.Snapshot(ref)
+	if c.cfg.Location != nil {
+		snap.UpdatedAt = k.UpdateTime.In(c.cfg.Location).UTC()
+	}
+	return snap
+}
+
+// trackBatches asks about refs a batch of ids at a time.
+func (c *Client) trackBatches(ctx context.Context, refs []string) ([]status.Snapshot, error) {
+	if err := fanout.CheckRefs(ctx, status.BirdSystem, refs); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(refs))
+	var batches [][]int64
+	seen := map[int64]bool{}
+	for i, ref := range refs {
+		id, err := ParseRef(ref)
+		if err != nil {
+			continue // not found, below
+		}
+		ids[i] = id
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if n := len(batches); n == 0 || len(batches[n-1]) == c.cfg.BatchSize {
+			batches = append(batches, make([]int64, 0, c.cfg.BatchSize))
+		}
+		batches[len(batches)-1] = append(batches[len(batches)-1], id)
+	}
+	found := make([]map[int64]batchOutcome, len(batches))
+	fanout.Each(ctx, len(batches), c.cfg.Concurrency, func(ctx context.Context, b int) error {
+		found[b] = c.lookupBatch(ctx, batches[b])
+		return nil
+	})
+	byID := make(map[int64]batchOutcome, len(seen))
+	for b, m := range found {
+		if m == nil { // never started: the context ended first
+			for _, id := range batches[b] {
+				byID[id] = batchOutcome{err: ctx.Err()}
+			}
+		}
+		for id, o := range m {
+			byID[id] = o
+		}
+	}
+	out := make([]status.Snapshot, len(refs))
+	for i, ref := range refs {
+		o, asked := byID[ids[i]]
+		switch {
+		case !asked || o.k == nil && o.err == nil:
+			out[i] = status.Snapshot{Provider: status.BirdSystem, Ref: ref, Stage: status.NotFound}
+		case o.err != nil:
+			out[i] = status.Failed(status.BirdSystem, ref, o.err)
+		default:
+			out[i] = c.snapshot(o.k, ref)
+		}
+	}
+	return out, nil
+}
+
+// batchOutcome is what a batch says of one id: its consignment, its
+// error, or neither (not found).
+type batchOutcome struct {
+	k   *Consignment
+	err error
+}
+
+// lookupBatch lists the consignments of ids, in one request, and gives
+// each id its consignment, nothing (not found), or the request's error.
+// Rows that are not consignments may be the ones missing: those ids fail
+// as malformed rather than being not found.
+func (c *Client) lookupBatch(ctx context.Context, ids []int64) map[int64]batchOutcome {
+	values := make([]string, len(ids))
+	for i, id := range ids {
+		values[i] = strconv.FormatInt(id, 10)
+	}
+	out := make(map[int64]batchOutcome, len(ids))
+	p, err := c.ListConsignments(ctx, &ListOptions{Filter: Filters{ListFilter("id", values...)}, Limit: len(ids)})
+	if err != nil {
+		for _, id := range ids {
+			out[id] = batchOutcome{err: err}
+		}
+		return out
+	}
+	for i := range p.Consignments {
+		k := &p.Consignments[i]
+		if _, ours := out[k.ID.Int64]; !ours && slices.Contains(ids, k.ID.Int64) {
+			out[k.ID.Int64] = batchOutcome{k: k}
+		}
+	}
+	for _, id := range ids {
+		if _, ok := out[id]; ok {
+			continue
+		}
+		if len(p.Unfit) > 0 {
+			out[id] = batchOutcome{err: &status.APIError{Provider: status.BirdSystem, Method: http.MethodGet, Endpoint: consignmentPath,
+				HTTPStatus: http.StatusOK, Message: fmt.Sprintf("malformed response: %d rows of data are not consignments", len(p.Unfit)),
+				Err: status.ErrMalformedResponse}}
+			continue
+		}
+		out[id] = batchOutcome{} // not found
+	}
+	return out
 }
 
 // addCheckPoints adds to each answered snapshot the check points of its
