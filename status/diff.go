@@ -98,6 +98,10 @@ type Change struct {
 	// numbers, for TrackingNoAssigned and TrackingNoChanged.
 	TrackingNo     string `json:"tracking_no,omitempty"`
 	PrevTrackingNo string `json:"prev_tracking_no,omitempty"`
+	// Polled is when the Watcher's poll that made the change was made;
+	// zero from Diff. It tells apart two changes that say the same (a ref
+	// failing twice, on two days).
+	Polled time.Time `json:"polled,omitzero"`
 	// Why says why a ref is Unfollowed ("removed", "final", "expired",
 	// "refused"), or what a NowFailing without a Ref is ("tracker": every
 	// ref of the account failed).
@@ -116,7 +120,12 @@ type Change struct {
 func (c Change) HashID() string {
 	type plain Change
 	c.ID, c.Err = "", nil
-	b, _ := json.Marshal(plain(c))
+	b, err := json.Marshal(plain(c))
+	if err != nil {
+		// A value that does not encode (a Reason or Code of no known kind)
+		// still tells the change apart.
+		b = fmt.Appendf(nil, "%#v", plain(c))
+	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
 }

@@ -39,7 +39,9 @@
 //
 // A Snapshot's [Event]s are the order's history, oldest first. [Diff]
 // tells what changed between two snapshots (stage, problems, new events,
-// tracking number, not found, failing, recovered), and a [Watcher] polls
-// Trackers on an interval, diffs each answer against its [Store] and
-// delivers the changes, until the orders reach a final stage.
+// tracking number, not found, failing, recovered). Package
+// [github.com/ordertrack/ordertrack/status/watch] follows orders over
+// time with them: a Watcher polls each Tracker for the refs due, diffs
+// each answer against the last one its Store keeps, and delivers the
+// changes, across restarts.
 package status

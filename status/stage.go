@@ -3,6 +3,7 @@ package status
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Stage is where an order is in its life, in words every provider shares.
@@ -75,13 +76,10 @@ func (s Stage) String() string {
 	return "Stage(" + strconv.Itoa(int(s)) + ")"
 }
 
-// MarshalText encodes the stage as its name.
-func (s Stage) MarshalText() ([]byte, error) {
-	if !s.Valid() {
-		return nil, fmt.Errorf("status: invalid stage %d", uint8(s))
-	}
-	return []byte(stageNames[s]), nil
-}
+// MarshalText encodes the stage as its name; a value that is not a
+// declared stage as its String ("Stage(42)"), which UnmarshalText reads
+// back, so that no value is lost on its way through JSON.
+func (s Stage) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // UnmarshalText decodes a stage name; unknown text is an error.
 func (s *Stage) UnmarshalText(text []byte) error {
@@ -98,6 +96,11 @@ func ParseStage(name string) (Stage, error) {
 	for i, n := range stageNames {
 		if n == name {
 			return Stage(i), nil
+		}
+	}
+	if n, ok := strings.CutPrefix(name, "Stage("); ok {
+		if v, err := strconv.ParseUint(strings.TrimSuffix(n, ")"), 10, 8); err == nil && strings.HasSuffix(n, ")") && Stage(v).String() == name {
+			return Stage(v), nil
 		}
 	}
 	return Unknown, fmt.Errorf("status: unknown stage %q", name)

@@ -322,9 +322,14 @@ func TestStageText(t *testing.T) {
 	var s Stage
 	assert.Error(t, s.UnmarshalText([]byte("Ready_To_Ship")))
 	assert.Error(t, s.UnmarshalText([]byte("")))
-	_, err := Stage(200).MarshalText()
-	assert.Error(t, err)
-	assert.Equal(t, "Stage(200)", Stage(200).String())
+	b200, err := Stage(200).MarshalText()
+	require.NoError(t, err, "a value that is no stage is kept, not refused")
+	assert.Equal(t, "Stage(200)", string(b200))
+	require.NoError(t, s.UnmarshalText(b200))
+	assert.Equal(t, Stage(200), s, "and read back")
+	for _, bad := range []string{"Stage(256)", "Stage(007)", "Stage(1", "Stage()", "Stage(3)"} {
+		assert.Error(t, s.UnmarshalText([]byte(bad)), bad)
+	}
 
 	b, err := json.Marshal(map[string]Stage{"s": OutForDelivery})
 	require.NoError(t, err)

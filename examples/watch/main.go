@@ -62,7 +62,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer fakes.Close()
 	var store watch.Store = watch.NewMemoryStore()
 	if *file != "" {
-		st, err := sqlitestore.Open(ctx, *file)
+		st, err := sqlitestore.Open(ctx, *file, nil)
 		if err != nil {
 			fmt.Fprintln(stderr, "watch:", err)
 			return 1
@@ -73,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// A demo's claims are short: a run killed mid-pass holds its orders
 	// (and each account's lease) only ClaimFor, so the next run goes on
 	// within two seconds. A service keeps the default minute.
-	w := watch.New(watch.Options{Store: store, Schedule: watch.Every{D: *interval, Linger: time.Hour},
+	w := watch.New(watch.Options{Store: store, Schedule: watch.Every{Interval: *interval, Linger: time.Hour},
 		Tick: max(*interval/4, 10*time.Millisecond), ClaimFor: 2 * time.Second})
 	ids := map[status.Provider]watch.TrackerID{}
 	followed := 0
@@ -149,7 +149,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if len(want) == 0 {
 		// Nothing left to move: one pass shows nothing was missed.
 		for _, id := range ids {
-			if err := w.Poll(ctx, id, func(c status.Change) { print(stdout, enc, *asJSON, c) }); err != nil {
+			if err := w.Poll(ctx, id, func(c status.Change) { printChange(stdout, enc, *asJSON, c) }); err != nil {
 				fmt.Fprintln(stderr, "watch:", err)
 				return 1
 			}
@@ -158,7 +158,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	for c := range w.Changes(ctx) {
-		if err := print(stdout, enc, *asJSON, c); err != nil {
+		if err := printChange(stdout, enc, *asJSON, c); err != nil {
 			fmt.Fprintln(stderr, "watch:", err)
 			return 1
 		}
@@ -201,8 +201,8 @@ func happened(ctx context.Context, store watch.Store, id watch.TrackerID, all []
 	return false, nil
 }
 
-// print writes one change: a line, or a JSON object.
-func print(w io.Writer, enc *json.Encoder, asJSON bool, c status.Change) error {
+// printChange writes one change: a line, or a JSON object.
+func printChange(w io.Writer, enc *json.Encoder, asJSON bool, c status.Change) error {
 	if asJSON {
 		return enc.Encode(c)
 	}

@@ -48,7 +48,7 @@ func (a *answers) server(t *testing.T, token string) *httptest.Server {
 // follow returns a Watcher following refs through c, due each second
 // of its clock, and a func that runs one pass a second later.
 func follow(t *testing.T, c status.Tracker, refs ...string) func() []string {
-	w, clk := newWatcher(Options{Schedule: Every{D: time.Second}})
+	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Second}})
 	id, err := w.Add(c, "")
 	require.NoError(t, err)
 	require.NoError(t, w.Follow(context.Background(), id, refs...))

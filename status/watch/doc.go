@@ -10,7 +10,7 @@
 // keeps them in a file, so that a service restarted, or killed, goes on
 // where it stopped:
 //
-//	st, err := sqlitestore.Open(ctx, "orders.db")
+//	st, err := sqlitestore.Open(ctx, "orders.db", nil)
 //	if err != nil {
 //		return err
 //	}

@@ -57,7 +57,7 @@ func ExampleDefaultSchedule() {
 	now := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
 	snaps := []status.Snapshot{{Stage: status.Shipped}}
 	for _, quiet := range []int{0, 1, 2} {
-		due, _, _ := s.Next(watch.Poll{Now: now, Snapshots: snaps, State: watch.State{Since: now, Quiet: quiet}})
+		due, _, _ := s.Next(watch.Polled{Now: now, Snapshots: snaps, State: watch.State{Since: now, Quiet: quiet}})
 		fmt.Println("quiet", quiet, "polls:", due.Sub(now))
 	}
 	// Output:

@@ -3,6 +3,7 @@ package watch
 import (
 	"container/heap"
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -19,6 +20,7 @@ func NewMemoryStore() Store { return &memoryStore{trackers: map[TrackerID]*memTr
 type memoryStore struct {
 	mu       sync.Mutex
 	trackers map[TrackerID]*memTracker
+	seq      int64 // the last heap entry's number
 }
 
 type memTracker struct {
@@ -29,6 +31,7 @@ type memTracker struct {
 	// them by ID.
 	outbox  []status.Change
 	pending map[string]bool
+	seq     *int64 // the store's
 }
 
 type memRef struct {
@@ -62,21 +65,27 @@ func (h *dueHeap) Pop() any {
 	return e
 }
 
-var memSeq int64 // guarded by memoryStore.mu (of any store: it only grows)
-
 func (s *memoryStore) tracker(t TrackerID) *memTracker {
 	m := s.trackers[t]
 	if m == nil {
-		m = &memTracker{refs: map[string]*memRef{}, pending: map[string]bool{}}
+		m = &memTracker{refs: map[string]*memRef{}, pending: map[string]bool{}, seq: &s.seq}
 		s.trackers[t] = m
 	}
 	return m
 }
 
+// fail names the store, the operation and the tracker in err.
+func fail(op string, t TrackerID, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("watch: memory store: %s %s: %w", op, t, err)
+}
+
 // schedule sets r's due time and puts it in the heap.
 func (m *memTracker) schedule(r *memRef, due time.Time) {
-	memSeq++
-	r.seq = memSeq
+	*m.seq++
+	r.seq = *m.seq
 	r.Due = due.UTC()
 	heap.Push(&m.due, dueEntry{due: r.Due, ref: r.Ref, seq: r.seq})
 	// Compact when stale entries are most of the heap.
@@ -95,10 +104,10 @@ func (m *memTracker) schedule(r *memRef, due time.Time) {
 
 func (s *memoryStore) Follow(ctx context.Context, t TrackerID, due time.Time, refs ...string) (int, error) {
 	if err := validRefs(refs); err != nil {
-		return 0, err
+		return 0, fail("follow", t, err)
 	}
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, fail("follow", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -108,6 +117,7 @@ func (s *memoryStore) Follow(ctx context.Context, t TrackerID, due time.Time, re
 		if r := m.refs[ref]; r != nil {
 			if r.Stopping {
 				r.Stopping = false
+				r.Gen++ // the claim that would stop it is refused
 				m.schedule(r, due)
 			}
 			continue
@@ -122,7 +132,7 @@ func (s *memoryStore) Follow(ctx context.Context, t TrackerID, due time.Time, re
 
 func (s *memoryStore) Unfollow(ctx context.Context, t TrackerID, now time.Time, refs ...string) (int, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, err
+		return 0, fail("unfollow", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -140,15 +150,15 @@ func (s *memoryStore) Unfollow(ctx context.Context, t TrackerID, now time.Time, 
 	return n, nil
 }
 
-func (s *memoryStore) Claim(ctx context.Context, t TrackerID, now, until time.Time, max int) ([]Claim, error) {
+func (s *memoryStore) Claim(ctx context.Context, t TrackerID, now, until time.Time, limit int) ([]Claim, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fail("claim", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.tracker(t)
 	var out []Claim
-	for len(out) < max && len(m.due) > 0 {
+	for len(out) < limit && len(m.due) > 0 {
 		e := m.due[0]
 		r := m.refs[e.ref]
 		if r == nil || r.seq != e.seq {
@@ -169,7 +179,7 @@ func (s *memoryStore) Claim(ctx context.Context, t TrackerID, now, until time.Ti
 
 func (s *memoryStore) Save(ctx context.Context, t TrackerID, results []Result) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return fail("save", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -192,7 +202,11 @@ func (s *memoryStore) Save(ctx context.Context, t TrackerID, results []Result) e
 			continue
 		}
 		r.Seen, r.Snapshots, r.State = res.Seen, slices.Clone(res.Snapshots), res.State
-		m.schedule(r, res.Due)
+		due := res.Due
+		if r.Stopping && r.Due.Before(due) {
+			due = r.Due // Unfollow marked it while it was claimed
+		}
+		m.schedule(r, due)
 	}
 	if lost != nil {
 		return &LeaseLostError{Tracker: t, Refs: lost}
@@ -200,19 +214,19 @@ func (s *memoryStore) Save(ctx context.Context, t TrackerID, results []Result) e
 	return nil
 }
 
-func (s *memoryStore) Pending(ctx context.Context, t TrackerID, max int) ([]status.Change, error) {
+func (s *memoryStore) Pending(ctx context.Context, t TrackerID, limit int) ([]status.Change, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, fail("pending", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.tracker(t)
-	return slices.Clone(m.outbox[:min(max, len(m.outbox))]), nil
+	return slices.Clone(m.outbox[:max(0, min(limit, len(m.outbox)))]), nil
 }
 
 func (s *memoryStore) Ack(ctx context.Context, t TrackerID, ids ...string) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return fail("ack", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -232,7 +246,7 @@ func (s *memoryStore) Ack(ctx context.Context, t TrackerID, ids ...string) error
 
 func (s *memoryStore) Lease(ctx context.Context, t TrackerID, owner string, now, until time.Time) (TrackerLease, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return TrackerLease{}, false, err
+		return TrackerLease{}, false, fail("lease", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -252,7 +266,7 @@ func (s *memoryStore) Lease(ctx context.Context, t TrackerID, owner string, now,
 
 func (s *memoryStore) Release(ctx context.Context, t TrackerID, owner string) error {
 	if err := ctx.Err(); err != nil {
-		return err
+		return fail("release", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -264,7 +278,7 @@ func (s *memoryStore) Release(ctx context.Context, t TrackerID, owner string) er
 
 func (s *memoryStore) Get(ctx context.Context, t TrackerID, ref string) (Followed, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return Followed{}, false, err
+		return Followed{}, false, fail("get", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -279,7 +293,7 @@ func (s *memoryStore) Get(ctx context.Context, t TrackerID, ref string) (Followe
 
 func (s *memoryStore) Stats(ctx context.Context, t TrackerID, now time.Time) (Stats, error) {
 	if err := ctx.Err(); err != nil {
-		return Stats{}, err
+		return Stats{}, fail("stats", t, err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

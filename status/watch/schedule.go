@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"math"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -11,11 +12,11 @@ import (
 type Schedule interface {
 	// Next returns when the polled ref is next due, or stop true to stop
 	// following it (the Watcher reports it Unfollowed, with why).
-	Next(p Poll) (due time.Time, stop bool, why string)
+	Next(p Polled) (due time.Time, stop bool, why string)
 }
 
-// Poll is one poll of one ref, for a Schedule.
-type Poll struct {
+// Polled is one poll of one ref, for a Schedule.
+type Polled struct {
 	Tracker TrackerID
 	Ref     string
 	// Now is when the poll was made.
@@ -95,24 +96,25 @@ func (s *DefaultSchedule) Interval(st status.Stage, problems bool) time.Duration
 }
 
 // Next implements Schedule.
-func (s *DefaultSchedule) Next(p Poll) (time.Time, bool, string) {
-	if other := s.Providers[p.Tracker.Provider]; other != nil {
+func (s *DefaultSchedule) Next(p Polled) (time.Time, bool, string) {
+	if other := s.Providers[p.Tracker.Provider]; other != nil && other != Schedule(s) {
 		return other.Next(p)
 	}
 	maxBackoff := or(s.MaxBackoff, DefaultMaxBackoff)
-	if p.Failed {
-		wait := or(s.Retry, DefaultRetry) << min(max(p.State.Failures-1, 0), 16)
-		return p.Now.Add(s.spread(min(wait, maxBackoff))), false, ""
-	}
-	if !p.State.FinalSince.IsZero() && p.Now.Sub(p.State.FinalSince) >= or(s.Linger, DefaultLinger) {
-		return time.Time{}, true, "final"
-	}
 	quietSince := p.State.Changed
 	if quietSince.IsZero() {
 		quietSince = p.State.Since
 	}
 	if !quietSince.IsZero() && p.Now.Sub(quietSince) >= or(s.Expire, DefaultExpire) {
+		// Quiet too long, answering or not.
 		return time.Time{}, true, "expired"
+	}
+	if p.Failed {
+		wait := backoff(or(s.Retry, DefaultRetry), p.State.Failures-1, maxBackoff)
+		return p.Now.Add(s.spread(wait)), false, ""
+	}
+	if !p.State.FinalSince.IsZero() && p.Now.Sub(p.State.FinalSince) >= or(s.Linger, DefaultLinger) {
+		return time.Time{}, true, "final"
 	}
 	stage, problems := status.Unknown, false
 	for i, snap := range p.Snapshots {
@@ -122,19 +124,30 @@ func (s *DefaultSchedule) Next(p Poll) (time.Time, bool, string) {
 		problems = problems || len(snap.Problems) > 0
 	}
 	base := s.Interval(stage, problems)
-	wait := base << min(p.State.Quiet, 16)
-	wait = max(min(wait, maxBackoff), base)
+	wait := max(backoff(base, p.State.Quiet, maxBackoff), base)
 	if !p.State.FinalSince.IsZero() {
 		wait = base
 	}
 	return p.Now.Add(s.spread(wait)), false, ""
 }
 
+// backoff returns d doubled n times, but never more than limit (and
+// never overflowing).
+func backoff(d time.Duration, n int, limit time.Duration) time.Duration {
+	for ; n > 0 && d < limit; n-- {
+		if d > math.MaxInt64/2 {
+			return limit
+		}
+		d *= 2
+	}
+	return min(d, limit)
+}
+
 // spread adds up to Jitter of d either way.
 func (s *DefaultSchedule) spread(d time.Duration) time.Duration {
 	j := s.Jitter
 	switch {
-	case j == 0:
+	case j == 0 || math.IsNaN(j):
 		j = 0.1
 	case j < 0:
 		return d
@@ -148,18 +161,19 @@ func (s *DefaultSchedule) spread(d time.Duration) time.Duration {
 	return d + time.Duration((r()*2-1)*j*float64(d))
 }
 
-// Every is a Schedule that polls every ref each d (tests, demos and
+// Every is a Schedule that polls every ref each Interval (tests, demos and
 // batch jobs): it never backs off, and stops a ref only Linger after it
-// reached a final stage.
+// reached a final stage. An Interval of 0 makes every ref due at each
+// pass (each Tick of a running Watcher).
 type Every struct {
-	D      time.Duration
-	Linger time.Duration
+	Interval time.Duration
+	Linger   time.Duration
 }
 
 // Next implements Schedule.
-func (e Every) Next(p Poll) (time.Time, bool, string) {
+func (e Every) Next(p Polled) (time.Time, bool, string) {
 	if !p.Failed && !p.State.FinalSince.IsZero() && p.Now.Sub(p.State.FinalSince) >= e.Linger {
 		return time.Time{}, true, "final"
 	}
-	return p.Now.Add(e.D), false, ""
+	return p.Now.Add(e.Interval), false, ""
 }

@@ -42,14 +42,16 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 	}
 	answers := map[string][]status.Snapshot{}
 	snaps, err := tr.t.Track(ctx, refs...)
-	if err != nil {
+	switch {
+	case errors.Is(err, status.ErrInvalidRequest):
 		// Refused before anything was sent (a ref the provider can never
 		// take): ask one by one, and stop following a ref refused alone.
 		snaps = nil
+		var left []string
 		for _, r := range refs {
 			one, err := tr.t.Track(ctx, r)
-			if err != nil {
-				answers[r] = nil
+			switch {
+			case errors.Is(err, status.ErrInvalidRequest):
 				for i := range claims {
 					if claims[i].Ref == r {
 						results = append(results, w.stop(tr, claims[i], now, "refused", err))
@@ -58,8 +60,21 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 				}
 				n.unfollowed++
 				continue
+			case err != nil:
+				one = []status.Snapshot{status.Failed(tr.id.Provider, r, err)}
 			}
+			left = append(left, r)
 			snaps = append(snaps, one...)
+		}
+		refs = left
+		if len(refs) == 0 {
+			return results // each refused: the tracker is not failing for it
+		}
+	case err != nil:
+		// Another Tracker's error for the whole call: each ref failed.
+		snaps = make([]status.Snapshot, len(refs))
+		for i, r := range refs {
+			snaps[i] = status.Failed(tr.id.Provider, r, err)
 		}
 	}
 	for _, s := range snaps {
@@ -79,7 +94,7 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 		}
 	}
 	w.mu.Lock()
-	failing, failures := tr.failing, tr.failures
+	failing, recovered, failures := tr.failing, tr.recovered, tr.failures
 	w.mu.Unlock()
 	var trackerChange *status.Change
 	switch {
@@ -95,11 +110,13 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 			if s := answers[refs[0]]; len(s) > 0 && s[0].Err != nil {
 				cause = s[0].Err
 			}
-			c := stamp(tr.id, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
+			c := stamp(tr.id, now, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
 			trackerChange = &c
 		}
-	case failing || slices.ContainsFunc(claims, func(c Claim) bool { return c.State.Outage && isAnsweredIn(answers, c.Ref) }):
-		c := stamp(tr.id, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
+	case failing || !recovered && slices.ContainsFunc(claims, func(c Claim) bool { return c.State.Outage && isAnsweredIn(answers, c.Ref) }):
+		// Failing as this process knows, or as the refs of an outage a
+		// process before it said: said once.
+		c := stamp(tr.id, now, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
 		trackerChange = &c
 	}
 	if answered {
@@ -124,13 +141,15 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 			st.Failures++
 			p := st
 			p.Failures = max(st.Failures, failures+1)
-			due, _, _ := w.sched.Next(Poll{Tracker: tr.id, Ref: c.Ref, Now: now, Snapshots: c.Snapshots, Failed: true, State: p})
+			due, _, _ := w.sched.Next(Polled{Tracker: tr.id, Ref: c.Ref, Now: now, Snapshots: c.Snapshots, Failed: true, State: p})
 			r = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: st, Due: due}
 		}
 		results = append(results, r)
 	}
+	n.trackerChange = ""
 	if trackerChange != nil && len(results) > 0 {
 		results[0].Changes = append([]status.Change{*trackerChange}, results[0].Changes...)
+		n.trackerChange = results[0].Ref
 		n.changes++
 	}
 	return results
@@ -151,7 +170,7 @@ func (w *Watcher) stop(tr *tracked, c Claim, now time.Time, why string, err erro
 	if len(c.Snapshots) > 0 {
 		snap.Stage = c.Snapshots[0].Stage
 	}
-	ch := stamp(tr.id, status.Change{Kind: status.Unfollowed, Provider: snap.Provider, Ref: c.Ref, To: snap.Stage, Why: why, Err: err})
+	ch := stamp(tr.id, now, status.Change{Kind: status.Unfollowed, Provider: snap.Provider, Ref: c.Ref, To: snap.Stage, Why: why, Err: err})
 	return Result{Ref: c.Ref, Gen: c.Gen, Done: true, Changes: []status.Change{ch}}
 }
 
@@ -169,7 +188,7 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 	prev := cl.Snapshots
 	res := Result{Ref: cl.Ref, Gen: cl.Gen, Seen: cl.Seen, Snapshots: prev}
 	var changes []status.Change
-	add := func(c status.Change) { changes = append(changes, stamp(tr.id, c)) }
+	add := func(c status.Change) { changes = append(changes, stamp(tr.id, now, c)) }
 	if !slices.ContainsFunc(cur, isAnswer) {
 		n.failing++
 		st.Failures++
@@ -184,7 +203,7 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 			add(status.Change{Kind: status.NowFailing, Provider: snap.Provider, Ref: snap.Ref, OrderNo: snap.OrderNo, Err: err})
 		}
 		res.State = st
-		res.Due, _, _ = w.sched.Next(Poll{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: prev, Failed: true, State: st})
+		res.Due, _, _ = w.sched.Next(Polled{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: prev, Failed: true, State: st})
 		res.Changes = changes
 		n.changes += len(changes)
 		return res
@@ -259,7 +278,7 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 		st.FinalSince = now
 	}
 	res.Seen, res.Snapshots, res.State = true, keep, st
-	due, stop, why := w.sched.Next(Poll{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: keep, State: st})
+	due, stop, why := w.sched.Next(Polled{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: keep, State: st})
 	res.Due = due
 	if stop {
 		res.Done = true

@@ -51,30 +51,36 @@ func ParseTrackerID(s string) (TrackerID, error) {
 // holder of its lease (Lease), so that one rate limiter paces the account.
 //
 // Implementations must be safe for concurrent use and pass the
-// conformance suite in package watchtest. Times are compared in UTC.
+// conformance suite in package watchtest. Times are compared in UTC. A
+// limit of 0 or less claims or returns nothing. Errors name the store, the
+// operation and the tracker ("sqlitestore: claim bailun/acme: ...").
 type Store interface {
 	// Follow puts refs in t's follow set, due at due. A ref already
 	// followed keeps its snapshots and schedule; one being unfollowed is
-	// followed again. It reports how many refs were not followed before.
+	// followed again, and its generation grows (so that the claim that
+	// would stop it is refused). It reports how many refs were not
+	// followed before.
 	Follow(ctx context.Context, t TrackerID, due time.Time, refs ...string) (added int, err error)
 	// Unfollow asks that refs stop being followed: each is due at now, and
 	// its next claim says Stopping, for the Watcher to report it
 	// Unfollowed and Save it Done. Refs not followed are ignored. It
 	// reports how many refs it marked.
 	Unfollow(ctx context.Context, t TrackerID, now time.Time, refs ...string) (marked int, err error)
-	// Claim leases up to max of t's refs due at or before now, oldest due
+	// Claim leases up to limit of t's refs due at or before now, oldest due
 	// first, until until: each is not due again before until unless
 	// saved, and its generation grows. A claim not saved by until goes
 	// back (its ref is due at until).
-	Claim(ctx context.Context, t TrackerID, now, until time.Time, max int) ([]Claim, error)
+	Claim(ctx context.Context, t TrackerID, now, until time.Time, limit int) ([]Claim, error)
 	// Save writes the outcome of claimed refs and their changes to the
 	// outbox, in one transaction. A result whose generation is not the
 	// ref's current one (its claim expired and was taken again) or whose
 	// ref is no longer followed is refused whole: the error matches
 	// ErrLeaseLost and names the refs, and the other results are saved.
+	// The result of a ref Unfollow marked while it was claimed keeps it
+	// due at once, for its Unfollowed change.
 	Save(ctx context.Context, t TrackerID, results []Result) error
-	// Pending returns up to max changes of t in the outbox, oldest first.
-	Pending(ctx context.Context, t TrackerID, max int) ([]status.Change, error)
+	// Pending returns up to limit changes of t in the outbox, oldest first.
+	Pending(ctx context.Context, t TrackerID, limit int) ([]status.Change, error)
 	// Ack removes changes from t's outbox, by ID; IDs not there are
 	// ignored.
 	Ack(ctx context.Context, t TrackerID, ids ...string) error
@@ -210,9 +216,9 @@ func firstN(s []string, n int) []string {
 
 // validRefs refuses empty refs before a Store is asked.
 func validRefs(refs []string) error {
-	for _, r := range refs {
+	for i, r := range refs {
 		if r == "" {
-			return fmt.Errorf("watch: empty ref: %w", status.ErrInvalidRequest)
+			return fmt.Errorf("ref %d is empty: %w", i, status.ErrInvalidRequest)
 		}
 	}
 	return nil

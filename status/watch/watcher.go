@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"reflect"
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -105,7 +106,7 @@ type Watcher struct {
 	mu       sync.Mutex
 	trackers map[TrackerID]*tracked
 	order    []TrackerID
-	wake     chan struct{} // a tracker was added while running
+	wakers   map[chan struct{}]bool // of each Run: a tracker was added
 }
 
 // tracked is one tracker added to a Watcher.
@@ -114,17 +115,22 @@ type tracked struct {
 	id   TrackerID
 	poke chan struct{} // Follow made refs due
 
+	// pass is held for a whole pass: one pass of a tracker at a time in
+	// a Watcher, whoever calls it (Run, Changes, Poll).
+	pass sync.Mutex
+
 	// guarded by Watcher.mu
-	health   Health
-	failing  bool // NowFailing for the tracker was saved
-	failures int  // passes in a row in which no ref answered
+	health    Health
+	failing   bool // NowFailing for the tracker was saved
+	recovered bool // Recovered for the tracker was saved since it last failed
+	failures  int  // batches in a row in which no ref answered
 }
 
 // New returns a Watcher following no tracker yet.
 func New(opts Options) *Watcher {
 	w := &Watcher{store: opts.Store, sched: opts.Schedule, batch: opts.Batch, claimFor: opts.ClaimFor,
 		tick: opts.Tick, first: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger,
-		owner: opts.Owner, now: time.Now, trackers: map[TrackerID]*tracked{}, wake: make(chan struct{}, 1)}
+		owner: opts.Owner, now: time.Now, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
 	if w.store == nil {
 		w.store = NewMemoryStore()
 	}
@@ -155,22 +161,35 @@ func New(opts Options) *Watcher {
 // client twice returns the same ID; another client under an ID already
 // added is refused (two accounts need two names).
 func (w *Watcher) Add(t status.Tracker, account string) (TrackerID, error) {
+	if t == nil {
+		return TrackerID{}, fmt.Errorf("watch: add: nil Tracker: %w", status.ErrInvalidRequest)
+	}
 	id := TrackerID{Provider: t.Provider(), Account: account}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if tr := w.trackers[id]; tr != nil {
-		if tr.t != t {
-			return id, fmt.Errorf("watch: %s is added already, with another client: give each account its own name: %w", id, status.ErrInvalidRequest)
+		if !same(tr.t, t) {
+			return id, fmt.Errorf("watch: add %s: added already, with another client: give each account its own name: %w", id, status.ErrInvalidRequest)
 		}
 		return id, nil
 	}
 	w.trackers[id] = &tracked{t: t, id: id, poke: make(chan struct{}, 1), health: Health{Tracker: id}}
 	w.order = append(w.order, id)
-	select {
-	case w.wake <- struct{}{}:
-	default:
+	for wake := range w.wakers {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
 	}
 	return id, nil
+}
+
+// same reports whether a and b are one Tracker; a Tracker of a type that
+// cannot be compared is only itself when it is the same interface value
+// by address, which no two Adds can show: it is never the same.
+func same(a, b status.Tracker) bool {
+	ta, tb := reflect.TypeOf(a), reflect.TypeOf(b)
+	return ta == tb && ta.Comparable() && a == b
 }
 
 // Follow follows refs through the tracker id, due at once. Following a
@@ -179,7 +198,7 @@ func (w *Watcher) Add(t status.Tracker, account string) (TrackerID, error) {
 // process: another process running a Watcher on the same Store polls it.
 func (w *Watcher) Follow(ctx context.Context, id TrackerID, refs ...string) error {
 	if _, err := w.store.Follow(ctx, id, w.now(), refs...); err != nil {
-		return fmt.Errorf("watch: follow %s: %w", id, err)
+		return err // the Store's error names it and the tracker
 	}
 	w.poke(id)
 	return nil
@@ -190,7 +209,7 @@ func (w *Watcher) Follow(ctx context.Context, id TrackerID, refs ...string) erro
 // and forgets it.
 func (w *Watcher) Unfollow(ctx context.Context, id TrackerID, refs ...string) error {
 	if _, err := w.store.Unfollow(ctx, id, w.now(), refs...); err != nil {
-		return fmt.Errorf("watch: unfollow %s: %w", id, err)
+		return err
 	}
 	w.poke(id)
 	return nil
@@ -236,12 +255,9 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 				case <-ctx.Done():
 					return false
 				}
-				select {
-				case ok := <-taken:
-					return ok
-				case <-ctx.Done():
-					return false
-				}
+				// The loop has c: it always says it took it, even when ctx
+				// ends meanwhile.
+				return <-taken
 			})
 		}()
 		defer func() { cancel(); <-done }()
@@ -250,10 +266,7 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 			case c := <-ch:
 				// The loop's body took c, even when it then stops the loop.
 				ok := yield(c)
-				select {
-				case taken <- true:
-				case <-ctx.Done():
-				}
+				taken <- true
 				if !ok {
 					return
 				}
@@ -267,6 +280,15 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 // run is Run with a deliver that reports whether the change was taken.
 func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) error {
 	send := func(c status.Change) bool { return ctx.Err() == nil && deliver(c) }
+	wake := make(chan struct{}, 1)
+	w.mu.Lock()
+	w.wakers[wake] = true
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.wakers, wake)
+		w.mu.Unlock()
+	}()
 	var wg sync.WaitGroup
 	started := map[TrackerID]bool{}
 	startNew := func() {
@@ -286,7 +308,7 @@ func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) err
 		case <-ctx.Done():
 			wg.Wait()
 			return ctx.Err()
-		case <-w.wake:
+		case <-wake:
 			startNew()
 		}
 	}
@@ -357,9 +379,10 @@ func (w *Watcher) Poll(ctx context.Context, id TrackerID, deliver func(status.Ch
 // errNotTaken stops a pass whose consumer did not take a change.
 var errNotTaken = errors.New("watch: change not taken")
 
-// storeError wraps a Store failure for pass's caller.
-func (w *Watcher) storeFailed(ctx context.Context, tr *tracked, op string, err error) error {
-	err = fmt.Errorf("watch: %s: store %s: %w", tr.id, op, err)
+// storeFailed tells of a Store failure (OnError, Logger, Health) and
+// returns it, as the Store gave it: its message names the store, the
+// operation and the tracker.
+func (w *Watcher) storeFailed(ctx context.Context, tr *tracked, err error) error {
 	if ctx.Err() != nil {
 		return err
 	}
@@ -378,13 +401,16 @@ func (w *Watcher) storeFailed(ctx context.Context, tr *tracked, op string, err e
 
 // pass is Poll with a send that reports whether the change was taken.
 func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
+	tr.pass.Lock()
+	defer tr.pass.Unlock()
 	now := w.now()
 	lease, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
 	if err != nil {
-		return w.storeFailed(ctx, tr, "lease", err)
+		return w.storeFailed(ctx, tr, err)
 	}
 	w.mu.Lock()
 	tr.health.Holder = lease.Owner
+	tr.health.StoreFailing = false
 	w.mu.Unlock()
 	if !ok {
 		return nil // another process drives this tracker
@@ -401,7 +427,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 		now := w.now()
 		if now.Sub(leased) > w.claimFor/2 {
 			if _, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor)); err != nil {
-				return w.storeFailed(ctx, tr, "lease", err)
+				return w.storeFailed(ctx, tr, err)
 			} else if !ok {
 				return nil
 			}
@@ -409,7 +435,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 		}
 		claims, err := w.store.Claim(ctx, tr.id, start, now.Add(w.claimFor), w.batch)
 		if err != nil {
-			return w.storeFailed(ctx, tr, "claim", err)
+			return w.storeFailed(ctx, tr, err)
 		}
 		if len(claims) == 0 {
 			w.mu.Lock()
@@ -435,7 +461,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 		if err := w.store.Save(ctx, tr.id, results); err != nil {
 			var lost *LeaseLostError
 			if !errors.As(err, &lost) {
-				return w.storeFailed(ctx, tr, "save", err)
+				return w.storeFailed(ctx, tr, err)
 			}
 			for _, r := range lost.Refs {
 				refused[r] = true
@@ -447,13 +473,19 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 		}
 		w.mu.Lock()
 		switch {
+		case n.trackerChange != "" && refused[n.trackerChange]:
+			// The result carrying the tracker's change was refused: said
+			// nothing, it stays as it was.
 		case n.batchFailed:
-			tr.failing = true
+			tr.failing, tr.recovered = true, false
 			tr.failures++
 			if tr.health.FailingSince.IsZero() {
 				tr.health.FailingSince = now
 			}
 		case n.batchAnswered:
+			if tr.failing || n.trackerChange != "" {
+				tr.recovered = true
+			}
 			tr.failing, tr.failures = false, 0
 			tr.health.FailingSince = time.Time{}
 			tr.health.LastSuccess = now
@@ -477,7 +509,7 @@ func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Chang
 	for {
 		changes, err := w.store.Pending(ctx, tr.id, w.batch)
 		if err != nil {
-			return w.storeFailed(ctx, tr, "pending", err)
+			return w.storeFailed(ctx, tr, err)
 		}
 		if len(changes) == 0 {
 			return nil
@@ -503,7 +535,7 @@ func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Cha
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := w.store.Ack(actx, tr.id, c.ID); err != nil {
-		return w.storeFailed(ctx, tr, "ack", err)
+		return w.storeFailed(ctx, tr, err)
 	}
 	return nil
 }
@@ -513,8 +545,10 @@ func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Cha
 type tally struct {
 	refs, answered, failing, changes, unfollowed int
 	// batchFailed says no ref of the last batch answered; batchAnswered
-	// that one did.
+	// that one did; trackerChange is the ref whose result carries the
+	// tracker's change, if the batch made one.
 	batchFailed, batchAnswered bool
+	trackerChange              string
 }
 
 func (w *Watcher) logPass(ctx context.Context, tr *tracked, n *tally) {
@@ -533,9 +567,10 @@ func (w *Watcher) logPass(ctx context.Context, tr *tracked, n *tally) {
 		slog.Int("unfollowed", n.unfollowed))
 }
 
-// stamp gives c the tracker's account, and its ID again.
-func stamp(id TrackerID, c status.Change) status.Change {
-	c.Account = id.Account
+// stamp gives c the tracker's account and the poll's time, and its ID
+// again.
+func stamp(id TrackerID, polled time.Time, c status.Change) status.Change {
+	c.Account, c.Polled = id.Account, polled.UTC()
 	c.ID = c.HashID()
 	return c
 }

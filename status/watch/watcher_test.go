@@ -97,7 +97,7 @@ func TestWatcherPasses(t *testing.T) {
 	tr := newScripted(status.Bailun)
 	tr.set("A", status.Processing, nil)
 	tr.set("B", status.Shipped, nil)
-	w, clk := newWatcher(Options{Schedule: Every{D: time.Minute, Linger: time.Hour}})
+	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Minute, Linger: time.Hour}})
 	id, err := w.Add(tr, "")
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -156,7 +156,7 @@ func TestWatcherRunAndChanges(t *testing.T) {
 	bl, fl := newScripted(status.Bailun), newScripted(status.Flowery)
 	bl.set("A", status.Processing, nil)
 	fl.set("F", status.Shipped, nil)
-	w := New(Options{Schedule: Every{D: 10 * time.Millisecond}, Tick: 5 * time.Millisecond})
+	w := New(Options{Schedule: Every{Interval: 10 * time.Millisecond}, Tick: 5 * time.Millisecond})
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	bid, _ := w.Add(bl, "")
@@ -193,7 +193,7 @@ func TestWatcherUndeliveredChangesComeAgain(t *testing.T) {
 	for _, r := range []string{"A", "B", "C"} {
 		tr.set(r, status.Processing, nil)
 	}
-	w, clk := newWatcher(Options{Schedule: Every{D: time.Hour}})
+	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Hour}})
 	id, _ := w.Add(tr, "")
 	ctx := context.Background()
 	require.NoError(t, w.Follow(ctx, id, "A", "B", "C"))
@@ -259,7 +259,7 @@ func TestWatcherTrackerFailingOnce(t *testing.T) {
 		tr.set(r, status.Processing, nil)
 	}
 	var logs strings.Builder
-	w, clk := newWatcher(Options{Schedule: Every{D: time.Minute}, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Minute}, Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	id, _ := w.Add(tr, "acme")
 	ctx := context.Background()
 	require.NoError(t, w.Follow(ctx, id, refs...))
@@ -282,7 +282,7 @@ func TestWatcherTrackerFailingOnce(t *testing.T) {
 	assert.Equal(t, 4, strings.Count(logs.String(), "ordertrack: watch pass"), "one line per pass, not one per ref:\n%s", logs.String())
 	assert.Equal(t, 3, strings.Count(logs.String(), "level=WARN msg=\"ordertrack: watch pass\" tracker=bailun/acme refs=4 answered=0 failing=4"), logs.String())
 	// A process started meanwhile knows the tracker's failure was said.
-	w2 := New(Options{Store: w.store, Schedule: Every{D: time.Minute}})
+	w2 := New(Options{Store: w.store, Schedule: Every{Interval: time.Minute}})
 	w2.now = clk.Now
 	_, _ = w2.Add(tr, "acme")
 	require.NoError(t, w.store.Release(ctx, id, w.owner))
@@ -373,7 +373,7 @@ func TestWatcherStoreErrorsAreSaid(t *testing.T) {
 	store := &failingStore{Store: NewMemoryStore()}
 	var errs []error
 	var logs strings.Builder
-	w, clk := newWatcher(Options{Store: store, Schedule: Every{D: time.Minute}, ClaimFor: time.Minute,
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Minute}, ClaimFor: time.Minute,
 		OnError: func(err error) { errs = append(errs, err) }, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	id, _ := w.Add(tr, "")
 	ctx := context.Background()
@@ -409,12 +409,12 @@ func TestWatcherRestartResumes(t *testing.T) {
 	tr := newScripted(status.Bailun)
 	tr.set("A", status.Processing, nil)
 	store := NewMemoryStore()
-	w1, clk := newWatcher(Options{Store: store, Schedule: Every{D: time.Minute}})
+	w1, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Minute}})
 	id, _ := w1.Add(tr, "")
 	require.NoError(t, w1.Follow(context.Background(), id, "A"))
 	assert.Equal(t, []string{"bailun A following, processing"}, poll(t, w1, id))
 
-	w2 := New(Options{Store: store, Schedule: Every{D: time.Minute}})
+	w2 := New(Options{Store: store, Schedule: Every{Interval: time.Minute}})
 	w2.now = clk.Now
 	_, err := w2.Add(tr, "")
 	require.NoError(t, err)
@@ -459,7 +459,7 @@ func TestWatcherLateSaveRefused(t *testing.T) {
 	store := NewMemoryStore()
 	slow := &stalling{scripted: newScripted(status.Bailun)}
 	slow.set("A", status.Processing, nil)
-	w, clk := newWatcher(Options{Store: store, Schedule: Every{D: time.Minute}, ClaimFor: time.Minute})
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Minute}, ClaimFor: time.Minute})
 	slow.during = func() {
 		// While this Watcher waits on the provider, its claim runs out and
 		// another process claims A and saves it.
@@ -513,13 +513,156 @@ func TestWatcherPollsOnlyDueRefsInBatches(t *testing.T) {
 	assert.Len(t, tr.takeAsked(), 250)
 }
 
-// The change ID is the same across re-deliveries and restarts, and says
-// the account.
+// The change ID is the same for the same change, and tells apart two
+// changes that differ in the account or in the poll that made them (a ref
+// failing twice).
 func TestChangeIDStable(t *testing.T) {
 	c := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Ref: "A", From: status.Processing, To: status.Shipped}
-	a := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, c)
-	b := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, c)
-	g := stamp(TrackerID{Provider: status.Bailun, Account: "globex"}, c)
+	at := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	a := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, at, c)
+	b := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, at.In(time.FixedZone("CST", 8*3600)), c)
+	g := stamp(TrackerID{Provider: status.Bailun, Account: "globex"}, at, c)
+	later := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, at.Add(time.Hour), c)
 	assert.Equal(t, a.ID, b.ID)
 	assert.NotEqual(t, a.ID, g.ID)
+	assert.NotEqual(t, a.ID, later.ID)
+}
+
+// A loop body that ends the context has still taken its change: it is
+// acknowledged, and not delivered again.
+func TestChangesCancelInTheBody(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	store := NewMemoryStore()
+	w, _ := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Hour}})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for range w.Changes(ctx) {
+		cancel() // the body's own end, then the loop goes on to the next
+	}
+	p, err := store.Pending(context.Background(), id, 10)
+	require.NoError(t, err)
+	assert.Empty(t, p, "the change the body took is acknowledged")
+}
+
+// One Watcher polling a tracker from two places (Run and Poll) delivers
+// each change once: a tracker has one pass at a time.
+func TestWatcherOnePassAtATime(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	var refs []string
+	for i := range 50 {
+		r := fmt.Sprintf("R%02d", i)
+		refs = append(refs, r)
+		tr.set(r, status.Processing, nil)
+	}
+	w, _ := newWatcher(Options{Schedule: Every{Interval: time.Hour}, Batch: 5})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, refs...))
+	var mu sync.Mutex
+	ids := map[string]int{}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			assert.NoError(t, w.Poll(context.Background(), id, func(c status.Change) {
+				mu.Lock()
+				ids[c.ID]++
+				mu.Unlock()
+			}))
+		})
+	}
+	wg.Wait()
+	assert.Len(t, ids, 50)
+	for id, n := range ids {
+		assert.Equal(t, 1, n, id)
+	}
+}
+
+// A tracker that recovers is said Recovered once, not once a batch.
+func TestWatcherTrackerRecoveredOnce(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	tr.set("B", status.Processing, nil)
+	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Minute}, Batch: 1})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A", "B"))
+	poll(t, w, id)
+	for _, r := range []string{"A", "B"} {
+		tr.set(r, status.Processing, errors.New("503"))
+	}
+	clk.Add(time.Minute)
+	assert.Len(t, poll(t, w, id), 1, "one NowFailing for the tracker")
+	for _, r := range []string{"A", "B"} {
+		tr.set(r, status.Processing, nil)
+	}
+	clk.Add(time.Minute)
+	assert.Equal(t, []string{"bailun recovered"}, poll(t, w, id), "once, though each ref is its own batch")
+}
+
+// The same kind of change on two polls has two IDs: a consumer
+// de-duplicating by ID keeps both failures.
+func TestWatcherTwoFailuresTwoIDs(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	tr.set("B", status.Processing, nil)
+	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Minute}})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A", "B"))
+	poll(t, w, id)
+	var failing []string
+	for range 2 {
+		tr.set("A", status.Processing, errors.New("503"))
+		clk.Add(time.Minute)
+		require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) {
+			if c.Kind == status.NowFailing {
+				failing = append(failing, c.ID)
+			}
+		}))
+		tr.set("A", status.Processing, nil)
+		clk.Add(time.Minute)
+		poll(t, w, id)
+	}
+	require.Len(t, failing, 2)
+	assert.NotEqual(t, failing[0], failing[1])
+}
+
+// Back-off never overflows: long intervals saturate at MaxBackoff.
+func TestScheduleBackoffSaturates(t *testing.T) {
+	now := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
+	s := &DefaultSchedule{Retry: 48 * time.Hour, InTransit: 48 * time.Hour, MaxBackoff: 30 * 24 * time.Hour, Expire: 10 * 365 * 24 * time.Hour, Jitter: -1}
+	for _, n := range []int{1, 10, 17, 40, 1000} {
+		due, stop, _ := s.Next(Polled{Now: now, Failed: true, State: State{Since: now, Failures: n}})
+		assert.False(t, stop)
+		assert.True(t, due.After(now), "failures %d: due %v", n, due)
+		assert.LessOrEqual(t, due.Sub(now), s.MaxBackoff)
+		due, _, _ = s.Next(Polled{Now: now, Snapshots: []status.Snapshot{{Stage: status.Shipped}}, State: State{Since: now, Quiet: n}})
+		assert.GreaterOrEqual(t, due.Sub(now), 48*time.Hour, "quiet %d", n)
+		assert.LessOrEqual(t, due.Sub(now), s.MaxBackoff, "quiet %d", n)
+	}
+	// A ref failing for longer than Expire stops too.
+	_, stop, why := (&DefaultSchedule{}).Next(Polled{Now: now, Failed: true, State: State{Since: now.Add(-31 * 24 * time.Hour), Failures: 99}})
+	assert.True(t, stop)
+	assert.Equal(t, "expired", why)
+	// A Providers entry that is the schedule itself does not recurse.
+	self := &DefaultSchedule{}
+	self.Providers = map[status.Provider]Schedule{status.Bailun: self}
+	_, stop, _ = self.Next(Polled{Tracker: TrackerID{Provider: status.Bailun}, Now: now, State: State{Since: now}})
+	assert.False(t, stop)
+}
+
+type uncomparable struct {
+	*scripted
+	_ []int
+}
+
+func TestWatcherAddRefusesNil(t *testing.T) {
+	w := New(Options{})
+	_, err := w.Add(nil, "")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+	u := uncomparable{scripted: newScripted(status.Bailun)}
+	_, err = w.Add(u, "x")
+	require.NoError(t, err)
+	_, err = w.Add(u, "x")
+	assert.ErrorIs(t, err, status.ErrInvalidRequest, "not comparable: not known to be the same, never a panic")
 }

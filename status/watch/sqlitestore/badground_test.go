@@ -29,7 +29,7 @@ var acme = watch.TrackerID{Provider: status.Bailun, Account: "acme"}
 func saved(t *testing.T, path string) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlitestore.Open(ctx, path)
+	s, err := sqlitestore.Open(ctx, path, nil)
 	require.NoError(t, err)
 	now := time.Now()
 	_, err = s.Follow(ctx, acme, now, "KEEP")
@@ -44,7 +44,7 @@ func saved(t *testing.T, path string) {
 // kept checks the ref saved by saved is still there, as it was.
 func kept(t *testing.T, path string) {
 	t.Helper()
-	s, err := sqlitestore.Open(context.Background(), path)
+	s, err := sqlitestore.Open(context.Background(), path, nil)
 	require.NoError(t, err)
 	defer s.Close()
 	f, ok, err := s.Get(context.Background(), acme, "KEEP")
@@ -57,7 +57,7 @@ func TestOpenNotSQLite(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "notes.txt")
 	body := strings.Repeat("not a database, a text file with my notes in it\n", 100)
 	require.NoError(t, os.WriteFile(path, []byte(body), 0o644))
-	_, err := sqlitestore.Open(context.Background(), path)
+	_, err := sqlitestore.Open(context.Background(), path, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sqlitestore: open "+path+": ")
 	assert.Contains(t, err.Error(), "not a database")
@@ -73,7 +73,7 @@ func TestOpenOtherSQLite(t *testing.T) {
 	_, err = db.Exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
-	_, err = sqlitestore.Open(context.Background(), path)
+	_, err = sqlitestore.Open(context.Background(), path, nil)
 	assert.ErrorIs(t, err, watch.ErrSchema, "another program's database is not taken over")
 }
 
@@ -85,7 +85,7 @@ func TestOpenNewerSchema(t *testing.T) {
 	_, err = db.Exec("PRAGMA user_version = 7")
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
-	_, err = sqlitestore.Open(context.Background(), path)
+	_, err = sqlitestore.Open(context.Background(), path, nil)
 	assert.ErrorIs(t, err, watch.ErrSchema)
 	assert.ErrorContains(t, err, "schema version 7, newer than this code's 1")
 }
@@ -99,7 +99,7 @@ func TestOpenCorrupt(t *testing.T) {
 		b[i] = 0xA5 // page 1: the schema
 	}
 	require.NoError(t, os.WriteFile(path, b, 0o644))
-	_, err = sqlitestore.Open(context.Background(), path)
+	_, err = sqlitestore.Open(context.Background(), path, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sqlitestore: open "+path+": ")
 	assert.Regexp(t, "malformed|not a database|corrupt", err.Error())
@@ -112,7 +112,7 @@ func TestOpenCorrupt(t *testing.T) {
 func TestCorruptRefsPage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "orders.db")
 	ctx := context.Background()
-	s, err := sqlitestore.Open(ctx, path)
+	s, err := sqlitestore.Open(ctx, path, nil)
 	require.NoError(t, err)
 	refs := make([]string, 2000)
 	for i := range refs {
@@ -135,7 +135,7 @@ func TestCorruptRefsPage(t *testing.T) {
 		}
 	}
 	require.NoError(t, os.WriteFile(path, b, 0o644))
-	s, err = sqlitestore.Open(ctx, path)
+	s, err = sqlitestore.Open(ctx, path, nil)
 	if err != nil {
 		assert.Contains(t, err.Error(), path)
 		return
@@ -164,7 +164,7 @@ func TestOpenLocked(t *testing.T) {
 	tx, err := other.Begin()
 	require.NoError(t, err)
 	start := time.Now()
-	_, err = sqlitestore.Open(context.Background(), path, sqlitestore.Options{BusyTimeout: 200 * time.Millisecond})
+	_, err = sqlitestore.Open(context.Background(), path, &sqlitestore.Options{BusyTimeout: 200 * time.Millisecond})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sqlitestore: open "+path+": ")
 	assert.Contains(t, err.Error(), "locked")
@@ -179,7 +179,7 @@ func TestOpenLocked(t *testing.T) {
 func TestWatcherThroughALock(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "orders.db")
 	ctx := context.Background()
-	s, err := sqlitestore.Open(ctx, path, sqlitestore.Options{BusyTimeout: 50 * time.Millisecond})
+	s, err := sqlitestore.Open(ctx, path, &sqlitestore.Options{BusyTimeout: 50 * time.Millisecond})
 	require.NoError(t, err)
 	defer s.Close()
 	tr := &fixed{p: status.Bailun, stage: status.Shipped}
@@ -229,7 +229,7 @@ func TestOpenReadOnly(t *testing.T) {
 		t.Skipf("chattr +i is not available here (%v): the read-only case needs it, as root bypasses file modes", err)
 	}
 	defer exec.Command("chattr", "-i", path).Run()
-	_, err := sqlitestore.Open(context.Background(), path)
+	_, err := sqlitestore.Open(context.Background(), path, nil)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "sqlitestore: open "+path+": ")
 	assert.Regexp(t, "readonly|read-only|permission|not permitted|unable to open", err.Error())
@@ -250,7 +250,7 @@ func TestFullDisk(t *testing.T) {
 	path := filepath.Join(dir, "orders.db")
 	saved(t, path)
 	ctx := context.Background()
-	s, err := sqlitestore.Open(ctx, path)
+	s, err := sqlitestore.Open(ctx, path, nil)
 	require.NoError(t, err)
 	var fillErr error
 	for i := 0; i < 1000 && fillErr == nil; i++ {
@@ -272,11 +272,11 @@ func TestFullDisk(t *testing.T) {
 }
 
 func TestOpenBadPath(t *testing.T) {
-	_, err := sqlitestore.Open(context.Background(), t.TempDir())
+	_, err := sqlitestore.Open(context.Background(), t.TempDir(), nil)
 	assert.ErrorIs(t, err, status.ErrInvalidConfig)
-	_, err = sqlitestore.Open(context.Background(), "orders.db?mode=ro")
+	_, err = sqlitestore.Open(context.Background(), "orders.db?mode=ro", nil)
 	assert.ErrorIs(t, err, status.ErrInvalidConfig)
-	_, err = sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "no", "such", "dir", "orders.db"))
+	_, err = sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "no", "such", "dir", "orders.db"), nil)
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, status.ErrInvalidConfig))
 }

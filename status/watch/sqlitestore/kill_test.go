@@ -48,7 +48,7 @@ func TestKillChild(t *testing.T) {
 		t.Skip("the child of TestKilledMidPassResumes")
 	}
 	ctx := context.Background()
-	st, err := sqlitestore.Open(ctx, os.Getenv("ORDERTRACK_KILL_DB"))
+	st, err := sqlitestore.Open(ctx, os.Getenv("ORDERTRACK_KILL_DB"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func TestKillChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := watch.New(watch.Options{Store: st, Schedule: watch.Every{D: 30 * time.Millisecond, Linger: time.Hour},
+	w := watch.New(watch.Options{Store: st, Schedule: watch.Every{Interval: 30 * time.Millisecond, Linger: time.Hour},
 		ClaimFor: 400 * time.Millisecond, Tick: 10 * time.Millisecond})
 	fid, _ := w.Add(fl, "")
 	bid, _ := w.Add(bl, "")
@@ -114,7 +114,18 @@ func TestKilledMidPassResumes(t *testing.T) {
 
 	var mu sync.Mutex
 	var changes []status.Change
-	start := func(follow bool) (*exec.Cmd, chan struct{}) {
+	// start starts a child; stop kills it with SIGKILL, reads what it
+	// wrote before it died to the end, then waits for it.
+	type child struct {
+		cmd  *exec.Cmd
+		read chan struct{}
+	}
+	stop := func(c child) {
+		require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
+		<-c.read
+		_ = c.cmd.Wait()
+	}
+	start := func(follow bool) (child, chan struct{}) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v=false")
 		cmd.Env = append(os.Environ(), "ORDERTRACK_KILL_CHILD=1", "ORDERTRACK_KILL_DB="+db,
 			"ORDERTRACK_KILL_FLOWERY="+fls.URL, "ORDERTRACK_KILL_BAILUN="+bls.URL)
@@ -126,7 +137,9 @@ func TestKilledMidPassResumes(t *testing.T) {
 		cmd.Stderr = os.Stderr
 		require.NoError(t, cmd.Start())
 		ready := make(chan struct{})
+		read := make(chan struct{})
 		go func() {
+			defer close(read)
 			sc := bufio.NewScanner(stdout)
 			sc.Buffer(make([]byte, 1<<20), 1<<20)
 			for sc.Scan() {
@@ -144,7 +157,7 @@ func TestKilledMidPassResumes(t *testing.T) {
 				mu.Unlock()
 			}
 		}()
-		return cmd, ready
+		return child{cmd: cmd, read: read}, ready
 	}
 	count := func() int { mu.Lock(); defer mu.Unlock(); return len(changes) }
 
@@ -209,8 +222,7 @@ func TestKilledMidPassResumes(t *testing.T) {
 		for time.Now().Before(deadline) && count() < before+50+rng.IntN(200) {
 			time.Sleep(time.Millisecond)
 		}
-		require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-		_ = cmd.Wait()
+		stop(cmd)
 		kills++
 		t.Logf("run %d killed after %d changes (%d in all)", run, count()-before, count())
 	}
@@ -242,8 +254,7 @@ func TestKilledMidPassResumes(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	time.Sleep(200 * time.Millisecond) // anything more would show now
-	require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
-	_ = cmd.Wait()
+	stop(cmd)
 
 	got, ids := seen()
 	assert.Equal(t, len(want), got, "every move reported, across %d kills", kills)

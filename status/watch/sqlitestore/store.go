@@ -3,7 +3,7 @@
 // It is pure Go (modernc.org/sqlite, no cgo), and passes the watchtest
 // conformance suite.
 //
-//	st, err := sqlitestore.Open(ctx, "orders.db")
+//	st, err := sqlitestore.Open(ctx, "orders.db", nil)
 //	if err != nil {
 //		return err
 //	}
@@ -57,6 +57,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"strings"
 	"time"
@@ -116,15 +117,15 @@ PRAGMA user_version = 1;
 `
 
 // Open opens the store in the file at path, creating it (and its schema)
-// when it does not exist. It fails at once, with the path in its message,
+// when it does not exist; opts may be nil, for the defaults. It fails at once, with the path in its message,
 // when the file is not a SQLite database or is corrupt, when its schema is
 // newer than this code (matching watch.ErrSchema), when it cannot be
 // written (read-only), or when another process holds its write lock longer
 // than the busy timeout.
-func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
+func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	var o Options
-	if len(opts) > 0 {
-		o = opts[0]
+	if opts != nil {
+		o = *opts
 	}
 	busy := o.BusyTimeout
 	if busy <= 0 {
@@ -136,7 +137,8 @@ func Open(ctx context.Context, path string, opts ...Options) (*Store, error) {
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("sqlitestore: open %s: a directory, not a file: %w", path, status.ErrInvalidConfig)
 	}
-	dsn := "file:" + path + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) +
+	// The file name is a URI's: a % in it is written %25.
+	dsn := "file:" + strings.ReplaceAll(path, "%", "%25") + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)" +
 		"&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
@@ -197,10 +199,6 @@ func (s *Store) migrate(ctx context.Context) error {
 // Close closes the file.
 func (s *Store) Close() error { return s.db.Close() }
 
-// DB returns the database, for reading it (say, a health check). Writing
-// to it outside the Store breaks the Store's guarantees.
-func (s *Store) DB() *sql.DB { return s.db }
-
 func (s *Store) fail(op string, t watch.TrackerID, err error) error {
 	if err == nil {
 		return nil
@@ -208,7 +206,23 @@ func (s *Store) fail(op string, t watch.TrackerID, err error) error {
 	return fmt.Errorf("sqlitestore: %s %s: %w", op, t, err)
 }
 
-func nanos(t time.Time) int64 { return t.UTC().UnixNano() }
+// The times a due column holds: Unix nanoseconds, from 1678 to 2262. A
+// time beyond is kept at the nearest end (a due time in the year 3000 is
+// one in 2262).
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
 
 func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
@@ -216,7 +230,7 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (int, error) {
 	for _, r := range refs {
 		if r == "" {
-			return 0, fmt.Errorf("sqlitestore: follow %s: empty ref: %w", t, status.ErrInvalidRequest)
+			return 0, fmt.Errorf("sqlitestore: follow %s: a ref is empty: %w", t, status.ErrInvalidRequest)
 		}
 	}
 	state, err := json.Marshal(watch.State{Since: due.UTC()})
@@ -230,7 +244,9 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 			return err
 		}
 		defer ins.Close()
-		again, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 0, due = ? WHERE tracker = ? AND ref = ? AND stopping = 1")
+		// Followed again while stopping: its generation grows, so that the
+		// claim that would stop it is refused.
+		again, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 0, gen = gen + 1, due = ? WHERE tracker = ? AND ref = ? AND stopping = 1")
 		if err != nil {
 			return err
 		}
@@ -276,12 +292,15 @@ func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, 
 }
 
 // Claim implements watch.Store.
-func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Time, max int) ([]watch.Claim, error) {
+func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Time, limit int) ([]watch.Claim, error) {
+	if limit <= 0 {
+		return nil, s.fail("claim", t, ctx.Err())
+	}
 	var out []watch.Claim
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT ref, gen, stopping, seen, snapshots, state FROM refs
-			WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`, t.String(), nanos(now), max)
+			WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`, t.String(), nanos(now), limit)
 		if err != nil {
 			return err
 		}
@@ -294,7 +313,10 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 				return err
 			}
 			if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
-				return fmt.Errorf("ref %q: %w", c.Ref, err)
+				// A row this code cannot read (written by hand, or by a newer
+				// code) does not stop the others: it is claimed as not seen,
+				// and its next answer is its new baseline.
+				c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
 			}
 			c.Gen++
 			out = append(out, c)
@@ -333,8 +355,9 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	var lost []string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lost = lost[:0]
-		upd, err := tx.PrepareContext(ctx, `UPDATE refs SET due = ?, seen = ?, snapshots = ?, state = ?
-			WHERE tracker = ? AND ref = ? AND gen = ?`)
+		// A ref Unfollow marked while it was claimed stays due at once.
+		upd, err := tx.PrepareContext(ctx, `UPDATE refs SET due = CASE WHEN stopping = 1 THEN min(due, ?1) ELSE ?1 END,
+			seen = ?2, snapshots = ?3, state = ?4 WHERE tracker = ?5 AND ref = ?6 AND gen = ?7`)
 		if err != nil {
 			return err
 		}
@@ -401,8 +424,11 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 }
 
 // Pending implements watch.Store.
-func (s *Store) Pending(ctx context.Context, t watch.TrackerID, max int) ([]status.Change, error) {
-	rows, err := s.db.QueryContext(ctx, "SELECT change FROM outbox WHERE tracker = ? ORDER BY seq LIMIT ?", t.String(), max)
+func (s *Store) Pending(ctx context.Context, t watch.TrackerID, limit int) ([]status.Change, error) {
+	if limit <= 0 {
+		return nil, s.fail("pending", t, ctx.Err())
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT change FROM outbox WHERE tracker = ? ORDER BY seq LIMIT ?", t.String(), limit)
 	if err != nil {
 		return nil, s.fail("pending", t, err)
 	}

@@ -12,7 +12,7 @@ import (
 
 func open(t testing.TB) *sqlitestore.Store {
 	t.Helper()
-	s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "orders.db"))
+	s, err := sqlitestore.Open(context.Background(), filepath.Join(t.TempDir(), "orders.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -56,6 +57,13 @@ func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
 		{"SnapshotsKept", testSnapshotsKept},
 		{"ConcurrentClaims", testConcurrentClaims},
 		{"CanceledContext", testCanceledContext},
+		{"FollowWhileStoppingClaimed", testFollowWhileStoppingClaimed},
+		{"UnfollowWhileClaimed", testUnfollowWhileClaimed},
+		{"NoLimit", testNoLimit},
+		{"FarTimes", testFarTimes},
+		{"DoneKeepsItsChanges", testDoneKeepsItsChanges},
+		{"LeaseEndsAtUntil", testLeaseEndsAtUntil},
+		{"ValuesOfNoKind", testValuesOfNoKind},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
@@ -503,10 +511,167 @@ func testConcurrentClaims(t *testing.T, s watch.Store) {
 func testCanceledContext(t *testing.T, s watch.Store) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.Follow(ctx, acme, t0, "A"); !errors.Is(err, context.Canceled) {
-		t.Errorf("Follow with a canceled context: %v, want context.Canceled", err)
+	check := func(op string, err error) {
+		t.Helper()
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("%s with a canceled context: %v, want context.Canceled", op, err)
+		}
 	}
-	if _, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1); !errors.Is(err, context.Canceled) {
-		t.Errorf("Claim with a canceled context: %v, want context.Canceled", err)
+	_, err := s.Follow(ctx, acme, t0, "A")
+	check("Follow", err)
+	_, err = s.Unfollow(ctx, acme, t0, "A")
+	check("Unfollow", err)
+	_, err = s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	check("Claim", err)
+	check("Save", s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: 1}}))
+	_, err = s.Pending(ctx, acme, 1)
+	check("Pending", err)
+	check("Ack", s.Ack(ctx, acme, "x"))
+	_, _, err = s.Lease(ctx, acme, "one", t0, t0.Add(time.Minute))
+	check("Lease", err)
+	check("Release", s.Release(ctx, acme, "one"))
+	_, _, err = s.Get(ctx, acme, "A")
+	check("Get", err)
+	_, err = s.Stats(ctx, acme, t0)
+	check("Stats", err)
+	if err != nil && !strings.Contains(err.Error(), acme.String()) {
+		t.Errorf("a Store error %q does not name the tracker", err)
+	}
+}
+
+// A ref followed again while the claim that would stop it is out: the
+// claim's Done is refused, and the ref stays followed.
+func testFollowWhileStoppingClaimed(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	_, err = s.Unfollow(ctx, acme, t0, "A")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	if len(c) != 1 || !c[0].Stopping {
+		t.Fatalf("claim = %+v, want A stopping", c)
+	}
+	_, err = s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	err = s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Done: true, Changes: []status.Change{{Kind: status.Unfollowed, Ref: "A", ID: "u1"}}}})
+	if !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("Done after A was followed again: %v, want ErrLeaseLost", err)
+	}
+	f, ok, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	if !ok || f.Stopping {
+		t.Errorf("A = %+v, %v; want followed, not stopping", f, ok)
+	}
+	if p, _ := s.Pending(ctx, acme, 10); len(p) != 0 {
+		t.Errorf("the refused Done's Unfollowed is in the outbox: %v", p)
+	}
+}
+
+// A ref unfollowed while it is claimed: the claim's save keeps it due at
+// once, so that its Unfollowed comes in the next pass, not a schedule
+// later.
+func testUnfollowWhileClaimed(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	_, err = s.Unfollow(ctx, acme, t0.Add(time.Second), "A")
+	must(t, err)
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Seen: true, Due: t0.Add(24 * time.Hour)}}))
+	got, err := s.Claim(ctx, acme, t0.Add(2*time.Second), t0.Add(time.Minute), 1)
+	must(t, err)
+	if len(got) != 1 || !got[0].Stopping {
+		t.Errorf("claim after the save = %+v, want A, stopping, due at once", got)
+	}
+}
+
+func testNoLimit(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A", "B")
+	must(t, err)
+	for _, n := range []int{0, -1} {
+		got, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), n)
+		must(t, err)
+		if len(got) != 0 {
+			t.Errorf("Claim with limit %d = %v, want none", n, refsOf(got))
+		}
+		p, err := s.Pending(ctx, acme, n)
+		must(t, err)
+		if len(p) != 0 {
+			t.Errorf("Pending with limit %d = %v", n, p)
+		}
+	}
+}
+
+// Times far from now keep their order: a due time centuries away is not
+// due now, one long past is.
+func testFarTimes(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, time.Time{}, "PAST")
+	must(t, err)
+	_, err = s.Follow(ctx, acme, t0, "FUTURE")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 10)
+	must(t, err)
+	if !equal(refsOf(c), []string{"PAST", "FUTURE"}) {
+		t.Fatalf("claim = %v, want PAST then FUTURE", refsOf(c))
+	}
+	far := time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "FUTURE", Gen: c[1].Gen, Due: far}, {Ref: "PAST", Gen: c[0].Gen, Due: t0}}))
+	got, err := s.Claim(ctx, acme, t0.Add(time.Hour), t0.Add(2*time.Hour), 10)
+	must(t, err)
+	if !equal(refsOf(got), []string{"PAST"}) {
+		t.Errorf("claim an hour later = %v, want [PAST]: a due time in the year 3000 is not due", refsOf(got))
+	}
+}
+
+// A Done result's changes reach the outbox with it.
+func testDoneKeepsItsChanges(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	u := status.Change{Kind: status.Unfollowed, Provider: status.Bailun, Account: "acme", Ref: "A", To: status.Delivered, Why: "final"}
+	u.ID = u.HashID()
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Done: true, Changes: []status.Change{u}}}))
+	p, err := s.Pending(ctx, acme, 10)
+	must(t, err)
+	if len(p) != 1 || p[0].ID != u.ID || p[0].Why != "final" {
+		t.Errorf("outbox after Done = %+v, want its Unfollowed", p)
+	}
+}
+
+func testLeaseEndsAtUntil(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, ok, err := s.Lease(ctx, acme, "one", t0, t0.Add(time.Minute))
+	must(t, err)
+	if !ok {
+		t.Fatal("first lease refused")
+	}
+	if _, ok, _ := s.Lease(ctx, acme, "two", t0.Add(time.Minute-time.Nanosecond), t0.Add(2*time.Minute)); ok {
+		t.Error("two took one's lease before it ended")
+	}
+	if _, ok, _ := s.Lease(ctx, acme, "two", t0.Add(time.Minute), t0.Add(2*time.Minute)); !ok {
+		t.Error("two cannot take one's lease at its end (until is not inside it)")
+	}
+}
+
+// Values of no declared kind (a Stage of 200, an event's odd code) are
+// kept as they were, and do not stop a save.
+func testValuesOfNoKind(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	snaps := []status.Snapshot{{Provider: status.Bailun, Ref: "A", Stage: status.Stage(200)}}
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Seen: true, Snapshots: snaps, Due: t0}}))
+	f, _, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	if len(f.Snapshots) != 1 || f.Snapshots[0].Stage != status.Stage(200) {
+		t.Errorf("snapshots = %+v, want the Stage(200) kept", f.Snapshots)
 	}
 }

@@ -1,0 +1,167 @@
+package watch_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/flowery/flowerytest"
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
+)
+
+// benchRefs is how many refs the store benchmarks follow: 10,000, or
+// ORDERTRACK_BENCH_REFS (1000000 for the README's figures).
+func benchRefs() int {
+	if n, err := strconv.Atoi(os.Getenv("ORDERTRACK_BENCH_REFS")); err == nil && n > 0 {
+		return n
+	}
+	return 10000
+}
+
+// still answers every ref at one stage, at once: the Store's and the
+// diff's cost alone.
+type still struct{}
+
+func (still) Provider() status.Provider { return status.Flowery }
+func (still) Track(_ context.Context, refs ...string) ([]status.Snapshot, error) {
+	out := make([]status.Snapshot, len(refs))
+	for i, r := range refs {
+		out[i] = status.Snapshot{Provider: status.Flowery, Ref: r, OrderNo: r, Stage: status.Shipped, TrackingNo: "CGK" + r,
+			Codes: []status.Code{{Provider: status.Flowery, Field: "order_status", Value: "运输中"}}}
+	}
+	return out, nil
+}
+
+func refsOf(n int) []string {
+	refs := make([]string, n)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("%07d", i)
+	}
+	return refs
+}
+
+// stores are the stores the benchmarks compare.
+func stores(b *testing.B) map[string]func() watch.Store {
+	return map[string]func() watch.Store{
+		"memory": watch.NewMemoryStore,
+		"sqlite": func() watch.Store {
+			s, err := sqlitestore.Open(context.Background(), filepath.Join(b.TempDir(), "orders.db"), nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			return s
+		},
+	}
+}
+
+// follow returns a Watcher following n refs through t, after their first
+// pass (the baselines), each due again at every pass.
+func follow(b *testing.B, store watch.Store, t status.Tracker, n int) (*watch.Watcher, watch.TrackerID) {
+	w := watch.New(watch.Options{Store: store, Schedule: watch.Every{}})
+	id, err := w.Add(t, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	refs := refsOf(n)
+	for i := 0; i < n; i += 10000 {
+		if err := w.Follow(ctx, id, refs[i:min(i+10000, n)]...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := w.Poll(ctx, id, func(status.Change) {}); err != nil {
+		b.Fatal(err)
+	}
+	return w, id
+}
+
+// BenchmarkStorePass is one pass over every followed ref with a Tracker
+// that answers at once: a claim of each batch of 100, the diffs, a save
+// of each batch. It reports the cost a ref and the refs a second.
+func BenchmarkStorePass(b *testing.B) {
+	n := benchRefs()
+	for name, open := range stores(b) {
+		b.Run(fmt.Sprintf("%s/refs=%d", name, n), func(b *testing.B) {
+			w, id := follow(b, open(), still{}, n)
+			b.ResetTimer()
+			start := time.Now()
+			for b.Loop() {
+				changes := 0
+				if err := w.Poll(context.Background(), id, func(status.Change) { changes++ }); err != nil {
+					b.Fatal(err)
+				}
+				if changes != 0 {
+					b.Fatal(changes)
+				}
+			}
+			per := time.Since(start) / time.Duration(b.N*n)
+			b.ReportMetric(float64(per.Nanoseconds())/1000, "µs/ref")
+			b.ReportMetric(float64(time.Second)/float64(per), "refs/s")
+		})
+	}
+}
+
+// BenchmarkWatcherPass is one pass over 10,000 refs against the Flowery
+// fake (100 batches, each one request of 100 numbers), with each store:
+// what share of a round the store takes is this against
+// BenchmarkStorePass.
+func BenchmarkWatcherPass(b *testing.B) {
+	srv := flowerytest.NewServer()
+	defer srv.Close()
+	srv.Generate = flowerytest.Generated
+	c, err := flowery.New(srv.Config())
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 10000
+	for name, open := range stores(b) {
+		b.Run(name, func(b *testing.B) {
+			w, id := follow(b, open(), c, n)
+			b.ResetTimer()
+			for b.Loop() {
+				if err := w.Poll(context.Background(), id, func(status.Change) {}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/ref")
+		})
+	}
+}
+
+// BenchmarkWatcherMemory reports the live heap of a process following
+// refs (10,000, or ORDERTRACK_BENCH_REFS) after a pass, with each store:
+// the memory store holds every ref; the SQLite store holds what one batch
+// needs, whatever the refs followed.
+func BenchmarkWatcherMemory(b *testing.B) {
+	n := benchRefs()
+	for name, open := range stores(b) {
+		b.Run(fmt.Sprintf("%s/refs=%d", name, n), func(b *testing.B) {
+			for b.Loop() {
+				runtime.GC()
+				var before, after runtime.MemStats
+				runtime.ReadMemStats(&before)
+				store := open()
+				w, id := follow(b, store, still{}, n)
+				if err := w.Poll(context.Background(), id, func(status.Change) {}); err != nil {
+					b.Fatal(err)
+				}
+				runtime.GC()
+				runtime.ReadMemStats(&after)
+				live := float64(after.HeapAlloc) - float64(before.HeapAlloc)
+				b.ReportMetric(live/(1<<20), "MiB-live")
+				b.ReportMetric(live/float64(n), "B/ref")
+				runtime.KeepAlive(w)
+				runtime.KeepAlive(store)
+			}
+		})
+	}
+}
