@@ -280,3 +280,44 @@ func TestOpenBadPath(t *testing.T) {
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, status.ErrInvalidConfig))
 }
+
+// A row whose snapshots this code cannot read does not stop the others:
+// it is claimed as not seen (its next answer is a new baseline).
+func TestUnreadableRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.db")
+	saved(t, path)
+	ctx := context.Background()
+	s, err := sqlitestore.Open(ctx, path, nil)
+	require.NoError(t, err)
+	_, err = s.Follow(ctx, acme, time.Now().Add(-time.Hour), "OTHER")
+	require.NoError(t, err)
+	require.NoError(t, s.Close())
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec(`UPDATE refs SET snapshots = '{"not":"a list"', due = 0 WHERE ref = 'KEEP'`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s, err = sqlitestore.Open(ctx, path, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	claims, err := s.Claim(ctx, acme, time.Now(), time.Now().Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, claims, 2)
+	assert.Equal(t, "KEEP", claims[0].Ref)
+	assert.False(t, claims[0].Seen)
+	assert.Nil(t, claims[0].Snapshots)
+	assert.Equal(t, "OTHER", claims[1].Ref)
+}
+
+// A % in the file's name is a %, not an escape.
+func TestOpenPercentPath(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a%41.db")
+	saved(t, path)
+	_, err := os.Stat(path)
+	require.NoError(t, err, "the file is named as given")
+	_, err = os.Stat(filepath.Join(dir, "aA.db"))
+	assert.True(t, os.IsNotExist(err))
+	kept(t, path)
+}
