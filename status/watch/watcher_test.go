@@ -666,3 +666,58 @@ func TestWatcherAddRefusesNil(t *testing.T) {
 	_, err = w.Add(u, "x")
 	assert.ErrorIs(t, err, status.ErrInvalidRequest, "not comparable: not known to be the same, never a panic")
 }
+
+// downStore fails every call while down.
+type downStore struct {
+	Store
+	down  atomic.Bool
+	calls atomic.Int32
+}
+
+func (s *downStore) Lease(ctx context.Context, t TrackerID, owner string, now, until time.Time) (TrackerLease, bool, error) {
+	s.calls.Add(1)
+	if s.down.Load() {
+		return TrackerLease{}, false, errors.New("sqlitestore: lease bailun: disk I/O error")
+	}
+	return s.Store.Lease(ctx, t, owner, now, until)
+}
+
+// A Store that stays down is not asked in a tight loop: each pass waits
+// twice as long as the last, up to 16 Ticks, each failure said; once it
+// is back, the Watcher goes on.
+func TestWatcherBacksOffWhileTheStoreIsDown(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	store := &downStore{Store: NewMemoryStore()}
+	store.down.Store(true)
+	var said atomic.Int32
+	w := New(Options{Store: store, Schedule: Every{Interval: time.Hour}, Tick: 10 * time.Millisecond,
+		OnError: func(error) { said.Add(1) }})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan status.Change, 10)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = w.Run(ctx, func(c status.Change) { got <- c })
+	}()
+	time.Sleep(400 * time.Millisecond)
+	calls := store.calls.Load()
+	// Without back-off, 40 passes in 400 ms; with it, 10+20+40+80+160+160 ms.
+	assert.LessOrEqual(t, calls, int32(9), "the Store is asked in a tight loop")
+	assert.GreaterOrEqual(t, calls, int32(3))
+	assert.Equal(t, calls, said.Load(), "each failure said")
+	h, _ := w.Health(context.Background())
+	assert.True(t, h[0].StoreFailing)
+	store.down.Store(false)
+	select {
+	case c := <-got:
+		assert.Equal(t, status.Following, c.Kind)
+	case <-time.After(2 * time.Second):
+		t.Fatal("the Watcher did not go on once the Store was back")
+	}
+	cancel()
+	<-done
+}
