@@ -67,7 +67,7 @@ func stores(b *testing.B) map[string]func() watch.Store {
 // follow returns a Watcher following n refs through t, after their first
 // pass (the baselines), each due again at every pass.
 func follow(b *testing.B, store watch.Store, t status.Tracker, n int) (*watch.Watcher, watch.TrackerID) {
-	w := watch.New(watch.Options{Store: store, Schedule: watch.Every{}})
+	w := watch.New(watch.Options{Store: store, Schedule: watch.Every{Linger: 24 * time.Hour}})
 	id, err := w.Add(t, "")
 	if err != nil {
 		b.Fatal(err)
