@@ -37,6 +37,9 @@ type Client struct {
 	// acceptJSON is): net/http reads a request's headers, never writes
 	// them.
 	userAgentHeader []string
+	// gaveUp says a call gave up after retrying since the last answer:
+	// the next gives up at Debug, the next answer says so at Info.
+	gaveUp atomic.Bool
 }
 
 var acceptJSON = []string{"application/json"}
@@ -277,6 +280,9 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	out := &Response{StatusCode: res.StatusCode, Header: res.Header, Body: st.body, Method: method, Endpoint: endpoint, secret: r.SecretBody}
 	if res.StatusCode >= 200 && res.StatusCode <= 299 {
+		if c.gaveUp.Load() && c.gaveUp.CompareAndSwap(true, false) {
+			c.logCall(ctx, slog.LevelInfo, msgBack, st, res.StatusCode, time.Since(st.start), nil)
+		}
 		return out, nil
 	}
 	if ctx.Err() != nil {
@@ -333,7 +339,10 @@ var htmlTags = regexp.MustCompile(`<[^>]*>`)
 func (c *Client) logEnd(ctx context.Context, st *call, res *http.Response, err error) {
 	level, msg := slog.LevelDebug, msgFailed
 	if st.attempts > 1 && ctx.Err() == nil {
-		level, msg = slog.LevelWarn, msgGaveUp
+		msg = msgGaveUp
+		if c.gaveUp.CompareAndSwap(false, true) {
+			level = slog.LevelWarn // the first since an answer
+		}
 	}
 	code := 0
 	if res != nil {

@@ -12,14 +12,18 @@ import (
 // The log messages: one style for every attempt, retry and answer, each
 // with the same attributes (provider, method, endpoint, status, attempt,
 // latency, and error where there is one). A call that fails after
-// retrying logs "gave up" at Warn, and so does a 429's pause ("paused",
-// with the provider and until when); everything else is at Debug. Bodies and
-// secret headers are never logged.
+// retrying logs "gave up" at Warn when it is the first since the client's
+// last answer, and at Debug after it (a provider down is one Warn line,
+// not one per call); the next answer then logs "answering again" at Info.
+// A 429's pause ("paused", with the provider and until when) is at Warn;
+// everything else is at Debug. Bodies and secret headers are never
+// logged.
 const (
 	msgAttempt = "ordertrack: attempt"
 	msgAnswer  = "ordertrack: answer"
 	msgRetry   = "ordertrack: retry"
 	msgGaveUp  = "ordertrack: gave up"
+	msgBack    = "ordertrack: answering again"
 	msgFailed  = "ordertrack: failed"
 	// msgPaused, at Warn, says a 429's Retry-After holds every call of the
 	// client back until a time: logged once a pause.

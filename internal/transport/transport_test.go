@@ -931,3 +931,34 @@ func TestHeadWithContentLength(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.Body)
 }
+
+// A provider down is one Warn line, not one a call: the calls that give
+// up after the first are at Debug, and the next answer says so at Info.
+func TestGaveUpOnceAnOutage(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	var down atomic.Bool
+	down.Store(true)
+	srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		if down.Load() {
+			w.WriteHeader(503)
+			return
+		}
+		w.Write([]byte(`{}`))
+	})
+	c := newClient(t, srv.URL, func(c *Config) { c.Logger = log; c.MaxRetries = 1 })
+	for range 5 {
+		_, err := c.Do(context.Background(), &Request{Path: "/orders"})
+		require.ErrorIs(t, err, status.ErrUnavailable)
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "ordertrack: gave up"), logs.String())
+	down.Store(false)
+	for range 3 {
+		_, err := c.Do(context.Background(), &Request{Path: "/orders"})
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), "level=INFO msg=\"ordertrack: answering again\""), logs.String())
+	down.Store(true)
+	_, _ = c.Do(context.Background(), &Request{Path: "/orders"})
+	assert.Equal(t, 2, strings.Count(logs.String(), "level=WARN msg=\"ordertrack: gave up\""), "a new outage is said again")
+}
