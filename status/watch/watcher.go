@@ -2,7 +2,6 @@ package watch
 
 import (
 	"context"
-	"reflect"
 	crand "crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -11,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"reflect"
 	"sync"
 	"time"
 
