@@ -1,0 +1,585 @@
+// Package pgstore is a watch.Store in PostgreSQL, for following orders on
+// many machines: each machine runs a Watcher on the same database, and
+// Postgres hands each its share. It uses database/sql and imports no
+// driver: open the *sql.DB with the one you use (the tests use
+// github.com/jackc/pgx/v5/stdlib).
+//
+//	db, err := sql.Open("pgx", "postgres://ordertrack@db/orders")
+//	if err != nil {
+//		return err
+//	}
+//	st, err := pgstore.Open(ctx, db, nil)
+//	if err != nil {
+//		return err
+//	}
+//	w := watch.New(watch.Options{Store: st})
+//
+// How it shares the work:
+//   - A claim is one statement: it takes the due refs of one tracker
+//     with SELECT ... FOR UPDATE SKIP LOCKED (so two machines never take
+//     the same ref), moves their due time to the end of the claim's lease
+//     and raises their generation, and returns them. No transaction is
+//     held across a provider's request.
+//   - A save is one transaction of two statements: an UPDATE (or DELETE)
+//     from one JSON array of results that matches each ref's generation,
+//     so that a machine whose claim ran out (a GC pause, a partition)
+//     writes nothing over the machine that took the ref after it; and the
+//     INSERT of the saved refs' changes into the outbox.
+//   - A tracker (a provider account) is driven by one machine at a time,
+//     the holder of its lease, renewed while it polls and taken over by
+//     another machine when it lapses; so an account's rate limit is paced
+//     by one limiter.
+//
+// The schema, version 1, is created by Open in the connection's
+// search_path, and migrated under an advisory lock, so that two machines
+// opening it at once never both migrate:
+//
+//	CREATE TABLE ordertrack_schema (version int NOT NULL);
+//	CREATE TABLE ordertrack_refs (
+//		tracker   text    NOT NULL,          -- watch.TrackerID.String()
+//		ref       text    NOT NULL,
+//		due       bigint  NOT NULL,          -- Unix nanoseconds, UTC
+//		gen       bigint  NOT NULL DEFAULT 0,
+//		stopping  boolean NOT NULL DEFAULT false,
+//		seen      boolean NOT NULL DEFAULT false,
+//		snapshots json,                      -- []status.Snapshot, as written
+//		state     json    NOT NULL,          -- watch.State
+//		PRIMARY KEY (tracker, ref)
+//	) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.01,
+//		autovacuum_vacuum_cost_delay = 0, autovacuum_vacuum_insert_scale_factor = 0.01);
+//	CREATE INDEX ordertrack_refs_due ON ordertrack_refs (tracker, due);
+//	CREATE TABLE ordertrack_outbox (
+//		seq     bigserial PRIMARY KEY,
+//		tracker text NOT NULL,
+//		id      text NOT NULL,               -- status.Change.ID
+//		change  json NOT NULL,               -- status.Change
+//		UNIQUE (tracker, id)
+//	);
+//	CREATE INDEX ordertrack_outbox_tracker ON ordertrack_outbox (tracker, seq);
+//	CREATE TABLE ordertrack_leases (
+//		tracker text PRIMARY KEY,
+//		owner   text   NOT NULL,
+//		until   bigint NOT NULL,
+//		gen     bigint NOT NULL
+//	);
+//
+// A claim is an index range scan of ordertrack_refs_due (tracker, then
+// due up to now), whatever the rows followed; the table's autovacuum is
+// set to keep up with the churn of claims and saves, whose dead index
+// entries would slow it otherwise.
+package pgstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+)
+
+// SchemaVersion is the schema this code writes and reads.
+const SchemaVersion = 1
+
+// migrationLock is the advisory lock key the migration holds.
+const migrationLock = 7213984417
+
+// Options tune Open; every zero value has a default.
+type Options struct{}
+
+// Store is a watch.Store in PostgreSQL. Its methods are safe for
+// concurrent use, and for use by many machines at once.
+type Store struct {
+	db *sql.DB
+}
+
+var _ watch.Store = (*Store)(nil)
+
+var migrations = []string{
+	1: `
+CREATE TABLE ordertrack_refs (
+	tracker   text    NOT NULL,
+	ref       text    NOT NULL,
+	due       bigint  NOT NULL,
+	gen       bigint  NOT NULL DEFAULT 0,
+	stopping  boolean NOT NULL DEFAULT false,
+	seen      boolean NOT NULL DEFAULT false,
+	snapshots json,
+	state     json    NOT NULL,
+	PRIMARY KEY (tracker, ref)
+) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.01,
+	autovacuum_vacuum_cost_delay = 0, autovacuum_vacuum_insert_scale_factor = 0.01);
+CREATE INDEX ordertrack_refs_due ON ordertrack_refs (tracker, due);
+CREATE TABLE ordertrack_outbox (
+	seq     bigserial PRIMARY KEY,
+	tracker text NOT NULL,
+	id      text NOT NULL,
+	change  json NOT NULL,
+	UNIQUE (tracker, id)
+);
+CREATE INDEX ordertrack_outbox_tracker ON ordertrack_outbox (tracker, seq);
+CREATE TABLE ordertrack_leases (
+	tracker text PRIMARY KEY,
+	owner   text   NOT NULL,
+	until   bigint NOT NULL,
+	gen     bigint NOT NULL
+);`,
+}
+
+// Open makes the schema current in db (creating it, or migrating an older
+// one, under an advisory lock: a second machine opening at once waits for
+// the first) and returns the Store; opts may be nil. It fails, matching
+// watch.ErrSchema, when the schema is newer than this code; and with
+// db's error when Postgres cannot be reached within ctx.
+func Open(ctx context.Context, db *sql.DB, opts *Options) (*Store, error) {
+	if db == nil {
+		return nil, fmt.Errorf("pgstore: open: nil *sql.DB: %w", status.ErrInvalidConfig)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		return nil, fmt.Errorf("pgstore: open: %w", err)
+	}
+	return s, nil
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE IF NOT EXISTS ordertrack_schema (version int NOT NULL)"); err != nil {
+		return err
+	}
+	version := 0
+	err = tx.QueryRowContext(ctx, "SELECT version FROM ordertrack_schema").Scan(&version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := tx.ExecContext(ctx, "INSERT INTO ordertrack_schema VALUES (0)"); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("schema version %d, newer than this code's %d: %w", version, SchemaVersion, watch.ErrSchema)
+	}
+	for v := version + 1; v <= SchemaVersion; v++ {
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			return fmt.Errorf("migration to version %d: %w", v, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "UPDATE ordertrack_schema SET version = $1", SchemaVersion); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func (s *Store) fail(op string, t watch.TrackerID, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("pgstore: %s %s: %w", op, t, err)
+}
+
+// The times a due column holds: Unix nanoseconds, from 1678 to 2262; a
+// time beyond is kept at the nearest end.
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+func nanos(t time.Time) int64 {
+	switch {
+	case t.Before(minTime):
+		return math.MinInt64
+	case t.After(maxTime):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
+
+// Follow implements watch.Store.
+func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (int, error) {
+	for i, r := range refs {
+		if r == "" {
+			return 0, s.fail("follow", t, fmt.Errorf("ref %d is empty: %w", i, status.ErrInvalidRequest))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, s.fail("follow", t, err)
+	}
+	state, err := json.Marshal(watch.State{Since: due.UTC()})
+	if err != nil {
+		return 0, err
+	}
+	refsJSON, err := json.Marshal(refs)
+	if err != nil {
+		return 0, err
+	}
+	var added int
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// A ref being unfollowed is followed again, its generation raised
+		// so that the claim that would stop it is refused.
+		if _, err := tx.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = false, gen = gen + 1, due = $3
+			WHERE tracker = $1 AND stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, nanos(due)); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `WITH ins AS (
+			INSERT INTO ordertrack_refs (tracker, ref, due, state)
+			SELECT $1, r, $3, $4::json FROM (SELECT DISTINCT json_array_elements_text($2::json) AS r) AS refs
+			ON CONFLICT (tracker, ref) DO NOTHING RETURNING 1)
+			SELECT count(*) FROM ins`, t.String(), refsJSON, nanos(due), state).Scan(&added)
+	})
+	return added, s.fail("follow", t, err)
+}
+
+// Unfollow implements watch.Store.
+func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, refs ...string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, s.fail("unfollow", t, err)
+	}
+	refsJSON, err := json.Marshal(refs)
+	if err != nil {
+		return 0, err
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = true, due = least(due, $3)
+		WHERE tracker = $1 AND NOT stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, nanos(now))
+	if err != nil {
+		return 0, s.fail("unfollow", t, err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// claimSQL takes up to $3 of tracker $1's refs due by $2, leases them
+// until $4, and returns them with their old due time, for their order.
+const claimSQL = `WITH c AS (
+	SELECT ref, due FROM ordertrack_refs WHERE tracker = $1 AND due <= $2
+	ORDER BY due, ref LIMIT $3 FOR UPDATE SKIP LOCKED)
+UPDATE ordertrack_refs r SET gen = r.gen + 1, due = $4
+FROM c WHERE r.tracker = $1 AND r.ref = c.ref
+RETURNING r.ref, r.gen, r.stopping, r.seen, r.snapshots, r.state, c.due`
+
+// Claim implements watch.Store.
+func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Time, limit int) ([]watch.Claim, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, s.fail("claim", t, err)
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, claimSQL, t.String(), nanos(now), limit, nanos(until))
+	if err != nil {
+		return nil, s.fail("claim", t, err)
+	}
+	defer rows.Close()
+	type claimed struct {
+		watch.Claim
+		due int64
+	}
+	var out []claimed
+	for rows.Next() {
+		var c claimed
+		var snaps, state []byte
+		if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state, &c.due); err != nil {
+			return nil, s.fail("claim", t, err)
+		}
+		if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+			// A row this code cannot read is claimed as not seen: its next
+			// answer is its new baseline.
+			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("claim", t, err)
+	}
+	slices.SortFunc(out, func(a, b claimed) int {
+		if a.due != b.due {
+			if a.due < b.due {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Ref, b.Ref)
+	})
+	claims := make([]watch.Claim, len(out))
+	for i := range out {
+		claims[i] = out[i].Claim
+	}
+	return claims, nil
+}
+
+func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
+	if len(snaps) > 0 {
+		if err := json.Unmarshal(snaps, into); err != nil {
+			return fmt.Errorf("snapshots: %w", err)
+		}
+	}
+	if err := json.Unmarshal(state, st); err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	return nil
+}
+
+// saved is one result as the save statement reads it.
+type saved struct {
+	Ref       string          `json:"ref"`
+	Gen       int64           `json:"gen"`
+	Due       int64           `json:"due"`
+	Seen      bool            `json:"seen"`
+	Snapshots json.RawMessage `json:"snapshots"`
+	State     json.RawMessage `json:"state"`
+}
+
+// Save implements watch.Store.
+func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) error {
+	if err := ctx.Err(); err != nil {
+		return s.fail("save", t, err)
+	}
+	var upd, del []saved
+	for _, r := range results {
+		v := saved{Ref: r.Ref, Gen: r.Gen, Due: nanos(r.Due), Seen: r.Seen, Snapshots: json.RawMessage("null")}
+		if r.Done {
+			del = append(del, v)
+			continue
+		}
+		if r.Snapshots != nil {
+			b, err := json.Marshal(r.Snapshots)
+			if err != nil {
+				return s.fail("save", t, err)
+			}
+			v.Snapshots = b
+		}
+		b, err := json.Marshal(r.State)
+		if err != nil {
+			return s.fail("save", t, err)
+		}
+		v.State = b
+		upd = append(upd, v)
+	}
+	var kept map[string]bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		kept = map[string]bool{}
+		collect := func(rows *sql.Rows, err error) error {
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var ref string
+				if err := rows.Scan(&ref); err != nil {
+					return err
+				}
+				kept[ref] = true
+			}
+			return rows.Err()
+		}
+		if len(upd) > 0 {
+			b, err := json.Marshal(upd)
+			if err != nil {
+				return err
+			}
+			// A ref Unfollow marked while it was claimed stays due at once.
+			if err := collect(tx.QueryContext(ctx, `UPDATE ordertrack_refs r SET
+				due = CASE WHEN r.stopping THEN least(r.due, u.due) ELSE u.due END,
+				seen = u.seen, snapshots = CASE WHEN json_typeof(u.snapshots) = 'null' THEN NULL ELSE u.snapshots END, state = u.state
+				FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, snapshots json, state json)
+				WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
+				RETURNING r.ref`, t.String(), b)); err != nil {
+				return err
+			}
+		}
+		if len(del) > 0 {
+			b, err := json.Marshal(del)
+			if err != nil {
+				return err
+			}
+			if err := collect(tx.QueryContext(ctx, `DELETE FROM ordertrack_refs r
+				USING json_to_recordset($2::json) AS u(ref text, gen bigint)
+				WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
+				RETURNING r.ref`, t.String(), b)); err != nil {
+				return err
+			}
+		}
+		var changes []json.RawMessage
+		for _, r := range results {
+			if !kept[r.Ref] {
+				continue
+			}
+			for _, c := range r.Changes {
+				b, err := json.Marshal(c)
+				if err != nil {
+					return err
+				}
+				changes = append(changes, b)
+			}
+		}
+		if len(changes) == 0 {
+			return nil
+		}
+		b, err := json.Marshal(changes)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO ordertrack_outbox (tracker, id, change)
+			SELECT $1, c->>'id', c FROM json_array_elements($2::json) WITH ORDINALITY AS a(c, n) ORDER BY n
+			ON CONFLICT (tracker, id) DO NOTHING`, t.String(), b)
+		return err
+	})
+	if err != nil {
+		return s.fail("save", t, err)
+	}
+	var lost []string
+	for _, r := range results {
+		if !kept[r.Ref] {
+			lost = append(lost, r.Ref)
+		}
+	}
+	if len(lost) > 0 {
+		return &watch.LeaseLostError{Tracker: t, Refs: lost}
+	}
+	return nil
+}
+
+// Pending implements watch.Store.
+func (s *Store) Pending(ctx context.Context, t watch.TrackerID, limit int) ([]status.Change, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, s.fail("pending", t, err)
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT change FROM ordertrack_outbox WHERE tracker = $1 ORDER BY seq LIMIT $2", t.String(), limit)
+	if err != nil {
+		return nil, s.fail("pending", t, err)
+	}
+	defer rows.Close()
+	var out []status.Change
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, s.fail("pending", t, err)
+		}
+		var c status.Change
+		if err := json.Unmarshal(b, &c); err != nil {
+			return nil, s.fail("pending", t, err)
+		}
+		out = append(out, c)
+	}
+	return out, s.fail("pending", t, rows.Err())
+}
+
+// Ack implements watch.Store.
+func (s *Store) Ack(ctx context.Context, t watch.TrackerID, ids ...string) error {
+	if err := ctx.Err(); err != nil {
+		return s.fail("ack", t, err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	b, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, `DELETE FROM ordertrack_outbox WHERE tracker = $1 AND id IN (SELECT json_array_elements_text($2::json))`, t.String(), b)
+	return s.fail("ack", t, err)
+}
+
+// Lease implements watch.Store.
+func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now, until time.Time) (watch.TrackerLease, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return watch.TrackerLease{}, false, s.fail("lease", t, err)
+	}
+	var l watch.TrackerLease
+	var u int64
+	err := s.db.QueryRowContext(ctx, `INSERT INTO ordertrack_leases AS l (tracker, owner, until, gen) VALUES ($1, $2, $4, 1)
+		ON CONFLICT (tracker) DO UPDATE SET owner = excluded.owner, until = excluded.until,
+			gen = CASE WHEN l.owner = excluded.owner THEN l.gen ELSE l.gen + 1 END
+		WHERE l.owner = excluded.owner OR l.owner = '' OR l.until <= $3
+		RETURNING owner, until, gen`, t.String(), owner, nanos(now), nanos(until)).Scan(&l.Owner, &u, &l.Gen)
+	switch {
+	case err == nil:
+		l.Until = fromNanos(u)
+		return l, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return watch.TrackerLease{}, false, s.fail("lease", t, err)
+	}
+	// Held by another.
+	err = s.db.QueryRowContext(ctx, "SELECT owner, until, gen FROM ordertrack_leases WHERE tracker = $1", t.String()).Scan(&l.Owner, &u, &l.Gen)
+	if err != nil {
+		return watch.TrackerLease{}, false, s.fail("lease", t, err)
+	}
+	l.Until = fromNanos(u)
+	return l, false, nil
+}
+
+// Release implements watch.Store.
+func (s *Store) Release(ctx context.Context, t watch.TrackerID, owner string) error {
+	if err := ctx.Err(); err != nil {
+		return s.fail("release", t, err)
+	}
+	_, err := s.db.ExecContext(ctx, "UPDATE ordertrack_leases SET owner = '', until = 0 WHERE tracker = $1 AND owner = $2", t.String(), owner)
+	return s.fail("release", t, err)
+}
+
+// Get implements watch.Store.
+func (s *Store) Get(ctx context.Context, t watch.TrackerID, ref string) (watch.Followed, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return watch.Followed{}, false, s.fail("get", t, err)
+	}
+	f := watch.Followed{Ref: ref}
+	var due int64
+	var snaps, state []byte
+	err := s.db.QueryRowContext(ctx, "SELECT due, gen, stopping, seen, snapshots, state FROM ordertrack_refs WHERE tracker = $1 AND ref = $2",
+		t.String(), ref).Scan(&due, &f.Gen, &f.Stopping, &f.Seen, &snaps, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return watch.Followed{}, false, nil
+	}
+	if err != nil {
+		return watch.Followed{}, false, s.fail("get", t, err)
+	}
+	f.Due = fromNanos(due)
+	if err := decode(snaps, state, &f.Snapshots, &f.State); err != nil {
+		return watch.Followed{}, false, s.fail("get", t, err)
+	}
+	return f, true, nil
+}
+
+// Stats implements watch.Store.
+func (s *Store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (watch.Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return watch.Stats{}, s.fail("stats", t, err)
+	}
+	var st watch.Stats
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM ordertrack_refs WHERE tracker = $1),
+		(SELECT count(*) FROM ordertrack_refs WHERE tracker = $1 AND due <= $2),
+		(SELECT count(*) FROM ordertrack_outbox WHERE tracker = $1)`, t.String(), nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
+	return st, s.fail("stats", t, err)
+}
+
+// inTx runs f in one transaction, and commits it when f returns nil.
+func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,27 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ordertrack/ordertrack/internal/pgtest"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/pgstore"
+	"github.com/ordertrack/ordertrack/status/watch/watchtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func open(t testing.TB) *pgstore.Store {
+	t.Helper()
+	db, _ := pgtest.Open(t)
+	s, err := pgstore.Open(context.Background(), db, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	watchtest.RunStore(t, func(t *testing.T) watch.Store { return open(t) })
+}
