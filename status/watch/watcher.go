@@ -230,7 +230,14 @@ func (w *Watcher) poke(id TrackerID) {
 // Run polls every tracker added (and those added later) until ctx ends,
 // calling deliver with each change, one at a time, and returns ctx's
 // error.
+//
+// With a nil deliver, Run only polls: the changes stay in the Store's
+// outbox, for consumers of their own (pgstore's Consume hands each one
+// over in the consumer's own transaction, once).
 func (w *Watcher) Run(ctx context.Context, deliver func(status.Change)) error {
+	if deliver == nil {
+		return w.run(ctx, nil)
+	}
 	return w.run(ctx, func(c status.Change) bool {
 		deliver(c)
 		return true
@@ -279,7 +286,10 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 
 // run is Run with a deliver that reports whether the change was taken.
 func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) error {
-	send := func(c status.Change) bool { return ctx.Err() == nil && deliver(c) }
+	var send func(status.Change) bool // nil: changes stay in the outbox
+	if deliver != nil {
+		send = func(c status.Change) bool { return ctx.Err() == nil && deliver(c) }
+	}
 	wake := make(chan struct{}, 1)
 	w.mu.Lock()
 	w.wakers[wake] = true
@@ -367,6 +377,9 @@ func (w *Watcher) Poll(ctx context.Context, id TrackerID, deliver func(status.Ch
 	if tr == nil {
 		return fmt.Errorf("watch: poll %s: not added: %w", id, status.ErrInvalidRequest)
 	}
+	if deliver == nil {
+		return w.pass(ctx, tr, nil) // polling only: changes stay in the outbox
+	}
 	return w.pass(ctx, tr, func(c status.Change) bool {
 		if ctx.Err() != nil {
 			return false
@@ -416,8 +429,10 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 		return nil // another process drives this tracker
 	}
 	leased, start := now, now
-	if err := w.drain(ctx, tr, send); err != nil {
-		return err
+	if send != nil {
+		if err := w.drain(ctx, tr, send); err != nil {
+			return err
+		}
 	}
 	var n tally
 	defer func() { w.logPass(ctx, tr, &n) }()
@@ -492,6 +507,9 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 		}
 		w.mu.Unlock()
 		for _, r := range results {
+			if send == nil {
+				break // for the outbox's own consumers
+			}
 			if refused[r.Ref] {
 				continue
 			}

@@ -47,7 +47,7 @@
 //		PRIMARY KEY (tracker, ref)
 //	) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.01,
 //		autovacuum_vacuum_cost_delay = 0, autovacuum_vacuum_insert_scale_factor = 0.01);
-//	CREATE INDEX ordertrack_refs_due ON ordertrack_refs (tracker, due);
+//	CREATE INDEX ordertrack_refs_due ON ordertrack_refs (tracker, due, ref);
 //	CREATE TABLE ordertrack_outbox (
 //		seq     bigserial PRIMARY KEY,
 //		tracker text NOT NULL,
@@ -70,6 +70,7 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -115,7 +116,7 @@ CREATE TABLE ordertrack_refs (
 	PRIMARY KEY (tracker, ref)
 ) WITH (fillfactor = 70, autovacuum_vacuum_scale_factor = 0.01,
 	autovacuum_vacuum_cost_delay = 0, autovacuum_vacuum_insert_scale_factor = 0.01);
-CREATE INDEX ordertrack_refs_due ON ordertrack_refs (tracker, due);
+CREATE INDEX ordertrack_refs_due ON ordertrack_refs (tracker, due, ref);
 CREATE TABLE ordertrack_outbox (
 	seq     bigserial PRIMARY KEY,
 	tracker text NOT NULL,
@@ -582,4 +583,64 @@ func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// Consume hands up to limit changes of the outbox (of every tracker,
+// oldest first) to f, in one transaction that also takes them out of the
+// outbox: f's own writes in tx commit with their removal, so a change is
+// handed off exactly once. When f returns an error, or the process dies
+// midway, the transaction rolls back: every change of the batch comes
+// again, and none of f's writes remain. Several consumers may run at
+// once: each takes other changes (SKIP LOCKED), and then the order holds
+// within each batch only. It returns how many changes were consumed.
+//
+// Changes reach the outbox when a Watcher runs without a deliver
+// (Run(ctx, nil)); a Watcher that delivers takes them itself.
+func (s *Store) Consume(ctx context.Context, limit int, f func(ctx context.Context, tx *sql.Tx, c status.Change) error) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM ordertrack_outbox WHERE seq IN (
+			SELECT seq FROM ordertrack_outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+			RETURNING seq, change`, limit)
+		if err != nil {
+			return err
+		}
+		type taken struct {
+			seq int64
+			c   status.Change
+		}
+		var batch []taken
+		for rows.Next() {
+			var t taken
+			var b []byte
+			if err := rows.Scan(&t.seq, &b); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal(b, &t.c); err != nil {
+				rows.Close()
+				return fmt.Errorf("change %d: %w", t.seq, err)
+			}
+			batch = append(batch, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.SortFunc(batch, func(a, b taken) int { return cmp.Compare(a.seq, b.seq) })
+		for _, t := range batch {
+			if err := f(ctx, tx, t.c); err != nil {
+				return err
+			}
+		}
+		n = len(batch)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("pgstore: consume: %w", err)
+	}
+	return n, nil
 }

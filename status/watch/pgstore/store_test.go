@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/pgtest"
@@ -14,12 +15,19 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func open(t testing.TB) *pgstore.Store {
 	t.Helper()
+	s, _ := openDB(t)
+	return s
+}
+
+// openDB returns a store on a new schema, and its database.
+func openDB(t testing.TB) (*pgstore.Store, *sql.DB) {
+	t.Helper()
 	db, _ := pgtest.Open(t)
 	s, err := pgstore.Open(context.Background(), db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s, db
 }
 
 func TestConformance(t *testing.T) {

@@ -1,0 +1,164 @@
+package pgstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/internal/pgtest"
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/pgstore"
+)
+
+var acme = watch.TrackerID{Provider: status.Bailun, Account: "acme"}
+
+// Postgres unreachable at start: Open fails within its context, saying so.
+func TestOpenUnreachable(t *testing.T) {
+	pgtest.Get(t)
+	db, err := sql.Open("pgx", "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable&connect_timeout=2")
+	require.NoError(t, err)
+	defer db.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	_, err = pgstore.Open(ctx, db, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "pgstore: open: ")
+	assert.Regexp(t, "connect|refused", err.Error())
+	assert.Less(t, time.Since(start), 5*time.Second)
+	t.Log(err)
+}
+
+func TestOpenNewerSchema(t *testing.T) {
+	db, _ := pgtest.Open(t)
+	_, err := pgstore.Open(context.Background(), db, nil)
+	require.NoError(t, err)
+	_, err = db.Exec("UPDATE ordertrack_schema SET version = 9")
+	require.NoError(t, err)
+	_, err = pgstore.Open(context.Background(), db, nil)
+	assert.ErrorIs(t, err, watch.ErrSchema)
+	assert.ErrorContains(t, err, "schema version 9, newer than this code's 1")
+}
+
+// Machines opening one new database at once: one migrates, the others
+// wait for it, and all of them work.
+func TestMigrationByManyAtOnce(t *testing.T) {
+	_, schema := pgtest.Open(t)
+	c := pgtest.Get(t)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() {
+			db, err := sql.Open("pgx", c.SchemaURL(schema))
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			s, err := pgstore.Open(context.Background(), db, nil)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			_, errs[i] = s.Follow(context.Background(), acme, time.Now(), fmt.Sprintf("R%d", i))
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "machine %d", i)
+	}
+	db, err := sql.Open("pgx", c.SchemaURL(schema))
+	require.NoError(t, err)
+	defer db.Close()
+	var n, version int
+	require.NoError(t, db.QueryRow("SELECT count(*) FROM ordertrack_refs").Scan(&n))
+	require.NoError(t, db.QueryRow("SELECT version FROM ordertrack_schema").Scan(&version))
+	assert.Equal(t, 8, n)
+	assert.Equal(t, 1, version)
+}
+
+// A pool with no connection free: a claim waits with its context, and
+// fails with the context's error, naming the tracker.
+func TestPoolExhausted(t *testing.T) {
+	db, _ := pgtest.Open(t)
+	s, err := pgstore.Open(context.Background(), db, nil)
+	require.NoError(t, err)
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(context.Background())
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err = s.Claim(ctx, acme, time.Now(), time.Now().Add(time.Minute), 10)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "pgstore: claim bailun/acme: ")
+	conn.Close()
+	_, err = s.Claim(context.Background(), acme, time.Now(), time.Now().Add(time.Minute), 10)
+	assert.NoError(t, err, "once a connection is free")
+}
+
+// Connections dropped under a store (pg_terminate_backend): the call that
+// meets it fails, the pool opens new ones, nothing saved is lost.
+func TestConnectionsDropped(t *testing.T) {
+	db, _ := pgtest.Open(t)
+	s, err := pgstore.Open(context.Background(), db, nil)
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = s.Follow(ctx, acme, time.Now(), "A", "B")
+	require.NoError(t, err)
+	admin, err := sql.Open("pgx", pgtest.Get(t).URL)
+	require.NoError(t, err)
+	defer admin.Close()
+	_, err = admin.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_type = 'client backend' AND application_name <> 'keep'")
+	require.NoError(t, err)
+	var errs int
+	for range 3 {
+		if _, err := s.Stats(ctx, acme, time.Now()); err != nil {
+			errs++
+		}
+	}
+	assert.LessOrEqual(t, errs, 1, "the pool replaces a dropped connection")
+	st, err := s.Stats(ctx, acme, time.Now())
+	require.NoError(t, err)
+	assert.Equal(t, 2, st.Followed)
+}
+
+// The claim is an index range scan of (tracker, due), whatever the rows
+// followed: its plan, at 200,000 rows over 20 trackers.
+func TestClaimUsesTheIndex(t *testing.T) {
+	db, _ := pgtest.Open(t)
+	_, err := pgstore.Open(context.Background(), db, nil)
+	require.NoError(t, err)
+	_, err = db.Exec(`INSERT INTO ordertrack_refs (tracker, ref, due, state)
+		SELECT 'bailun/a' || (i % 20), 'R' || i, (random() * 1e15)::bigint, '{}' FROM generate_series(1, 200000) AS i`)
+	require.NoError(t, err)
+	_, err = db.Exec("ANALYZE ordertrack_refs")
+	require.NoError(t, err)
+	rows, err := db.Query(`EXPLAIN SELECT ref, due FROM ordertrack_refs WHERE tracker = 'bailun/a3' AND due <= 500000000000000
+		ORDER BY due, ref LIMIT 100 FOR UPDATE SKIP LOCKED`)
+	require.NoError(t, err)
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		require.NoError(t, rows.Scan(&line))
+		plan = append(plan, line)
+	}
+	t.Logf("\n%s", joinLines(plan))
+	assert.Contains(t, joinLines(plan), "Index Scan using ordertrack_refs_due")
+	assert.NotContains(t, joinLines(plan), "Seq Scan")
+}
+
+func joinLines(s []string) string {
+	out := ""
+	for _, l := range s {
+		out += l + "\n"
+	}
+	return out
+}
