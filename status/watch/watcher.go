@@ -118,6 +118,10 @@ type tracked struct {
 	// pass is held for a whole pass: one pass of a tracker at a time in
 	// a Watcher, whoever calls it (Run, Changes, Poll).
 	pass sync.Mutex
+	// leaseUntil is when this Watcher's lease of the tracker ends, as far
+	// as it knows (guarded by pass): it delivers nothing after it, for
+	// the outbox is another process's then.
+	leaseUntil time.Time
 
 	// guarded by Watcher.mu
 	health    Health
@@ -389,8 +393,12 @@ func (w *Watcher) Poll(ctx context.Context, id TrackerID, deliver func(status.Ch
 	})
 }
 
-// errNotTaken stops a pass whose consumer did not take a change.
-var errNotTaken = errors.New("watch: change not taken")
+// errNotTaken stops a pass whose consumer did not take a change;
+// errLeaseEnded one that outlived its tracker lease.
+var (
+	errNotTaken   = errors.New("watch: change not taken")
+	errLeaseEnded = errors.New("watch: tracker lease ended")
+)
 
 // storeFailed tells of a Store failure (OnError, Logger, Health) and
 // returns it, as the Store gave it: its message names the store, the
@@ -416,6 +424,14 @@ func (w *Watcher) storeFailed(ctx context.Context, tr *tracked, err error) error
 func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
 	tr.pass.Lock()
 	defer tr.pass.Unlock()
+	err := w.passLocked(ctx, tr, send)
+	if errors.Is(err, errLeaseEnded) {
+		return nil // the next pass asks for the lease again
+	}
+	return err
+}
+
+func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
 	now := w.now()
 	lease, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
 	if err != nil {
@@ -428,6 +444,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 	if !ok {
 		return nil // another process drives this tracker
 	}
+	tr.leaseUntil = now.Add(w.claimFor)
 	leased, start := now, now
 	if send != nil {
 		if err := w.drain(ctx, tr, send); err != nil {
@@ -446,7 +463,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 			} else if !ok {
 				return nil
 			}
-			leased = now
+			leased, tr.leaseUntil = now, now.Add(w.claimFor)
 		}
 		claims, err := w.store.Claim(ctx, tr.id, start, now.Add(w.claimFor), w.batch)
 		if err != nil {
@@ -547,6 +564,11 @@ func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Chang
 func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Change) bool, c status.Change) error {
 	w.deliverMu.Lock()
 	defer w.deliverMu.Unlock()
+	if !w.now().Before(tr.leaseUntil) {
+		// This process stalled past its lease (a pause, a partition):
+		// another may hold the tracker and deliver the outbox now.
+		return errLeaseEnded
+	}
 	if !send(c) {
 		return errNotTaken
 	}

@@ -721,3 +721,29 @@ func TestWatcherBacksOffWhileTheStoreIsDown(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// A Watcher that stalls past its tracker lease while delivering (a GC
+// pause, a partition) delivers nothing more: the outbox may be another
+// process's now. Its next pass takes the lease again and goes on.
+func TestWatcherStopsDeliveringPastItsLease(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	for _, r := range []string{"A", "B", "C"} {
+		tr.set(r, status.Processing, nil)
+	}
+	store := NewMemoryStore()
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Hour}, ClaimFor: time.Minute})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A", "B", "C"))
+	var got []string
+	require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) {
+		got = append(got, c.Ref)
+		clk.Add(2 * time.Minute) // stalled, holding the first change
+	}))
+	assert.Equal(t, []string{"A"}, got, "nothing delivered past the lease")
+	p, err := store.Pending(context.Background(), id, 10)
+	require.NoError(t, err)
+	assert.Len(t, p, 2, "the rest wait in the outbox")
+	got = nil
+	require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) { got = append(got, c.Ref) }))
+	assert.Equal(t, []string{"B", "C"}, got)
+}
