@@ -164,6 +164,40 @@ type fleetLog struct {
 	claims map[string]int // tracker ref gen -> worker pid
 	twice  []string       // claims seen from two workers
 	lost   map[int]int    // pid -> refs refused
+	events []claimEvent   // each claim batch, in the order seen
+}
+
+type claimEvent struct {
+	tracker string
+	pid     int
+	at      time.Time
+}
+
+// takeover returns how long after at the trackers pid claimed last were
+// claimed by another worker: the shortest and the longest.
+func (l *fleetLog) takeover(pid int, at time.Time) (lo, hi time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	held := map[string]bool{}
+	for _, e := range l.events {
+		if e.at.Before(at) {
+			held[e.tracker] = e.pid == pid
+		}
+	}
+	lo = time.Hour
+	for tr, h := range held {
+		if !h {
+			continue
+		}
+		for _, e := range l.events {
+			if e.tracker == tr && e.pid != pid && e.at.After(at) {
+				d := e.at.Sub(at)
+				lo, hi = min(lo, d), max(hi, d)
+				break
+			}
+		}
+	}
+	return lo, hi
 }
 
 func TestFleetFaults(t *testing.T) {
@@ -244,6 +278,7 @@ func TestFleetFaults(t *testing.T) {
 						}
 						logs.claims[k] = pid
 					}
+					logs.events = append(logs.events, claimEvent{tracker: m.Claim, pid: pid, at: time.Now()})
 					logs.mu.Unlock()
 					select {
 					case wk.claims <- struct{}{}:
@@ -350,6 +385,7 @@ func TestFleetFaults(t *testing.T) {
 		move(a, 0, 75, status.FloweryLastMileDelivery, "out_for_delivery")
 	}
 	nextClaim(workers[0])
+	killed, killedAt := workers[0].cmd.Process.Pid, time.Now()
 	kill(workers[0])
 	workers[0] = start(false)
 	time.Sleep(2 * fleetClaimFor)
@@ -457,4 +493,9 @@ func TestFleetFaults(t *testing.T) {
 	})
 	t.Logf("%d moves, %d baselines, %d claims logged, stalled worker refused %d refs; outbox peaked at %d",
 		len(want), following, len(logs.claims), logs.lost[stalled.cmd.Process.Pid], pending)
+	logs.mu.Unlock()
+	lo, hi := logs.takeover(killed, killedAt)
+	logs.mu.Lock()
+	t.Logf("takeover after SIGKILL: %v to %v, against a lease of %v", lo.Round(time.Millisecond), hi.Round(time.Millisecond), fleetClaimFor)
+	assert.Less(t, hi, 3*fleetClaimFor, "the killed worker's accounts are taken over once its leases end")
 }

@@ -1,0 +1,130 @@
+package pgstore_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ordertrack/ordertrack/internal/pgtest"
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/pgstore"
+)
+
+// still answers every ref at one stage, at once: the store's cost alone.
+type still struct{}
+
+func (still) Provider() status.Provider { return status.Flowery }
+func (still) Track(_ context.Context, refs ...string) ([]status.Snapshot, error) {
+	out := make([]status.Snapshot, len(refs))
+	for i, r := range refs {
+		out[i] = status.Snapshot{Provider: status.Flowery, Ref: r, OrderNo: r, Stage: status.Shipped, TrackingNo: "CGK" + r,
+			Codes: []status.Code{{Provider: status.Flowery, Field: "order_status", Value: "运输中"}}}
+	}
+	return out, nil
+}
+
+// benchRefs is how many refs the benchmarks follow: 20,000, or
+// ORDERTRACK_BENCH_REFS (1000000 for the README's figures).
+func benchRefs() int {
+	if n, err := strconv.Atoi(os.Getenv("ORDERTRACK_BENCH_REFS")); err == nil && n > 0 {
+		return n
+	}
+	return 20000
+}
+
+// BenchmarkFleetPass is one pass over every ref of 8 trackers by 1 and 4
+// workers (each a Watcher with a pool of its own, as a machine would
+// be), with a Tracker answering at once: the claims and saves one
+// Postgres sustains. It reports refs a second, Postgres time a ref, and
+// the live heap of the workers (bounded by their batches).
+func BenchmarkFleetPass(b *testing.B) {
+	const trackers = 8
+	n := benchRefs()
+	c := pgtest.Get(b)
+	for _, workers := range []int{1, 4} {
+		b.Run(fmt.Sprintf("refs=%d/workers=%d", n, workers), func(b *testing.B) {
+			db, schema := pgtest.Open(b)
+			if _, err := pgstore.Open(context.Background(), db, nil); err != nil {
+				b.Fatal(err)
+			}
+			// Follow in one statement a tracker.
+			for k := range trackers {
+				id := watch.TrackerID{Provider: status.Flowery, Account: fmt.Sprintf("a%d", k)}
+				if _, err := db.Exec(`INSERT INTO ordertrack_refs (tracker, ref, due, state, seen, snapshots)
+					SELECT $1, lpad(i::text, 8, '0'), 0, '{}', true, '[{"provider":"flowery","stage":"shipped"}]' FROM generate_series(1, $2) AS i`,
+					id.String(), n/trackers); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if _, err := db.Exec("VACUUM ANALYZE ordertrack_refs"); err != nil {
+				b.Fatal(err)
+			}
+			ws := make([]*watch.Watcher, workers)
+			ids := make([]watch.TrackerID, trackers)
+			for i := range ws {
+				pool, err := sql.Open("pgx", c.SchemaURL(schema))
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.Cleanup(func() { pool.Close() })
+				s, err := pgstore.Open(context.Background(), pool, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ws[i] = watch.New(watch.Options{Store: s, Schedule: watch.Every{Interval: time.Hour}})
+				for k := range trackers {
+					ids[k], err = ws[i].Add(trackerOf(k), fmt.Sprintf("a%d", k))
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			runtime.GC()
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			var peak uint64
+			b.ResetTimer()
+			for b.Loop() {
+				// Every ref due again.
+				b.StopTimer()
+				if _, err := db.Exec("UPDATE ordertrack_refs SET due = 0"); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := db.Exec("VACUUM ordertrack_refs"); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				var wg sync.WaitGroup
+				for i := range ws {
+					wg.Go(func() {
+						// Each worker takes the trackers whose lease it gets.
+						for _, id := range ids {
+							if err := ws[i].Poll(context.Background(), id, nil); err != nil {
+								b.Error(err)
+							}
+						}
+					})
+				}
+				wg.Wait()
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				peak = max(peak, m.HeapAlloc)
+			}
+			elapsed := b.Elapsed()
+			per := elapsed / time.Duration(b.N*n)
+			b.ReportMetric(float64(per.Nanoseconds())/1000, "µs/ref")
+			b.ReportMetric(float64(b.N*n)/elapsed.Seconds(), "refs/s")
+			b.ReportMetric(float64(peak-min(peak, before.HeapAlloc))/(1<<20), "MiB-heap-peak")
+		})
+	}
+}
+
+// trackerOf returns the k-th tracker's client.
+func trackerOf(int) status.Tracker { return still{} }
