@@ -18,25 +18,25 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"os"
-	"os/exec"
-	"os/user"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for tests
+
+	"github.com/ordertrack/ordertrack/internal/pgcluster"
 )
 
 // EnvURL names an existing server's URL, used instead of a cluster of
-// the tests' own.
-const EnvURL = "ORDERTRACK_POSTGRES_URL"
+// the tests' own; EnvDurable, set, keeps fsync and synchronous commits
+// on in the tests' own (for benchmark figures).
+const (
+	EnvURL     = "ORDERTRACK_POSTGRES_URL"
+	EnvDurable = "ORDERTRACK_POSTGRES_DURABLE"
+)
 
 var (
 	once    sync.Once
@@ -45,23 +45,12 @@ var (
 	schemas atomic.Int64
 )
 
-// Cluster is a running PostgreSQL the tests use.
-type Cluster struct {
-	// URL connects to its postgres database as a superuser.
-	URL string
-	// Dir is the cluster's data folder; empty for a server of EnvURL.
-	Dir  string
-	Port int
-	bin  string
-	run  []string // the command prefix that runs as the cluster's owner
-}
-
 // Main runs m's tests, then stops the cluster they started, if any.
 func Main(m *testing.M) {
 	code := m.Run()
-	if cluster != nil && cluster.Dir != "" {
-		_ = cluster.Stop()
-		os.RemoveAll(filepath.Dir(cluster.Dir))
+	if cluster != nil && cluster.c != nil {
+		_ = cluster.c.Stop()
+		_ = cluster.c.Remove()
 	}
 	os.Exit(code)
 }
@@ -121,6 +110,7 @@ func (c *Cluster) SchemaURL(schema string) string {
 	return u.String()
 }
 
+
 func start() (*Cluster, error) {
 	if u := os.Getenv(EnvURL); u != "" {
 		db, err := sql.Open("pgx", u)
@@ -135,112 +125,37 @@ func start() (*Cluster, error) {
 		}
 		return &Cluster{URL: u}, nil
 	}
-	bin, err := findBin()
+	c, err := pgcluster.New(os.Getenv(EnvDurable) != "")
 	if err != nil {
 		return nil, err
 	}
-	root, err := os.MkdirTemp("", "ordertrack-pg-")
-	if err != nil {
-		return nil, err
-	}
-	c := &Cluster{Dir: filepath.Join(root, "data"), bin: bin}
-	if os.Geteuid() == 0 {
-		// PostgreSQL refuses to run as root: run it as postgres.
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return nil, fmt.Errorf("running as root, and no postgres user to run the cluster: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(root, uid, gid); err != nil {
-			return nil, err
-		}
-		c.run = []string{"runuser", "-u", "postgres", "--"}
-	}
-	if out, err := c.cmd("initdb", "-D", c.Dir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C").CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("initdb: %v: %s", err, out)
-	}
-	conf := "\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\nshared_buffers = 256MB\n"
-	f, err := os.OpenFile(filepath.Join(c.Dir, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
-	if err != nil {
-		return nil, err
-	}
-	_, err = f.WriteString(conf)
-	f.Close()
-	if err != nil {
-		return nil, err
-	}
-	if c.Port, err = freePort(); err != nil {
-		return nil, err
-	}
-	if err := c.Start(); err != nil {
-		return nil, err
-	}
-	c.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", c.Port)
-	return c, nil
+	return &Cluster{URL: c.URL, c: c}, nil
 }
 
-// Start starts the cluster (again, after Stop).
-func (c *Cluster) Start() error {
-	if c.Dir == "" {
-		return errors.New("pgtest: the server of " + EnvURL + " is not the tests' to start")
-	}
-	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s", c.Port, filepath.Dir(c.Dir))
-	if out, err := c.cmd("pg_ctl", "-D", c.Dir, "-o", opts, "-l", filepath.Join(filepath.Dir(c.Dir), "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(filepath.Dir(c.Dir), "log"))
-		return fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)
-	}
-	return nil
+// Cluster is the PostgreSQL the tests use: a cluster of their own, or
+// the server EnvURL names.
+type Cluster struct {
+	// URL connects to its postgres database as a superuser.
+	URL string
+	c   *pgcluster.Cluster // nil for a server of EnvURL
 }
 
-// Stop stops the cluster (fast: open connections are ended).
+// Own reports whether the cluster is the tests' own (they may stop and
+// start it), not the server of EnvURL.
+func (c *Cluster) Own() bool { return c.c != nil }
+
+// Stop stops the tests' own cluster (fast: open connections are ended).
 func (c *Cluster) Stop() error {
-	if c.Dir == "" {
+	if c.c == nil {
 		return errors.New("pgtest: the server of " + EnvURL + " is not the tests' to stop")
 	}
-	if out, err := c.cmd("pg_ctl", "-D", c.Dir, "-m", "fast", "-w", "stop").CombinedOutput(); err != nil {
-		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
-	}
-	return nil
+	return c.c.Stop()
 }
 
-func (c *Cluster) cmd(name string, args ...string) *exec.Cmd {
-	argv := append(append(append([]string(nil), c.run...), filepath.Join(c.bin, name)), args...)
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = os.TempDir()
-	return cmd
-}
-
-// findBin finds the folder of initdb and pg_ctl: on PATH, or the newest
-// /usr/lib/postgresql/<version>/bin.
-func findBin() (string, error) {
-	if p, err := exec.LookPath("initdb"); err == nil {
-		if real, err := filepath.EvalSymlinks(p); err == nil {
-			p = real
-		}
-		if _, err := os.Stat(filepath.Join(filepath.Dir(p), "pg_ctl")); err == nil {
-			return filepath.Dir(p), nil
-		}
+// Start starts the tests' own cluster again, after Stop.
+func (c *Cluster) Start() error {
+	if c.c == nil {
+		return errors.New("pgtest: the server of " + EnvURL + " is not the tests' to start")
 	}
-	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
-	best, bestV := "", -1
-	for _, d := range dirs {
-		v, _ := strconv.Atoi(strings.Split(strings.TrimPrefix(d, "/usr/lib/postgresql/"), "/")[0])
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil && v > bestV {
-			best, bestV = d, v
-		}
-	}
-	if best == "" {
-		return "", errors.New("initdb is not on PATH nor in /usr/lib/postgresql/*/bin")
-	}
-	return best, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return c.c.Start()
 }

@@ -38,6 +38,40 @@ func (f *Fakes) Close() {
 	f.Flowery.Close()
 }
 
+// URLs are the four fakes' base URLs, for a process of its own to reach
+// them (examples/fleet's workers).
+type URLs struct{ Bailun, Reseller, BirdSystem, Flowery string }
+
+// URLs returns the fakes' base URLs.
+func (f *Fakes) URLs() URLs {
+	return URLs{Bailun: f.Bailun.URL, Reseller: f.Reseller.URL, BirdSystem: f.BirdSystem.URL, Flowery: f.Flowery.URL}
+}
+
+// Connect returns the demo's queries, through clients of the fakes at u
+// (with the fakes' credentials), and each query's account name: "" but
+// for the second Flowery account, "revoked", whose token was revoked (its
+// ref fails with its own error, and every other ref is still answered).
+func Connect(u URLs) ([]status.Query, []string) {
+	fast := func(min, max *time.Duration) { *min, *max = time.Millisecond, 10*time.Millisecond }
+	bc := bailun.Config{BaseURL: u.Bailun, AppID: bailuntest.AppID, AppKey: bailun.NewSecret(bailuntest.AppKey)}
+	fast(&bc.RetryWaitMin, &bc.RetryWaitMax)
+	rc := reseller.Config{BaseURL: u.Reseller, ResellerID: resellertest.ResellerID, Secret: reseller.NewSecret(resellertest.Secret)}
+	fast(&rc.RetryWaitMin, &rc.RetryWaitMax)
+	sc := birdsystem.Config{BaseURL: u.BirdSystem, APIKey: birdsystem.NewSecret(birdsystemtest.APIKey), CompanyID: birdsystemtest.CompanyID}
+	fast(&sc.RetryWaitMin, &sc.RetryWaitMax)
+	fc := flowery.Config{BaseURL: u.Flowery, AccountID: flowerytest.AccountID, Logistics: flowerytest.Logistics, SecretKey: flowery.NewSecret(flowerytest.SecretKey)}
+	fast(&fc.RetryWaitMin, &fc.RetryWaitMax)
+	revoked := fc
+	revoked.SecretKey, revoked.Token = flowery.NewSecret(""), flowery.NewSecret("revoked-token")
+	return []status.Query{
+		{Tracker: must(bailun.New(bc)), Refs: []string{"CP-1001", "CP-1002", "CP-1003", "CP-1004", "CP-404"}},
+		{Tracker: must(reseller.New(rc)), Refs: []string{"20240328-874367231", "20240401-000001"}},
+		{Tracker: must(birdsystem.New(sc)), Refs: []string{"2010290360000090", "2010290360000089", "2010290360000091", "2010290360000092", "2010290360000093"}},
+		{Tracker: must(flowery.New(fc)), Refs: []string{"1000025", "1000027", "1000028", "1000029", "1000026"}},
+		{Tracker: must(flowery.New(revoked)), Refs: []string{"1000030"}},
+	}, []string{"", "", "", "", "revoked"}
+}
+
 // Base is when the demo orders last changed.
 var Base = time.Date(2024, 6, 3, 9, 30, 0, 0, time.UTC)
 
@@ -56,7 +90,6 @@ func Start() *Fakes {
 		// 9 is not a documented orderStatus: Unknown, with the 9 kept.
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1004", OrderStatus: 9, LastUpdateTime: bailun.NewTime(Base.Add(-3 * time.Hour))},
 	)
-	blc := must(bailun.New(bl.Config()))
 
 	rs.Put(
 		reseller.Order{ThirdOrderNo: "20240328-874367231", UnionOrderNo: "1711617155438042815450787", SubOrderList: []reseller.SubOrder{
@@ -71,7 +104,6 @@ func Start() *Fakes {
 			{OrderNo: "1711617155442212624339901", OrderStatus: status.ResellerRefunded},
 		}},
 	)
-	rsc := must(reseller.New(rs.Config()))
 
 	finished := birdsystemtest.Consignment(2010290360000089, status.BirdSystemFinished)
 	finished.DeliveryReference = birdsystem.NewString("JJD0002258212509047")
@@ -82,7 +114,6 @@ func Start() *Fakes {
 		birdsystemtest.Consignment(2010290360000091, status.BirdSystemWaitingClientRespond),
 		birdsystemtest.Consignment(2010290360000093, status.BirdSystemCancelled),
 	)
-	bsc := must(birdsystem.New(bs.Config()))
 
 	fl.Put(
 		flowery.OrderDetail{OrderNo: "1000025", ExpressNo: "CGKIT00002427416", OrderStatus: "退件", GoodsStatus: "拒收",
@@ -93,21 +124,7 @@ func Start() *Fakes {
 		flowery.OrderDetail{OrderNo: "1000029", ExpressNo: "CGKIT00002427420", OrderStatus: "问题件",
 			ProblemReason: flowery.NullString{String: "地址不详", Valid: true}, GoodsStatusTime: flowery.NewTime(Base.Add(-7 * time.Hour))},
 	)
-	flc := must(flowery.New(fl.Config()))
-	// A second Flowery account whose token was revoked: its ref fails with
-	// its own error, and every other ref is still answered.
-	revoked := fl.Config()
-	revoked.SecretKey, revoked.Token = flowery.NewSecret(""), flowery.NewSecret("revoked-token")
-	flRevoked := must(flowery.New(revoked))
-
-	f.Queries = []status.Query{
-		{Tracker: blc, Refs: []string{"CP-1001", "CP-1002", "CP-1003", "CP-1004", "CP-404"}},
-		{Tracker: rsc, Refs: []string{"20240328-874367231", "20240401-000001"}},
-		{Tracker: bsc, Refs: []string{"2010290360000090", "2010290360000089", "2010290360000091", "2010290360000092", "2010290360000093"}},
-		{Tracker: flc, Refs: []string{"1000025", "1000027", "1000028", "1000029", "1000026"}},
-		{Tracker: flRevoked, Refs: []string{"1000030"}},
-	}
-	f.Accounts = []string{"", "", "", "", "revoked"}
+	f.Queries, f.Accounts = Connect(f.URLs())
 	return f
 }
 

@@ -205,7 +205,7 @@ func TestFleetFaults(t *testing.T) {
 		t.Skip("starts worker processes")
 	}
 	c := pgtest.Get(t)
-	if c.Dir == "" {
+	if !c.Own() {
 		t.Skip("restarts Postgres: needs a cluster of the tests' own, not " + pgtest.EnvURL)
 	}
 	db, schema := pgtest.Open(t)
