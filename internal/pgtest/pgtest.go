@@ -110,7 +110,6 @@ func (c *Cluster) SchemaURL(schema string) string {
 	return u.String()
 }
 
-
 func start() (*Cluster, error) {
 	if u := os.Getenv(EnvURL); u != "" {
 		db, err := sql.Open("pgx", u)
