@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -98,13 +99,35 @@ func Generated(orderNo string) (bailun.OrderStatusOutput, bool) {
 	return o, true
 }
 
-// NewServer starts a fake with an empty store. Close it when done.
+// NewServer starts a fake with an empty store, on a loopback port of its
+// own. Close it when done.
 func NewServer() *Server {
+	s := newServer()
+	s.Server.Start()
+	return s
+}
+
+// NewServerAt starts a fake with an empty store listening on addr
+// ("127.0.0.1:18081"): the fixed address a process of its own serves it
+// on (examples/fakes). Close it when done.
+func NewServerAt(addr string) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer()
+	s.Server.Listener.Close()
+	s.Server.Listener = l
+	s.Server.Start()
+	return s, nil
+}
+
+func newServer() *Server {
 	s := &Server{orders: map[string]bailun.OrderStatusOutput{}, tokens: map[string]time.Time{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("GET "+OrderStatusPath, s.orderStatus)
-	s.Server = httptest.NewServer(s.Wrap(mux, TokenPath))
+	s.Server = httptest.NewUnstartedServer(s.Wrap(mux, TokenPath))
 	return s
 }
 

@@ -15,6 +15,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -100,8 +101,30 @@ func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 // ResetHits sets every count back to zero and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
 
-// NewServer starts a fake with an empty store. Close it when done.
+// NewServer starts a fake with an empty store, on a loopback port of its
+// own. Close it when done.
 func NewServer() *Server {
+	s := newServer()
+	s.Server.Start()
+	return s
+}
+
+// NewServerAt starts a fake with an empty store listening on addr
+// ("127.0.0.1:18081"): the fixed address a process of its own serves it
+// on (examples/fakes). Close it when done.
+func NewServerAt(addr string) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer()
+	s.Server.Listener.Close()
+	s.Server.Listener = l
+	s.Server.Start()
+	return s, nil
+}
+
+func newServer() *Server {
 	s := &Server{store: map[int64]birdsystem.Consignment{}, tracking: map[string][]birdsystem.CheckPoint{}, nextID: 2010290360000100}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+BatchUpdateStatusPath, s.auth(s.updateStatus))
@@ -110,7 +133,7 @@ func NewServer() *Server {
 	mux.HandleFunc("GET "+ConsignmentPath, s.auth(s.list))
 	mux.HandleFunc("POST "+ConsignmentPath, s.auth(s.create))
 	mux.HandleFunc("POST "+ConsignmentProductPath, s.auth(s.addProduct))
-	s.Server = httptest.NewServer(s.Wrap(mux))
+	s.Server = httptest.NewUnstartedServer(s.Wrap(mux))
 	return s
 }
 

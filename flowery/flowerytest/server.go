@@ -16,6 +16,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -116,15 +117,37 @@ func Generated(orderNo string) (flowery.OrderDetail, bool) {
 		GoodsStatusTime: flowery.NewTime(fakegen.Updated(orderNo))}, true
 }
 
-// NewServer starts a fake with an empty store. Close it when done.
+// NewServer starts a fake with an empty store, on a loopback port of its
+// own. Close it when done.
 func NewServer() *Server {
+	s := newServer()
+	s.Server.Start()
+	return s
+}
+
+// NewServerAt starts a fake with an empty store listening on addr
+// ("127.0.0.1:18081"): the fixed address a process of its own serves it
+// on (examples/fakes). Close it when done.
+func NewServerAt(addr string) (*Server, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s := newServer()
+	s.Server.Listener.Close()
+	s.Server.Listener = l
+	s.Server.Start()
+	return s, nil
+}
+
+func newServer() *Server {
 	s := &Server{orders: map[string]flowery.OrderDetail{}, encoded: map[string]json.RawMessage{}, scans: map[string]string{}, tokens: map[string]bool{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("POST "+OrdersPath, s.query(s.ordersAnswer))
 	mux.HandleFunc("POST "+TrackingDetailPath, s.query(s.detailAnswer))
 	mux.HandleFunc("POST "+CreatePath, s.create)
-	s.Server = httptest.NewServer(s.Wrap(mux, TokenPath))
+	s.Server = httptest.NewUnstartedServer(s.Wrap(mux, TokenPath))
 	return s
 }
 

@@ -80,9 +80,15 @@ var Base = time.Date(2024, 6, 3, 9, 30, 0, 0, time.UTC)
 // reasons, an undocumented code (kept verbatim), refs nobody knows, and a
 // ref whose lookup fails (a revoked token), shown with its error.
 func Start() *Fakes {
-	bl, rs, bs, fl := bailuntest.NewServer(), resellertest.NewServer(), birdsystemtest.NewServer(), flowerytest.NewServer()
-	f := &Fakes{Bailun: bl, Reseller: rs, BirdSystem: bs, Flowery: fl}
+	f := &Fakes{Bailun: bailuntest.NewServer(), Reseller: resellertest.NewServer(), BirdSystem: birdsystemtest.NewServer(), Flowery: flowerytest.NewServer()}
+	f.Seed()
+	f.Queries, f.Accounts = Connect(f.URLs())
+	return f
+}
 
+// Seed puts the demo orders in f's fakes.
+func (f *Fakes) Seed() {
+	bl, rs, bs, fl := f.Bailun, f.Reseller, f.BirdSystem, f.Flowery
 	bl.Put(
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1001", OrderStatus: status.BailunOrderShipped, TrackingNo: bailun.NewString("YT2406030001"), LastUpdateTime: bailun.NewTime(Base)},
 		bailun.OrderStatusOutput{OriginOrderNo: "CP-1002", OrderStatus: status.BailunOrderGetTrackingNumber, TrackingNo: bailun.NewString("YT2406030002"), LastUpdateTime: bailun.NewTime(Base.Add(-time.Hour))},
@@ -124,8 +130,6 @@ func Start() *Fakes {
 		flowery.OrderDetail{OrderNo: "1000029", ExpressNo: "CGKIT00002427420", OrderStatus: "问题件",
 			ProblemReason: flowery.NullString{String: "地址不详", Valid: true}, GoodsStatusTime: flowery.NewTime(Base.Add(-7 * time.Hour))},
 	)
-	f.Queries, f.Accounts = Connect(f.URLs())
-	return f
 }
 
 func must[T any](v T, err error) T {

@@ -35,8 +35,10 @@ import (
 	"github.com/ordertrack/ordertrack/reseller"
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/pgstore"
 	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
 	"github.com/ordertrack/ordertrack/wire"
+	"database/sql"
 )
 
 var (
@@ -63,6 +65,8 @@ var (
 	_       wire.Secret
 	_       = watch.New
 	_       = sqlitestore.Open
+	_       = pgstore.Open
+	_       = sql.Open
 )
 `
 

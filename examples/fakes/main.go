@@ -1,0 +1,402 @@
+// Command fakes serves the four fake providers in a process of their own,
+// on fixed loopback ports, with a small control API, so that a service in
+// another process (or a test in another language) can be tested against
+// them, and restarted while they keep their state:
+//
+//	go run ./examples/fakes
+//	go run ./examples/fakes -seed    # with the demo orders of examples/track
+//
+// The fakes answer as the xxxtest packages do (same credentials:
+// bailuntest.AppID and AppKey, ...), each on its port:
+//
+//	bailun      http://127.0.0.1:18081
+//	reseller    http://127.0.0.1:18082
+//	birdsystem  http://127.0.0.1:18083
+//	flowery     http://127.0.0.1:18084
+//
+// The control API, on http://127.0.0.1:18080, takes and gives JSON:
+//
+//	GET    /                        the fakes and their URLs
+//	PUT    /{provider}/orders       put orders (a JSON list of the provider's records)
+//	POST   /{provider}/advance      {"ref": "CP-1002", "status": 4, "at": "2024-06-03T10:30:00Z"}
+//	                                (reseller: "sub" names the sub-order)
+//	POST   /{provider}/faults       {"path": "/orders", "status": 503, "times": -1, "delay": "200ms", ...}
+//	DELETE /{provider}/faults       heal: every fault cleared, the fake up again
+//	POST   /{provider}/down         the fake answers 503 to everything until healed
+//	GET    /{provider}/requests     the request log (method, path, query, body, time, faulted)
+//
+// A request that names no such provider or order, or sends what does not
+// decode, gets a 4xx with {"error": "..."}; the fakes go on. It stops on
+// SIGINT or SIGTERM.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ordertrack/ordertrack/bailun"
+	"github.com/ordertrack/ordertrack/bailun/bailuntest"
+	"github.com/ordertrack/ordertrack/birdsystem"
+	"github.com/ordertrack/ordertrack/birdsystem/birdsystemtest"
+	"github.com/ordertrack/ordertrack/examples/internal/demo"
+	"github.com/ordertrack/ordertrack/fault"
+	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/flowery/flowerytest"
+	"github.com/ordertrack/ordertrack/reseller"
+	"github.com/ordertrack/ordertrack/reseller/resellertest"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr, nil))
+}
+
+// fake is what the control API does to one fake.
+type fake struct {
+	url      string
+	injector *fault.Injector
+	put      func(body []byte) (int, error)
+	advance  func(a advance) (bool, error)
+	close    func()
+}
+
+// advance is the body of POST /{provider}/advance.
+type advance struct {
+	Ref    string          `json:"ref"`
+	Sub    string          `json:"sub"`
+	Status json.RawMessage `json:"status"`
+	At     time.Time       `json:"at"`
+}
+
+// run serves the fakes until a signal (or ready's context, in tests,
+// ends); ready, when set, hears the control API's address once up.
+func run(args []string, stdout, stderr io.Writer, ready func(control string) context.Context) int {
+	fs := flag.NewFlagSet("fakes", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	control := fs.String("control", "127.0.0.1:18080", "the control API's address")
+	addrs := map[status.Provider]*string{
+		status.Bailun:     fs.String("bailun", "127.0.0.1:18081", "the Bailun fake's address"),
+		status.Reseller:   fs.String("reseller", "127.0.0.1:18082", "the reseller fake's address"),
+		status.BirdSystem: fs.String("birdsystem", "127.0.0.1:18083", "the BirdSystem fake's address"),
+		status.Flowery:    fs.String("flowery", "127.0.0.1:18084", "the Flowery fake's address"),
+	}
+	seed := fs.Bool("seed", false, "put the demo orders of examples/track in the fakes")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	fakes, servers, err := start(addrs)
+	if err != nil {
+		fmt.Fprintln(stderr, "fakes:", err)
+		return 1
+	}
+	defer func() {
+		for _, f := range fakes {
+			f.close()
+		}
+	}()
+	if *seed {
+		servers.Seed()
+	}
+	l, err := net.Listen("tcp", *control)
+	if err != nil {
+		fmt.Fprintln(stderr, "fakes:", err)
+		return 1
+	}
+	srv := &http.Server{Handler: handler(fakes), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	defer srv.Close()
+	for _, p := range status.Providers() {
+		fmt.Fprintf(stdout, "%-11s %s\n", p, fakes[p].url)
+	}
+	fmt.Fprintf(stdout, "%-11s http://%s\n", "control", l.Addr())
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if ready != nil {
+		tctx := ready("http://" + l.Addr().String())
+		select {
+		case <-ctx.Done():
+		case <-tctx.Done():
+		}
+		return 0
+	}
+	<-ctx.Done()
+	return 0
+}
+
+// start starts the four fakes at addrs, and returns the control API's
+// view of each, and the servers (for demo.Fakes.Seed).
+func start(addrs map[status.Provider]*string) (map[status.Provider]*fake, *demo.Fakes, error) {
+	out := map[status.Provider]*fake{}
+	fail := func(err error) (map[status.Provider]*fake, *demo.Fakes, error) {
+		for _, f := range out {
+			f.close()
+		}
+		return nil, nil, err
+	}
+	bl, err := bailuntest.NewServerAt(*addrs[status.Bailun])
+	if err != nil {
+		return fail(err)
+	}
+	out[status.Bailun] = &fake{url: bl.URL, injector: &bl.Injector, close: bl.Close,
+		put: putter(func(o []bailun.OrderStatusOutput) { bl.Put(o...) }),
+		advance: func(a advance) (bool, error) {
+			var st status.BailunOrderStatus
+			if err := json.Unmarshal(a.Status, &st); err != nil {
+				return false, fmt.Errorf("status: a Bailun orderStatus number: %w", err)
+			}
+			return bl.Advance(a.Ref, st, a.At), nil
+		}}
+	rs, err := resellertest.NewServerAt(*addrs[status.Reseller])
+	if err != nil {
+		return fail(err)
+	}
+	out[status.Reseller] = &fake{url: rs.URL, injector: &rs.Injector, close: rs.Close,
+		put: putter(func(o []reseller.Order) { rs.Put(o...) }),
+		advance: func(a advance) (bool, error) {
+			var st status.ResellerOrderStatus
+			if err := json.Unmarshal(a.Status, &st); err != nil {
+				return false, fmt.Errorf("status: a reseller orderStatus number: %w", err)
+			}
+			if a.Sub == "" {
+				return false, errors.New(`sub: the sub-order (orderNo) to advance is required`)
+			}
+			return rs.Advance(a.Ref, a.Sub, st, a.At), nil
+		}}
+	bs, err := birdsystemtest.NewServerAt(*addrs[status.BirdSystem])
+	if err != nil {
+		return fail(err)
+	}
+	out[status.BirdSystem] = &fake{url: bs.URL, injector: &bs.Injector, close: bs.Close,
+		put: putter(func(o []birdsystem.Consignment) { bs.Put(o...) }),
+		advance: func(a advance) (bool, error) {
+			var st status.BirdSystemStatus
+			if err := json.Unmarshal(a.Status, &st); err != nil {
+				return false, fmt.Errorf("status: a BirdSystem status text: %w", err)
+			}
+			id, err := birdsystem.ParseRef(a.Ref)
+			if err != nil {
+				return false, err
+			}
+			return bs.Advance(id, st, a.At), nil
+		}}
+	fl, err := flowerytest.NewServerAt(*addrs[status.Flowery])
+	if err != nil {
+		return fail(err)
+	}
+	out[status.Flowery] = &fake{url: fl.URL, injector: &fl.Injector, close: fl.Close,
+		put: putter(func(o []flowery.OrderDetail) { fl.Put(o...) }),
+		advance: func(a advance) (bool, error) {
+			var st status.FloweryStatus
+			if err := json.Unmarshal(a.Status, &st); err != nil {
+				return false, fmt.Errorf("status: a Flowery order_status text: %w", err)
+			}
+			return fl.Advance(a.Ref, st, a.At), nil
+		}}
+	return out, &demo.Fakes{Bailun: bl, Reseller: rs, BirdSystem: bs, Flowery: fl}, nil
+}
+
+// putter decodes a JSON list of records and puts them.
+func putter[T any](put func([]T)) func([]byte) (int, error) {
+	return func(body []byte) (int, error) {
+		var records []T
+		if err := json.Unmarshal(body, &records); err != nil {
+			return 0, fmt.Errorf("a JSON list of orders: %w", err)
+		}
+		put(records)
+		return len(records), nil
+	}
+}
+
+// faultJSON is a fault.Fault with durations as text ("200ms").
+type faultJSON struct {
+	Path           string `json:"path"`
+	Method         string `json:"method"`
+	Ref            string `json:"ref"`
+	Times          int    `json:"times"`
+	For            string `json:"for"`
+	Status         int    `json:"status"`
+	Body           string `json:"body"`
+	ContentType    string `json:"content_type"`
+	RetryAfter     string `json:"retry_after"`
+	Delay          string `json:"delay"`
+	Truncate       bool   `json:"truncate"`
+	Drop           bool   `json:"drop"`
+	DropAfterServe bool   `json:"drop_after_serve"`
+}
+
+func (f faultJSON) fault() (fault.Fault, error) {
+	out := fault.Fault{Path: f.Path, Method: strings.ToUpper(f.Method), Ref: f.Ref, Times: f.Times, Status: f.Status, Body: f.Body,
+		ContentType: f.ContentType, RetryAfter: f.RetryAfter, Truncate: f.Truncate, Drop: f.Drop, DropAfterServe: f.DropAfterServe}
+	for _, d := range []struct {
+		name, text string
+		into       *time.Duration
+	}{{"for", f.For, &out.For}, {"delay", f.Delay, &out.Delay}} {
+		if d.text == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.text)
+		if err != nil || v < 0 {
+			return fault.Fault{}, fmt.Errorf("%s: a duration such as \"200ms\", not %q", d.name, d.text)
+		}
+		*d.into = v
+	}
+	if f.Status != 0 && (f.Status < 100 || f.Status > 599) {
+		return fault.Fault{}, fmt.Errorf("status: an HTTP status, not %d", f.Status)
+	}
+	if f.Times < fault.Forever {
+		return fault.Fault{}, fmt.Errorf("times: a count, or %d for until healed", fault.Forever)
+	}
+	return out, nil
+}
+
+// handler is the control API.
+func handler(fakes map[status.Provider]*fake) http.Handler {
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v)
+	}
+	refuse := func(w http.ResponseWriter, code int, format string, args ...any) {
+		reply(w, code, map[string]string{"error": fmt.Sprintf(format, args...)})
+	}
+	// of finds the fake a request names, or refuses it.
+	of := func(w http.ResponseWriter, r *http.Request) *fake {
+		p, err := status.ParseProvider(r.PathValue("provider"))
+		if err != nil || fakes[p] == nil {
+			names := make([]string, 0, len(fakes))
+			for p := range fakes {
+				names = append(names, string(p))
+			}
+			sort.Strings(names)
+			refuse(w, http.StatusNotFound, "no fake %q: the fakes are %s", r.PathValue("provider"), strings.Join(names, ", "))
+			return nil
+		}
+		return fakes[p]
+	}
+	body := func(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<20))
+		if err != nil {
+			refuse(w, http.StatusRequestEntityTooLarge, "the body: %v", err)
+			return nil, false
+		}
+		return b, true
+	}
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		urls := map[string]string{}
+		for p, f := range fakes {
+			urls[string(p)] = f.url
+		}
+		reply(w, http.StatusOK, urls)
+	})
+	mux.HandleFunc("PUT /{provider}/orders", func(w http.ResponseWriter, r *http.Request) {
+		f := of(w, r)
+		if f == nil {
+			return
+		}
+		b, ok := body(w, r)
+		if !ok {
+			return
+		}
+		n, err := f.put(b)
+		if err != nil {
+			refuse(w, http.StatusBadRequest, "%v", err)
+			return
+		}
+		reply(w, http.StatusOK, map[string]int{"put": n})
+	})
+	mux.HandleFunc("POST /{provider}/advance", func(w http.ResponseWriter, r *http.Request) {
+		f := of(w, r)
+		if f == nil {
+			return
+		}
+		b, ok := body(w, r)
+		if !ok {
+			return
+		}
+		var a advance
+		if err := json.Unmarshal(b, &a); err != nil {
+			refuse(w, http.StatusBadRequest, "an advance: %v", err)
+			return
+		}
+		if a.Ref == "" || len(a.Status) == 0 {
+			refuse(w, http.StatusBadRequest, "an advance needs a ref and a status")
+			return
+		}
+		if a.At.IsZero() {
+			a.At = time.Now().UTC()
+		}
+		found, err := f.advance(a)
+		switch {
+		case err != nil:
+			refuse(w, http.StatusBadRequest, "%v", err)
+		case !found:
+			refuse(w, http.StatusNotFound, "no order %q in the %s fake", a.Ref, r.PathValue("provider"))
+		default:
+			reply(w, http.StatusOK, map[string]string{"advanced": a.Ref})
+		}
+	})
+	mux.HandleFunc("POST /{provider}/faults", func(w http.ResponseWriter, r *http.Request) {
+		f := of(w, r)
+		if f == nil {
+			return
+		}
+		b, ok := body(w, r)
+		if !ok {
+			return
+		}
+		var fj faultJSON
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&fj); err != nil {
+			refuse(w, http.StatusBadRequest, "a fault: %v", err)
+			return
+		}
+		ft, err := fj.fault()
+		if err != nil {
+			refuse(w, http.StatusBadRequest, "a fault: %v", err)
+			return
+		}
+		f.injector.Inject(ft)
+		reply(w, http.StatusOK, map[string]string{"injected": r.PathValue("provider")})
+	})
+	mux.HandleFunc("DELETE /{provider}/faults", func(w http.ResponseWriter, r *http.Request) {
+		if f := of(w, r); f != nil {
+			f.injector.Heal()
+			reply(w, http.StatusOK, map[string]string{"healed": r.PathValue("provider")})
+		}
+	})
+	mux.HandleFunc("POST /{provider}/down", func(w http.ResponseWriter, r *http.Request) {
+		if f := of(w, r); f != nil {
+			f.injector.SetDown(true)
+			reply(w, http.StatusOK, map[string]string{"down": r.PathValue("provider")})
+		}
+	})
+	mux.HandleFunc("GET /{provider}/requests", func(w http.ResponseWriter, r *http.Request) {
+		if f := of(w, r); f != nil {
+			reqs := f.injector.Requests()
+			if reqs == nil {
+				reqs = []fault.Request{}
+			}
+			reply(w, http.StatusOK, reqs)
+		}
+	})
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		refuse(w, http.StatusNotFound, "no control %s %s: see the command's doc (go doc ./examples/fakes)", r.Method, r.URL.Path)
+	})
+	return mux
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/bailun"
+	"github.com/ordertrack/ordertrack/bailun/bailuntest"
+	"github.com/ordertrack/ordertrack/flowery"
+	"github.com/ordertrack/ordertrack/flowery/flowerytest"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// serve runs the command on free ports and returns the control API's URL.
+func serve(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	up := make(chan string, 1)
+	done := make(chan int, 1)
+	var out bytes.Buffer
+	go func() {
+		done <- run(append([]string{"-control", "127.0.0.1:0", "-bailun", "127.0.0.1:0", "-reseller", "127.0.0.1:0",
+			"-birdsystem", "127.0.0.1:0", "-flowery", "127.0.0.1:0"}, args...), &out, io.Discard,
+			func(control string) context.Context { up <- control; return ctx })
+	}()
+	select {
+	case c := <-up:
+		t.Cleanup(func() { cancel(); <-done })
+		return c
+	case code := <-done:
+		t.Fatalf("fakes exited %d: %s", code, out.String())
+	}
+	return ""
+}
+
+func call(t *testing.T, method, url, body string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return res.StatusCode, m
+}
+
+// A service in another process drives the fakes through the control API:
+// orders put and moved, an outage staged and healed, the request log read.
+func TestControlAPI(t *testing.T) {
+	control := serve(t)
+	_, urls := call(t, "GET", control+"/", "")
+	require.Len(t, urls, 4)
+	bc := bailun.Config{BaseURL: urls["bailun"].(string), AppID: bailuntest.AppID, AppKey: bailun.NewSecret(bailuntest.AppKey), MaxRetries: -1}
+	bl, err := bailun.New(bc)
+	require.NoError(t, err)
+	ctx := context.Background()
+
+	code, m := call(t, "PUT", control+"/bailun/orders", `[{"originOrderNo":"ORD-1","orderStatus":3,"lastUpdateTime":"2024-06-03 09:00:00"}]`)
+	require.Equal(t, 200, code, m)
+	snaps, err := bl.Track(ctx, "ORD-1")
+	require.NoError(t, err)
+	assert.Equal(t, status.ReadyToShip, snaps[0].Stage)
+	code, m = call(t, "POST", control+"/bailun/advance", `{"ref":"ORD-1","status":4,"at":"2024-06-03T10:30:00Z"}`)
+	require.Equal(t, 200, code, m)
+	snaps, err = bl.Track(ctx, "ORD-1")
+	require.NoError(t, err)
+	assert.Equal(t, status.Shipped, snaps[0].Stage)
+
+	fc := flowery.Config{BaseURL: urls["flowery"].(string), AccountID: flowerytest.AccountID, Logistics: flowerytest.Logistics,
+		SecretKey: flowery.NewSecret(flowerytest.SecretKey), MaxRetries: -1}
+	fl, err := flowery.New(fc)
+	require.NoError(t, err)
+	code, _ = call(t, "POST", control+"/flowery/down", "")
+	require.Equal(t, 200, code)
+	snaps, err = fl.Track(ctx, "1000025")
+	require.NoError(t, err)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrUnavailable, "down until healed")
+	code, _ = call(t, "DELETE", control+"/flowery/faults", "")
+	require.Equal(t, 200, code)
+	snaps, err = fl.Track(ctx, "1000025")
+	require.NoError(t, err)
+	assert.NoError(t, snaps[0].Err)
+	assert.Equal(t, status.NotFound, snaps[0].Stage)
+
+	code, m = call(t, "POST", control+"/flowery/faults", `{"path":"/orders","delay":"50ms","times":1}`)
+	require.Equal(t, 200, code, m)
+	start := time.Now()
+	_, err = fl.Track(ctx, "1000025")
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, time.Since(start), 50*time.Millisecond, "the latency staged")
+
+	res, err := http.Get(control + "/bailun/requests")
+	require.NoError(t, err)
+	var reqs []struct{ Method, Path, Query string }
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&reqs))
+	res.Body.Close()
+	asked := 0
+	for _, r := range reqs {
+		if strings.Contains(r.Query, "ORD-1") {
+			asked++
+		}
+	}
+	assert.Equal(t, 2, asked, "the log says ORD-1 was asked twice")
+}
+
+// A control request that names no such provider, order or fault, or
+// sends what does not decode, gets a clear 4xx, and the fakes go on.
+func TestControlRefusals(t *testing.T) {
+	control := serve(t)
+	for _, c := range []struct {
+		method, path, body string
+		code               int
+		says               string
+	}{
+		{"POST", "/dhl/down", "", 404, `no fake "dhl"`},
+		{"PUT", "/bailun/orders", `{"not":"a list"}`, 400, "a JSON list of orders"},
+		{"PUT", "/flowery/orders", `[{"order_no":`, 400, "a JSON list of orders"},
+		{"POST", "/bailun/advance", `{"ref":"NOPE","status":2}`, 404, `no order "NOPE"`},
+		{"POST", "/bailun/advance", `{"ref":"X","status":"shipped"}`, 400, "a Bailun orderStatus number"},
+		{"POST", "/reseller/advance", `{"ref":"X","status":30}`, 400, "sub: the sub-order"},
+		{"POST", "/birdsystem/advance", `{"ref":"abc","status":"PICKING"}`, 400, "not a consignment id"},
+		{"POST", "/bailun/advance", `{}`, 400, "needs a ref and a status"},
+		{"POST", "/flowery/faults", `{"delay":"soon"}`, 400, `a duration such as "200ms"`},
+		{"POST", "/flowery/faults", `{"status":42}`, 400, "an HTTP status"},
+		{"POST", "/flowery/faults", `{"statsu":503}`, 400, `unknown field "statsu"`},
+		{"POST", "/flowery/faults", `{"times":-7}`, 400, "times: a count"},
+		{"GET", "/no/such/thing/here", "", 404, "no control GET"},
+	} {
+		code, m := call(t, c.method, control+c.path, c.body)
+		assert.Equal(t, c.code, code, "%s %s", c.method, c.path)
+		assert.Contains(t, m["error"], c.says, "%s %s %s", c.method, c.path, c.body)
+	}
+	code, _ := call(t, "GET", control+"/", "")
+	assert.Equal(t, 200, code, "still serving")
+}
