@@ -70,6 +70,7 @@
 package pgstore
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -79,6 +80,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -98,6 +100,16 @@ type Options struct{}
 // concurrent use, and for use by many machines at once.
 type Store struct {
 	db *sql.DB
+	// claimed holds the snapshots' JSON of each claim out (tracker, ref,
+	// generation), so that a save whose snapshots are the same bytes does
+	// not send or write them again: most polls change nothing. Bounded by
+	// the claims in flight.
+	claimed sync.Map
+}
+
+type claimKey struct {
+	tracker, ref string
+	gen          int64
 }
 
 var _ watch.Store = (*Store)(nil)
@@ -301,6 +313,8 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 			// A row this code cannot read is claimed as not seen: its next
 			// answer is its new baseline.
 			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
+		} else if len(snaps) > 0 {
+			s.claimed.Store(claimKey{t.String(), c.Ref, c.Gen}, snaps)
 		}
 		out = append(out, c)
 	}
@@ -335,12 +349,14 @@ func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error
 	return nil
 }
 
-// saved is one result as the save statement reads it.
+// saved is one result as the save statement reads it; Same says its
+// snapshots are the bytes kept already, and are not sent.
 type saved struct {
 	Ref       string          `json:"ref"`
 	Gen       int64           `json:"gen"`
 	Due       int64           `json:"due"`
 	Seen      bool            `json:"seen"`
+	Same      bool            `json:"same,omitempty"`
 	Snapshots json.RawMessage `json:"snapshots"`
 	State     json.RawMessage `json:"state"`
 }
@@ -353,6 +369,8 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	var upd, del []saved
 	for _, r := range results {
 		v := saved{Ref: r.Ref, Gen: r.Gen, Due: nanos(r.Due), Seen: r.Seen, Snapshots: json.RawMessage("null")}
+		key := claimKey{t.String(), r.Ref, r.Gen}
+		old, _ := s.claimed.LoadAndDelete(key)
 		if r.Done {
 			del = append(del, v)
 			continue
@@ -362,7 +380,11 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			if err != nil {
 				return s.fail("save", t, err)
 			}
-			v.Snapshots = b
+			if prev, ok := old.([]byte); ok && bytes.Equal(prev, b) {
+				v.Same = true // kept as it is
+			} else {
+				v.Snapshots = b
+			}
 		}
 		b, err := json.Marshal(r.State)
 		if err != nil {
@@ -396,8 +418,9 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			// A ref Unfollow marked while it was claimed stays due at once.
 			if err := collect(tx.QueryContext(ctx, `UPDATE ordertrack_refs r SET
 				due = CASE WHEN r.stopping THEN least(r.due, u.due) ELSE u.due END,
-				seen = u.seen, snapshots = CASE WHEN json_typeof(u.snapshots) = 'null' THEN NULL ELSE u.snapshots END, state = u.state
-				FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, snapshots json, state json)
+				seen = u.seen, state = u.state,
+				snapshots = CASE WHEN u.same THEN r.snapshots WHEN json_typeof(u.snapshots) = 'null' THEN NULL ELSE u.snapshots END
+				FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, same boolean, snapshots json, state json)
 				WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
 				RETURNING r.ref`, t.String(), b)); err != nil {
 				return err
