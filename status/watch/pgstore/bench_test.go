@@ -7,7 +7,9 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -114,12 +116,18 @@ func BenchmarkFleetPass(b *testing.B) {
 			var before runtime.MemStats
 			runtime.ReadMemStats(&before)
 			var peak uint64
+			var pgCPU, clientCPU time.Duration
 			b.ResetTimer()
 			for b.Loop() {
 				b.StopTimer()
 				due()
+				pg0, cl0 := postgresCPU(), selfCPU()
 				b.StartTimer()
 				pass()
+				b.StopTimer()
+				pgCPU += postgresCPU() - pg0
+				clientCPU += selfCPU() - cl0
+				b.StartTimer()
 				var m runtime.MemStats
 				runtime.ReadMemStats(&m)
 				peak = max(peak, m.HeapAlloc)
@@ -129,6 +137,10 @@ func BenchmarkFleetPass(b *testing.B) {
 			b.ReportMetric(float64(per.Nanoseconds())/1000, "µs/ref")
 			b.ReportMetric(float64(b.N*n)/elapsed.Seconds(), "refs/s")
 			b.ReportMetric(float64(peak-min(peak, before.HeapAlloc))/(1<<20), "MiB-heap-peak")
+			if pgCPU > 0 {
+				b.ReportMetric(float64(pgCPU.Nanoseconds())/1000/float64(b.N*n), "pg-cpu-µs/ref")
+			}
+			b.ReportMetric(float64(clientCPU.Nanoseconds())/1000/float64(b.N*n), "client-cpu-µs/ref")
 			var size int64
 			if err := db.QueryRow("SELECT pg_total_relation_size('ordertrack_refs')").Scan(&size); err == nil {
 				b.ReportMetric(float64(size)/float64(n), "table-B/ref")
@@ -139,3 +151,43 @@ func BenchmarkFleetPass(b *testing.B) {
 
 // trackerOf returns the k-th tracker's client.
 func trackerOf(int) status.Tracker { return still{} }
+
+// postgresCPU is the CPU time of every postgres process on the machine
+// (this test's cluster, on a machine of its own), from /proc; 0 where
+// /proc does not tell.
+func postgresCPU() time.Duration {
+	dirs, _ := os.ReadDir("/proc")
+	var ticks int64
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ... utime stime: fields 14 and 15.
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < 0 || s[open+1:end] != "postgres" {
+			continue
+		}
+		f := strings.Fields(s[end+2:])
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		ticks += u + st
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100
+}
+
+// selfCPU is this process's CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
