@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -129,28 +131,33 @@ func TestConnectionsDropped(t *testing.T) {
 	assert.Equal(t, 2, st.Followed)
 }
 
-// The claim is an index range scan of (tracker, due), whatever the rows
-// followed: its plan, at 200,000 rows over 20 trackers.
+// The claim is an index range scan of (tracker, due, ref), whatever the
+// rows followed: its plan, at 200,000 rows over 20 trackers (or
+// ORDERTRACK_PLAN_ROWS: 10000000 for the README's).
 func TestClaimUsesTheIndex(t *testing.T) {
 	db, _ := pgtest.Open(t)
 	_, err := pgstore.Open(context.Background(), db, nil)
 	require.NoError(t, err)
+	rows := 200000
+	if n, err := strconv.Atoi(os.Getenv("ORDERTRACK_PLAN_ROWS")); err == nil && n > 0 {
+		rows = n
+	}
 	_, err = db.Exec(`INSERT INTO ordertrack_refs (tracker, ref, due, state)
-		SELECT 'bailun/a' || (i % 20), 'R' || i, (random() * 1e15)::bigint, '{}' FROM generate_series(1, 200000) AS i`)
+		SELECT 'bailun/a' || (i % 20), 'R' || i, (random() * 1e15)::bigint, '{}' FROM generate_series(1, $1) AS i`, rows)
 	require.NoError(t, err)
 	_, err = db.Exec("ANALYZE ordertrack_refs")
 	require.NoError(t, err)
-	rows, err := db.Query(`EXPLAIN SELECT ref, due FROM ordertrack_refs WHERE tracker = 'bailun/a3' AND due <= 500000000000000
+	plans, err := db.Query(`EXPLAIN (ANALYZE, BUFFERS) SELECT ref, due FROM ordertrack_refs WHERE tracker = 'bailun/a3' AND due <= 500000000000000
 		ORDER BY due, ref LIMIT 100 FOR UPDATE SKIP LOCKED`)
 	require.NoError(t, err)
-	defer rows.Close()
+	defer plans.Close()
 	var plan []string
-	for rows.Next() {
+	for plans.Next() {
 		var line string
-		require.NoError(t, rows.Scan(&line))
+		require.NoError(t, plans.Scan(&line))
 		plan = append(plan, line)
 	}
-	t.Logf("\n%s", joinLines(plan))
+	t.Logf("%d rows:\n%s", rows, joinLines(plan))
 	assert.Contains(t, joinLines(plan), "Index Scan using ordertrack_refs_due")
 	assert.NotContains(t, joinLines(plan), "Seq Scan")
 }
