@@ -68,6 +68,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if *worker != "" {
 		return runWorker(*worker, *pg, *fakes, stdout, stderr)
 	}
+	stderr = &syncWriter{w: stderr} // the workers' stderr, and ours
 	if *workers < 2 {
 		fmt.Fprintln(stderr, "fleet: -workers must be 2 or more, for one to be killed")
 		return 2
@@ -170,17 +171,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 				fmt.Fprintln(stdout, name, line)
 				mu.Unlock()
 				// A stage change a move made: "... <provider> <ref> (<order>) <from> -> <to>".
-				for k := range want {
-					if matches(line, k) {
-						mu.Lock()
-						if want[k] {
-							want[k] = false
-							lastBy = i
-							seen <- struct{}{}
-						}
-						mu.Unlock()
+				mu.Lock()
+				for k, waiting := range want {
+					if waiting && matches(line, k) {
+						want[k] = false
+						lastBy = i
+						seen <- struct{}{}
 					}
 				}
+				mu.Unlock()
 			}
 		})
 	}
@@ -318,4 +317,17 @@ func (a *announcing) Lease(ctx context.Context, t watch.TrackerID, owner string,
 		a.say("no longer drives " + t.String() + ": " + l.Owner + " does")
 	}
 	return l, ok, err
+}
+
+// syncWriter writes to w one Write at a time: the workers' stderr is
+// copied by goroutines of their own.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
