@@ -138,7 +138,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	var mu sync.Mutex
 	printed := map[string]bool{}
-	lastBy := 0 // the worker that reported the last move seen
+	refs := 0
+	for _, q := range f.Queries {
+		refs += len(q.Refs)
+	}
+	baseline := make(chan struct{}, refs) // a ref's first answer came
+	lastBy := 0                           // the worker that reported the last move seen
 	moves := demo.Moves()
 	want := demo.Expected(moves)
 	seen := make(chan struct{}, len(moves))
@@ -168,6 +173,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 					line += "   (again: its first worker died before acknowledging it)"
 				}
 				printed[line] = true
+				if strings.Contains(line, " following, ") {
+					select {
+					case baseline <- struct{}{}:
+					default:
+					}
+				}
 				fmt.Fprintln(stdout, name, line)
 				mu.Unlock()
 				// A stage change a move made: "... <provider> <ref> (<order>) <from> -> <to>".
@@ -191,6 +202,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		readers.Wait()
 	}()
 
+	// Every ref's baseline first, so that a move is never taken for one
+	// (the revoked account's ref has none: it fails).
+	for range refs - 1 {
+		select {
+		case <-baseline:
+		case <-ctx.Done():
+			fmt.Fprintf(stderr, "fleet: gave up after %v waiting for the first answers\n", *timeout)
+			return 1
+		}
+	}
 	for i, m := range moves {
 		select {
 		case <-ctx.Done():
