@@ -82,10 +82,16 @@ func fail(op string, t TrackerID, err error) error {
 	return fmt.Errorf("watch: memory store: %s %s: %w", op, t, err)
 }
 
+// next returns a new number of the store's: for heap entries and
+// generations alike.
+func (m *memTracker) next() int64 {
+	*m.seq++
+	return *m.seq
+}
+
 // schedule sets r's due time and puts it in the heap.
 func (m *memTracker) schedule(r *memRef, due time.Time) {
-	*m.seq++
-	r.seq = *m.seq
+	r.seq = m.next()
 	r.Due = due.UTC()
 	heap.Push(&m.due, dueEntry{due: r.Due, ref: r.Ref, seq: r.seq})
 	// Compact when stale entries are most of the heap.
@@ -103,7 +109,7 @@ func (m *memTracker) schedule(r *memRef, due time.Time) {
 }
 
 func (s *memoryStore) Follow(ctx context.Context, t TrackerID, due time.Time, refs ...string) (int, error) {
-	if err := validRefs(refs); err != nil {
+	if err := CheckRefs(refs); err != nil {
 		return 0, fail("follow", t, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -117,7 +123,7 @@ func (s *memoryStore) Follow(ctx context.Context, t TrackerID, due time.Time, re
 		if r := m.refs[ref]; r != nil {
 			if r.Stopping {
 				r.Stopping = false
-				r.Gen++ // the claim that would stop it is refused
+				r.Gen = m.next() // the claim that would stop it is refused
 				m.schedule(r, due)
 			}
 			continue
@@ -169,7 +175,7 @@ func (s *memoryStore) Claim(ctx context.Context, t TrackerID, now, until time.Ti
 			break
 		}
 		heap.Pop(&m.due)
-		r.Gen++
+		r.Gen = m.next() // unique in the store: a ref followed again never meets its old claims
 		m.schedule(r, until)
 		out = append(out, Claim{Ref: r.Ref, Gen: r.Gen, Stopping: r.Stopping, Seen: r.Seen,
 			Snapshots: slices.Clone(r.Snapshots), State: r.State})

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -214,11 +215,19 @@ func firstN(s []string, n int) []string {
 	return s
 }
 
-// validRefs refuses empty refs before a Store is asked.
-func validRefs(refs []string) error {
+// CheckRefs refuses refs that no Store keeps alike: an empty one, one
+// holding a NUL (Postgres text cannot), or one that is not UTF-8 (it would
+// come back changed). Every Store's Follow refuses them with it, before
+// anything is written; the error matches status.ErrInvalidRequest.
+func CheckRefs(refs []string) error {
 	for i, r := range refs {
-		if r == "" {
+		switch {
+		case r == "":
 			return fmt.Errorf("ref %d is empty: %w", i, status.ErrInvalidRequest)
+		case strings.IndexByte(r, 0) >= 0:
+			return fmt.Errorf("ref %d (%q) holds a NUL: %w", i, r, status.ErrInvalidRequest)
+		case !utf8.ValidString(r):
+			return fmt.Errorf("ref %d (%q) is not UTF-8: %w", i, r, status.ErrInvalidRequest)
 		}
 	}
 	return nil

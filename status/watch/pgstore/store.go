@@ -62,6 +62,11 @@
 //		until   bigint NOT NULL,
 //		gen     bigint NOT NULL
 //	);
+//	CREATE SEQUENCE ordertrack_gen; -- every claim's generation
+//
+// A claim's generation comes from ordertrack_gen, not from the ref's own
+// count, so that a ref done and followed again never meets the claims of
+// its earlier life.
 //
 // A claim is an index range scan of ordertrack_refs_due (tracker, then
 // due up to now), whatever the rows followed; the table's autovacuum is
@@ -142,7 +147,8 @@ CREATE TABLE ordertrack_leases (
 	owner   text   NOT NULL,
 	until   bigint NOT NULL,
 	gen     bigint NOT NULL
-);`,
+);
+CREATE SEQUENCE ordertrack_gen;`,
 }
 
 // Open makes the schema current in db (creating it, or migrating an older
@@ -225,10 +231,8 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 // Follow implements watch.Store.
 func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (int, error) {
-	for i, r := range refs {
-		if r == "" {
-			return 0, s.fail("follow", t, fmt.Errorf("ref %d is empty: %w", i, status.ErrInvalidRequest))
-		}
+	if err := watch.CheckRefs(refs); err != nil {
+		return 0, s.fail("follow", t, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return 0, s.fail("follow", t, err)
@@ -245,7 +249,7 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		// A ref being unfollowed is followed again, its generation raised
 		// so that the claim that would stop it is refused.
-		if _, err := tx.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = false, gen = gen + 1, due = $3
+		if _, err := tx.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = false, gen = nextval('ordertrack_gen'), due = $3
 			WHERE tracker = $1 AND stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, nanos(due)); err != nil {
 			return err
 		}
@@ -281,7 +285,7 @@ func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, 
 const claimSQL = `WITH c AS (
 	SELECT ref, due FROM ordertrack_refs WHERE tracker = $1 AND due <= $2
 	ORDER BY due, ref LIMIT $3 FOR UPDATE SKIP LOCKED)
-UPDATE ordertrack_refs r SET gen = r.gen + 1, due = $4
+UPDATE ordertrack_refs r SET gen = nextval('ordertrack_gen'), due = $4
 FROM c WHERE r.tracker = $1 AND r.ref = c.ref
 RETURNING r.ref, r.gen, r.stopping, r.seen, r.snapshots, r.state, c.due`
 
@@ -351,14 +355,19 @@ func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error
 
 // saved is one result as the save statement reads it; Same says its
 // snapshots are the bytes kept already, and are not sent.
+//
+// Snapshots and State travel as JSON strings holding their JSON text, cast
+// to json by the statement: a NUL in a provider's text is \u0000 in JSON,
+// which Postgres's json type keeps but cannot unpack into text, as
+// json_to_recordset would for a json field.
 type saved struct {
-	Ref       string          `json:"ref"`
-	Gen       int64           `json:"gen"`
-	Due       int64           `json:"due"`
-	Seen      bool            `json:"seen"`
-	Same      bool            `json:"same,omitempty"`
-	Snapshots json.RawMessage `json:"snapshots"`
-	State     json.RawMessage `json:"state"`
+	Ref       string  `json:"ref"`
+	Gen       int64   `json:"gen"`
+	Due       int64   `json:"due"`
+	Seen      bool    `json:"seen"`
+	Same      bool    `json:"same,omitempty"`
+	Snapshots *string `json:"snapshots"`
+	State     string  `json:"state"`
 }
 
 // Save implements watch.Store.
@@ -366,9 +375,14 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	if err := ctx.Err(); err != nil {
 		return s.fail("save", t, err)
 	}
+	// A ref given twice: the last result stands, as in the other stores
+	// (one UPDATE would take either).
+	if last := lastOfEach(results); len(last) < len(results) {
+		results = last
+	}
 	var upd, del []saved
 	for _, r := range results {
-		v := saved{Ref: r.Ref, Gen: r.Gen, Due: nanos(r.Due), Seen: r.Seen, Snapshots: json.RawMessage("null")}
+		v := saved{Ref: r.Ref, Gen: r.Gen, Due: nanos(r.Due), Seen: r.Seen}
 		key := claimKey{t.String(), r.Ref, r.Gen}
 		old, _ := s.claimed.LoadAndDelete(key)
 		if r.Done {
@@ -383,14 +397,15 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			if prev, ok := old.([]byte); ok && bytes.Equal(prev, b) {
 				v.Same = true // kept as it is
 			} else {
-				v.Snapshots = b
+				text := string(b)
+				v.Snapshots = &text
 			}
 		}
 		b, err := json.Marshal(r.State)
 		if err != nil {
 			return s.fail("save", t, err)
 		}
-		v.State = b
+		v.State = string(b)
 		upd = append(upd, v)
 	}
 	var kept map[string]bool
@@ -418,9 +433,9 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			// A ref Unfollow marked while it was claimed stays due at once.
 			if err := collect(tx.QueryContext(ctx, `UPDATE ordertrack_refs r SET
 				due = CASE WHEN r.stopping THEN least(r.due, u.due) ELSE u.due END,
-				seen = u.seen, state = u.state,
-				snapshots = CASE WHEN u.same THEN r.snapshots WHEN json_typeof(u.snapshots) = 'null' THEN NULL ELSE u.snapshots END
-				FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, same boolean, snapshots json, state json)
+				seen = u.seen, state = u.state::json,
+				snapshots = CASE WHEN u.same THEN r.snapshots ELSE u.snapshots::json END
+				FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, same boolean, snapshots text, state text)
 				WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
 				RETURNING r.ref`, t.String(), b)); err != nil {
 				return err
@@ -438,7 +453,11 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				return err
 			}
 		}
-		var changes []json.RawMessage
+		type outRow struct {
+			ID     string `json:"id"`
+			Change string `json:"change"` // its JSON text, as a string (see saved)
+		}
+		var changes []outRow
 		for _, r := range results {
 			if !kept[r.Ref] {
 				continue
@@ -448,7 +467,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				if err != nil {
 					return err
 				}
-				changes = append(changes, b)
+				changes = append(changes, outRow{ID: c.ID, Change: string(b)})
 			}
 		}
 		if len(changes) == 0 {
@@ -459,7 +478,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO ordertrack_outbox (tracker, id, change)
-			SELECT $1, c->>'id', c FROM json_array_elements($2::json) WITH ORDINALITY AS a(c, n) ORDER BY n
+			SELECT $1, c.id, c.change::json FROM ROWS FROM (json_to_recordset($2::json) AS (id text, change text)) WITH ORDINALITY AS c(id, change, n) ORDER BY c.n
 			ON CONFLICT (tracker, id) DO NOTHING`, t.String(), b)
 		return err
 	})
@@ -476,6 +495,25 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 		return &watch.LeaseLostError{Tracker: t, Refs: lost}
 	}
 	return nil
+}
+
+// lastOfEach returns results with only the last result of each ref, in
+// the order of those.
+func lastOfEach(results []watch.Result) []watch.Result {
+	last := make(map[string]int, len(results))
+	for i, r := range results {
+		last[r.Ref] = i
+	}
+	if len(last) == len(results) {
+		return results
+	}
+	out := make([]watch.Result, 0, len(last))
+	for i, r := range results {
+		if last[r.Ref] == i {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Pending implements watch.Store.

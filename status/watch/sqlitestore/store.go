@@ -45,6 +45,11 @@
 //		until   INTEGER NOT NULL,
 //		gen     INTEGER NOT NULL
 //	);
+//	CREATE TABLE gens (n INTEGER NOT NULL); -- one row: the last generation given
+//
+// A claim's generation comes from gens, not from the ref's own count, so
+// that a ref done and followed again never meets the claims of its
+// earlier life.
 //
 // A claim is one index range scan of refs_due: a claimed ref's due is
 // set to the end of its lease, so that a claim not saved in time is due
@@ -113,6 +118,8 @@ CREATE TABLE leases (
 	until   INTEGER NOT NULL,
 	gen     INTEGER NOT NULL
 );
+CREATE TABLE gens (n INTEGER NOT NULL);
+INSERT INTO gens VALUES (0);
 PRAGMA user_version = 1;
 `
 
@@ -228,10 +235,8 @@ func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
 
 // Follow implements watch.Store.
 func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (int, error) {
-	for _, r := range refs {
-		if r == "" {
-			return 0, fmt.Errorf("sqlitestore: follow %s: a ref is empty: %w", t, status.ErrInvalidRequest)
-		}
+	if err := watch.CheckRefs(refs); err != nil {
+		return 0, s.fail("follow", t, err)
 	}
 	state, err := json.Marshal(watch.State{Since: due.UTC()})
 	if err != nil {
@@ -246,7 +251,11 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 		defer ins.Close()
 		// Followed again while stopping: its generation grows, so that the
 		// claim that would stop it is refused.
-		again, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 0, gen = gen + 1, due = ? WHERE tracker = ? AND ref = ? AND stopping = 1")
+		gen, err := nextGen(ctx, tx)
+		if err != nil {
+			return err
+		}
+		again, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 0, gen = ?, due = ? WHERE tracker = ? AND ref = ? AND stopping = 1")
 		if err != nil {
 			return err
 		}
@@ -260,7 +269,7 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 				added++
 				continue
 			}
-			if _, err := again.ExecContext(ctx, nanos(due), t.String(), r); err != nil {
+			if _, err := again.ExecContext(ctx, gen, nanos(due), t.String(), r); err != nil {
 				return err
 			}
 		}
@@ -305,7 +314,11 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 			return err
 		}
 		defer rows.Close()
-		args := []any{nanos(until), t.String()}
+		gen, err := nextGen(ctx, tx)
+		if err != nil {
+			return err
+		}
+		args := []any{gen, nanos(until), t.String()}
 		for rows.Next() {
 			var c watch.Claim
 			var snaps, state []byte
@@ -318,7 +331,7 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 				// and its next answer is its new baseline.
 				c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
 			}
-			c.Gen++
+			c.Gen = gen
 			out = append(out, c)
 			args = append(args, c.Ref)
 		}
@@ -328,7 +341,7 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		if len(out) == 0 {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, "UPDATE refs SET gen = gen + 1, due = ? WHERE tracker = ? AND ref IN (?"+
+		_, err = tx.ExecContext(ctx, "UPDATE refs SET gen = ?, due = ? WHERE tracker = ? AND ref IN (?"+
 			strings.Repeat(", ?", len(out)-1)+")", args...)
 		return err
 	})
@@ -336,6 +349,13 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		return nil, s.fail("claim", t, err)
 	}
 	return out, nil
+}
+
+// nextGen takes the next generation of the store, in tx.
+func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, "UPDATE gens SET n = n + 1 RETURNING n").Scan(&n)
+	return n, err
 }
 
 func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {

@@ -64,6 +64,9 @@ func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
 		{"DoneKeepsItsChanges", testDoneKeepsItsChanges},
 		{"LeaseEndsAtUntil", testLeaseEndsAtUntil},
 		{"ValuesOfNoKind", testValuesOfNoKind},
+		{"NULInText", testNULInText},
+		{"RefsNoStoreKeeps", testRefsNoStoreKeeps},
+		{"StaleSaveAfterFollowAgain", testStaleSaveAfterFollowAgain},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
@@ -673,5 +676,73 @@ func testValuesOfNoKind(t *testing.T, s watch.Store) {
 	must(t, err)
 	if len(f.Snapshots) != 1 || f.Snapshots[0].Stage != status.Stage(200) {
 		t.Errorf("snapshots = %+v, want the Stage(200) kept", f.Snapshots)
+	}
+}
+
+// A NUL in a provider's text (a snapshot's, a change's) is kept, and does
+// not stop the save of its batch.
+func testNULInText(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A", "B")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 2)
+	must(t, err)
+	ch := status.Change{Kind: status.Unfollowed, Provider: status.Bailun, Ref: "A", Why: "a\x00b"}
+	ch.ID = ch.HashID()
+	must(t, s.Save(ctx, acme, []watch.Result{
+		{Ref: "A", Gen: c[0].Gen, Seen: true, Snapshots: []status.Snapshot{{Provider: status.Bailun, Ref: "A", Carrier: "x\x00y"}}, Due: t0, Changes: []status.Change{ch}},
+		{Ref: "B", Gen: c[1].Gen, Seen: true, Due: t0},
+	}))
+	f, _, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	if len(f.Snapshots) != 1 || f.Snapshots[0].Carrier != "x\x00y" {
+		t.Errorf("snapshots = %+v, want the NUL kept", f.Snapshots)
+	}
+	p, err := s.Pending(ctx, acme, 10)
+	must(t, err)
+	if len(p) != 1 || p[0].Why != "a\x00b" {
+		t.Errorf("outbox = %+v, want the change with its NUL", p)
+	}
+	if b, _, _ := s.Get(ctx, acme, "B"); !b.Seen {
+		t.Error("B, saved in the same batch, was not")
+	}
+}
+
+// Refs no store keeps alike are refused at Follow, before anything is
+// written.
+func testRefsNoStoreKeeps(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	for _, bad := range []string{"R\x001", "R\xff1", ""} {
+		if _, err := s.Follow(ctx, acme, t0, "OK", bad); !errors.Is(err, status.ErrInvalidRequest) {
+			t.Errorf("Follow %q: %v, want ErrInvalidRequest", bad, err)
+		}
+	}
+	if st, _ := s.Stats(ctx, acme, t0); st.Followed != 0 {
+		t.Errorf("%d refs followed after refused Follows, want 0", st.Followed)
+	}
+}
+
+// A claim from before a ref was done and followed again is refused: the
+// generations of the ref's new life never meet its old ones.
+func testStaleSaveAfterFollowAgain(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	stale, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1) // X claims, and stalls
+	must(t, err)
+	now := t0.Add(2 * time.Minute)
+	y, err := s.Claim(ctx, acme, now, now.Add(time.Minute), 1) // Y takes it over, and is done with it
+	must(t, err)
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: y[0].Gen, Done: true}}))
+	_, err = s.Follow(ctx, acme, now, "A") // followed again, and claimed
+	must(t, err)
+	c, err := s.Claim(ctx, acme, now, now.Add(time.Minute), 1)
+	must(t, err)
+	if len(c) == 1 && c[0].Gen == stale[0].Gen {
+		t.Fatalf("the ref's new claim has generation %d, the stale claim's", c[0].Gen)
+	}
+	err = s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: stale[0].Gen, Seen: true, Due: now.Add(time.Hour)}})
+	if !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("the stale claim's save: %v, want ErrLeaseLost", err)
 	}
 }
