@@ -42,7 +42,9 @@ type Options struct {
 	// this much later (by the next process, or another one); 0 gives
 	// DefaultClaimFor. It must outlast one batch's Track, retries and
 	// rate limit waits included; a tracker lease is renewed between
-	// batches.
+	// batches, and before a change is delivered once half of it is gone.
+	// A deliver that takes longer than half of it may see its change
+	// delivered by another process too.
 	ClaimFor time.Duration
 	// Tick is how often a tracker with nothing due asks its Store again;
 	// 0 gives DefaultTick. Follow wakes its tracker at once.
@@ -564,10 +566,21 @@ func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Chang
 func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Change) bool, c status.Change) error {
 	w.deliverMu.Lock()
 	defer w.deliverMu.Unlock()
-	if !w.now().Before(tr.leaseUntil) {
+	now := w.now()
+	if !now.Before(tr.leaseUntil) {
 		// This process stalled past its lease (a pause, a partition):
 		// another may hold the tracker and deliver the outbox now.
 		return errLeaseEnded
+	}
+	if tr.leaseUntil.Sub(now) < w.claimFor/2 {
+		// A slow consumer: renew before sending, so that no other process
+		// takes the tracker (and its outbox) while this send runs.
+		if _, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor)); err != nil {
+			return w.storeFailed(ctx, tr, err)
+		} else if !ok {
+			return errLeaseEnded
+		}
+		tr.leaseUntil = now.Add(w.claimFor)
 	}
 	if !send(c) {
 		return errNotTaken

@@ -747,3 +747,28 @@ func TestWatcherStopsDeliveringPastItsLease(t *testing.T) {
 	require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) { got = append(got, c.Ref) }))
 	assert.Equal(t, []string{"B", "C"}, got)
 }
+
+// A slow consumer does not lose the tracker: the lease is renewed before a
+// change is delivered once half of it is gone.
+func TestWatcherRenewsItsLeaseForASlowConsumer(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	var refs []string
+	for i := range 5 {
+		r := fmt.Sprintf("R%d", i)
+		refs = append(refs, r)
+		tr.set(r, status.Processing, nil)
+	}
+	store := NewMemoryStore()
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Hour}, ClaimFor: time.Minute})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, refs...))
+	n := 0
+	require.NoError(t, w.Poll(context.Background(), id, func(status.Change) {
+		n++
+		clk.Add(40 * time.Second) // each change takes two thirds of the lease
+	}))
+	assert.Equal(t, 5, n, "every change delivered by the holder, its lease renewed")
+	l, ok, err := store.Lease(context.Background(), id, "another", clk.Now(), clk.Now().Add(time.Minute))
+	require.NoError(t, err)
+	assert.False(t, ok, "still this Watcher's: %+v", l)
+}

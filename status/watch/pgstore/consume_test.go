@@ -93,3 +93,22 @@ func TestConsumeHandsOffOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, got, "nothing comes twice")
 }
+
+// A consumer that panics (and is recovered, as an HTTP server does)
+// leaves nothing locked: its batch comes again.
+func TestConsumePanicRollsBack(t *testing.T) {
+	s, _ := openDB(t)
+	w := watch.New(watch.Options{Store: s, Schedule: watch.Every{}})
+	id, err := w.Add(fixed{status.Shipped}, "acme")
+	require.NoError(t, err)
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, "A"))
+	require.NoError(t, w.Poll(ctx, id, nil))
+	func() {
+		defer func() { assert.NotNil(t, recover()) }()
+		_, _ = s.Consume(ctx, 10, func(context.Context, *sql.Tx, status.Change) error { panic("the consumer's bug") })
+	}()
+	got, err := s.Consume(ctx, 10, func(context.Context, *sql.Tx, status.Change) error { return nil })
+	require.NoError(t, err)
+	assert.Equal(t, 1, got, "the change comes again, unlocked")
+}

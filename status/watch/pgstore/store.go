@@ -639,8 +639,10 @@ func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 	if err != nil {
 		return err
 	}
+	// Rolled back on any way out but a commit: an error, or a panic of f
+	// (a consumer's), which would hold the connection and its row locks.
+	defer tx.Rollback()
 	if err := f(tx); err != nil {
-		_ = tx.Rollback()
 		return err
 	}
 	return tx.Commit()
