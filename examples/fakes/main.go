@@ -150,7 +150,7 @@ func start(addrs map[status.Provider]*string) (map[status.Provider]*fake, *demo.
 		return fail(err)
 	}
 	out[status.Bailun] = &fake{url: bl.URL, injector: &bl.Injector, close: bl.Close,
-		put: putter(func(o []bailun.OrderStatusOutput) { bl.Put(o...) }),
+		put: putter("originOrderNo", func(o bailun.OrderStatusOutput) string { return o.OriginOrderNo }, func(o []bailun.OrderStatusOutput) { bl.Put(o...) }),
 		advance: func(a advance) (bool, error) {
 			var st status.BailunOrderStatus
 			if err := json.Unmarshal(a.Status, &st); err != nil {
@@ -163,7 +163,7 @@ func start(addrs map[status.Provider]*string) (map[status.Provider]*fake, *demo.
 		return fail(err)
 	}
 	out[status.Reseller] = &fake{url: rs.URL, injector: &rs.Injector, close: rs.Close,
-		put: putter(func(o []reseller.Order) { rs.Put(o...) }),
+		put: putter("thirdOrderNo", func(o reseller.Order) string { return o.ThirdOrderNo }, func(o []reseller.Order) { rs.Put(o...) }),
 		advance: func(a advance) (bool, error) {
 			var st status.ResellerOrderStatus
 			if err := json.Unmarshal(a.Status, &st); err != nil {
@@ -179,7 +179,12 @@ func start(addrs map[status.Provider]*string) (map[status.Provider]*fake, *demo.
 		return fail(err)
 	}
 	out[status.BirdSystem] = &fake{url: bs.URL, injector: &bs.Injector, close: bs.Close,
-		put: putter(func(o []birdsystem.Consignment) { bs.Put(o...) }),
+		put: putter("id", func(o birdsystem.Consignment) string {
+			if o.ID.Int64 <= 0 {
+				return ""
+			}
+			return o.Ref()
+		}, func(o []birdsystem.Consignment) { bs.Put(o...) }),
 		advance: func(a advance) (bool, error) {
 			var st status.BirdSystemStatus
 			if err := json.Unmarshal(a.Status, &st); err != nil {
@@ -196,7 +201,7 @@ func start(addrs map[status.Provider]*string) (map[status.Provider]*fake, *demo.
 		return fail(err)
 	}
 	out[status.Flowery] = &fake{url: fl.URL, injector: &fl.Injector, close: fl.Close,
-		put: putter(func(o []flowery.OrderDetail) { fl.Put(o...) }),
+		put: putter("order_no", func(o flowery.OrderDetail) string { return o.OrderNo }, func(o []flowery.OrderDetail) { fl.Put(o...) }),
 		advance: func(a advance) (bool, error) {
 			var st status.FloweryStatus
 			if err := json.Unmarshal(a.Status, &st); err != nil {
@@ -207,16 +212,39 @@ func start(addrs map[status.Provider]*string) (map[status.Provider]*fake, *demo.
 	return out, &demo.Fakes{Bailun: bl, Reseller: rs, BirdSystem: bs, Flowery: fl}, nil
 }
 
-// putter decodes a JSON list of records and puts them.
-func putter[T any](put func([]T)) func([]byte) (int, error) {
+// putter decodes a JSON list of records, each with its key (field), and
+// puts them.
+func putter[T any](field string, key func(T) string, put func([]T)) func([]byte) (int, error) {
 	return func(body []byte) (int, error) {
 		var records []T
-		if err := json.Unmarshal(body, &records); err != nil {
+		if err := strictJSON(body, &records); err != nil {
 			return 0, fmt.Errorf("a JSON list of orders: %w", err)
+		}
+		if records == nil {
+			return 0, errors.New("a JSON list of orders, not null")
+		}
+		for i, r := range records {
+			if key(r) == "" {
+				return 0, fmt.Errorf("order %d has no %s", i, field)
+			}
 		}
 		put(records)
 		return len(records), nil
 	}
+}
+
+// strictJSON decodes one JSON value into v, refusing fields v does not
+// have (where v's type does not keep them itself) and anything after it.
+func strictJSON(b []byte, v any) error {
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return errors.New("more after the JSON value")
+	}
+	return nil
 }
 
 // faultJSON is a fault.Fault with durations as text ("200ms").
@@ -329,7 +357,7 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 			return
 		}
 		var a advance
-		if err := json.Unmarshal(b, &a); err != nil {
+		if err := strictJSON(b, &a); err != nil {
 			refuse(w, http.StatusBadRequest, "an advance: %v", err)
 			return
 		}
@@ -360,9 +388,7 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 			return
 		}
 		var fj faultJSON
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&fj); err != nil {
+		if err := strictJSON(b, &fj); err != nil {
 			refuse(w, http.StatusBadRequest, "a fault: %v", err)
 			return
 		}
@@ -398,5 +424,18 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		refuse(w, http.StatusNotFound, "no control %s %s: see the command's doc (go doc ./examples/fakes)", r.Method, r.URL.Path)
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Only programs on this machine: a browser's page (an Origin) or a
+		// name that is not loopback (DNS rebinding) is refused, so that no
+		// web page stages an outage.
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		if r.Header.Get("Origin") != "" || !(host == "localhost" || net.ParseIP(host).IsLoopback()) {
+			refuse(w, http.StatusForbidden, "the control API takes requests from programs on this machine only")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
 }

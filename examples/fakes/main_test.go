@@ -136,6 +136,10 @@ func TestControlRefusals(t *testing.T) {
 		{"POST", "/flowery/faults", `{"statsu":503}`, 400, `unknown field "statsu"`},
 		{"POST", "/flowery/faults", `{"times":-7}`, 400, "times: a count"},
 		{"GET", "/no/such/thing/here", "", 404, "no control GET"},
+		{"PUT", "/bailun/orders", `[{"orderNo":"X"}]`, 400, "order 0 has no originOrderNo"},
+		{"PUT", "/bailun/orders", `null`, 400, "not null"},
+		{"POST", "/flowery/faults", `{"times":0} {"x":1}`, 400, "more after the JSON value"},
+		{"POST", "/bailun/advance", `{"ref":"X","status":4,"extra":1}`, 400, `unknown field "extra"`},
 	} {
 		code, m := call(t, c.method, control+c.path, c.body)
 		assert.Equal(t, c.code, code, "%s %s", c.method, c.path)
@@ -143,4 +147,13 @@ func TestControlRefusals(t *testing.T) {
 	}
 	code, _ := call(t, "GET", control+"/", "")
 	assert.Equal(t, 200, code, "still serving")
+
+	// A web page's request (it carries an Origin) is refused.
+	req, err := http.NewRequest("POST", control+"/flowery/down", nil)
+	require.NoError(t, err)
+	req.Header.Set("Origin", "https://evil.example")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, 403, res.StatusCode)
 }

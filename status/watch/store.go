@@ -189,6 +189,14 @@ type Stats struct {
 // again after its lease ran out, or its ref is no longer followed.
 var ErrLeaseLost = errors.New("watch: lease lost")
 
+// Unreadable returns the change a Store gives for an outbox row this code
+// cannot read (written by a newer one, say): its ID, and an Err that holds
+// the row's text, so that a consumer sees it (and can log it) and
+// acknowledges it, rather than the outbox stopping there.
+func Unreadable(id string, raw []byte, err error) status.Change {
+	return status.Change{ID: id, Err: fmt.Errorf("watch: a change this code cannot read (%v): %s", err, raw)}
+}
+
 // ErrSchema is matched by opening a store whose schema this code does not
 // know (a newer version).
 var ErrSchema = errors.New("watch: store schema unknown")

@@ -112,3 +112,28 @@ func TestConsumePanicRollsBack(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, got, "the change comes again, unlocked")
 }
+
+// An outbox row this code cannot read (a newer one wrote it) is handed
+// over with its text in Err, and does not stop the others.
+func TestUnreadableChange(t *testing.T) {
+	s, db := openDB(t)
+	ctx := context.Background()
+	_, err := db.Exec(`INSERT INTO ordertrack_outbox (tracker, id, change) VALUES
+		('bailun/acme', 'new1', '{"kind":"teleported","id":"new1"}'),
+		('bailun/acme', 'ok1', '{"kind":"recovered","provider":"bailun","ref":"A","id":"ok1"}')`)
+	require.NoError(t, err)
+	p, err := s.Pending(ctx, watch.TrackerID{Provider: status.Bailun, Account: "acme"}, 10)
+	require.NoError(t, err)
+	require.Len(t, p, 2)
+	assert.Equal(t, "new1", p[0].ID)
+	assert.ErrorContains(t, p[0].Err, `"teleported"`)
+	assert.Equal(t, status.Recovered, p[1].Kind)
+	var ids []string
+	n, err := s.Consume(ctx, 10, func(_ context.Context, _ *sql.Tx, c status.Change) error {
+		ids = append(ids, c.ID)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 2, n)
+	assert.Equal(t, []string{"new1", "ok1"}, ids)
+}

@@ -367,6 +367,14 @@ func TestFleetFaults(t *testing.T) {
 	}
 
 	workers := []*worker{start(true), start(false), start(false), start(false)}
+	t.Cleanup(func() {
+		// Whatever happened, no worker outlives the test (a stopped one is
+		// woken to die).
+		for _, wk := range workers {
+			_ = wk.cmd.Process.Signal(syscall.SIGCONT)
+			_ = wk.cmd.Process.Signal(syscall.SIGKILL)
+		}
+	})
 	total := fleetFlowery*fleetPerFl + fleetBailun*fleetPerBl
 	waitFor("baselines", "SELECT count(*) FROM seen WHERE kind = 'following'", total)
 
@@ -398,8 +406,30 @@ func TestFleetFaults(t *testing.T) {
 	for a := range fleetFlowery {
 		move(a, 75, 125, "已签收", "delivered")
 	}
-	stalled := workers[1]
-	nextClaim(stalled)
+	// The worker that claims next (it holds an account, and a claim).
+	for _, wk := range workers {
+		select {
+		case <-wk.claims:
+		default:
+		}
+	}
+	var stalled *worker
+	for deadline := time.Now().Add(20 * time.Second); stalled == nil; {
+		for _, wk := range workers {
+			select {
+			case <-wk.claims:
+				stalled = wk
+			default:
+			}
+			if stalled != nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no worker claimed anything")
+		}
+		time.Sleep(time.Millisecond)
+	}
 	require.NoError(t, stalled.cmd.Process.Signal(syscall.SIGSTOP))
 	time.Sleep(3 * fleetClaimFor)
 	require.NoError(t, stalled.cmd.Process.Signal(syscall.SIGCONT))

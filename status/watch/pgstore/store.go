@@ -305,6 +305,7 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 	type claimed struct {
 		watch.Claim
 		due int64
+		raw []byte // the snapshots as kept, for Save's cache
 	}
 	var out []claimed
 	for rows.Next() {
@@ -318,12 +319,17 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 			// answer is its new baseline.
 			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
 		} else if len(snaps) > 0 {
-			s.claimed.Store(claimKey{t.String(), c.Ref, c.Gen}, snaps)
+			c.raw = snaps
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.fail("claim", t, err)
+	}
+	for _, c := range out {
+		if c.raw != nil {
+			s.claimed.Store(claimKey{t.String(), c.Ref, c.Gen}, c.raw)
+		}
 	}
 	slices.SortFunc(out, func(a, b claimed) int {
 		if a.due != b.due {
@@ -380,11 +386,15 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	if last := lastOfEach(results); len(last) < len(results) {
 		results = last
 	}
+	// The claims' snapshots, taken out of the cache whatever happens next.
+	olds := make([]any, len(results))
+	for i, r := range results {
+		olds[i], _ = s.claimed.LoadAndDelete(claimKey{t.String(), r.Ref, r.Gen})
+	}
 	var upd, del []saved
-	for _, r := range results {
+	for i, r := range results {
 		v := saved{Ref: r.Ref, Gen: r.Gen, Due: nanos(r.Due), Seen: r.Seen}
-		key := claimKey{t.String(), r.Ref, r.Gen}
-		old, _ := s.claimed.LoadAndDelete(key)
+		old := olds[i]
 		if r.Done {
 			del = append(del, v)
 			continue
@@ -524,20 +534,21 @@ func (s *Store) Pending(ctx context.Context, t watch.TrackerID, limit int) ([]st
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT change FROM ordertrack_outbox WHERE tracker = $1 ORDER BY seq LIMIT $2", t.String(), limit)
+	rows, err := s.db.QueryContext(ctx, "SELECT id, change FROM ordertrack_outbox WHERE tracker = $1 ORDER BY seq LIMIT $2", t.String(), limit)
 	if err != nil {
 		return nil, s.fail("pending", t, err)
 	}
 	defer rows.Close()
 	var out []status.Change
 	for rows.Next() {
+		var id string
 		var b []byte
-		if err := rows.Scan(&b); err != nil {
+		if err := rows.Scan(&id, &b); err != nil {
 			return nil, s.fail("pending", t, err)
 		}
 		var c status.Change
 		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, s.fail("pending", t, err)
+			c = watch.Unreadable(id, b, err)
 		}
 		out = append(out, c)
 	}
@@ -667,7 +678,7 @@ func (s *Store) Consume(ctx context.Context, limit int, f func(ctx context.Conte
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `DELETE FROM ordertrack_outbox WHERE seq IN (
 			SELECT seq FROM ordertrack_outbox ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED)
-			RETURNING seq, change`, limit)
+			RETURNING seq, id, change`, limit)
 		if err != nil {
 			return err
 		}
@@ -678,14 +689,14 @@ func (s *Store) Consume(ctx context.Context, limit int, f func(ctx context.Conte
 		var batch []taken
 		for rows.Next() {
 			var t taken
+			var id string
 			var b []byte
-			if err := rows.Scan(&t.seq, &b); err != nil {
+			if err := rows.Scan(&t.seq, &id, &b); err != nil {
 				rows.Close()
 				return err
 			}
 			if err := json.Unmarshal(b, &t.c); err != nil {
-				rows.Close()
-				return fmt.Errorf("change %d: %w", t.seq, err)
+				t.c = watch.Unreadable(id, b, err) // handed over as it is, never stopping the others
 			}
 			batch = append(batch, t)
 		}

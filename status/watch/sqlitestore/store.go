@@ -448,20 +448,21 @@ func (s *Store) Pending(ctx context.Context, t watch.TrackerID, limit int) ([]st
 	if limit <= 0 {
 		return nil, s.fail("pending", t, ctx.Err())
 	}
-	rows, err := s.db.QueryContext(ctx, "SELECT change FROM outbox WHERE tracker = ? ORDER BY seq LIMIT ?", t.String(), limit)
+	rows, err := s.db.QueryContext(ctx, "SELECT id, change FROM outbox WHERE tracker = ? ORDER BY seq LIMIT ?", t.String(), limit)
 	if err != nil {
 		return nil, s.fail("pending", t, err)
 	}
 	defer rows.Close()
 	var out []status.Change
 	for rows.Next() {
+		var id string
 		var b []byte
-		if err := rows.Scan(&b); err != nil {
+		if err := rows.Scan(&id, &b); err != nil {
 			return nil, s.fail("pending", t, err)
 		}
 		var c status.Change
 		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, s.fail("pending", t, err)
+			c = watch.Unreadable(id, b, err)
 		}
 		out = append(out, c)
 	}
