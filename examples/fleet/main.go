@@ -73,7 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "fleet: -workers must be 2 or more, for one to be killed")
 		return 2
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
@@ -154,6 +154,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		name := fmt.Sprintf("worker-%d", i+1)
 		cmd := exec.Command(os.Args[0], "-worker", name, "-postgres", dbURL, "-fakes", string(urls))
 		cmd.Stderr = stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // a worker never outlives the fleet
 		out, err := cmd.StdoutPipe()
 		if err == nil {
 			err = cmd.Start()

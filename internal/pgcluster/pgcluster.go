@@ -1,7 +1,9 @@
 // Package pgcluster starts a throwaway PostgreSQL cluster with the
-// system's initdb and pg_ctl (the Debian postgresql package) in a
+// system's initdb and postgres (the Debian postgresql package) in a
 // temporary folder, on a free loopback port, as the postgres user when
-// run as root; for the tests (internal/pgtest) and the examples.
+// run as root; for the tests (internal/pgtest) and the examples. The
+// server is a child of the process that started it, and never outlives
+// it, however that process ends.
 package pgcluster
 
 import (
@@ -14,6 +16,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Cluster is a running PostgreSQL cluster of this process.
@@ -24,7 +28,12 @@ type Cluster struct {
 	Dir  string
 	Port int
 	bin  string
-	run  []string // the command prefix that runs as the cluster's owner
+	// owner runs the programs as postgres when this process is root;
+	// nil runs them as this process's user.
+	owner *syscall.Credential
+	// postmaster is the running server, exited says when it ends.
+	postmaster *exec.Cmd
+	exited     chan error
 }
 
 // New makes a cluster in a new temporary folder and starts it. Stop it,
@@ -58,7 +67,7 @@ func New(durable bool) (c *Cluster, err error) {
 		if err := os.Chown(root, uid, gid); err != nil {
 			return nil, err
 		}
-		c.run = []string{"runuser", "-u", "postgres", "--"}
+		c.owner = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 	}
 	if out, err := c.cmd("initdb", "-D", c.Dir, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C").CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("initdb: %v: %s", err, out)
@@ -86,28 +95,76 @@ func New(durable bool) (c *Cluster, err error) {
 	return c, nil
 }
 
-// Start starts the cluster (again, after Stop).
+// Start starts the cluster (again, after Stop): the postmaster is a child
+// of this process, which it does not outlive (it is sent SIGQUIT when this
+// process dies, however it dies), and Start returns once it takes
+// connections.
 func (c *Cluster) Start() error {
-	opts := fmt.Sprintf("-p %d -c listen_addresses=127.0.0.1 -k %s", c.Port, filepath.Dir(c.Dir))
-	if out, err := c.cmd("pg_ctl", "-D", c.Dir, "-o", opts, "-l", filepath.Join(filepath.Dir(c.Dir), "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(filepath.Dir(c.Dir), "log"))
-		return fmt.Errorf("pg_ctl start: %v: %s\n%s", err, out, log)
+	logf, err := os.OpenFile(filepath.Join(filepath.Dir(c.Dir), "log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
 	}
-	return nil
+	cmd := c.cmd("postgres", "-D", c.Dir, "-p", strconv.Itoa(c.Port), "-c", "listen_addresses=127.0.0.1", "-k", filepath.Dir(c.Dir))
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr.Pdeathsig = syscall.SIGQUIT
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return fmt.Errorf("postgres: %w", err)
+	}
+	c.postmaster = cmd
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait(); logf.Close() }()
+	c.exited = exited
+	for deadline := time.Now().Add(60 * time.Second); ; {
+		conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", c.Port), time.Second)
+		if err == nil {
+			conn.Close()
+			// Listening; give it the moment it needs to accept logins.
+			if out, err := c.cmd("pg_isready", "-h", "127.0.0.1", "-p", strconv.Itoa(c.Port), "-t", "10").CombinedOutput(); err == nil {
+				return nil
+			} else if time.Now().After(deadline) {
+				return fmt.Errorf("pg_isready: %v: %s", err, out)
+			}
+		}
+		select {
+		case err := <-exited:
+			log, _ := os.ReadFile(filepath.Join(filepath.Dir(c.Dir), "log"))
+			return fmt.Errorf("postgres exited: %v\n%s", err, log)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			return errors.New("postgres did not take connections within 60s")
+		}
+	}
 }
 
-// Stop stops the cluster (fast: open connections are ended).
+// Stop stops the cluster (fast: open connections are ended), and waits
+// for it.
 func (c *Cluster) Stop() error {
-	if out, err := c.cmd("pg_ctl", "-D", c.Dir, "-m", "fast", "-w", "stop").CombinedOutput(); err != nil {
-		return fmt.Errorf("pg_ctl stop: %v: %s", err, out)
+	if c.postmaster == nil {
+		return nil
 	}
+	_ = c.postmaster.Process.Signal(syscall.SIGINT)
+	select {
+	case <-c.exited:
+	case <-time.After(60 * time.Second):
+		_ = c.postmaster.Process.Kill()
+		<-c.exited
+	}
+	c.postmaster = nil
 	return nil
 }
 
+// cmd runs one of PostgreSQL's programs as the cluster's owner.
 func (c *Cluster) cmd(name string, args ...string) *exec.Cmd {
-	argv := append(append(append([]string(nil), c.run...), filepath.Join(c.bin, name)), args...)
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := exec.Command(filepath.Join(c.bin, name), args...)
 	cmd.Dir = os.TempDir()
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if c.owner != nil {
+		cmd.SysProcAttr.Credential = c.owner
+		cmd.Env = append(os.Environ(), "HOME="+os.TempDir())
+	}
 	return cmd
 }
 

@@ -245,6 +245,7 @@ func TestFleetFaults(t *testing.T) {
 		stdout, err := cmd.StdoutPipe()
 		require.NoError(t, err)
 		cmd.Stderr = os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlives the test
 		require.NoError(t, cmd.Start())
 		wk := &worker{cmd: cmd, read: make(chan struct{}), ready: make(chan struct{}), claims: make(chan struct{}, 1)}
 		pid := cmd.Process.Pid

@@ -135,6 +135,7 @@ func TestKilledMidPassResumes(t *testing.T) {
 		stdout, err := cmd.StdoutPipe()
 		require.NoError(t, err)
 		cmd.Stderr = os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL} // never outlives the test
 		require.NoError(t, cmd.Start())
 		ready := make(chan struct{})
 		read := make(chan struct{})
