@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"sync"
@@ -168,4 +169,39 @@ func joinLines(s []string) string {
 		out += l + "\n"
 	}
 	return out
+}
+
+// A role with no right but to read and write the tables (no CREATE) opens
+// a store its schema is current in, and works.
+func TestOpenWithDataRightsOnly(t *testing.T) {
+	db, schema := pgtest.Open(t)
+	_, err := pgstore.Open(context.Background(), db, nil)
+	require.NoError(t, err)
+	role := "app_" + schema
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN",
+		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role,
+		"GRANT USAGE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role,
+	} {
+		_, err := db.Exec(q)
+		require.NoError(t, err, q)
+	}
+	t.Cleanup(func() {
+		_, _ = db.Exec("DROP OWNED BY " + role)
+		_, _ = db.Exec("DROP ROLE " + role)
+	})
+	u, err := url.Parse(pgtest.Get(t).SchemaURL(schema))
+	require.NoError(t, err)
+	u.User = url.User(role)
+	app, err := sql.Open("pgx", u.String())
+	require.NoError(t, err)
+	defer app.Close()
+	s, err := pgstore.Open(context.Background(), app, nil)
+	require.NoError(t, err)
+	_, err = s.Follow(context.Background(), acme, time.Now(), "A")
+	require.NoError(t, err)
+	c, err := s.Claim(context.Background(), acme, time.Now(), time.Now().Add(time.Minute), 1)
+	require.NoError(t, err)
+	assert.Len(t, c, 1)
 }

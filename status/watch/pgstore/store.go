@@ -168,6 +168,24 @@ func Open(ctx context.Context, db *sql.DB, opts *Options) (*Store, error) {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
+	// Current already: nothing to write, so that a role with no right
+	// but to read and write the tables opens the store.
+	var exists bool
+	if err := s.db.QueryRowContext(ctx, "SELECT to_regclass('ordertrack_schema') IS NOT NULL").Scan(&exists); err != nil {
+		return err
+	}
+	if exists {
+		var current int
+		err := s.db.QueryRowContext(ctx, "SELECT version FROM ordertrack_schema").Scan(&current)
+		switch {
+		case err == nil && current == SchemaVersion:
+			return nil
+		case err == nil && current > SchemaVersion:
+			return fmt.Errorf("schema version %d, newer than this code's %d: %w", current, SchemaVersion, watch.ErrSchema)
+		case err != nil && !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
