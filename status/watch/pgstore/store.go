@@ -32,7 +32,8 @@
 //
 // The schema, version 1, is created by Open in the connection's
 // search_path, and migrated under an advisory lock, so that two machines
-// opening it at once never both migrate:
+// opening it at once never both migrate; when it is current, Open writes
+// nothing (a role with data rights only may open it):
 //
 //	CREATE TABLE ordertrack_schema (version int NOT NULL);
 //	CREATE TABLE ordertrack_refs (
