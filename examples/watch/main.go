@@ -75,6 +75,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	// within two seconds. A service keeps the default minute.
 	w := watch.New(watch.Options{Store: store, Schedule: watch.Every{Interval: *interval, Linger: time.Hour},
 		Tick: max(*interval/4, 10*time.Millisecond), ClaimFor: 2 * time.Second})
+	defer w.Close(context.Background()) // the next run drives the accounts at once
 	ids := map[status.Provider]watch.TrackerID{}
 	var allIDs []watch.TrackerID
 	followed := 0

@@ -362,6 +362,27 @@ func (w *Watcher) loop(ctx context.Context, tr *tracked, send func(status.Change
 	}
 }
 
+// Close gives up the Watcher's tracker leases, so that another process
+// (or this one, started again) drives its trackers at once rather than
+// when the leases end. Run gives its own up as it returns; Close is for a
+// Watcher driven by Poll. The Watcher may poll again after it, taking the
+// leases back.
+func (w *Watcher) Close(ctx context.Context) error {
+	w.mu.Lock()
+	trs := make([]*tracked, 0, len(w.order))
+	for _, id := range w.order {
+		trs = append(trs, w.trackers[id])
+	}
+	w.mu.Unlock()
+	var errs []error
+	for _, tr := range trs {
+		if err := w.store.Release(ctx, tr.id, w.owner); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // release gives up tr's lease when the Watcher stops, so that another
 // process need not wait for it to end.
 func (w *Watcher) release(tr *tracked) {
