@@ -18,7 +18,9 @@ package fault
 import (
 	"bytes"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
@@ -329,3 +331,17 @@ func hangUp(w http.ResponseWriter) {
 
 // HTMLBadGateway is a proxy's error page, as providers' gateways send.
 const HTMLBadGateway = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+
+// StartAt starts srv, an unstarted httptest.Server, listening on addr
+// ("127.0.0.1:18081") instead of a port of its own: how a fake is served
+// at a fixed address (each fake's NewServerAt).
+func StartAt(srv *httptest.Server, addr string) error {
+	srv.Listener.Close() // the port of its own, never used
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv.Listener = l
+	srv.Start()
+	return nil
+}

@@ -16,7 +16,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -129,14 +128,10 @@ func NewServer() *Server {
 // ("127.0.0.1:18081"): the fixed address a process of its own serves it
 // on (examples/fakes). Close it when done.
 func NewServerAt(addr string) (*Server, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
+	s := newServer()
+	if err := fault.StartAt(s.Server, addr); err != nil {
 		return nil, err
 	}
-	s := newServer()
-	s.Server.Listener.Close()
-	s.Server.Listener = l
-	s.Server.Start()
 	return s, nil
 }
 

@@ -13,7 +13,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -115,14 +114,10 @@ func NewServer() *Server {
 // ("127.0.0.1:18081"): the fixed address a process of its own serves it
 // on (examples/fakes). Close it when done.
 func NewServerAt(addr string) (*Server, error) {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
+	s := newServer()
+	if err := fault.StartAt(s.Server, addr); err != nil {
 		return nil, err
 	}
-	s := newServer()
-	s.Server.Listener.Close()
-	s.Server.Listener = l
-	s.Server.Start()
 	return s, nil
 }
 
