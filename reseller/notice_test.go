@@ -1,0 +1,241 @@
+package reseller_test
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/reseller"
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// The vector of PROVIDERS.md, checked with Python's hashlib:
+//
+//	f = {"customizeNo": "EGBVCXZ", "expressTrace": '[{"time":"2022-04-10 18:41:19",...}]',
+//	     "outTradeNo": "244326324342543266", "resellerFlag": "qddsipqddsipqddsip",
+//	     "secret": "secret29472103dfe", "signType": "2", "timestamp": "1741159164", "version": "1"}
+//	hashlib.md5("&".join(f"{k}={f[k]}" for k in sorted(f)).encode()).hexdigest()
+//	# '4b0ef88cbfc6a65f17d13a0c8082da0b'
+func vector() map[string]string {
+	return map[string]string{
+		"customizeNo":  "EGBVCXZ",
+		"expressTrace": `[{"time":"2022-04-10 18:41:19","context":"重庆市大渡口区公司 已发出,下一站 重庆转运中心"},{"time":"2022-04-10 18:41:09","context":"重庆市大渡口区公司 已揽收, 陈艳玲(15223428587)"}]`,
+		"outTradeNo":   "244326324342543266",
+		"resellerFlag": "qddsipqddsipqddsip",
+		"signType":     "2",
+		"timestamp":    "1741159164",
+		"version":      "1",
+	}
+}
+
+var noticeSecret = reseller.NewSecret("secret29472103dfe")
+
+func TestSignNoticeVector(t *testing.T) {
+	assert.Equal(t, "4b0ef88cbfc6a65f17d13a0c8082da0b", reseller.SignNotice(vector(), noticeSecret))
+}
+
+func verifier() reseller.NoticeVerifier {
+	return reseller.NoticeVerifier{Secret: noticeSecret, Now: func() time.Time { return time.Unix(1741159164, 0).Add(time.Minute) }}
+}
+
+func formRequest(fields map[string]string) *http.Request {
+	q := url.Values{}
+	for k, v := range fields {
+		q.Set(k, v)
+	}
+	r := httptest.NewRequest("POST", "/notify", strings.NewReader(q.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return r
+}
+
+func signed(f map[string]string) map[string]string {
+	f["sign"] = reseller.SignNotice(f, noticeSecret)
+	return f
+}
+
+func TestNoticeRead(t *testing.T) {
+	v := verifier()
+	n, err := v.Read(formRequest(signed(vector())))
+	require.NoError(t, err)
+	assert.Equal(t, "244326324342543266", n.OutTradeNo)
+	assert.Equal(t, []string{"EGBVCXZ"}, n.CustomizeNos)
+	require.Len(t, n.Traces, 2)
+	assert.Equal(t, vector()["expressTrace"], n.Fields["expressTrace"], "kept as sent")
+	s := n.Snapshot()
+	assert.Equal(t, status.Reseller, s.Provider)
+	assert.Equal(t, "244326324342543266", s.Ref)
+	assert.Equal(t, status.Shipped, s.Stage)
+	require.Len(t, s.Events, 2)
+	assert.Contains(t, s.Events[0].Description, "已揽收", "oldest first")
+
+	// A JSON body, the sign upper-case: the same notice.
+	f := signed(vector())
+	f["sign"] = strings.ToUpper(f["sign"])
+	var b strings.Builder
+	b.WriteString("{")
+	i := 0
+	for k, val := range f {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, "%q:%q", k, val)
+		i++
+	}
+	b.WriteString("}")
+	r := httptest.NewRequest("POST", "/notify", strings.NewReader(b.String()))
+	r.Header.Set("Content-Type", "application/json")
+	n, err = v.Read(r)
+	require.NoError(t, err)
+	assert.Len(t, n.Traces, 2)
+}
+
+// Every refusal, with the sentinel it matches; the secret is in none.
+func TestNoticeRefusals(t *testing.T) {
+	v := verifier()
+	tamper := func(k, val string) *http.Request {
+		f := signed(vector())
+		f[k] = val
+		return formRequest(f)
+	}
+	resign := func(k, val string) *http.Request {
+		f := vector()
+		f[k] = val
+		return formRequest(signed(f))
+	}
+	stale := verifier()
+	stale.Now = func() time.Time { return time.Unix(1741159164, 0).Add(10 * time.Minute) }
+	flagged := verifier()
+	flagged.ResellerFlag = "someone-else"
+	big := httptest.NewRequest("POST", "/notify", strings.NewReader("a="+strings.Repeat("x", reseller.MaxNoticeBytes)))
+	big.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	twice := httptest.NewRequest("POST", "/notify", strings.NewReader("outTradeNo=1&outTradeNo=2"))
+	twice.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	get := httptest.NewRequest("GET", "/notify", nil)
+	badJSON := httptest.NewRequest("POST", "/notify", strings.NewReader(`{"outTradeNo":`))
+	badJSON.Header.Set("Content-Type", "application/json")
+	xml := httptest.NewRequest("POST", "/notify", strings.NewReader(`<a/>`))
+	xml.Header.Set("Content-Type", "text/xml")
+	for _, c := range []struct {
+		name string
+		v    reseller.NoticeVerifier
+		r    *http.Request
+		is   error
+	}{
+		{"a changed trace", v, tamper("expressTrace", strings.Replace(vector()["expressTrace"], "已发出", "已签收", 1)), reseller.ErrNoticeSignature},
+		{"a changed order", v, tamper("outTradeNo", "1"), status.ErrUnauthorized},
+		{"no sign", v, tamper("sign", ""), status.ErrUnauthorized},
+		{"stale", stale, formRequest(signed(vector())), reseller.ErrNoticeStale},
+		{"another reseller", flagged, formRequest(signed(vector())), status.ErrUnauthorized},
+		{"signType 1", v, resign("signType", "1"), status.ErrInvalidRequest},
+		{"no order", v, resign("outTradeNo", ""), status.ErrInvalidRequest},
+		{"a trace that is no list", v, resign("expressTrace", `{"time":1}`), status.ErrInvalidRequest},
+		{"a timestamp that is no number", v, resign("timestamp", "soon"), status.ErrInvalidRequest},
+		{"over the size limit", v, big, status.ErrInvalidRequest},
+		{"a field twice", v, twice, status.ErrInvalidRequest},
+		{"GET", v, get, status.ErrInvalidRequest},
+		{"bad JSON", v, badJSON, status.ErrInvalidRequest},
+		{"XML", v, xml, status.ErrInvalidRequest},
+	} {
+		_, err := c.v.Read(c.r)
+		assert.ErrorIs(t, err, c.is, c.name)
+		if err != nil {
+			assert.NotContains(t, err.Error(), "secret29472103dfe", c.name)
+		}
+	}
+	_, err := (&reseller.NoticeVerifier{}).Verify(signed(vector()))
+	assert.ErrorIs(t, err, status.ErrInvalidConfig)
+}
+
+// The handler takes each notification once: a replay is answered and not
+// taken again; one OnNotice refused comes again and is taken then; under
+// 1,000 concurrent notifications (500 distinct, each twice), every one is
+// taken, none twice.
+func TestNoticeHandler(t *testing.T) {
+	var mu sync.Mutex
+	taken := map[string]int{}
+	var fail atomic.Bool
+	h := &reseller.NoticeHandler{Verifier: verifier(), OnNotice: func(_ *http.Request, n *reseller.Notice) error {
+		if fail.Load() {
+			return errors.New("db down")
+		}
+		mu.Lock()
+		taken[n.OutTradeNo]++
+		mu.Unlock()
+		return nil
+	}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	post := func(f map[string]string) int {
+		q := url.Values{}
+		for k, v := range f {
+			q.Set(k, v)
+		}
+		res, err := http.PostForm(srv.URL, q)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	one := signed(vector())
+	fail.Store(true)
+	assert.Equal(t, 500, post(one), "not taken: the platform sends it again")
+	fail.Store(false)
+	assert.Equal(t, 200, post(one))
+	assert.Equal(t, 200, post(one), "a replay is answered")
+	bad := signed(vector())
+	bad["sign"] = "0" + bad["sign"][1:]
+	assert.Equal(t, 401, post(bad))
+	assert.Equal(t, 1, taken["244326324342543266"])
+
+	var wg sync.WaitGroup
+	for i := range 1000 {
+		wg.Go(func() {
+			f := vector()
+			f["outTradeNo"] = fmt.Sprintf("T%03d", i%500)
+			assert.Equal(t, 200, post(signed(f)))
+		})
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Len(t, taken, 501)
+	for k, n := range taken {
+		assert.Equal(t, 1, n, k)
+	}
+}
+
+// Hostile bodies never panic the handler, and never pass unsigned.
+func FuzzNoticeHandler(f *testing.F) {
+	q := url.Values{}
+	for k, v := range signed(vector()) {
+		q.Set(k, v)
+	}
+	f.Add("application/x-www-form-urlencoded", q.Encode())
+	f.Add("application/json", `{"outTradeNo":"1","sign":"x","signType":"2","timestamp":"1741159164"}`)
+	f.Add("", `{"expressTrace":[1,2],"sign":null}`)
+	f.Add("multipart/form-data; boundary=x", "--x--")
+	h := &reseller.NoticeHandler{Verifier: verifier(), OnNotice: func(_ *http.Request, n *reseller.Notice) error {
+		if n.Fields["sign"] != reseller.SignNotice(n.Fields, noticeSecret) && !strings.EqualFold(n.Fields["sign"], reseller.SignNotice(n.Fields, noticeSecret)) {
+			panic("taken unsigned")
+		}
+		return nil
+	}}
+	f.Fuzz(func(t *testing.T, ct, body string) {
+		r := httptest.NewRequest("POST", "/notify", strings.NewReader(body))
+		r.Header.Set("Content-Type", ct)
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != 200 && w.Code != 400 && w.Code != 401 {
+			t.Fatalf("answered %d", w.Code)
+		}
+	})
+}
