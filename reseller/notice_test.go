@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ordertrack/ordertrack/reseller"
+	"github.com/ordertrack/ordertrack/reseller/resellertest"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -238,4 +239,37 @@ func FuzzNoticeHandler(f *testing.F) {
 			t.Fatalf("answered %d", w.Code)
 		}
 	})
+}
+
+// The fake's notifications, posted to a handler: one, the same again, out
+// of order, and one whose sign no longer matches.
+func TestFakeNotifications(t *testing.T) {
+	ctx := t.Context()
+	var mu sync.Mutex
+	var got []string
+	h := &reseller.NoticeHandler{Verifier: reseller.NoticeVerifier{Secret: reseller.NewSecret(resellertest.Secret), ResellerFlag: resellertest.ResellerFlag},
+		OnNotice: func(_ *http.Request, n *reseller.Notice) error {
+			mu.Lock()
+			got = append(got, n.OutTradeNo+" "+n.Snapshot().Events[len(n.Traces)-1].Description)
+			mu.Unlock()
+			return nil
+		}}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	now := time.Now()
+	t1 := reseller.Trace{Time: reseller.NewTime(now.Add(-2 * time.Hour)), Context: "已揽收"}
+	t2 := reseller.Trace{Time: reseller.NewTime(now.Add(-time.Hour)), Context: "已发出"}
+	newer := resellertest.Notification("T1", "sf", "SF1", []reseller.Trace{t2, t1}, now)
+	older := resellertest.Notification("T1", "sf", "SF1", []reseller.Trace{t1}, now)
+	for _, f := range []map[string]string{newer, newer, older} {
+		code, err := resellertest.PostNotice(ctx, srv.URL, f)
+		require.NoError(t, err)
+		assert.Equal(t, 200, code)
+	}
+	forged := resellertest.Notification("T2", "sf", "SF2", nil, now)
+	forged["expressNo"] = "SF9"
+	code, err := resellertest.PostNotice(ctx, srv.URL, forged)
+	require.NoError(t, err)
+	assert.Equal(t, 401, code)
+	assert.Equal(t, []string{"T1 已发出", "T1 已揽收"}, got, "the newer once, the older (out of order) once, the forged never")
 }
