@@ -67,3 +67,17 @@ func (e Event) same(o Event) bool {
 	return e.Time.Equal(o.Time) && (!e.Time.IsZero() || e.RawTime == o.RawTime) &&
 		e.Description == o.Description && e.Location == o.Location && e.Code == o.Code
 }
+
+// MergeEvents returns the events of a, then those of b that a does not
+// hold (the same instant, text, place and code), oldest first (see
+// SortEvents): a history known before, and what a push added to it.
+func MergeEvents(a, b []Event) []Event {
+	out := slices.Clone(a)
+	for _, e := range b {
+		if !slices.ContainsFunc(out, e.same) {
+			out = append(out, e)
+		}
+	}
+	SortEvents(out)
+	return out
+}

@@ -183,6 +183,22 @@ func (s *memoryStore) Claim(ctx context.Context, t TrackerID, now, until time.Ti
 	return out, nil
 }
 
+func (s *memoryStore) ClaimRef(ctx context.Context, t TrackerID, ref string, until time.Time) (Claim, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return Claim{}, false, fail("claim", t, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.tracker(t)
+	r := m.refs[ref]
+	if r == nil {
+		return Claim{}, false, nil
+	}
+	r.Gen = m.next()
+	m.schedule(r, until)
+	return Claim{Ref: r.Ref, Gen: r.Gen, Stopping: r.Stopping, Seen: r.Seen, Snapshots: slices.Clone(r.Snapshots), State: r.State}, true, nil
+}
+
 func (s *memoryStore) Save(ctx context.Context, t TrackerID, results []Result) error {
 	if err := ctx.Err(); err != nil {
 		return fail("save", t, err)

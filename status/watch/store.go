@@ -72,6 +72,11 @@ type Store interface {
 	// saved, and its generation grows. A claim not saved by until goes
 	// back (its ref is due at until).
 	Claim(ctx context.Context, t TrackerID, now, until time.Time, limit int) ([]Claim, error)
+	// ClaimRef claims one ref of t whatever its due time (for an answer
+	// that came without a poll: a provider's push), leased until until; a
+	// claim of it already out is fenced off (its Save is refused). ok is
+	// false when the ref is not followed.
+	ClaimRef(ctx context.Context, t TrackerID, ref string, until time.Time) (c Claim, ok bool, err error)
 	// Save writes the outcome of claimed refs and their changes to the
 	// outbox, in one transaction. A result whose generation is not the
 	// ref's current one (its claim expired and was taken again) or whose

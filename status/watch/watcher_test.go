@@ -772,3 +772,46 @@ func TestWatcherRenewsItsLeaseForASlowConsumer(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "still this Watcher's: %+v", l)
 }
+
+// subOrders answers one ref with two sub-orders.
+type subOrders struct{ snaps []status.Snapshot }
+
+func (s *subOrders) Provider() status.Provider { return status.Reseller }
+func (s *subOrders) Track(_ context.Context, refs ...string) ([]status.Snapshot, error) {
+	return s.snaps, nil
+}
+
+// A pushed answer is diffed and saved like a polled one: it speaks of
+// its express's sub-order alone, says only what is new, and puts the
+// ref's next poll back.
+func TestWatcherPush(t *testing.T) {
+	at := time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)
+	e1 := status.Event{Time: at, Description: "已揽收"}
+	e2 := status.Event{Time: at.Add(time.Hour), Description: "已发出"}
+	tr := &subOrders{snaps: []status.Snapshot{
+		{Provider: status.Reseller, Ref: "T1", OrderNo: "S1", Stage: status.Delivered, TrackingNo: "SF1", Events: []status.Event{e1}},
+		{Provider: status.Reseller, Ref: "T1", OrderNo: "S2", Stage: status.Processing},
+	}}
+	store := NewMemoryStore()
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Hour, Linger: 24 * time.Hour}})
+	id, _ := w.Add(tr, "")
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, "T1"))
+	poll(t, w, id) // the baseline
+	clk.Add(10 * time.Minute)
+
+	pushed := status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.Shipped, TrackingNo: "SF1", Carrier: "sf", Events: []status.Event{e2, e1}}
+	require.NoError(t, w.Push(ctx, id, pushed, status.Snapshot{Provider: status.Reseller, Ref: "NOT-FOLLOWED"}))
+	got := poll(t, w, id) // delivers what the push saved; polls nothing (not due)
+	assert.Equal(t, []string{"reseller T1 (S1) event  已发出"}, got, "the new event of S1 alone: no stage moved back, S2 untouched")
+	f, _, err := store.Get(ctx, id, "T1")
+	require.NoError(t, err)
+	require.Len(t, f.Snapshots, 2)
+	assert.Equal(t, status.Delivered, f.Snapshots[0].Stage)
+	assert.Len(t, f.Snapshots[0].Events, 2)
+	assert.Equal(t, status.Processing, f.Snapshots[1].Stage)
+	assert.True(t, f.Due.After(clk.Now().Add(50*time.Minute)), "the next poll put back by the schedule: %v", f.Due)
+
+	require.NoError(t, w.Push(ctx, id, pushed))
+	assert.Empty(t, poll(t, w, id), "the same push again is no news")
+}

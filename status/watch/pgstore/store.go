@@ -366,6 +366,30 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 	return claims, nil
 }
 
+// ClaimRef implements watch.Store.
+func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, until time.Time) (watch.Claim, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return watch.Claim{}, false, s.fail("claim", t, err)
+	}
+	c := watch.Claim{Ref: ref}
+	var snaps, state []byte
+	err := s.db.QueryRowContext(ctx, `UPDATE ordertrack_refs SET gen = nextval('ordertrack_gen'), due = $3
+		WHERE tracker = $1 AND ref = $2 RETURNING gen, stopping, seen, snapshots, state`, t.String(), ref, nanos(until)).
+		Scan(&c.Gen, &c.Stopping, &c.Seen, &snaps, &state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return watch.Claim{}, false, nil
+	}
+	if err != nil {
+		return watch.Claim{}, false, s.fail("claim", t, err)
+	}
+	if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+		c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
+	} else if len(snaps) > 0 {
+		s.claimed.Store(claimKey{t.String(), c.Ref, c.Gen}, snaps)
+	}
+	return c, true, nil
+}
+
 func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
 	if len(snaps) > 0 {
 		if err := json.Unmarshal(snaps, into); err != nil {

@@ -358,6 +358,36 @@ func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
 	return n, err
 }
 
+// ClaimRef implements watch.Store.
+func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, until time.Time) (watch.Claim, bool, error) {
+	c := watch.Claim{Ref: ref}
+	found := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		gen, err := nextGen(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var snaps, state []byte
+		err = tx.QueryRowContext(ctx, `UPDATE refs SET gen = ?, due = ? WHERE tracker = ? AND ref = ?
+			RETURNING stopping, seen, snapshots, state`, gen, nanos(until), t.String(), ref).Scan(&c.Stopping, &c.Seen, &snaps, &state)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		found, c.Gen = true, gen
+		if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
+		}
+		return nil
+	})
+	if err != nil || !found {
+		return watch.Claim{}, false, s.fail("claim", t, err)
+	}
+	return c, true, nil
+}
+
 func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
 	if len(snaps) > 0 {
 		if err := json.Unmarshal(snaps, into); err != nil {

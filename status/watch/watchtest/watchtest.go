@@ -67,6 +67,7 @@ func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
 		{"NULInText", testNULInText},
 		{"RefsNoStoreKeeps", testRefsNoStoreKeeps},
 		{"StaleSaveAfterFollowAgain", testStaleSaveAfterFollowAgain},
+		{"ClaimRef", testClaimRef},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
@@ -744,5 +745,27 @@ func testStaleSaveAfterFollowAgain(t *testing.T, s watch.Store) {
 	err = s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: stale[0].Gen, Seen: true, Due: now.Add(time.Hour)}})
 	if !errors.Is(err, watch.ErrLeaseLost) {
 		t.Errorf("the stale claim's save: %v, want ErrLeaseLost", err)
+	}
+}
+
+// ClaimRef claims one ref whatever its due time, and fences off the claim
+// of it that was out.
+func testClaimRef(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	out, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	c, ok, err := s.ClaimRef(ctx, acme, "A", t0.Add(time.Minute))
+	must(t, err)
+	if !ok || c.Ref != "A" || c.Gen == out[0].Gen {
+		t.Fatalf("ClaimRef = %+v, %v; want A with a generation of its own", c, ok)
+	}
+	if err := s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: out[0].Gen, Due: t0}}); !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("the fenced-off claim's save: %v, want ErrLeaseLost", err)
+	}
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c.Gen, Seen: true, Due: t0.Add(time.Hour)}}))
+	if _, ok, err := s.ClaimRef(ctx, acme, "NOPE", t0); err != nil || ok {
+		t.Errorf("ClaimRef of a ref not followed = %v, %v", ok, err)
 	}
 }
