@@ -1,8 +1,10 @@
 package reseller_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,6 +45,23 @@ var noticeSecret = reseller.NewSecret("secret29472103dfe")
 
 func TestSignNoticeVector(t *testing.T) {
 	assert.Equal(t, "4b0ef88cbfc6a65f17d13a0c8082da0b", reseller.SignNotice(vector(), noticeSecret))
+	// A trace text with escapes (\", \u00e9, \\) and non-ASCII, signed as
+	// the exact text received, never re-encoded; with Python:
+	//
+	//	trace = '[{"time":"2024-04-03 09:15:00","context":"快件 \\"已发车\\" \\u00e9 ü \\\\ 杭州","status":"","city":"杭州市"}]'
+	//	f = {"outTradeNo": "20240328-874367231", "companyCode": "sf", "expressNo": "SF1", "expressTrace": trace,
+	//	     "resellerFlag": "r1", "secret": "s3cret", "signType": "2", "timestamp": "1711092618", "version": "1"}
+	//	hashlib.md5("&".join(f"{k}={f[k]}" for k in sorted(f)).encode()).hexdigest()
+	//	# '82dd083a2e943254f619a6c3ea13565e'
+	escaped := map[string]string{"outTradeNo": "20240328-874367231", "companyCode": "sf", "expressNo": "SF1",
+		"expressTrace": `[{"time":"2024-04-03 09:15:00","context":"快件 \"已发车\" \u00e9 ü \\ 杭州","status":"","city":"杭州市"}]`,
+		"resellerFlag": "r1", "signType": "2", "timestamp": "1711092618", "version": "1"}
+	assert.Equal(t, "82dd083a2e943254f619a6c3ea13565e", reseller.SignNotice(escaped, reseller.NewSecret("s3cret")))
+	v := reseller.NoticeVerifier{Secret: reseller.NewSecret("s3cret"), Now: func() time.Time { return time.Unix(1711092618, 0) }}
+	escaped["sign"] = "82dd083a2e943254f619a6c3ea13565e"
+	n, err := v.Read(formRequest(escaped))
+	require.NoError(t, err, "verified over the raw text, as sent")
+	assert.Equal(t, `快件 "已发车" é ü \ 杭州`, n.Traces[0].Context)
 }
 
 func verifier() reseller.NoticeVerifier {
@@ -126,12 +145,13 @@ func TestNoticeRefusals(t *testing.T) {
 	badJSON.Header.Set("Content-Type", "application/json")
 	xml := httptest.NewRequest("POST", "/notify", strings.NewReader(`<a/>`))
 	xml.Header.Set("Content-Type", "text/xml")
-	for _, c := range []struct {
+	type refusal struct {
 		name string
 		v    reseller.NoticeVerifier
 		r    *http.Request
 		is   error
-	}{
+	}
+	cases := []refusal{
 		{"a changed trace", v, tamper("expressTrace", strings.Replace(vector()["expressTrace"], "已发出", "已签收", 1)), reseller.ErrNoticeSignature},
 		{"a changed order", v, tamper("outTradeNo", "1"), status.ErrUnauthorized},
 		{"no sign", v, tamper("sign", ""), status.ErrUnauthorized},
@@ -146,8 +166,32 @@ func TestNoticeRefusals(t *testing.T) {
 		{"GET", v, get, status.ErrInvalidRequest},
 		{"bad JSON", v, badJSON, status.ErrInvalidRequest},
 		{"XML", v, xml, status.ErrInvalidRequest},
-	} {
-		_, err := c.v.Read(c.r)
+	}
+	for _, c := range cases {
+		// Over loopback, through the handler: the same request's bytes.
+		body, _ := io.ReadAll(c.r.Body)
+		c.r.Body = io.NopCloser(bytes.NewReader(body))
+		h := &reseller.NoticeHandler{Verifier: c.v, OnNotice: func(*http.Request, *reseller.Notice) error {
+			t.Errorf("%s: taken", c.name)
+			return nil
+		}}
+		srv := httptest.NewServer(h)
+		req, err := http.NewRequest(c.r.Method, srv.URL, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header = c.r.Header.Clone()
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		answer, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		srv.Close()
+		want := http.StatusBadRequest
+		if errors.Is(c.is, status.ErrUnauthorized) || errors.Is(c.is, reseller.ErrNoticeSignature) || errors.Is(c.is, reseller.ErrNoticeStale) {
+			want = http.StatusUnauthorized
+		}
+		assert.Equal(t, want, res.StatusCode, "%s: %s", c.name, answer)
+		assert.NotContains(t, string(answer), "secret29472103dfe", c.name)
+
+		_, err = c.v.Read(c.r)
 		assert.ErrorIs(t, err, c.is, c.name)
 		if err != nil {
 			assert.NotContains(t, err.Error(), "secret29472103dfe", c.name)

@@ -13,7 +13,10 @@
 //
 //	2024-06-03 10:30 bailun CP-1002 ready_to_ship -> shipped
 //
-// It ends by itself once every move has been seen, in a few seconds.
+// Once every move has been seen, the reseller platform pushes a logistics
+// notification (to a reseller.NoticeHandler, which hands it to the
+// Watcher's Push): its new trace is printed like a polled change, though
+// no poll asked for it. It ends by itself then, in a few seconds.
 //
 // With -store FILE, what it follows lives in a SQLite file. Stop it (^C,
 // or kill it) and run it again: it resumes from the file. The fakes start
@@ -29,11 +32,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/signal"
 	"time"
 
 	"github.com/ordertrack/ordertrack/examples/internal/demo"
+	"github.com/ordertrack/ordertrack/reseller"
+	"github.com/ordertrack/ordertrack/reseller/resellertest"
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/status/watch"
 	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
@@ -157,6 +164,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}()
 
 	want := demo.Expected(moves)
+	loopCtx, cancelLoop := context.WithCancel(ctx)
+	defer cancelLoop()
 	if len(want) == 0 {
 		// Nothing left to move: one pass shows nothing was missed.
 		for _, id := range ids {
@@ -168,7 +177,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "watch: every move was seen in an earlier run")
 		return 0
 	}
-	for c := range w.Changes(ctx) {
+	for c := range w.Changes(loopCtx) {
 		if err := printChange(stdout, enc, *asJSON, c); err != nil {
 			fmt.Fprintln(stderr, "watch:", err)
 			return 1
@@ -176,10 +185,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if k := demo.Key(c.Provider, c.Ref, c.OrderNo, c.To); c.Kind == status.StageChanged && want[k] {
 			delete(want, k)
 			if len(want) == 0 {
-				return 0
+				// Every move seen: now one the platform pushes, taken
+				// through the same Watcher (and delivered by this loop).
+				if err := push(ctx, w, ids[status.Reseller], stderr); err != nil {
+					fmt.Fprintln(stderr, "watch:", err)
+					return 1
+				}
+				go func() {
+					// Should it say nothing new (a run before took it), the
+					// loop ends in a while.
+					select {
+					case <-time.After(3 * time.Second):
+						cancelLoop()
+					case <-loopCtx.Done():
+					}
+				}()
+				continue
 			}
 			seenOne <- struct{}{}
 		}
+		if c.Kind == status.NewEvent && c.Ref == pushedRef {
+			return 0
+		}
+	}
+	if loopCtx.Err() != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "watch: the pushed notification said nothing new")
+		return 0 // every move seen
 	}
 	if errors.Is(ctx.Err(), context.Canceled) {
 		fmt.Fprintf(stderr, "watch: stopped with %d moves unseen; run it again to resume\n", len(want))
@@ -210,6 +241,35 @@ func happened(ctx context.Context, store watch.Store, id watch.TrackerID, all []
 		}
 	}
 	return false, nil
+}
+
+// pushedRef is the order the demo's pushed notification is about.
+const pushedRef = "20240328-874367231"
+
+// push posts a logistics notification to a reseller.NoticeHandler, as the
+// platform would; the handler gives it to the Watcher (Notice.Snapshot,
+// Watcher.Push): a new trace of an order's express, with no poll.
+func push(ctx context.Context, w *watch.Watcher, id watch.TrackerID, stderr io.Writer) error {
+	h := &reseller.NoticeHandler{
+		Verifier: reseller.NoticeVerifier{Secret: reseller.NewSecret(resellertest.Secret), ResellerFlag: resellertest.ResellerFlag},
+		OnNotice: func(r *http.Request, n *reseller.Notice) error { return w.Push(r.Context(), id, n.Snapshot()) },
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	at := demo.Base.Add(7 * time.Hour)
+	traces := []reseller.Trace{
+		{Time: reseller.NewTime(at), Context: "【上海市】快件已由本人签收, 感谢使用"},
+		{Time: reseller.NewTime(demo.Base.Add(-26 * time.Hour)), Context: "【上海市】已签收"},
+	}
+	fmt.Fprintln(stderr, "watch: the platform pushes a logistics notification (no poll asks for it)")
+	code, err := resellertest.PostNotice(ctx, srv.URL, resellertest.Notification(pushedRef, "yd", "433333385045566", traces, time.Now()))
+	if err != nil {
+		return err
+	}
+	if code != http.StatusOK {
+		return fmt.Errorf("the notification was answered %d", code)
+	}
+	return nil
 }
 
 // printChange writes one change: a line, or a JSON object.
