@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"testing"
 
 	"github.com/ordertrack/ordertrack/internal/pgtest"
@@ -11,7 +12,15 @@ import (
 	"github.com/ordertrack/ordertrack/status/watch/watchtest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// TestMain runs the test binary as a worker of TestFleetFaults when it is
+// one, and stops the tests' Postgres after the tests otherwise.
+func TestMain(m *testing.M) {
+	if os.Getenv(fleetWorkerEnv) != "" {
+		fleetWorker()
+		os.Exit(0)
+	}
+	pgtest.Main(m)
+}
 
 func open(t testing.TB) *pgstore.Store {
 	t.Helper()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -42,27 +43,25 @@ const (
 func flRef(i int) string { return fmt.Sprintf("%07d", 3000000+i) }
 func blRef(i int) string { return fmt.Sprintf("KB-%04d", i) }
 
-// TestKillChild is the child: it is run only by TestKilledMidPassResumes.
-func TestKillChild(t *testing.T) {
-	if os.Getenv("ORDERTRACK_KILL_CHILD") == "" {
-		t.Skip("the child of TestKilledMidPassResumes")
-	}
+// killChild is the child of TestKilledMidPassResumes: TestMain runs it
+// when ORDERTRACK_KILL_CHILD is set.
+func killChild() {
 	ctx := context.Background()
 	st, err := sqlitestore.Open(ctx, os.Getenv("ORDERTRACK_KILL_DB"), nil)
 	if err != nil {
-		t.Fatal(err)
+		log.Fatal(err)
 	}
 	fc := flowery.Config{BaseURL: os.Getenv("ORDERTRACK_KILL_FLOWERY"), AccountID: flowerytest.AccountID, Logistics: flowerytest.Logistics,
 		SecretKey: flowery.NewSecret(flowerytest.SecretKey), RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 	fl, err := flowery.New(fc)
 	if err != nil {
-		t.Fatal(err)
+		log.Fatal(err)
 	}
 	bc := bailun.Config{BaseURL: os.Getenv("ORDERTRACK_KILL_BAILUN"), AppID: bailuntest.AppID, AppKey: bailun.NewSecret(bailuntest.AppKey),
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 	bl, err := bailun.New(bc)
 	if err != nil {
-		t.Fatal(err)
+		log.Fatal(err)
 	}
 	w := watch.New(watch.Options{Store: st, Schedule: watch.Every{Interval: 30 * time.Millisecond, Linger: time.Hour},
 		ClaimFor: 400 * time.Millisecond, Tick: 10 * time.Millisecond})
@@ -74,14 +73,14 @@ func TestKillChild(t *testing.T) {
 			refs[i] = flRef(i)
 		}
 		if err := w.Follow(ctx, fid, refs...); err != nil {
-			t.Fatal(err)
+			log.Fatal(err)
 		}
 		refs = make([]string, killBailun)
 		for i := range refs {
 			refs[i] = blRef(i)
 		}
 		if err := w.Follow(ctx, bid, refs...); err != nil {
-			t.Fatal(err)
+			log.Fatal(err)
 		}
 	}
 	fmt.Println("ready")
@@ -94,10 +93,16 @@ func TestKillChild(t *testing.T) {
 	})
 }
 
-func TestKilledMidPassResumes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts child processes")
+// TestMain runs the test binary as the kill test's child when it is one.
+func TestMain(m *testing.M) {
+	if os.Getenv("ORDERTRACK_KILL_CHILD") != "" {
+		killChild()
+		os.Exit(0)
 	}
+	os.Exit(m.Run())
+}
+
+func TestKilledMidPassResumes(t *testing.T) {
 	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 	fls, bls := flowerytest.NewServer(), bailuntest.NewServer()
 	defer fls.Close()
@@ -126,7 +131,7 @@ func TestKilledMidPassResumes(t *testing.T) {
 		_ = c.cmd.Wait()
 	}
 	start := func(follow bool) (child, chan struct{}) {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestKillChild$", "-test.v=false")
+		cmd := exec.Command(os.Args[0])
 		cmd.Env = append(os.Environ(), "ORDERTRACK_KILL_CHILD=1", "ORDERTRACK_KILL_DB="+db,
 			"ORDERTRACK_KILL_FLOWERY="+fls.URL, "ORDERTRACK_KILL_BAILUN="+bls.URL)
 		if follow {
