@@ -83,7 +83,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -91,6 +90,7 @@ import (
 
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/internal/sqlrow"
 )
 
 // SchemaVersion is the schema this code writes and reads.
@@ -229,25 +229,6 @@ func (s *Store) fail(op string, t watch.TrackerID, err error) error {
 	return fmt.Errorf("pgstore: %s %s: %w", op, t, err)
 }
 
-// The times a due column holds: Unix nanoseconds, from 1678 to 2262; a
-// time beyond is kept at the nearest end.
-var (
-	minTime = time.Unix(0, math.MinInt64).UTC()
-	maxTime = time.Unix(0, math.MaxInt64).UTC()
-)
-
-func nanos(t time.Time) int64 {
-	switch {
-	case t.Before(minTime):
-		return math.MinInt64
-	case t.After(maxTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
 // Follow implements watch.Store.
 func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (int, error) {
 	if err := watch.CheckRefs(refs); err != nil {
@@ -269,14 +250,14 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 		// A ref being unfollowed is followed again, its generation raised
 		// so that the claim that would stop it is refused.
 		if _, err := tx.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = false, gen = nextval('ordertrack_gen'), due = $3
-			WHERE tracker = $1 AND stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, nanos(due)); err != nil {
+			WHERE tracker = $1 AND stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, sqlrow.Nanos(due)); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `WITH ins AS (
 			INSERT INTO ordertrack_refs (tracker, ref, due, state)
 			SELECT $1, r, $3, $4::json FROM (SELECT DISTINCT json_array_elements_text($2::json) AS r) AS refs
 			ON CONFLICT (tracker, ref) DO NOTHING RETURNING 1)
-			SELECT count(*) FROM ins`, t.String(), refsJSON, nanos(due), state).Scan(&added)
+			SELECT count(*) FROM ins`, t.String(), refsJSON, sqlrow.Nanos(due), state).Scan(&added)
 	})
 	return added, s.fail("follow", t, err)
 }
@@ -291,7 +272,7 @@ func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, 
 		return 0, err
 	}
 	res, err := s.db.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = true, due = least(due, $3)
-		WHERE tracker = $1 AND NOT stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, nanos(now))
+		WHERE tracker = $1 AND NOT stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, sqlrow.Nanos(now))
 	if err != nil {
 		return 0, s.fail("unfollow", t, err)
 	}
@@ -316,7 +297,7 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, claimSQL, t.String(), nanos(now), limit, nanos(until))
+	rows, err := s.db.QueryContext(ctx, claimSQL, t.String(), sqlrow.Nanos(now), limit, sqlrow.Nanos(until))
 	if err != nil {
 		return nil, s.fail("claim", t, err)
 	}
@@ -333,7 +314,7 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state, &c.due); err != nil {
 			return nil, s.fail("claim", t, err)
 		}
-		if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+		if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
 			// A row this code cannot read is claimed as not seen: its next
 			// answer is its new baseline.
 			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
@@ -374,7 +355,7 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 	c := watch.Claim{Ref: ref}
 	var snaps, state []byte
 	err := s.db.QueryRowContext(ctx, `UPDATE ordertrack_refs SET gen = nextval('ordertrack_gen'), due = $3
-		WHERE tracker = $1 AND ref = $2 RETURNING gen, stopping, seen, snapshots, state`, t.String(), ref, nanos(until)).
+		WHERE tracker = $1 AND ref = $2 RETURNING gen, stopping, seen, snapshots, state`, t.String(), ref, sqlrow.Nanos(until)).
 		Scan(&c.Gen, &c.Stopping, &c.Seen, &snaps, &state)
 	if errors.Is(err, sql.ErrNoRows) {
 		return watch.Claim{}, false, nil
@@ -382,24 +363,12 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 	if err != nil {
 		return watch.Claim{}, false, s.fail("claim", t, err)
 	}
-	if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+	if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
 		c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
 	} else if len(snaps) > 0 {
 		s.claimed.Store(claimKey{t.String(), c.Ref, c.Gen}, snaps)
 	}
 	return c, true, nil
-}
-
-func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
-	if len(snaps) > 0 {
-		if err := json.Unmarshal(snaps, into); err != nil {
-			return fmt.Errorf("snapshots: %w", err)
-		}
-	}
-	if err := json.Unmarshal(state, st); err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	return nil
 }
 
 // saved is one result as the save statement reads it; Same says its
@@ -436,7 +405,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	}
 	var upd, del []saved
 	for i, r := range results {
-		v := saved{Ref: r.Ref, Gen: r.Gen, Due: nanos(r.Due), Seen: r.Seen}
+		v := saved{Ref: r.Ref, Gen: r.Gen, Due: sqlrow.Nanos(r.Due), Seen: r.Seen}
 		old := olds[i]
 		if r.Done {
 			del = append(del, v)
@@ -625,10 +594,10 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 		ON CONFLICT (tracker) DO UPDATE SET owner = excluded.owner, until = excluded.until,
 			gen = CASE WHEN l.owner = excluded.owner THEN l.gen ELSE l.gen + 1 END
 		WHERE l.owner = excluded.owner OR l.owner = '' OR l.until <= $3
-		RETURNING owner, until, gen`, t.String(), owner, nanos(now), nanos(until)).Scan(&l.Owner, &u, &l.Gen)
+		RETURNING owner, until, gen`, t.String(), owner, sqlrow.Nanos(now), sqlrow.Nanos(until)).Scan(&l.Owner, &u, &l.Gen)
 	switch {
 	case err == nil:
-		l.Until = fromNanos(u)
+		l.Until = sqlrow.Time(u)
 		return l, true, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return watch.TrackerLease{}, false, s.fail("lease", t, err)
@@ -638,7 +607,7 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 	if err != nil {
 		return watch.TrackerLease{}, false, s.fail("lease", t, err)
 	}
-	l.Until = fromNanos(u)
+	l.Until = sqlrow.Time(u)
 	return l, false, nil
 }
 
@@ -667,8 +636,8 @@ func (s *Store) Get(ctx context.Context, t watch.TrackerID, ref string) (watch.F
 	if err != nil {
 		return watch.Followed{}, false, s.fail("get", t, err)
 	}
-	f.Due = fromNanos(due)
-	if err := decode(snaps, state, &f.Snapshots, &f.State); err != nil {
+	f.Due = sqlrow.Time(due)
+	if err := sqlrow.Decode(snaps, state, &f.Snapshots, &f.State); err != nil {
 		return watch.Followed{}, false, s.fail("get", t, err)
 	}
 	return f, true, nil
@@ -683,7 +652,7 @@ func (s *Store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (wa
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM ordertrack_refs WHERE tracker = $1),
 		(SELECT count(*) FROM ordertrack_refs WHERE tracker = $1 AND due <= $2),
-		(SELECT count(*) FROM ordertrack_outbox WHERE tracker = $1)`, t.String(), nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
+		(SELECT count(*) FROM ordertrack_outbox WHERE tracker = $1)`, t.String(), sqlrow.Nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
 	return st, s.fail("stats", t, err)
 }
 

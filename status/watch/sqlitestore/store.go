@@ -62,13 +62,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/internal/sqlrow"
 
 	_ "modernc.org/sqlite" // the "sqlite" driver
 )
@@ -213,26 +213,6 @@ func (s *Store) fail(op string, t watch.TrackerID, err error) error {
 	return fmt.Errorf("sqlitestore: %s %s: %w", op, t, err)
 }
 
-// The times a due column holds: Unix nanoseconds, from 1678 to 2262. A
-// time beyond is kept at the nearest end (a due time in the year 3000 is
-// one in 2262).
-var (
-	minTime = time.Unix(0, math.MinInt64).UTC()
-	maxTime = time.Unix(0, math.MaxInt64).UTC()
-)
-
-func nanos(t time.Time) int64 {
-	switch {
-	case t.Before(minTime):
-		return math.MinInt64
-	case t.After(maxTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-func fromNanos(n int64) time.Time { return time.Unix(0, n).UTC() }
-
 // Follow implements watch.Store.
 func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (int, error) {
 	if err := watch.CheckRefs(refs); err != nil {
@@ -261,7 +241,7 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 		}
 		defer again.Close()
 		for _, r := range refs {
-			res, err := ins.ExecContext(ctx, t.String(), r, nanos(due), state)
+			res, err := ins.ExecContext(ctx, t.String(), r, sqlrow.Nanos(due), state)
 			if err != nil {
 				return err
 			}
@@ -269,7 +249,7 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 				added++
 				continue
 			}
-			if _, err := again.ExecContext(ctx, gen, nanos(due), t.String(), r); err != nil {
+			if _, err := again.ExecContext(ctx, gen, sqlrow.Nanos(due), t.String(), r); err != nil {
 				return err
 			}
 		}
@@ -288,7 +268,7 @@ func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, 
 		}
 		defer st.Close()
 		for _, r := range refs {
-			res, err := st.ExecContext(ctx, nanos(now), t.String(), r)
+			res, err := st.ExecContext(ctx, sqlrow.Nanos(now), t.String(), r)
 			if err != nil {
 				return err
 			}
@@ -309,7 +289,7 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT ref, gen, stopping, seen, snapshots, state FROM refs
-			WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`, t.String(), nanos(now), limit)
+			WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`, t.String(), sqlrow.Nanos(now), limit)
 		if err != nil {
 			return err
 		}
@@ -318,14 +298,14 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		if err != nil {
 			return err
 		}
-		args := []any{gen, nanos(until), t.String()}
+		args := []any{gen, sqlrow.Nanos(until), t.String()}
 		for rows.Next() {
 			var c watch.Claim
 			var snaps, state []byte
 			if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state); err != nil {
 				return err
 			}
-			if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+			if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
 				// A row this code cannot read (written by hand, or by a newer
 				// code) does not stop the others: it is claimed as not seen,
 				// and its next answer is its new baseline.
@@ -369,7 +349,7 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 		}
 		var snaps, state []byte
 		err = tx.QueryRowContext(ctx, `UPDATE refs SET gen = ?, due = ? WHERE tracker = ? AND ref = ?
-			RETURNING stopping, seen, snapshots, state`, gen, nanos(until), t.String(), ref).Scan(&c.Stopping, &c.Seen, &snaps, &state)
+			RETURNING stopping, seen, snapshots, state`, gen, sqlrow.Nanos(until), t.String(), ref).Scan(&c.Stopping, &c.Seen, &snaps, &state)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -377,7 +357,7 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 			return err
 		}
 		found, c.Gen = true, gen
-		if err := decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+		if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
 			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
 		}
 		return nil
@@ -386,18 +366,6 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 		return watch.Claim{}, false, s.fail("claim", t, err)
 	}
 	return c, true, nil
-}
-
-func decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
-	if len(snaps) > 0 {
-		if err := json.Unmarshal(snaps, into); err != nil {
-			return fmt.Errorf("snapshots: %w", err)
-		}
-	}
-	if err := json.Unmarshal(state, st); err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	return nil
 }
 
 // Save implements watch.Store.
@@ -434,7 +402,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				if err != nil {
 					return err
 				}
-				res, err = upd.ExecContext(ctx, nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen)
+				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen)
 				if err != nil {
 					return err
 				}
@@ -525,7 +493,7 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 		case err != nil:
 			return err
 		default:
-			l.Until = fromNanos(u)
+			l.Until = sqlrow.Time(u)
 		}
 		switch {
 		case l.Owner == owner:
@@ -540,7 +508,7 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 		ok = true
 		_, err = tx.ExecContext(ctx, `INSERT INTO leases (tracker, owner, until, gen) VALUES (?, ?, ?, ?)
 			ON CONFLICT (tracker) DO UPDATE SET owner = excluded.owner, until = excluded.until, gen = excluded.gen`,
-			t.String(), l.Owner, nanos(l.Until), l.Gen)
+			t.String(), l.Owner, sqlrow.Nanos(l.Until), l.Gen)
 		return err
 	})
 	if err != nil {
@@ -568,8 +536,8 @@ func (s *Store) Get(ctx context.Context, t watch.TrackerID, ref string) (watch.F
 	if err != nil {
 		return watch.Followed{}, false, s.fail("get", t, err)
 	}
-	f.Due = fromNanos(due)
-	if err := decode(snaps, state, &f.Snapshots, &f.State); err != nil {
+	f.Due = sqlrow.Time(due)
+	if err := sqlrow.Decode(snaps, state, &f.Snapshots, &f.State); err != nil {
 		return watch.Followed{}, false, s.fail("get", t, err)
 	}
 	return f, true, nil
@@ -581,7 +549,7 @@ func (s *Store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (wa
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM refs WHERE tracker = ?1),
 		(SELECT count(*) FROM refs WHERE tracker = ?1 AND due <= ?2),
-		(SELECT count(*) FROM outbox WHERE tracker = ?1)`, t.String(), nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
+		(SELECT count(*) FROM outbox WHERE tracker = ?1)`, t.String(), sqlrow.Nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
 	return st, s.fail("stats", t, err)
 }
 
