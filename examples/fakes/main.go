@@ -316,13 +316,21 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 		}
 		return fakes[p]
 	}
-	body := func(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<20))
-		if err != nil {
-			refuse(w, http.StatusRequestEntityTooLarge, "the body: %v", err)
-			return nil, false
+	// withBody serves h with the fake a request names and its body, having
+	// refused the request when either is not to be had.
+	withBody := func(h func(w http.ResponseWriter, r *http.Request, f *fake, b []byte)) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			f := of(w, r)
+			if f == nil {
+				return
+			}
+			b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 16<<20))
+			if err != nil {
+				refuse(w, http.StatusRequestEntityTooLarge, "the body: %v", err)
+				return
+			}
+			h(w, r, f, b)
 		}
-		return b, true
 	}
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		urls := map[string]string{}
@@ -331,31 +339,15 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 		}
 		reply(w, http.StatusOK, urls)
 	})
-	mux.HandleFunc("PUT /{provider}/orders", func(w http.ResponseWriter, r *http.Request) {
-		f := of(w, r)
-		if f == nil {
-			return
-		}
-		b, ok := body(w, r)
-		if !ok {
-			return
-		}
+	mux.HandleFunc("PUT /{provider}/orders", withBody(func(w http.ResponseWriter, r *http.Request, f *fake, b []byte) {
 		n, err := f.put(b)
 		if err != nil {
 			refuse(w, http.StatusBadRequest, "%v", err)
 			return
 		}
 		reply(w, http.StatusOK, map[string]int{"put": n})
-	})
-	mux.HandleFunc("POST /{provider}/advance", func(w http.ResponseWriter, r *http.Request) {
-		f := of(w, r)
-		if f == nil {
-			return
-		}
-		b, ok := body(w, r)
-		if !ok {
-			return
-		}
+	}))
+	mux.HandleFunc("POST /{provider}/advance", withBody(func(w http.ResponseWriter, r *http.Request, f *fake, b []byte) {
 		var a advance
 		if err := strictJSON(b, &a); err != nil {
 			refuse(w, http.StatusBadRequest, "an advance: %v", err)
@@ -377,16 +369,8 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 		default:
 			reply(w, http.StatusOK, map[string]string{"advanced": a.Ref})
 		}
-	})
-	mux.HandleFunc("POST /{provider}/faults", func(w http.ResponseWriter, r *http.Request) {
-		f := of(w, r)
-		if f == nil {
-			return
-		}
-		b, ok := body(w, r)
-		if !ok {
-			return
-		}
+	}))
+	mux.HandleFunc("POST /{provider}/faults", withBody(func(w http.ResponseWriter, r *http.Request, f *fake, b []byte) {
 		var fj faultJSON
 		if err := strictJSON(b, &fj); err != nil {
 			refuse(w, http.StatusBadRequest, "a fault: %v", err)
@@ -399,7 +383,7 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 		}
 		f.injector.Inject(ft)
 		reply(w, http.StatusOK, map[string]string{"injected": r.PathValue("provider")})
-	})
+	}))
 	mux.HandleFunc("DELETE /{provider}/faults", func(w http.ResponseWriter, r *http.Request) {
 		if f := of(w, r); f != nil {
 			f.injector.Heal()
