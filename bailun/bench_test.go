@@ -26,7 +26,7 @@ type handOutput struct {
 	ExceptionType  *int   `json:"exceptionType"`
 }
 
-func handBailun(b *testing.B, base string) func(ref string) error {
+func handBailun(b *testing.B, base string) func(decode benchtest.Decode, ref string) error {
 	hc := benchtest.Client()
 	req, err := benchtest.Post(base+"/oauth/token/get", map[string]string{"app_id": bailuntest.AppID, "app_key": bailuntest.AppKey}, nil)
 	if err != nil {
@@ -35,10 +35,10 @@ func handBailun(b *testing.B, base string) func(ref string) error {
 	var tok struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := benchtest.Do(hc, req, &tok); err != nil {
+	if err := benchtest.Do(hc, req, &tok, json.Unmarshal); err != nil {
 		b.Fatal(err)
 	}
-	return func(ref string) error {
+	return func(decode benchtest.Decode, ref string) error {
 		req, err := http.NewRequestWithContext(context.Background(), "GET", base+"/apiV2/bailunOrder/queryOrderStatus?"+url.Values{"originOrderNo": {ref}}.Encode(), nil)
 		if err != nil {
 			return err
@@ -49,7 +49,7 @@ func handBailun(b *testing.B, base string) func(ref string) error {
 			Message string      `json:"message"`
 			Code    int         `json:"code"`
 		}
-		if err := benchtest.Do(hc, req, &env); err != nil {
+		if err := benchtest.Do(hc, req, &env, decode); err != nil {
 			return err
 		}
 		if env.Code != 10000 || env.Result == nil {
@@ -62,7 +62,7 @@ func handBailun(b *testing.B, base string) func(ref string) error {
 
 // replayedBailun seeds a fake with one order and returns the SDK client
 // and the hand-written call, both asking it through benchtest.Replay.
-func replayedBailun(b *testing.B) (*bailun.Client, func(ref string) error) {
+func replayedBailun(b *testing.B) (*bailun.Client, func(decode benchtest.Decode, ref string) error) {
 	srv := seededBailun()
 	b.Cleanup(srv.Close)
 	cfg := srv.Config()
@@ -92,7 +92,7 @@ func BenchmarkQueryOrderStatus(b *testing.B) {
 	benchtest.Pair(b, func() error {
 		_, err := c.QueryOrderStatus(context.Background(), "CP-1001")
 		return err
-	}, func() error { return hand("CP-1001") })
+	}, func(decode benchtest.Decode) func() error { return func() error { return hand(decode, "CP-1001") } })
 }
 
 // BenchmarkTrack1: a one-ref Track (the snapshot included) against the
@@ -105,7 +105,7 @@ func BenchmarkTrack1(b *testing.B) {
 			err = snaps[0].Err
 		}
 		return err
-	}, func() error { return hand("CP-1001") })
+	}, func(decode benchtest.Decode) func() error { return func() error { return hand(decode, "CP-1001") } })
 }
 
 // BenchmarkDecodeOrderStatus: an answer already read, the SDK's decode (the
@@ -120,12 +120,14 @@ func BenchmarkDecodeOrderStatus(b *testing.B) {
 	benchtest.Memory(b, func() error {
 		_, err := c.DecodeOrderStatusBody(body)
 		return err
-	}, func() error {
-		var env struct {
-			Result  *handOutput `json:"result"`
-			Message string      `json:"message"`
-			Code    int         `json:"code"`
+	}, func(decode benchtest.Decode) func() error {
+		return func() error {
+			var env struct {
+				Result  *handOutput `json:"result"`
+				Message string      `json:"message"`
+				Code    int         `json:"code"`
+			}
+			return decode(body, &env)
 		}
-		return json.Unmarshal(body, &env)
 	})
 }

@@ -179,9 +179,9 @@ func (o *OrderStatusOutput) readFrom(rd *record.Reader) error {
 		case "orderStatus":
 			field, err = 1<<1, record.Int(rd, &o.OrderStatus)
 		case "trackingNo":
-			field, err = 1<<2, o.TrackingNo.UnmarshalJSONFrom(rd.Decoder)
+			field, err = 1<<2, rd.Value(&o.TrackingNo)
 		case "lastUpdateTime":
-			field, err = 1<<3, o.LastUpdateTime.UnmarshalJSONFrom(rd.Decoder)
+			field, err = 1<<3, rd.Value(&o.LastUpdateTime)
 		case "shipFaildType":
 			field, err = 1<<4, record.IntOrNull(rd, &o.ShipFailedType)
 		case "exceptionType":

@@ -57,9 +57,11 @@ func handToken(b *testing.B, hc *http.Client, base string) string {
 		b.Fatal(err)
 	}
 	var tok struct {
-		Data struct{ Token string } `json:"data"`
+		Data struct {
+			Token string `json:"token"`
+		} `json:"data"`
 	}
-	if err := benchtest.Do(hc, req, &tok); err != nil {
+	if err := benchtest.Do(hc, req, &tok, json.Unmarshal); err != nil {
 		b.Fatal(err)
 	}
 	return tok.Data.Token
@@ -68,22 +70,22 @@ func handToken(b *testing.B, hc *http.Client, base string) string {
 // handTrack is the careful hand-written call: the token registered once,
 // the numbers sent in batches of 100, eight batches at a time (as the SDK
 // does), each answer read whole into plain structs.
-func handTrack(b *testing.B, base string) func(refs []string) error {
+func handTrack(b *testing.B, base string) func(decode benchtest.Decode, refs []string) error {
 	hc := benchtest.Client()
 	token := handToken(b, hc, base)
-	batch := func(numbers []string) error {
+	batch := func(decode benchtest.Decode, numbers []string) error {
 		req, err := benchtest.Post(base+"/orders", map[string]string{"account_id": flowerytest.AccountID, "logistics": flowerytest.Logistics,
 			"command": "1", "serial_no": strings.Join(numbers, ",")}, map[string]string{"token": token})
 		if err != nil {
 			return err
 		}
 		var env handBatch
-		if err := benchtest.Do(hc, req, &env); err != nil {
+		if err := benchtest.Do(hc, req, &env, decode); err != nil {
 			return err
 		}
 		return env.check()
 	}
-	return func(refs []string) error {
+	return func(decode benchtest.Decode, refs []string) error {
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 8)
 		errs := make(chan error, len(refs)/100+1)
@@ -96,7 +98,7 @@ func handTrack(b *testing.B, base string) func(refs []string) error {
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				if err := batch(chunk); err != nil {
+				if err := batch(decode, chunk); err != nil {
 					errs <- err
 				}
 			}()
@@ -132,7 +134,7 @@ func BenchmarkTrack(b *testing.B) {
 					err = status.Errors(snaps)
 				}
 				return err
-			}, func() error { return hand(refs) })
+			}, func(decode benchtest.Decode) func() error { return func() error { return hand(decode, refs) } })
 		})
 	}
 }
@@ -164,7 +166,7 @@ func BenchmarkDecodeBatch(b *testing.B) {
 		b.Fatal(err)
 	}
 	var body json.RawMessage
-	if err := benchtest.Do(hc, req, &body); err != nil {
+	if err := benchtest.Do(hc, req, &body, json.Unmarshal); err != nil {
 		b.Fatal(err)
 	}
 	c, err := flowery.New(flowery.Config{BaseURL: "https://x", AccountID: "A", Logistics: "B", Token: flowery.NewSecret("t")})
@@ -177,11 +179,13 @@ func BenchmarkDecodeBatch(b *testing.B) {
 			err = fmt.Errorf("%d orders", n)
 		}
 		return err
-	}, func() error {
-		var env handBatch
-		if err := json.Unmarshal(body, &env); err != nil {
-			return err
+	}, func(decode benchtest.Decode) func() error {
+		return func() error {
+			var env handBatch
+			if err := decode(body, &env); err != nil {
+				return err
+			}
+			return env.check()
 		}
-		return env.check()
 	})
 }

@@ -171,9 +171,9 @@ func fastTracked(body []byte, size int) (*Response[trackedOrder], bool) {
 	err := rd.Object(func(name []byte) (uint64, error) {
 		switch string(name) {
 		case "code":
-			return 1 << 0, r.Code.UnmarshalJSONFrom(rd.Decoder)
+			return 1 << 0, rd.Value(&r.Code)
 		case "status":
-			return 1 << 1, r.Status.UnmarshalJSONFrom(rd.Decoder)
+			return 1 << 1, rd.Value(&r.Status)
 		case "message":
 			return 1 << 2, readText(rd, &r.Message)
 		case "sn_str":
@@ -203,17 +203,10 @@ func readOrders(rd *record.Reader, orders *[]trackedOrder) error {
 	if rd.PeekKind() != '[' {
 		return errNotOrders // a null, or a value that is no list: the careful path says which
 	}
-	if _, err := rd.ReadToken(); err != nil {
-		return err
-	}
-	for rd.PeekKind() != ']' {
+	return rd.Array(func() error {
 		*orders = append(*orders, trackedOrder{})
-		if err := (*orders)[len(*orders)-1].readFrom(rd); err != nil {
-			return err
-		}
-	}
-	_, err := rd.ReadToken()
-	return err
+		return (*orders)[len(*orders)-1].readFrom(rd)
+	})
 }
 
 var errNotOrders = errors.New("flowery: orders_detail is not a list")
@@ -234,13 +227,13 @@ func (o *trackedOrder) readFrom(rd *record.Reader) error {
 		case "goods_status":
 			return 1 << 3, rd.String((*string)(&o.GoodsStatus))
 		case "goods_status_time":
-			return 1 << 4, o.GoodsStatusTime.UnmarshalJSONFrom(rd.Decoder)
+			return 1 << 4, rd.Value(&o.GoodsStatusTime)
 		case "latest_scan_status":
 			return 1 << 5, rd.String((*string)(&o.LatestScanStatus))
 		case "return_reason":
-			return 1 << 6, o.ReturnReason.UnmarshalJSONFrom(rd.Decoder)
+			return 1 << 6, rd.Value(&o.ReturnReason)
 		case "problem_reason":
-			return 1 << 7, o.ProblemReason.UnmarshalJSONFrom(rd.Decoder)
+			return 1 << 7, rd.Value(&o.ProblemReason)
 		case "order_type", "shipper", "receiver", "goods_name_cn", "goods_name_en", "goods_qty", "weight", "billing_weight",
 			"cod_amount", "insurance_amount", "collect_amount", "service_type", "sender_order_time", "old_order_no",
 			"old_express_no", "return_detail":

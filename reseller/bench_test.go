@@ -27,7 +27,12 @@ type handOrder struct {
 		OrderNo     string `json:"orderNo"`
 		OrderStatus int    `json:"orderStatus"`
 		Address     *struct {
-			Name, Phone, Province, City, District, Address string
+			Name     string `json:"name"`
+			Phone    string `json:"phone"`
+			Province string `json:"province"`
+			City     string `json:"city"`
+			District string `json:"district"`
+			Address  string `json:"address"`
 		} `json:"address"`
 		SKUs []struct {
 			CustomizeNo   string `json:"customizeNo"`
@@ -41,15 +46,18 @@ type handOrder struct {
 			PackageCount       int    `json:"packageCount"`
 			ShippingStatus     int    `json:"shippingStatus"`
 			Traces             []struct {
-				Time, Context, Status, City string
+				Time    string `json:"time"`
+				Context string `json:"context"`
+				Status  string `json:"status"`
+				City    string `json:"city"`
 			} `json:"traces"`
 		} `json:"orderExpress"`
 	} `json:"subOrderList"`
 }
 
-func handQuery(base string) func(ref string) error {
+func handQuery(base string) func(decode benchtest.Decode, ref string) error {
 	hc := benchtest.Client()
-	return func(ref string) error {
+	return func(decode benchtest.Decode, ref string) error {
 		biz, _ := json.Marshal(map[string]string{"thirdOrderNo": ref})
 		ts := time.Now().Unix()
 		sum := md5.Sum([]byte("bizContent=" + string(biz) + "&resellerId=" + strconv.FormatInt(resellertest.ResellerID, 10) +
@@ -64,7 +72,7 @@ func handQuery(base string) func(ref string) error {
 			Data    *handOrder `json:"data"`
 			Message string     `json:"message"`
 		}
-		if err := benchtest.Do(hc, req, &env); err != nil {
+		if err := benchtest.Do(hc, req, &env, decode); err != nil {
 			return err
 		}
 		if env.Code != 0 || env.Data == nil {
@@ -108,7 +116,9 @@ func BenchmarkQueryOrder(b *testing.B) {
 	benchtest.Pair(b, func() error {
 		_, err := c.QueryOrder(context.Background(), "20240328-874367231")
 		return err
-	}, func() error { return hand("20240328-874367231") })
+	}, func(decode benchtest.Decode) func() error {
+		return func() error { return hand(decode, "20240328-874367231") }
+	})
 }
 
 // BenchmarkDecodeOrder: the documented answer already read, the SDK's
@@ -126,12 +136,14 @@ func BenchmarkDecodeOrder(b *testing.B) {
 	benchtest.Memory(b, func() error {
 		_, err := c.DecodeOrderBody(body)
 		return err
-	}, func() error {
-		var env struct {
-			Code    int        `json:"code"`
-			Data    *handOrder `json:"data"`
-			Message string     `json:"message"`
+	}, func(decode benchtest.Decode) func() error {
+		return func() error {
+			var env struct {
+				Code    int        `json:"code"`
+				Data    *handOrder `json:"data"`
+				Message string     `json:"message"`
+			}
+			return decode(body, &env)
 		}
-		return json.Unmarshal(body, &env)
 	})
 }

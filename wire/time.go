@@ -71,12 +71,75 @@ func ParseTime(text string, loc *time.Location) (time.Time, bool) {
 	if text == "" {
 		return time.Time{}, false
 	}
+	if len(Layouts) > 0 && Layouts[0] == dateTime {
+		if t, ok := parseDateTime(text, loc); ok {
+			return t, true
+		}
+	}
 	for _, layout := range Layouts {
 		if t, err := time.ParseInLocation(layout, text, loc); err == nil {
 			return t, true
 		}
 	}
 	return time.Time{}, false
+}
+
+// dateTime is the first of Layouts, the one nearly every provider time
+// is in.
+const dateTime = "2006-1-2 15:4:5"
+
+// parseDateTime is time.ParseInLocation(dateTime, text, loc) for text of
+// the shape "YYYY-M-D h:m:s" (months, days, hours, minutes and seconds of
+// one or two digits) and nothing else, without the layout's
+// interpretation. It reports false for any other text, which ParseTime
+// then reads with time.ParseInLocation (a fraction of a second, a value
+// out of range: the same answer either way).
+func parseDateTime(s string, loc *time.Location) (time.Time, bool) {
+	if len(s) < len("2006-1-2 1:1:1") || len(s) > len("2006-01-02 15:04:05") {
+		return time.Time{}, false
+	}
+	year := 0
+	for i := range 4 {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return time.Time{}, false
+		}
+		year = year*10 + int(c-'0')
+	}
+	i := 4
+	// num reads one or two digits after sep, as the layout's 1, 2, 15, 4
+	// and 5 read them.
+	num := func(sep byte) (int, bool) {
+		if i >= len(s) || s[i] != sep {
+			return 0, false
+		}
+		i++
+		if i >= len(s) || s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n := int(s[i] - '0')
+		i++
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			n = n*10 + int(s[i]-'0')
+			i++
+		}
+		return n, true
+	}
+	month, ok1 := num('-')
+	day, ok2 := num('-')
+	hour, ok3 := num(' ')
+	minute, ok4 := num(':')
+	sec, ok5 := num(':')
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || i != len(s) ||
+		month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) || hour > 23 || minute > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, sec, 0, loc), true
+}
+
+// daysIn is the number of days in month m of year.
+func daysIn(m time.Month, year int) int {
+	return time.Date(year, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 // Time is a provider's time: the raw text exactly as sent, and the parsed

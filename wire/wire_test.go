@@ -132,6 +132,36 @@ func TestParseTimeLayouts(t *testing.T) {
 	assert.False(t, ok)
 }
 
+// FuzzParseDateTime: the hand-read first layout gives exactly what
+// time.ParseInLocation gives with it, in a zone with summer time too, and
+// never reads what the layout would not.
+func FuzzParseDateTime(f *testing.F) {
+	for _, s := range []string{"2020-01-03 00:00:00", "2019-6-5 8:5:3", "2024-02-29 23:59:59", "2023-02-29 10:00:00",
+		"2024-13-01 00:00:00", "2024-01-01 24:00:00", "2024-01-01 00:60:00", "2024-01-01 00:00:60", "2024-01-01 00:00:00.5",
+		"2024-1-1 1:1:1 ", "0000-01-01 00:00:00", "2024-03-31 01:30:00", "2024-10-27 01:30:00", "2024-001-01 00:00:00", "２024-01-01 00:00:00"} {
+		f.Add(s)
+	}
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		london = time.FixedZone("Europe/London", 0)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, loc := range []*time.Location{time.UTC, london} {
+			got, ok := parseDateTime(s, loc)
+			want, err := time.ParseInLocation(dateTime, s, loc)
+			if !ok {
+				continue // ParseTime asks time.ParseInLocation then
+			}
+			if err != nil {
+				t.Fatalf("%q: read as %v, where the layout fails: %v", s, got, err)
+			}
+			if !got.Equal(want) || got.Location() != want.Location() || got.String() != want.String() {
+				t.Fatalf("%q in %v: %v, the layout gives %v", s, loc, got, want)
+			}
+		}
+	})
+}
+
 func mustMarshal(t *testing.T, v any) string {
 	t.Helper()
 	b, err := json.Marshal(v)

@@ -1,6 +1,7 @@
 // Package benchtest runs each client's benchmark against the careful
 // hand-written call in the same run, and holds what that call shares: a
-// keep-alive client, the body read whole, encoding/json into plain structs.
+// keep-alive client, the body read whole, a plain struct decoded with
+// encoding/json or with encoding/json/v2.
 package benchtest
 
 import (
@@ -13,18 +14,54 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
-// Pair runs sdk and hand, the SDK call and the careful hand-written call,
-// as sub-benchmarks "mode=serial/impl=sdk" and "mode=serial/impl=hand",
-// then each under RunParallel at 8 goroutines per core ("mode=parallel"),
-// so that `benchstat -col /impl` sets them side by side.
-func Pair(b *testing.B, sdk, hand func() error) {
-	for _, mode := range []string{"serial", "parallel"} {
-		for _, impl := range []struct {
+// Decode is how the careful hand-written call decodes a body into its
+// plain struct.
+type Decode func(data []byte, v any) error
+
+// Hands are the two careful hand-written decodes of today's Go, each a
+// column of its own: encoding/json ("hand"; on Go 1.27 its v1 API runs on
+// the v2 engine) and encoding/json/v2 with its default options ("handv2";
+// the standard library's on Go 1.27, its mirror on Go 1.26). The better
+// of the two is the baseline.
+var Hands = []struct {
+	Name   string
+	Decode Decode
+}{
+	{"hand", json.Unmarshal},
+	{"handv2", func(data []byte, v any) error { return jsonv2.Unmarshal(data, v) }},
+}
+
+// impls is the SDK call, then the hand-written call with each of Hands.
+func impls(sdk func() error, hand func(Decode) func() error) []struct {
+	name string
+	call func() error
+} {
+	out := []struct {
+		name string
+		call func() error
+	}{{"sdk", sdk}}
+	for _, h := range Hands {
+		out = append(out, struct {
 			name string
 			call func() error
-		}{{"sdk", sdk}, {"hand", hand}} {
+		}{h.Name, hand(h.Decode)})
+	}
+	return out
+}
+
+// Pair runs sdk and hand, the SDK call and the careful hand-written call
+// (made once with each of Hands' decodes), as sub-benchmarks
+// "mode=serial/impl=sdk", "mode=serial/impl=hand" and
+// "mode=serial/impl=handv2", then each under RunParallel at 8 goroutines
+// per core ("mode=parallel"), so that `benchstat -col /impl` sets them
+// side by side.
+func Pair(b *testing.B, sdk func() error, hand func(Decode) func() error) {
+	for _, mode := range []string{"serial", "parallel"} {
+		for _, impl := range impls(sdk, hand) {
 			b.Run("mode="+mode+"/impl="+impl.name, func(b *testing.B) {
 				if err := impl.call(); err != nil { // warm: connections, tokens
 					b.Fatal(err)
@@ -62,8 +99,8 @@ func Client() *http.Client {
 }
 
 // Do sends req, reads the whole body (so the connection is reused), and
-// decodes it with encoding/json into v.
-func Do(hc *http.Client, req *http.Request, v any) error {
+// decodes it with decode into v.
+func Do(hc *http.Client, req *http.Request, v any, decode Decode) error {
 	res, err := hc.Do(req)
 	if err != nil {
 		return err
@@ -76,7 +113,7 @@ func Do(hc *http.Client, req *http.Request, v any) error {
 	if res.StatusCode != http.StatusOK {
 		return fmt.Errorf("HTTP %d: %s", res.StatusCode, body)
 	}
-	return json.Unmarshal(body, v)
+	return decode(body, v)
 }
 
 // Post builds a JSON POST of body to url with headers.
@@ -97,13 +134,11 @@ func Post(url string, body any, headers map[string]string) (*http.Request, error
 }
 
 // Memory runs sdk and hand, the SDK's decode of an answer already read and
-// the careful hand-written decode of the same bytes, as "mode=memory"
-// sub-benchmarks: client CPU alone, without the network or the fake.
-func Memory(b *testing.B, sdk, hand func() error) {
-	for _, impl := range []struct {
-		name string
-		call func() error
-	}{{"sdk", sdk}, {"hand", hand}} {
+// the careful hand-written decode of the same bytes (with each of Hands'
+// decodes), as "mode=memory" sub-benchmarks: client CPU alone, without the
+// network or the fake.
+func Memory(b *testing.B, sdk func() error, hand func(Decode) func() error) {
+	for _, impl := range impls(sdk, hand) {
 		b.Run("mode=memory/impl="+impl.name, func(b *testing.B) {
 			if err := impl.call(); err != nil {
 				b.Fatal(err)
