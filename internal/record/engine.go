@@ -89,4 +89,3 @@ func Records[R, P any](ps []P) []R {
 func UnmarshalFastWith(b []byte, v any, u *jsonv2.Unmarshalers) error {
 	return jsonv2.Unmarshal(b, v, v1Semantics, jsonv2.WithUnmarshalers(u))
 }
-
