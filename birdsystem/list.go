@@ -3,6 +3,7 @@ package birdsystem
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -95,11 +96,6 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 	return c.decodePage(res, opts.Limit)
 }
 
-// plainConsignment is a Consignment without its methods, for decoding a
-// page in one pass: Consignment's own UnmarshalJSON would have each record
-// scanned again.
-type plainConsignment Consignment
-
 // decodePage decodes a list answer. An answer that is not BirdSystem's
 // envelope (no data list, and no "success": false) is malformed.
 //
@@ -138,21 +134,34 @@ func (c *Client) decodePage(res *transport.Response, limit int) (*ConsignmentPag
 // decodePageFast decodes a page whose every value fits, in one pass. It
 // reports false when the page needs the careful decode.
 func (c *Client) decodePageFast(res *transport.Response, limit int) (*ConsignmentPage, bool) {
-	rows := make([]plainConsignment, 0, max(limit, 0)) // pre-sized: no doubling
-	env := envelope[*[]plainConsignment]{Data: &rows}
-	if record.UnmarshalFast(res.Body, &env) != nil || env.Data == nil || env.Success != nil && !*env.Success || loginRequired(&env) {
+	rows := make([]Consignment, 0, max(limit, 0)) // pre-sized: no doubling
+	var env envelope[struct{}]
+	rd := record.NewReader(res.Body)
+	defer rd.Close()
+	err := rd.Object(func(name []byte) (uint64, error) {
+		switch string(name) {
+		case "success":
+			return 1 << 0, rd.BoolOrNull(&env.Success)
+		case "message":
+			return 1 << 1, rd.String(&env.Message)
+		case "total":
+			return 1 << 2, rd.Value(&env.Total)
+		case "data":
+			if rd.PeekKind() != '[' {
+				return 0, errNoList // null, or no list: the careful path tells which
+			}
+			return 1 << 3, consignmentPlan.ReadList(rd, &rows)
+		case "moduleName":
+			return 1 << 4, rd.String(&env.ModuleName)
+		}
+		return 0, rd.Skip(name, "success", "message", "total", "data", "moduleName")
+	})
+	if err != nil || !rd.End() || env.Success != nil && !*env.Success || loginRequired(&env) {
 		return nil, false
 	}
-	rows = *env.Data
 	if len(rows) == 0 {
 		// An empty page, or no data at all: the careful path tells which.
 		return nil, false
-	}
-	nulls := record.NullsOf(res.Body)
-	for i := range rows {
-		if !record.Settled(&rows[i], &nulls) {
-			return nil, false
-		}
 	}
 	total := -1
 	if env.Total.Valid {
@@ -161,8 +170,13 @@ func (c *Client) decodePageFast(res *transport.Response, limit int) (*Consignmen
 		}
 		total = int(env.Total.Int64)
 	}
-	return &ConsignmentPage{Total: total, Consignments: record.Records[Consignment](rows)}, true
+	return &ConsignmentPage{Total: total, Consignments: rows}, true
 }
+
+// consignmentPlan reads a consignment in one pass.
+var consignmentPlan = record.NewPlan[Consignment]()
+
+var errNoList = errors.New("birdsystem: data is not a list")
 
 // Consignments walks every consignment matching opts, page by page from
 // opts.Start, until BirdSystem's total is reached or a page comes back

@@ -155,17 +155,21 @@ func parseError(res *transport.Response, e *status.APIError) {
 	e.Code, e.Message = r.Status.String, r.Message
 }
 
-// The record's plain form, for decoding a batch in one pass: a record's
-// own UnmarshalJSON would have each order scanned twice more.
-type plainOrderDetail OrderDetail
-
 // fastTracked reads a successful answer of Track's orders in one pass by
 // hand, each order named member by member, and reports false when the
 // answer needs the careful path (as fastResponse does). It reads past
 // the members Track does not use without looking their names up again
 // without regard to case, which most of an order's members would cost.
 func fastTracked(body []byte, size int) (*Response[trackedOrder], bool) {
-	r := &Response[trackedOrder]{OrdersDetail: make([]trackedOrder, 0, size)}
+	return fastEnvelope(body, size, readOrders)
+}
+
+// fastEnvelope reads a successful answer in one pass, its orders with
+// orders into a slice sized for size, and reports false when the answer
+// needs the careful path: it does not read so, or it is not a success
+// with orders.
+func fastEnvelope[T any](body []byte, size int, orders func(*record.Reader, *[]T) error) (*Response[T], bool) {
+	r := &Response[T]{OrdersDetail: make([]T, 0, size)}
 	rd := record.NewReader(body)
 	defer rd.Close()
 	err := rd.Object(func(name []byte) (uint64, error) {
@@ -179,11 +183,16 @@ func fastTracked(body []byte, size int) (*Response[trackedOrder], bool) {
 		case "sn_str":
 			return 1 << 3, readText(rd, &r.SNStr)
 		case "orders_detail":
-			return 1 << 4, readOrders(rd, &r.OrdersDetail)
+			if rd.PeekKind() != '[' {
+				return 0, errNotOrders // a null, or a value that is no list: the careful path says which
+			}
+			return 1 << 4, orders(rd, &r.OrdersDetail)
 		}
 		return 0, rd.Skip(name, "code", "status", "message", "sn_str", "orders_detail")
 	})
 	if err != nil || !rd.End() || !r.OK() || len(r.OrdersDetail) == 0 {
+		// No orders, an empty list, or none at all: the careful path tells
+		// which.
 		return nil, false
 	}
 	return r, true
@@ -200,9 +209,6 @@ func readText(rd *record.Reader, s *string) error {
 
 // readOrders reads orders_detail: an array of orders, each an object.
 func readOrders(rd *record.Reader, orders *[]trackedOrder) error {
-	if rd.PeekKind() != '[' {
-		return errNotOrders // a null, or a value that is no list: the careful path says which
-	}
 	return rd.Array(func() error {
 		*orders = append(*orders, trackedOrder{})
 		return (*orders)[len(*orders)-1].readFrom(rd)
@@ -249,38 +255,19 @@ func (o *trackedOrder) readFrom(rd *record.Reader) error {
 func fastFor[T any]() func(body []byte, size int) (*Response[T], bool) {
 	switch any((*T)(nil)).(type) {
 	case *OrderDetail:
-		return any(fastResponse[OrderDetail, plainOrderDetail]).(func([]byte, int) (*Response[T], bool))
+		return any(fastResponse).(func([]byte, int) (*Response[T], bool))
 	case *trackedOrder:
 		return any(fastTracked).(func([]byte, int) (*Response[T], bool))
 	}
 	return nil
 }
 
+// orderDetailPlan reads an order in one pass.
+var orderDetailPlan = record.NewPlan[OrderDetail]()
+
 // fastResponse decodes a successful answer whose every value fits in one
-// pass, into P, T's plain form, in a slice sized for size orders. It
-// reports false when the answer needs the careful path: it does not
-// decode, it is not a success, or an order may hold a null where its Go
-// type has none.
-func fastResponse[T, P any](body []byte, size int) (*Response[T], bool) {
-	orders := make([]P, 0, size)
-	w := struct {
-		Code         wire.String `json:"code"`
-		Status       wire.String `json:"status"`
-		Message      string      `json:"message"`
-		SNStr        string      `json:"sn_str"`
-		OrdersDetail *[]P        `json:"orders_detail"`
-	}{OrdersDetail: &orders}
-	if record.UnmarshalFast(body, &w) != nil || !succeeded(w.Code, w.Status) || w.OrdersDetail == nil || len(*w.OrdersDetail) == 0 {
-		// No orders, an empty list, or none at all: the careful path tells
-		// which.
-		return nil, false
-	}
-	orders = *w.OrdersDetail
-	nulls := record.NullsOf(body)
-	for i := range orders {
-		if !record.Settled(&orders[i], &nulls) {
-			return nil, false
-		}
-	}
-	return &Response[T]{Code: w.Code, Status: w.Status, Message: w.Message, SNStr: w.SNStr, OrdersDetail: record.Records[T](orders)}, true
+// pass, each order by orderDetailPlan. It reports false when the answer
+// needs the careful path.
+func fastResponse(body []byte, size int) (*Response[OrderDetail], bool) {
+	return fastEnvelope(body, size, orderDetailPlan.ReadList)
 }

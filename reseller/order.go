@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
-
-	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/ordertrack/ordertrack/internal/record"
 	"github.com/ordertrack/ordertrack/internal/transport"
@@ -361,68 +360,61 @@ func parseError(res *transport.Response, e *status.APIError) {
 	e.Message = env.Text()
 }
 
-// The records' plain forms, for the one-pass decode.
-type (
-	plainOrder        Order
-	plainSubOrder     SubOrder
-	plainAddress      Address
-	plainSKU          SKU
-	plainOrderExpress OrderExpress
-	plainTrace        Trace
-)
-
-// onePass decodes every record of an order through its plain form,
-// straight from the token stream; a sub-order without an orderStatus that
-// fits leaves the answer to the careful path.
-var onePass = jsonv2.JoinUnmarshalers(
-	record.Plain[Order, plainOrder](nil, nil),
-	record.Plain[SubOrder, plainSubOrder](
-		func(s *SubOrder) { *s = SubOrder{OrderStatus: missingStatus} },
-		func(s *SubOrder) bool { return s.OrderStatus != missingStatus }),
-	record.Plain[Address, plainAddress](nil, nil),
-	record.Plain[SKU, plainSKU](nil, nil),
-	record.Plain[OrderExpress, plainOrderExpress](nil, nil),
-	record.Plain[Trace, plainTrace](nil, nil),
-)
+// subOrderPlan reads a sub-order in one pass; a sub-order
+// without an orderStatus leaves the answer to the careful path, which
+// tells an absent status from the documented 0.
+var subOrderPlan = record.NewPlan[SubOrder]("orderStatus")
 
 // decodeOrderFast decodes a successful answer in one pass. It reports false
 // when the answer needs the careful path: it does not decode so, it is not
-// a success with data, or a record may hold a null where its Go type has
-// none.
+// a success with data, or a record holds a value its Go type does not take.
 func decodeOrderFast(body []byte) (*Order, bool) {
-	var env struct {
-		Code *status.ResellerResultCode `json:"code"`
-		Data *Order                     `json:"data"`
-	}
-	if record.UnmarshalFastWith(body, &env, onePass) != nil || env.Code == nil || *env.Code != status.ResellerOK || env.Data == nil {
+	var (
+		code *status.ResellerResultCode
+		o    *Order
+	)
+	rd := record.NewReader(body)
+	defer rd.Close()
+	err := rd.Object(func(name []byte) (uint64, error) {
+		switch string(name) {
+		case "code":
+			return 1 << 0, record.IntOrNull(rd, &code)
+		case "data":
+			if rd.PeekKind() != '{' {
+				return 0, errNoOrder
+			}
+			o = new(Order)
+			return 1 << 1, readOrder(rd, o)
+		case "message", "msg", "error":
+			return 0, rd.SkipValue()
+		}
+		return 0, rd.Skip(name, "code", "data", "message", "msg", "error")
+	})
+	if err != nil || !rd.End() || code == nil || *code != status.ResellerOK || o == nil {
 		return nil, false
-	}
-	nulls := record.NullsOf(body)
-	o := env.Data
-	settled := func(v any) bool { return record.Settled(v, &nulls) }
-	if !settled((*plainOrder)(o)) {
-		return nil, false
-	}
-	for i := range o.SubOrderList {
-		s := &o.SubOrderList[i]
-		if !settled((*plainSubOrder)(s)) || s.Address != nil && !settled((*plainAddress)(s.Address)) {
-			return nil, false
-		}
-		for j := range s.SKUs {
-			if !settled((*plainSKU)(&s.SKUs[j])) {
-				return nil, false
-			}
-		}
-		if e := s.OrderExpress; e != nil {
-			if !settled((*plainOrderExpress)(e)) {
-				return nil, false
-			}
-			for j := range e.Traces {
-				if !settled((*plainTrace)(&e.Traces[j])) {
-					return nil, false
-				}
-			}
-		}
 	}
 	return o, true
+}
+
+var errNoOrder = errors.New("reseller: data is not an order")
+
+// readOrder reads an order, its sub-orders each by subOrderPlan.
+func readOrder(rd *record.Reader, o *Order) error {
+	return rd.Object(func(name []byte) (uint64, error) {
+		switch string(name) {
+		case "outUserId":
+			return 1 << 0, rd.String(&o.OutUserID)
+		case "unionOrderNo":
+			return 1 << 1, rd.String(&o.UnionOrderNo)
+		case "thirdOrderNo":
+			return 1 << 2, rd.String(&o.ThirdOrderNo)
+		case "subOrderList":
+			if rd.PeekKind() == 'n' {
+				return 1 << 3, rd.SkipValue()
+			}
+			o.SubOrderList = []SubOrder{}
+			return 1 << 3, subOrderPlan.ReadList(rd, &o.SubOrderList)
+		}
+		return 0, rd.Skip(name, "outUserId", "unionOrderNo", "thirdOrderNo", "subOrderList")
+	})
 }

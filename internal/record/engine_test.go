@@ -3,7 +3,6 @@ package record
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -57,67 +56,6 @@ func FuzzFastEqualsEncodingJSON(f *testing.F) {
 	})
 }
 
-// Records reads plain-form records as records, in place, and refuses a
-// type that is not the plain form.
-func TestRecords(t *testing.T) {
-	type rec struct {
-		A string
-		B int
-	}
-	type plainRec rec
-	ps := []plainRec{{"x", 1}, {"y", 2}}
-	rs := Records[rec](ps)
-	if len(rs) != 2 || rs[1] != (rec{"y", 2}) || &rs[0].A != &ps[0].A {
-		t.Fatalf("Records = %+v", rs)
-	}
-	if Records[rec]([]plainRec(nil)) != nil {
-		t.Error("nil is not kept nil")
-	}
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic for a type that is not the plain form")
-		}
-	}()
-	type other struct{ A string }
-	Records[rec]([]other{{"x"}})
-}
-
-// Settled sees every null a body gives a field without one, whatever the
-// case of its name, and only reads the body once.
-func TestSettled(t *testing.T) {
-	type rec struct {
-		OrderNo string  `json:"order_no"`
-		Note    *string `json:"note"`
-		Count   int     `json:"count"`
-	}
-	type plainRec rec
-	for _, tc := range []struct {
-		body    string
-		settled bool
-	}{
-		{`{"order_no":"A","note":"x","count":1}`, true},
-		{`{"order_no":"A","note":null,"count":1}`, true},        // note has a null of its own
-		{`{"order_no":"","note":null,"count":0}`, true},         // zero values, not nulls
-		{`{"order_no":null,"count":1}`, false},                  // a null where a string has none
-		{`{"ORDER_NO" :  null,"count":1}`, false},               // matched without regard to case
-		{`{"Count":null,"order_no":"A"}`, false},                // a number too
-		{`{"order_no":"A","count":null}`, false},                // count reads 0 for that null
-		{`{"list":[null,null],"order_no":"","count":0}`, false}, // an array's null elements: a null row reads as a zero record
-		{`{"list":[1, null],"order_no":"A","count":1}`, true},   // no field at its zero value: never scanned
-		{`{"order_no":"ratio: null","count":0}`, false},         // text that reads like a null: unsure, so looked at
-		{`{"order\u005fno":null,"count":1}`, false},             // an escaped name: unsure
-		{`{"ſount":null,"order_no":"A"}`, false},                // beyond ASCII: unsure
-	} {
-		var r plainRec
-		if err := UnmarshalFast([]byte(tc.body), &r); err != nil {
-			t.Fatalf("%s: %v", tc.body, err)
-		}
-		if nulls := NullsOf([]byte(tc.body)); Settled(&r, &nulls) != tc.settled {
-			t.Errorf("%s: Settled = %v, want %v", tc.body, !tc.settled, tc.settled)
-		}
-	}
-}
-
 // A name given twice in one object, in any case, fails the one-pass
 // decode, whose merging rules would otherwise differ from a record's own.
 func TestUnmarshalFastRefusesRepeatedNames(t *testing.T) {
@@ -136,51 +74,6 @@ func TestUnmarshalFastRefusesRepeatedNames(t *testing.T) {
 	var s sample
 	if err := UnmarshalFast([]byte(`{"name":"a","inner":{"name":"b"},"tags":["x","x"]}`), &s); err != nil {
 		t.Errorf("the same name in two objects: %v", err)
-	}
-}
-
-// A body giving many names a null is read in one pass, and each is found.
-func TestNullsOfManyNames(t *testing.T) {
-	var b strings.Builder
-	b.WriteString("{")
-	for i := range 50000 {
-		fmt.Fprintf(&b, `"N%d":null,`, i)
-	}
-	b.WriteString(`"last":1}`)
-	n := NullsOf([]byte(b.String()))
-	for _, name := range []string{"n0", "N15", "n16", "N49999"} {
-		if !n.may(name) {
-			t.Errorf("%s not found", name)
-		}
-	}
-	if n.may("last") || n.may("n50000") {
-		t.Error("a name given no null was found")
-	}
-}
-
-// BenchmarkNullsOf: one scan of a batch of 100 orders, each giving eight
-// members a null, as a Flowery answer does.
-func BenchmarkNullsOf(b *testing.B) {
-	var sb strings.Builder
-	sb.WriteString(`{"code":"success","orders_detail":[`)
-	for i := range 100 {
-		if i > 0 {
-			sb.WriteString(",")
-		}
-		fmt.Fprintf(&sb, `{"order_status":"运输中","order_type":"","order_no":"%d","express_no":"CGK%[1]d","goods_status":"运输中",`+
-			`"goods_status_time":"2026-11-23 04:35:15","latest_scan_status":"","shipper":null,"receiver":null,`+
-			`"goods_name_cn":"AAAA_1\u0026BBBBB_2","goods_name_en":"","goods_qty":null,"weight":null,"cod_amount":null,`+
-			`"insurance_amount":null,"collect_amount":null,"service_type":"","sender_order_time":null,"old_order_no":"","old_express_no":""}`, 1000000+i)
-	}
-	sb.WriteString(`]}`)
-	body := []byte(sb.String())
-	b.SetBytes(int64(len(body)))
-	b.ReportAllocs()
-	for b.Loop() {
-		n := NullsOf(body)
-		if n.may("latest_scan_status") || !n.may("Weight") {
-			b.Fatal("wrong names")
-		}
 	}
 }
 

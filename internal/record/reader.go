@@ -1,8 +1,10 @@
 package record
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"math/bits"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -58,14 +60,15 @@ func (r *Reader) Close() {
 
 // space reads past white space.
 func (r *Reader) space() {
-	for r.i < len(r.b) {
-		switch r.b[r.i] {
-		case ' ', '\t', '\n', '\r':
-			r.i++
-		default:
-			return
+	b, i := r.b, r.i
+	for i < len(b) && b[i] <= ' ' && (b[i] == ' ' || b[i] == '\n' || b[i] == '\t' || b[i] == '\r') {
+		i++
+		// An indented body's runs of spaces, eight bytes at a time.
+		for i+8 <= len(b) && binary.LittleEndian.Uint64(b[i:]) == 0x2020202020202020 {
+			i += 8
 		}
 	}
+	r.i = i
 }
 
 // PeekKind returns the kind of the next value, as jsontext names kinds:
@@ -216,10 +219,28 @@ func (r *Reader) str() (inner []byte, escaped bool, err error) {
 	b := r.b
 	i := r.i + 1 // past the quote
 	start := i
+	nonASCII := false
 	for i < len(b) {
+		// Eight bytes at a time while none is a quote, a backslash or a
+		// control character.
+		for i+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[i:])
+			nonASCII = nonASCII || w&0x8080808080808080 != 0 // checked at the end: a byte past the string costs only that
+			if m := special(w); m != 0 {
+				i += bits.TrailingZeros64(m) / 8 // the first such byte
+				break
+			}
+			i += 8
+		}
+		if i >= len(b) {
+			break
+		}
 		c := b[i]
 		switch {
 		case c == '"':
+			if nonASCII && !utf8.Valid(b[start:i]) {
+				return nil, false, errSyntax
+			}
 			r.i = i + 1
 			return b[start:i], escaped, nil
 		case c == '\\':
@@ -243,14 +264,20 @@ func (r *Reader) str() (inner []byte, escaped bool, err error) {
 		case c < utf8.RuneSelf:
 			i++
 		default:
-			ru, size := utf8.DecodeRune(b[i:])
-			if ru == utf8.RuneError && size == 1 {
-				return nil, false, errSyntax
-			}
-			i += size
+			nonASCII = true // checked as a whole at the end
+			i++
 		}
 	}
 	return nil, false, errSyntax
+}
+
+// special returns a mask of w's bytes whose lowest set bit is in the
+// first byte (in memory order) that is '"', '\\' or below 0x20, and 0 when
+// there is none. Bits above the lowest may be set by a borrow.
+func special(w uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	return zero(w^(ones*'"')) | zero(w^(ones*'\\')) | (w-ones*0x20) & ^w & highs
 }
 
 func hex4(b []byte) bool {
@@ -547,4 +574,23 @@ func (r *Reader) Skip(name []byte, known ...string) error {
 		}
 	}
 	return r.SkipValue()
+}
+
+// BoolOrNull reads true or false into a new *p, or a null, which sets *p
+// to nil, as encoding/json does. Any other value needs the careful path.
+func (r *Reader) BoolOrNull(p **bool) error {
+	switch r.PeekKind() {
+	case 'n':
+		*p = nil
+		return r.literal("null")
+	case 't':
+		b := true
+		*p = &b
+		return r.literal("true")
+	case 'f':
+		b := false
+		*p = &b
+		return r.literal("false")
+	}
+	return errCareful
 }

@@ -3,11 +3,12 @@
 // value is kept verbatim in the record's wire.Unfit and written back.
 //
 // That careful path (Decode, Rows, Required) is encoding/json's. An answer
-// whose values all fit is first read in one pass: on the json/v2 engine
-// under encoding/json's rules (UnmarshalFast, Plain, Records, Settled), or
-// by hand, member by member (Reader). A one-pass read that meets anything
-// encoding/json might read otherwise fails, and the careful path then
-// decodes the answer: the result is the same either way.
+// whose values all fit is first read in one pass, straight from its bytes
+// with a Reader: member by member by hand, or each record by its Plan. A
+// one-pass read that meets anything encoding/json might read otherwise
+// fails, and the careful path then decodes the answer: the result is the
+// same either way. Answers without a read of their own try the json/v2
+// engine under encoding/json's rules first (UnmarshalFast).
 package record
 
 import (
@@ -379,153 +380,6 @@ func (r *Rows[T]) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Settled reports whether v, a pointer to a record's plain form decoded in
-// one pass with encoding/json's rules from a body holding it, needs no
-// second look. A field whose Go type has no null (a string, a status code)
-// reads "" or 0 both for that value and for a null, and only a null must
-// be kept in Unfit: the record is settled when every such field holds a
-// value other than its zero, or when the body gives no null to that
-// field's name at all. nulls is the body's, from NullsOf.
-func Settled(v any, nulls *Nulls) bool {
-	rv := reflect.ValueOf(v).Elem()
-	info := fieldsOf(rv.Type())
-	for _, i := range info.noNull {
-		f := info.fields[i]
-		if rv.Field(f.index).IsZero() && nulls.may(f.name) {
-			return false
-		}
-	}
-	return true
-}
-
-// Nulls is what one body gives a null to: the names before each null in
-// it, read in one scan when first asked, for Settled.
-type Nulls struct {
-	body    []byte
-	scanned bool
-	// names holds each name given a null once, as written: a slice of the
-	// body. A field matches one as encoding/json matches names, without
-	// regard to case (folding ASCII). Past manyNames names, they go to
-	// many instead, in lower case, so that no body costs a search of a
-	// long list per null.
-	names [][]byte
-	many  map[string]bool
-	// unread is set when some null's name could not be read plainly: it
-	// has an escape (\u005f), or a letter beyond ASCII (two of which, ſ
-	// and the Kelvin sign, fold to ASCII letters). Then any field may be
-	// given a null.
-	unread bool
-}
-
-// NullsOf returns the Nulls of body. It reads nothing yet: the body is
-// scanned, once, when a record first has a field without a null of its own
-// at its zero value, and most pages never have one.
-func NullsOf(body []byte) Nulls { return Nulls{body: body} }
-
-// scan reads the name before every null in the body that is a member's
-// value: a null after a colon. A null that is an array's element (after
-// a '[' or a ','), a row of a list, makes it give up (unread): read in one
-// pass it is a zero record, where the careful path keeps it aside.
-func (n *Nulls) scan() {
-	n.scanned = true
-	body := n.body
-	for i := 0; ; {
-		j := bytes.Index(body[i:], []byte("null"))
-		if j < 0 {
-			return
-		}
-		at := i + j
-		i = at + len("null")
-		before := skipSpaceBack(body, at-1)
-		if before < 0 {
-			continue // the body is null itself
-		}
-		switch body[before] {
-		case '[', ',':
-			n.unread = true // an element: a null row, or one inside a string
-			return
-		case ':':
-		default:
-			continue // inside a string, or part of a longer word
-		}
-		colon := before
-		k := skipSpaceBack(body, colon-1)
-		if k < 1 || body[k] != '"' || body[k-1] == '\\' {
-			n.unread = true // a colon inside a string reads like a member
-			return
-		}
-		open := bytes.LastIndexByte(body[:k], '"')
-		if open < 0 || open > 0 && body[open-1] == '\\' {
-			n.unread = true
-			return
-		}
-		name := body[open+1 : k]
-		if n.seen(name) {
-			continue // each record of a page names the same members null
-		}
-		if !plainName(name) {
-			n.unread = true
-			return
-		}
-		n.add(name)
-	}
-}
-
-// seen reports whether name, exactly as written, is in the list already.
-func (n *Nulls) seen(name []byte) bool {
-	for _, m := range n.names {
-		if string(m) == string(name) {
-			return true
-		}
-	}
-	return false
-}
-
-// manyNames is how many names Nulls keeps in its list.
-const manyNames = 16
-
-func (n *Nulls) add(name []byte) {
-	switch {
-	case named(n.names, name):
-	case len(n.names) < manyNames:
-		n.names = append(n.names, name)
-	default:
-		var buf [64]byte
-		folded := append(buf[:0], name...) // on the stack for most names
-		for i, c := range folded {
-			if 'A' <= c && c <= 'Z' {
-				folded[i] = c + 'a' - 'A'
-			}
-		}
-		if n.many[string(folded)] {
-			return // looked up without a copy: a page names the same fields null in every record
-		}
-		if n.many == nil {
-			n.many = map[string]bool{}
-		}
-		n.many[string(folded)] = true
-	}
-}
-
-// named reports whether name, or a name equal to it without regard to
-// ASCII case, is among names.
-func named[S ~string | ~[]byte](names [][]byte, name S) bool {
-	for _, m := range names {
-		if len(m) == len(name) && equalFoldASCII(m, name) {
-			return true
-		}
-	}
-	return false
-}
-
-// may reports whether the body may give the member named name a null.
-func (n *Nulls) may(name string) bool {
-	if !n.scanned {
-		n.scan()
-	}
-	return n.unread || named(n.names, name) || n.many != nil && n.many[strings.ToLower(name)]
-}
-
 func equalFoldASCII[S ~string | ~[]byte](a []byte, b S) bool {
 	for i := range a {
 		x, y := a[i], b[i]
@@ -540,22 +394,4 @@ func equalFoldASCII[S ~string | ~[]byte](a []byte, b S) bool {
 		}
 	}
 	return true
-}
-
-// plainName reports whether a member name is printable ASCII without an
-// escape: its text is its name, and lower case is all its folding.
-func plainName(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7f || c == '\\' {
-			return false
-		}
-	}
-	return true
-}
-
-func skipSpaceBack(b []byte, i int) int {
-	for i >= 0 && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i--
-	}
-	return i
 }
