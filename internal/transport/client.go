@@ -82,7 +82,7 @@ func New(cfg Config) (*Client, error) {
 		hc = http.Client{Timeout: DefaultTimeout, Transport: newTransport()}
 	}
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
-	c.pace = &pacer{rt: hc.Transport, timeout: hc.Timeout}
+	c.pace = &pacer{rt: hc.Transport, timeout: hc.Timeout, timedOut: &timeoutError{hc.Timeout}}
 	hc.Timeout = 0 // the pacer holds each attempt to it
 	if c.pace.rt == nil {
 		c.pace.rt = http.DefaultTransport

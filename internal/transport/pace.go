@@ -23,6 +23,9 @@ type pacer struct {
 	// which net/http enforces with a goroutine and a timer of its own per
 	// request when the transport is not its own, as this one is not.
 	timeout time.Duration
+	// timedOut is the cause of an attempt that outlasted timeout, made
+	// once.
+	timedOut error
 
 	// until is the end of the pause, as monotonic nanoseconds since
 	// epoch: no request before it. 0 is no pause ever asked for, so the
@@ -54,7 +57,7 @@ func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	if p.timeout <= 0 {
 		return p.rt.RoundTrip(r)
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, p.timeout, &timeoutError{p.timeout})
+	ctx, cancel := context.WithTimeoutCause(ctx, p.timeout, p.timedOut)
 	res, err := p.rt.RoundTrip(r.WithContext(ctx))
 	if err != nil || res == nil || res.Body == nil {
 		// Nothing to read: net/http makes of it what it makes of it
