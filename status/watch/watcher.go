@@ -66,6 +66,11 @@ type Options struct {
 	// Owner names this process in tracker leases; "" gives host, pid and
 	// a random suffix.
 	Owner string
+	// Clock gives the Watcher's time: when refs are followed, polled and
+	// next due, the poll time of its changes, and the now and until it
+	// passes to its Store's claims and leases. Nil is time.Now. Tests and
+	// the simulator (package watchsim) set it to a clock they advance.
+	Clock func() time.Time
 }
 
 // Watcher follows orders over time. It keeps nothing of its own: the
@@ -136,9 +141,12 @@ type tracked struct {
 func New(opts Options) *Watcher {
 	w := &Watcher{store: opts.Store, sched: opts.Schedule, batch: opts.Batch, claimFor: opts.ClaimFor,
 		tick: opts.Tick, first: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger,
-		owner: opts.Owner, now: time.Now, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
+		owner: opts.Owner, now: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
 	if w.store == nil {
 		w.store = NewMemoryStore()
+	}
+	if w.now == nil {
+		w.now = time.Now
 	}
 	if w.sched == nil {
 		w.sched = &DefaultSchedule{}

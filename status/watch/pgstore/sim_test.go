@@ -1,0 +1,25 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/ordertrack/ordertrack/internal/pgtest"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/pgstore"
+	"github.com/ordertrack/ordertrack/status/watch/watchsim"
+)
+
+// TestSimulate runs the simulator's seeds on Postgres: each seed on a
+// schema of its own, on the virtual clock the Store is given.
+func TestSimulate(t *testing.T) {
+	cfg := watchsim.Config{Store: func() (watch.Store, func() error, error) {
+		db, _ := pgtest.Open(t)
+		s, err := pgstore.Open(context.Background(), db, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() error { return nil }, nil // the schema goes with the test
+	}}
+	watchsim.Test(t, cfg, simSeeds, "go test ./status/watch/pgstore -run TestSimulate")
+}

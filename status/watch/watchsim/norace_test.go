@@ -1,0 +1,5 @@
+//go:build !race
+
+package watchsim_test
+
+func scale(n int) int { return n }

@@ -1,0 +1,253 @@
+package watchsim
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+)
+
+// proc is one Watcher process. It runs at most one thread at a time: a
+// pass (Poll) or a push.
+type proc struct {
+	w        *world
+	n        int
+	starts   int
+	alive    bool
+	owner    string
+	watcher  *watch.Watcher
+	trackers map[*account]watch.TrackerID
+	th       *thread
+	// inflight is the change it delivered and has not acknowledged yet.
+	inflight string
+}
+
+// thread is the goroutine running a process's call. It runs only between
+// resume and its next yield: one goroutine of the world runs at a time.
+type thread struct {
+	what   string    // the yield point it is stopped at
+	wake   time.Time // not resumed before
+	resume chan bool // true: crash here
+	events chan any  // yieldMsg or threadEnd
+}
+
+type yieldMsg struct {
+	what string
+	wake time.Time
+}
+
+type threadEnd struct {
+	crashed bool
+	panic   any
+}
+
+// crash is what a yield point panics with when its process crashes there.
+type crash struct{}
+
+// consumerPanic is what a consumer panics with.
+type consumerPanic struct{ id string }
+
+// start starts p (again): a new Watcher, a new owner, on the Store.
+func (p *proc) start() {
+	p.starts++
+	p.alive = true
+	p.inflight = ""
+	p.owner = fmt.Sprintf("p%d.%d", p.n, p.starts)
+	p.watcher = watch.New(watch.Options{Store: &store{p: p, s: p.w.store}, Clock: p.w.now, Owner: p.owner, Batch: batch,
+		ClaimFor: claimFor, Schedule: watch.Every{Interval: interval, Linger: 1000 * time.Hour}})
+	p.trackers = map[*account]watch.TrackerID{}
+	for _, a := range p.w.accounts {
+		id, err := p.watcher.Add(&tracker{w: p.w, a: a, p: p}, a.id.Account)
+		if err != nil {
+			p.w.violate(6, "harness", "%s adds %s: %v", p.owner, a.id, err)
+		}
+		p.trackers[a] = id
+	}
+	p.w.logf("%s starts", p.owner)
+}
+
+// poll has p make a pass over a's due refs, delivering each change to the
+// consumer.
+func (p *proc) poll(a *account) {
+	p.run("poll "+a.id.String(), func() {
+		err := p.watcher.Poll(context.Background(), p.trackers[a], func(c status.Change) { p.w.cons.deliver(p, c) })
+		if err != nil {
+			p.w.logf("%s poll %s: %v", p.owner, a.id, err)
+		}
+	})
+}
+
+// run starts a thread for f and runs it to its first yield point.
+func (p *proc) run(what string, f func()) {
+	th := &thread{what: what, wake: p.w.clock, resume: make(chan bool), events: make(chan any)}
+	p.th = th
+	go func() {
+		defer func() {
+			r := recover()
+			end := threadEnd{}
+			switch r.(type) {
+			case nil:
+			case crash:
+				end.crashed = true
+			default:
+				end.panic = r
+			}
+			th.events <- end
+		}()
+		if <-th.resume {
+			panic(crash{})
+		}
+		f()
+	}()
+	p.resume(false)
+}
+
+// yield stops the thread at a yield point named what, for sleep of virtual
+// time at least, and hands the world back to its scheduler; it panics with
+// crash if the process crashes there.
+func (p *proc) yield(what string, sleep time.Duration) {
+	th := p.th
+	th.events <- yieldMsg{what: what, wake: p.w.clock.Add(sleep)}
+	if <-th.resume {
+		panic(crash{})
+	}
+}
+
+// hang is how long a thread may run without reaching a yield point before
+// the world calls it hung: real time, far beyond any step's work.
+const hang = 30 * time.Second
+
+// resume lets p's thread run to its next yield point or its end; with
+// crash, the process dies where it stands.
+func (p *proc) resume(crashNow bool) {
+	th := p.th
+	if crashNow {
+		p.w.logf("%s crashes at %q", p.owner, th.what)
+	}
+	th.resume <- crashNow
+	timer := time.NewTimer(hang)
+	defer timer.Stop()
+	select {
+	case m := <-th.events:
+		switch m := m.(type) {
+		case yieldMsg:
+			th.what, th.wake = m.what, m.wake
+			p.w.logf("%s at %s", p.owner, m.what)
+		case threadEnd:
+			p.th = nil
+			switch {
+			case m.crashed:
+				p.die()
+			case m.panic != nil:
+				if cp, ok := m.panic.(consumerPanic); ok {
+					p.w.logf("%s: the consumer panicked on %s; the panic reached Poll's caller", p.owner, cp.id)
+					return
+				}
+				p.w.violate(6, "panic", "%s panicked: %v", p.owner, m.panic)
+			}
+		}
+	case <-timer.C:
+		p.w.violate(6, "hang", "%s hangs after %q: no yield point within %v", p.owner, th.what, hang)
+		p.w.aborted = true
+	}
+}
+
+// die ends the process: what it had in memory is gone; the change it was
+// delivering may come again, once.
+func (p *proc) die() {
+	p.alive = false
+	if p.inflight != "" {
+		p.w.cons.mayRepeat[p.inflight]++
+		p.inflight = ""
+	}
+	p.w.logf("%s is dead", p.owner)
+}
+
+// kill ends p's thread at the end of a run.
+func (p *proc) kill() {
+	for p.th != nil && !p.w.aborted {
+		p.resume(true)
+	}
+}
+
+// store is the Store as one process reaches it: every call is a yield
+// point before and after, where the process may crash or stall.
+type store struct {
+	p *proc
+	s watch.Store
+}
+
+func (s *store) around(what string, t watch.TrackerID, call func()) {
+	s.p.yield("before "+what+" "+t.String(), 0)
+	call()
+	s.p.yield("after "+what+" "+t.String(), 0)
+}
+
+func (s *store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (n int, err error) {
+	s.around("Follow", t, func() { n, err = s.s.Follow(ctx, t, due, refs...) })
+	return
+}
+
+func (s *store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, refs ...string) (n int, err error) {
+	s.around("Unfollow", t, func() { n, err = s.s.Unfollow(ctx, t, now, refs...) })
+	return
+}
+
+func (s *store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Time, limit int) (c []watch.Claim, err error) {
+	s.around("Claim", t, func() { c, err = s.s.Claim(ctx, t, now, until, limit) })
+	return
+}
+
+func (s *store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, until time.Time) (c watch.Claim, ok bool, err error) {
+	s.around("ClaimRef", t, func() { c, ok, err = s.s.ClaimRef(ctx, t, ref, until) })
+	return
+}
+
+func (s *store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) (err error) {
+	s.around("Save", t, func() {
+		err = s.s.Save(ctx, t, results)
+		s.p.w.cons.saved(s.p, t, results, err)
+	})
+	return
+}
+
+func (s *store) Pending(ctx context.Context, t watch.TrackerID, limit int) (c []status.Change, err error) {
+	s.around("Pending", t, func() { c, err = s.s.Pending(ctx, t, limit) })
+	return
+}
+
+func (s *store) Ack(ctx context.Context, t watch.TrackerID, ids ...string) (err error) {
+	s.around("Ack", t, func() {
+		err = s.s.Ack(ctx, t, ids...)
+		if err == nil {
+			for _, id := range ids {
+				if id == s.p.inflight {
+					s.p.inflight = ""
+				}
+			}
+		}
+	})
+	return
+}
+
+func (s *store) Lease(ctx context.Context, t watch.TrackerID, owner string, now, until time.Time) (l watch.TrackerLease, ok bool, err error) {
+	s.around("Lease", t, func() { l, ok, err = s.s.Lease(ctx, t, owner, now, until) })
+	return
+}
+
+func (s *store) Release(ctx context.Context, t watch.TrackerID, owner string) (err error) {
+	s.around("Release", t, func() { err = s.s.Release(ctx, t, owner) })
+	return
+}
+
+func (s *store) Get(ctx context.Context, t watch.TrackerID, ref string) (f watch.Followed, ok bool, err error) {
+	s.around("Get", t, func() { f, ok, err = s.s.Get(ctx, t, ref) })
+	return
+}
+
+func (s *store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (st watch.Stats, err error) {
+	s.around("Stats", t, func() { st, err = s.s.Stats(ctx, t, now) })
+	return
+}
