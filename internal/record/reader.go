@@ -382,21 +382,28 @@ func (r *Reader) object(member func(name []byte) error, plainNames bool) error {
 		if err := member(name); err != nil {
 			return err
 		}
+		if end, err := r.after('}'); end || err != nil {
+			return err
+		}
 		r.space()
-		if r.i >= len(r.b) {
-			return errSyntax
-		}
-		switch r.b[r.i] {
-		case ',':
-			r.i++
-			r.space()
-		case '}':
-			r.i++
-			return nil
-		default:
-			return errSyntax
-		}
 	}
+}
+
+// after reads what follows a member or an element: a comma, or end, the
+// close of its object or array (then it reports true).
+func (r *Reader) after(end byte) (bool, error) {
+	r.space()
+	switch {
+	case r.i >= len(r.b):
+		return false, errSyntax
+	case r.b[r.i] == ',':
+		r.i++
+		return false, nil
+	case r.b[r.i] == end:
+		r.i++
+		return true, nil
+	}
+	return false, errSyntax
 }
 
 // Object reads an object, member by member: member is called with each
@@ -438,18 +445,8 @@ func (r *Reader) Array(elem func() error) error {
 		if err := elem(); err != nil {
 			return err
 		}
-		r.space()
-		if r.i >= len(r.b) {
-			return errSyntax
-		}
-		switch r.b[r.i] {
-		case ',':
-			r.i++
-		case ']':
-			r.i++
-			return nil
-		default:
-			return errSyntax
+		if end, err := r.after(']'); end || err != nil {
+			return err
 		}
 	}
 }

@@ -319,20 +319,23 @@ func (w *world) moveSomething() {
 // outage makes every request of one account fail for a while.
 func (w *world) outage() {
 	a := w.accounts[w.rng.IntN(len(w.accounts))]
-	win := window{from: w.clock, to: w.clock.Add(time.Duration(30+w.rng.IntN(240)) * time.Second)}
-	a.outages = append(a.outages, win)
-	w.faults++
-	w.logf("truth: %s is down until %s", a.id, w.ago(win.to))
+	a.outages = append(a.outages, w.down(a.id.String()))
 }
 
 // failRef makes one ref's lookup fail for a while.
 func (w *world) failRef() {
 	a := w.accounts[w.rng.IntN(len(w.accounts))]
 	o := a.orders[a.refs[w.rng.IntN(len(a.refs))]]
+	o.failures = append(o.failures, w.down(o.ref))
+}
+
+// down is a failure of what, from now for half a minute to four and a
+// half.
+func (w *world) down(what string) window {
 	win := window{from: w.clock, to: w.clock.Add(time.Duration(30+w.rng.IntN(240)) * time.Second)}
-	o.failures = append(o.failures, win)
 	w.faults++
-	w.logf("truth: %s fails until %s", o.ref, w.ago(win.to))
+	w.logf("truth: %s fails until %s", what, w.ago(win.to))
+	return win
 }
 
 // userActs: a user unfollows a ref, or follows one again.
