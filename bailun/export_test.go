@@ -14,4 +14,10 @@ func (c *Client) DecodeOrderStatusBody(body []byte) (*OrderStatusOutput, error) 
 }
 
 // QueryValues is dto's query as the client sends it.
-func QueryValues(dto QueryOrderStatusDTO) url.Values { return dto.values() }
+func QueryValues(dto QueryOrderStatusDTO) url.Values {
+	v, err := url.ParseQuery(dto.encode())
+	if err != nil {
+		panic(err)
+	}
+	return v
+}

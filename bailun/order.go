@@ -29,8 +29,10 @@ type QueryOrderStatusDTO struct {
 // values is the query of d, as query.Values(d) (go-querystring) gives it,
 // built without reflection for the call every Track makes; a test holds
 // the two equal.
-func (d QueryOrderStatusDTO) values() url.Values {
-	return url.Values{"originOrderNo": {d.OriginOrderNo}}
+// encode is the query d is sent as: url.Values{"originOrderNo":
+// {d.OriginOrderNo}}.Encode(), without the map.
+func (d QueryOrderStatusDTO) encode() string {
+	return "originOrderNo=" + url.QueryEscape(d.OriginOrderNo)
 }
 
 // OrderStatusOutput is one order's status (OrderStatusOutput).
@@ -109,8 +111,8 @@ func (c *Client) QueryOrderStatus(ctx context.Context, originOrderNo string) (*O
 	if originOrderNo == "" {
 		return nil, errEmptyRef
 	}
-	q := QueryOrderStatusDTO{OriginOrderNo: originOrderNo}.values()
-	res, err := c.do(ctx, &transport.Request{Method: http.MethodGet, Path: queryOrderStatusPath, Query: q})
+	q := QueryOrderStatusDTO{OriginOrderNo: originOrderNo}.encode()
+	res, err := c.do(ctx, &transport.Request{Method: http.MethodGet, Path: queryOrderStatusPath, RawQuery: q})
 	if err != nil {
 		return nil, err
 	}

@@ -135,9 +135,11 @@ type Request struct {
 	Base   *url.URL
 	Method string
 	// Path is joined to the BaseURL's path ("/apiV2/bailunOrder/queryOrderStatus").
-	Path   string
-	Query  url.Values
-	Header http.Header
+	Path  string
+	Query url.Values
+	// RawQuery is the query already encoded, for a request without Query.
+	RawQuery string
+	Header   http.Header
 	// Body is sent as is, with ContentType.
 	Body        []byte
 	ContentType string
@@ -224,8 +226,11 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	}
 	u.Path = basePath + r.Path
 	u.RawPath = ""
-	if len(r.Query) > 0 {
+	switch {
+	case len(r.Query) > 0:
 		u.RawQuery = r.Query.Encode()
+	case r.RawQuery != "":
+		u.RawQuery = r.RawQuery
 	}
 	h := make(http.Header, len(r.Header)+3)
 	for k, v := range r.Header {
