@@ -158,7 +158,11 @@ func (s *DefaultSchedule) spread(d time.Duration) time.Duration {
 	if r == nil {
 		r = randFloat
 	}
-	return d + time.Duration((r()*2-1)*j*float64(d))
+	spread := d + time.Duration((r()*2-1)*j*float64(d))
+	if spread < 0 || spread < d/2 {
+		return math.MaxInt64 // d near the largest Duration: the sum wrapped
+	}
+	return spread
 }
 
 // Every is a Schedule that polls every ref each Interval (tests, demos and

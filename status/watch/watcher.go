@@ -415,13 +415,19 @@ func (w *Watcher) Poll(ctx context.Context, id TrackerID, deliver func(status.Ch
 	if deliver == nil {
 		return w.pass(ctx, tr, nil) // polling only: changes stay in the outbox
 	}
-	return w.pass(ctx, tr, func(c status.Change) bool {
+	err := w.pass(ctx, tr, func(c status.Change) bool {
 		if ctx.Err() != nil {
 			return false
 		}
 		deliver(c)
 		return true
 	})
+	if errors.Is(err, errNotTaken) {
+		// Only an ended context leaves a change not taken: the change stays
+		// in the outbox, and the call says why it stopped.
+		return fmt.Errorf("watch: poll %s: %w", id, context.Cause(ctx))
+	}
+	return err
 }
 
 // errNotTaken stops a pass whose consumer did not take a change;
