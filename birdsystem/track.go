@@ -153,23 +153,33 @@ func (c *Client) lookupBatch(ctx context.Context, ids []int64) map[int64]batchOu
 		}
 		return out
 	}
+	strangers := 0 // rows of ids not asked for
 	for i := range p.Consignments {
 		k := &p.Consignments[i]
-		if _, ours := out[k.ID.Int64]; !ours && slices.Contains(ids, k.ID.Int64) {
+		if !slices.Contains(ids, k.ID.Int64) {
+			strangers++
+			continue
+		}
+		if _, ours := out[k.ID.Int64]; !ours {
 			out[k.ID.Int64] = batchOutcome{k: k}
 		}
 	}
+	malformed := func(format string, n int) batchOutcome {
+		return batchOutcome{err: &status.APIError{Provider: status.BirdSystem, Method: http.MethodGet, Endpoint: consignmentPath,
+			HTTPStatus: http.StatusOK, Message: "malformed response: " + fmt.Sprintf(format, n), Err: status.ErrMalformedResponse}}
+	}
 	for _, id := range ids {
-		if _, ok := out[id]; ok {
-			continue
+		switch _, ok := out[id]; {
+		case ok:
+		case strangers > 0:
+			// The filter on id was not honoured (a server or a proxy that
+			// ignores it): an id missing from the rows is not known missing.
+			out[id] = malformed("%d rows of consignments not asked for: the filter on id was not honoured", strangers)
+		case len(p.Unfit) > 0:
+			out[id] = malformed("%d rows of data are not consignments", len(p.Unfit))
+		default:
+			out[id] = batchOutcome{} // not found
 		}
-		if len(p.Unfit) > 0 {
-			out[id] = batchOutcome{err: &status.APIError{Provider: status.BirdSystem, Method: http.MethodGet, Endpoint: consignmentPath,
-				HTTPStatus: http.StatusOK, Message: fmt.Sprintf("malformed response: %d rows of data are not consignments", len(p.Unfit)),
-				Err: status.ErrMalformedResponse}}
-			continue
-		}
-		out[id] = batchOutcome{} // not found
 	}
 	return out
 }

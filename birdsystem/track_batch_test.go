@@ -106,3 +106,21 @@ func TestTrackBatchUnfitRow(t *testing.T) {
 	assert.NoError(t, snaps[1].Err)
 	assert.Equal(t, "2010290360000002", snaps[1].OrderNo)
 }
+
+// A listing that answers rows it was not asked for (a server or a proxy
+// that ignored the filter on id): the filter was not honoured, so the ids
+// missing from it fail as malformed, never as not found; an id it did list
+// answers.
+func TestTrackBatchFilterIgnored(t *testing.T) {
+	listed := consignmentJSON(t, 2010290360000002, nil)
+	stranger := consignmentJSON(t, 2010290360000099, nil)
+	c, _ := answering(t, 200, `{"success":true,"total":40,"data":[`+stranger+`,`+listed+`]}`)
+	snaps, err := c.Track(context.Background(), "2010290360000001", "2010290360000002")
+	require.NoError(t, err)
+	require.Len(t, snaps, 2)
+	assert.ErrorIs(t, snaps[0].Err, status.ErrMalformedResponse)
+	assert.Contains(t, snaps[0].Err.Error(), "not asked for")
+	assert.NotEqual(t, status.NotFound, snaps[0].Stage)
+	assert.NoError(t, snaps[1].Err)
+	assert.Equal(t, "2010290360000002", snaps[1].OrderNo)
+}
