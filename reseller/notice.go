@@ -1,6 +1,7 @@
 package reseller
 
 import (
+	"context"
 	"crypto/md5"
 	"crypto/subtle"
 	"encoding/hex"
@@ -114,6 +115,14 @@ type NoticeVerifier struct {
 	Now func() time.Time
 }
 
+// now is the verifier's time.
+func (v *NoticeVerifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
 // ErrNoticeSignature is matched (with status.ErrUnauthorized) by a
 // notification whose sign does not match; ErrNoticeStale by one whose
 // timestamp is outside the tolerance.
@@ -180,10 +189,7 @@ func (v *NoticeVerifier) Verify(fields map[string]string) (*Notice, error) {
 	if err != nil {
 		return nil, bad("timestamp %q is not Unix seconds", fields["timestamp"])
 	}
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
+	now := v.now
 	tol := v.Tolerance
 	if tol <= 0 {
 		tol = DefaultNoticeTolerance
@@ -261,23 +267,27 @@ func readNoticeFields(r *http.Request) (map[string]string, error) {
 
 // NoticeHandler is the http.Handler of the URL the platform posts
 // notifications to: it verifies each (see NoticeVerifier.Read), drops a
-// replay of one already taken (the same order, express number and newest
-// trace time, among the last Remember), hands the others to OnNotice, and
-// answers {"code":0,"message":"success"}; a refused one gets a 4xx with
-// {"code":<status>,"message":...}, and a failing OnNotice a 500, so that
-// the platform sends it again.
+// replay of one already taken (the same order, express number and traces),
+// hands the others to OnNotice, and answers {"code":0,"message":"success"};
+// a refused one gets a 4xx with {"code":<status>,"message":...}, and a
+// failing OnNotice a 500, so that the platform sends it again.
+//
+// A notification is taken once OnNotice returned nil, and not before: a
+// copy that arrives while OnNotice runs waits for it, and is answered as
+// a replay when it took the notification, or is taken itself when it did
+// not. A panic in OnNotice reaches net/http, and leaves the notification
+// not taken. Replays are remembered for twice the verifier's tolerance: a
+// notification older than that is refused as stale anyway, so the memory
+// is bounded by time, not by a count that many notifications could flush.
 type NoticeHandler struct {
 	Verifier NoticeVerifier
 	// OnNotice takes each new notification; an error answers 500.
 	OnNotice func(r *http.Request, n *Notice) error
-	// Remember is how many recent notifications are kept to refuse
-	// replays; 0 gives 10,000.
-	Remember int
 
-	mu   sync.Mutex
-	seen map[string]bool
-	ring []string
-	next int
+	mu    sync.Mutex
+	taken map[string]time.Time     // by key: when OnNotice took it
+	busy  map[string]chan struct{} // by key: closed when its OnNotice returns
+	swept time.Time                // when taken was last swept
 }
 
 // key tells a notification apart for replays.
@@ -291,34 +301,58 @@ func (n *Notice) key() string {
 	return n.OutTradeNo + "\x00" + n.ExpressNo + "\x00" + newest.UTC().Format(time.RFC3339Nano) + "\x00" + n.Fields["expressTrace"]
 }
 
-// take reports whether k is new, and remembers it.
-func (h *NoticeHandler) take(k string) bool {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.seen == nil {
-		size := h.Remember
-		if size <= 0 {
-			size = 10000
-		}
-		h.seen, h.ring = map[string]bool{}, make([]string, size)
+// remembered is how long a taken notification is remembered.
+func (h *NoticeHandler) remembered() time.Duration {
+	if h.Verifier.Tolerance > 0 {
+		return 2 * h.Verifier.Tolerance
 	}
-	if h.seen[k] {
-		return false
-	}
-	if old := h.ring[h.next]; old != "" {
-		delete(h.seen, old)
-	}
-	h.ring[h.next] = k
-	h.next = (h.next + 1) % len(h.ring)
-	h.seen[k] = true
-	return true
+	return 2 * DefaultNoticeTolerance
 }
 
-// forget undoes take, for a notification OnNotice did not take.
-func (h *NoticeHandler) forget(k string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	delete(h.seen, k)
+// begin reports whether k is to be taken now (then its done must be
+// called), or was taken already; it waits for a copy of k being taken, and
+// fails when ctx ends first.
+func (h *NoticeHandler) begin(ctx context.Context, k string) (done func(taken bool), replay bool, err error) {
+	for {
+		h.mu.Lock()
+		now := h.Verifier.now()
+		if h.taken == nil {
+			h.taken, h.busy = map[string]time.Time{}, map[string]chan struct{}{}
+		}
+		if keep := h.remembered(); now.Sub(h.swept) > keep/4 {
+			for key, at := range h.taken {
+				if now.Sub(at) > keep {
+					delete(h.taken, key)
+				}
+			}
+			h.swept = now
+		}
+		if _, ok := h.taken[k]; ok {
+			h.mu.Unlock()
+			return nil, true, nil
+		}
+		wait, ok := h.busy[k]
+		if !ok {
+			ch := make(chan struct{})
+			h.busy[k] = ch
+			h.mu.Unlock()
+			return func(taken bool) {
+				h.mu.Lock()
+				delete(h.busy, k)
+				if taken {
+					h.taken[k] = h.Verifier.now()
+				}
+				h.mu.Unlock()
+				close(ch)
+			}, false, nil
+		}
+		h.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, false, ctx.Err()
+		}
+	}
 }
 
 // ServeHTTP implements http.Handler.
@@ -338,17 +372,24 @@ func (h *NoticeHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(http.StatusBadRequest, err.Error())
 		return
 	}
-	k := n.key()
-	if !h.take(k) {
+	done, replay, err := h.begin(r.Context(), n.key())
+	switch {
+	case err != nil:
+		// Gone before its copy was taken: the platform sends it again.
+		reply(http.StatusServiceUnavailable, "not taken: "+err.Error())
+		return
+	case replay:
 		reply(http.StatusOK, "success") // taken before: said again, not taken again
 		return
 	}
+	taken := false
+	defer func() { done(taken) }() // a panic in OnNotice leaves it not taken
 	if h.OnNotice != nil {
 		if err := h.OnNotice(r, n); err != nil {
-			h.forget(k)
 			reply(http.StatusInternalServerError, "not taken: "+err.Error())
 			return
 		}
 	}
+	taken = true
 	reply(http.StatusOK, "success")
 }
