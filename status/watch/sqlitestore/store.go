@@ -298,7 +298,6 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		if err != nil {
 			return err
 		}
-		args := []any{gen, sqlrow.Nanos(until), t.String()}
 		for rows.Next() {
 			var c watch.Claim
 			var snaps, state []byte
@@ -313,17 +312,19 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 			}
 			c.Gen = gen
 			out = append(out, c)
-			args = append(args, c.Ref)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(out) == 0 {
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, "UPDATE refs SET gen = ?, due = ? WHERE tracker = ? AND ref IN (?"+
-			strings.Repeat(", ?", len(out)-1)+")", args...)
-		return err
+		return inChunks(len(out), func(lo, hi int) error {
+			args := []any{gen, sqlrow.Nanos(until), t.String()}
+			for _, c := range out[lo:hi] {
+				args = append(args, c.Ref)
+			}
+			_, err := tx.ExecContext(ctx, "UPDATE refs SET gen = ?, due = ? WHERE tracker = ? AND ref IN (?"+
+				strings.Repeat(", ?", hi-lo-1)+")", args...)
+			return err
+		})
 	})
 	if err != nil {
 		return nil, s.fail("claim", t, err)
@@ -472,12 +473,39 @@ func (s *Store) Ack(ctx context.Context, t watch.TrackerID, ids ...string) error
 	if len(ids) == 0 {
 		return nil
 	}
-	args := []any{t.String()}
-	for _, id := range ids {
-		args = append(args, id)
+	exec := func(q sqlExec) error {
+		return inChunks(len(ids), func(lo, hi int) error {
+			args := []any{t.String()}
+			for _, id := range ids[lo:hi] {
+				args = append(args, id)
+			}
+			_, err := q.ExecContext(ctx, "DELETE FROM outbox WHERE tracker = ? AND id IN (?"+strings.Repeat(", ?", hi-lo-1)+")", args...)
+			return err
+		})
 	}
-	_, err := s.db.ExecContext(ctx, "DELETE FROM outbox WHERE tracker = ? AND id IN (?"+strings.Repeat(", ?", len(ids)-1)+")", args...)
-	return s.fail("ack", t, err)
+	if len(ids) <= chunk {
+		return s.fail("ack", t, exec(s.db)) // one statement: no transaction needed
+	}
+	return s.fail("ack", t, s.inTx(ctx, func(tx *sql.Tx) error { return exec(tx) }))
+}
+
+// chunk is how many values one statement's IN list takes: SQLite takes at
+// most 32,766 parameters a statement.
+const chunk = 1000
+
+// inChunks calls f with the bounds of each chunk of n items.
+func inChunks(n int, f func(lo, hi int) error) error {
+	for lo := 0; lo < n; lo += chunk {
+		if err := f(lo, min(lo+chunk, n)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sqlExec is a *sql.DB or a *sql.Tx.
+type sqlExec interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // Lease implements watch.Store.

@@ -68,6 +68,7 @@ func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
 		{"RefsNoStoreKeeps", testRefsNoStoreKeeps},
 		{"StaleSaveAfterFollowAgain", testStaleSaveAfterFollowAgain},
 		{"ClaimRef", testClaimRef},
+		{"ManyAtOnce", testManyAtOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
@@ -767,5 +768,45 @@ func testClaimRef(t *testing.T, s watch.Store) {
 	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c.Gen, Seen: true, Due: t0.Add(time.Hour)}}))
 	if _, ok, err := s.ClaimRef(ctx, acme, "NOPE", t0); err != nil || ok {
 		t.Errorf("ClaimRef of a ref not followed = %v, %v", ok, err)
+	}
+}
+
+// testManyAtOnce: a claim, a save and an acknowledgement of 40,000 items
+// at once (more than SQLite's 32,766 parameters of one statement) work
+// whole.
+func testManyAtOnce(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	const n = 40000
+	refs := make([]string, n)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("R%05d", i)
+	}
+	added, err := s.Follow(ctx, acme, t0, refs...)
+	must(t, err)
+	if added != n {
+		t.Fatalf("Follow = %d added, want %d", added, n)
+	}
+	claims, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), n)
+	must(t, err)
+	if len(claims) != n {
+		t.Fatalf("Claim = %d claims, want %d", len(claims), n)
+	}
+	results := make([]watch.Result, n)
+	ids := make([]string, n)
+	for i, c := range claims {
+		ch := status.Change{Kind: status.Following, Provider: status.Bailun, Account: "acme", Ref: c.Ref, To: status.Pending}
+		ch.ID = ch.HashID()
+		ids[i] = ch.ID
+		results[i] = watch.Result{Ref: c.Ref, Gen: c.Gen, Seen: true, Due: t0.Add(time.Hour), Changes: []status.Change{ch}}
+	}
+	must(t, s.Save(ctx, acme, results))
+	if again, err := s.Claim(ctx, acme, t0.Add(2*time.Minute), t0.Add(3*time.Minute), n); err != nil || len(again) != 0 {
+		t.Fatalf("Claim after the save = %d claims, %v: want none due", len(again), err)
+	}
+	must(t, s.Ack(ctx, acme, ids...))
+	st, err := s.Stats(ctx, acme, t0)
+	must(t, err)
+	if st.Followed != n || st.Pending != 0 {
+		t.Errorf("Stats = %+v, want %d followed and nothing pending", st, n)
 	}
 }
