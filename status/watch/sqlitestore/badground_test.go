@@ -73,8 +73,18 @@ func TestOpenOtherSQLite(t *testing.T) {
 	_, err = db.Exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
 	require.NoError(t, err)
 	require.NoError(t, db.Close())
+	before, err := os.ReadFile(path)
+	require.NoError(t, err)
 	_, err = sqlitestore.Open(context.Background(), path, nil)
 	assert.ErrorIs(t, err, watch.ErrSchema, "another program's database is not taken over")
+	after, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, before[18:20], after[18:20], "the file's journal mode (header bytes 18-19) is left as it was: not WAL")
+	assert.Equal(t, before, after, "nothing in the file was written")
+	for _, side := range []string{"-wal", "-shm"} {
+		_, err := os.Stat(path + side)
+		assert.True(t, os.IsNotExist(err), "no %s file left beside it", side)
+	}
 }
 
 func TestOpenNewerSchema(t *testing.T) {

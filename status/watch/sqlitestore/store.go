@@ -145,7 +145,11 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlitestore: open %s: a directory, not a file: %w", path, status.ErrInvalidConfig)
 	}
 	// The file name is a URI's: a % in it is written %25.
-	dsn := "file:" + strings.ReplaceAll(path, "%", "%25") + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) +
+	file := "file:" + strings.ReplaceAll(path, "%", "%25")
+	if err := refuseForeign(ctx, path, file, busy); err != nil {
+		return nil, fmt.Errorf("sqlitestore: open %s: %w", path, err)
+	}
+	dsn := file + fmt.Sprintf("?_pragma=busy_timeout(%d)", busy.Milliseconds()) +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)" +
 		"&_pragma=foreign_keys(ON)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
@@ -164,6 +168,41 @@ func Open(ctx context.Context, path string, opts *Options) (*Store, error) {
 	return s, nil
 }
 
+// refuseForeign reads an existing file read-only, before anything writes
+// to it (opening it switches it to WAL for good): a file that is not a
+// SQLite database, another program's database, or a schema newer than
+// this code's is refused as it is.
+func refuseForeign(ctx context.Context, path, file string, busy time.Duration) error {
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		return nil // a new file: nothing to refuse
+	}
+	db, err := sql.Open("sqlite", file+fmt.Sprintf("?mode=ro&_pragma=busy_timeout(%d)", busy.Milliseconds()))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var version, tables int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if err := db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'").Scan(&tables); err != nil {
+		return err
+	}
+	return checkSchema(version, tables)
+}
+
+// checkSchema refuses a file of schema version whose tables are not
+// this code's.
+func checkSchema(version, tables int) error {
+	switch {
+	case version > SchemaVersion:
+		return fmt.Errorf("schema version %d, newer than this code's %d: %w", version, SchemaVersion, watch.ErrSchema)
+	case version == 0 && tables > 0:
+		return fmt.Errorf("a SQLite file with %d tables and no ordertrack schema: %w", tables, watch.ErrSchema)
+	}
+	return nil
+}
+
 // migrate creates the schema in a new file, and checks an old file's
 // version, in one write transaction (which also proves the file writable
 // and not locked).
@@ -179,7 +218,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	switch {
 	case version > SchemaVersion:
-		return fmt.Errorf("schema version %d, newer than this code's %d: %w", version, SchemaVersion, watch.ErrSchema)
+		return checkSchema(version, 0)
 	case version == SchemaVersion:
 		// Prove the file writable: a write transaction that writes.
 		if _, err := tx.ExecContext(ctx, "UPDATE leases SET gen = gen WHERE 0"); err != nil {
@@ -193,8 +232,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE type = 'table'").Scan(&tables); err != nil {
 			return err
 		}
-		if tables > 0 {
-			return fmt.Errorf("a SQLite file with %d tables and no ordertrack schema: %w", tables, watch.ErrSchema)
+		if err := checkSchema(version, tables); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, schema); err != nil {
 			return err
