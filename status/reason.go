@@ -3,6 +3,7 @@ package status
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Reason says why an order is held up, in words every provider shares. The
@@ -85,13 +86,11 @@ func (r Reason) String() string {
 	return "Reason(" + strconv.Itoa(int(r)) + ")"
 }
 
-// MarshalText encodes the reason as its name.
-func (r Reason) MarshalText() ([]byte, error) {
-	if !r.Valid() {
-		return nil, fmt.Errorf("status: invalid reason %d", uint8(r))
-	}
-	return []byte(reasonNames[r]), nil
-}
+// MarshalText encodes the reason as its name; a value that is not a
+// declared reason as its String ("Reason(42)"), which UnmarshalText reads
+// back, so that no value is lost on its way through JSON, and none stops
+// the save of a Store's batch.
+func (r Reason) MarshalText() ([]byte, error) { return []byte(r.String()), nil }
 
 // UnmarshalText decodes a reason name; unknown text is an error.
 func (r *Reason) UnmarshalText(text []byte) error {
@@ -108,6 +107,11 @@ func ParseReason(name string) (Reason, error) {
 	for i, n := range reasonNames {
 		if n == name {
 			return Reason(i), nil
+		}
+	}
+	if n, ok := strings.CutPrefix(name, "Reason("); ok {
+		if v, err := strconv.ParseUint(strings.TrimSuffix(n, ")"), 10, 8); err == nil && strings.HasSuffix(n, ")") && Reason(v).String() == name {
+			return Reason(v), nil
 		}
 	}
 	return ReasonUnknown, fmt.Errorf("status: unknown reason %q", name)

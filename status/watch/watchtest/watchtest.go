@@ -672,12 +672,21 @@ func testValuesOfNoKind(t *testing.T, s watch.Store) {
 	must(t, err)
 	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
 	must(t, err)
-	snaps := []status.Snapshot{{Provider: status.Bailun, Ref: "A", Stage: status.Stage(200)}}
-	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Seen: true, Snapshots: snaps, Due: t0}}))
+	odd := status.Problem{Reason: status.Reason(200), Code: status.Code{Provider: status.Bailun, Field: "exceptionType", Value: "99"}}
+	snaps := []status.Snapshot{{Provider: status.Bailun, Ref: "A", Stage: status.Stage(200), Problems: []status.Problem{odd}}}
+	ch := status.Change{Kind: status.ProblemAdded, Provider: status.Bailun, Ref: "A", Problem: &odd}
+	ch.ID = ch.HashID()
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Seen: true, Snapshots: snaps, Due: t0, Changes: []status.Change{ch}}}))
 	f, _, err := s.Get(ctx, acme, "A")
 	must(t, err)
-	if len(f.Snapshots) != 1 || f.Snapshots[0].Stage != status.Stage(200) {
-		t.Errorf("snapshots = %+v, want the Stage(200) kept", f.Snapshots)
+	if len(f.Snapshots) != 1 || f.Snapshots[0].Stage != status.Stage(200) || len(f.Snapshots[0].Problems) != 1 ||
+		f.Snapshots[0].Problems[0].Reason != status.Reason(200) {
+		t.Errorf("snapshots = %+v, want the Stage(200) and Reason(200) kept", f.Snapshots)
+	}
+	p, err := s.Pending(ctx, acme, 10)
+	must(t, err)
+	if len(p) != 1 || p[0].Problem == nil || p[0].Problem.Reason != status.Reason(200) || p[0].ID != ch.ID {
+		t.Errorf("outbox = %+v, want the change with its Reason(200)", p)
 	}
 }
 
