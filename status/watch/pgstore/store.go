@@ -393,8 +393,10 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	if err := ctx.Err(); err != nil {
 		return s.fail("save", t, err)
 	}
-	// A ref given twice: the last result stands, as in the other stores
-	// (one UPDATE would take either).
+	// A ref given twice: the last result's row stands, as in the other
+	// stores (one UPDATE would take either), and every result's changes go
+	// to the outbox, in order.
+	all := results
 	if last := lastOfEach(results); len(last) < len(results) {
 		results = last
 	}
@@ -480,7 +482,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			Change string `json:"change"` // its JSON text, as a string (see saved)
 		}
 		var changes []outRow
-		for _, r := range results {
+		for _, r := range all {
 			if !kept[r.Ref] {
 				continue
 			}

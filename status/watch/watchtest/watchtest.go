@@ -69,6 +69,7 @@ func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
 		{"StaleSaveAfterFollowAgain", testStaleSaveAfterFollowAgain},
 		{"ClaimRef", testClaimRef},
 		{"ManyAtOnce", testManyAtOnce},
+		{"RefTwiceInOneSave", testRefTwiceInOneSave},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
@@ -817,5 +818,37 @@ func testManyAtOnce(t *testing.T, s watch.Store) {
 	must(t, err)
 	if st.Followed != n || st.Pending != 0 {
 		t.Errorf("Stats = %+v, want %d followed and nothing pending", st, n)
+	}
+}
+
+// testRefTwiceInOneSave: a Save that carries one ref twice keeps the
+// changes of both results, and the last result's snapshots.
+func testRefTwiceInOneSave(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	_, err := s.Follow(ctx, acme, t0, "A")
+	must(t, err)
+	c, err := s.Claim(ctx, acme, t0, t0.Add(time.Minute), 1)
+	must(t, err)
+	mk := func(to status.Stage) status.Change {
+		ch := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Account: "acme", Ref: "A", From: status.Pending, To: to}
+		ch.ID = ch.HashID()
+		return ch
+	}
+	first, second := mk(status.Shipped), mk(status.Delivered)
+	must(t, s.Save(ctx, acme, []watch.Result{
+		{Ref: "A", Gen: c[0].Gen, Seen: true, Snapshots: []status.Snapshot{{Provider: status.Bailun, Ref: "A", Stage: status.Shipped}},
+			Due: t0.Add(time.Hour), Changes: []status.Change{first}},
+		{Ref: "A", Gen: c[0].Gen, Seen: true, Snapshots: []status.Snapshot{{Provider: status.Bailun, Ref: "A", Stage: status.Delivered}},
+			Due: t0.Add(time.Hour), Changes: []status.Change{second}},
+	}))
+	p, err := s.Pending(ctx, acme, 10)
+	must(t, err)
+	if len(p) != 2 || p[0].ID != first.ID || p[1].ID != second.ID {
+		t.Errorf("outbox = %v, want both results' changes, in order", p)
+	}
+	f, _, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	if len(f.Snapshots) != 1 || f.Snapshots[0].Stage != status.Delivered {
+		t.Errorf("snapshots = %+v, want the last result's", f.Snapshots)
 	}
 }
