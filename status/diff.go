@@ -221,7 +221,13 @@ func (c Change) String() string {
 		if c.Event == nil {
 			break
 		}
-		s := who + " event " + c.Event.RawTime + " " + c.Event.Description
+		// The event's time in UTC, with its zone: the provider's own text
+		// is its local wall time, with none. RawTime when it did not parse.
+		at := c.Event.RawTime
+		if !c.Event.Time.IsZero() {
+			at = c.Event.Time.UTC().Format("2006-01-02 15:04:05 UTC")
+		}
+		s := who + " event " + at + " " + c.Event.Description
 		if c.Event.Location != "" {
 			s += " @" + c.Event.Location
 		}

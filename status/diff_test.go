@@ -42,7 +42,7 @@ func TestDiff(t *testing.T) {
 		"bailun CP-1 problem_added address (exceptionType=15)",
 		"bailun CP-1 problem_cleared stock (shipFaildType=4)",
 		"bailun CP-1 tracking number YT1",
-		"bailun CP-1 event 2024-06-03 17:30:00 运输中 @上海",
+		"bailun CP-1 event 2024-06-03 09:30:00 UTC 运输中 @上海", // UTC, with its zone: not the provider's wall time
 	}, kinds(got))
 	assert.Equal(t, StageChanged, got[0].Kind)
 	assert.Equal(t, ReadyToShip, got[0].From)

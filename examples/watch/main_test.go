@@ -28,7 +28,7 @@ func TestWatchPrintsEachMove(t *testing.T) {
 		"2024-06-03 15:30 flowery 1000027 out_for_delivery -> delivered",
 		// Pushed by the platform, not polled: paired to its sub-order by
 		// the express number.
-		"2024-06-03 16:30 reseller 20240328-874367231 (1711617155442212624339790) event 2024-06-04 00:30:00 【上海市】快件已由本人签收, 感谢使用",
+		"2024-06-03 16:30 reseller 20240328-874367231 (1711617155442212624339790) event 2024-06-03 16:30:00 UTC 【上海市】快件已由本人签收, 感谢使用",
 	} {
 		assert.Contains(t, text, want+"\n")
 	}

@@ -803,7 +803,7 @@ func TestWatcherPush(t *testing.T) {
 	pushed := status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.Shipped, TrackingNo: "SF1", Carrier: "sf", Events: []status.Event{e2, e1}}
 	require.NoError(t, w.Push(ctx, id, pushed, status.Snapshot{Provider: status.Reseller, Ref: "NOT-FOLLOWED"}))
 	got := poll(t, w, id) // delivers what the push saved; polls nothing (not due)
-	assert.Equal(t, []string{"reseller T1 (S1) event  已发出"}, got, "the new event of S1 alone: no stage moved back, S2 untouched")
+	assert.Equal(t, []string{"reseller T1 (S1) event 2024-06-03 10:00:00 UTC 已发出"}, got, "the new event of S1 alone: no stage moved back, S2 untouched")
 	f, _, err := store.Get(ctx, id, "T1")
 	require.NoError(t, err)
 	require.Len(t, f.Snapshots, 2)

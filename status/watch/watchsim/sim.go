@@ -58,6 +58,7 @@ type Violation struct {
 	Kind string
 }
 
+// String says which invariant broke, where, and how.
 func (v Violation) String() string {
 	return fmt.Sprintf("invariant %d (%s) broken at step %d: %s", v.Invariant, v.Kind, v.Step, v.Text)
 }
