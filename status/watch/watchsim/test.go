@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -54,6 +55,7 @@ func Test(t *testing.T, cfg Config, seeds int, replay string) {
 		seeds = *seedsFlag
 	}
 	start := time.Now()
+	goroutines := runtime.NumGoroutine()
 	var faults, violations, n int
 	first := map[string]int64{}
 	for seed := int64(1); seed <= int64(seeds) || *durationFlag > 0 && time.Since(start) < *durationFlag; seed++ {
@@ -71,6 +73,14 @@ func Test(t *testing.T, cfg Config, seeds int, replay string) {
 			}
 			t.Errorf("seed %d: %v\nreplay: %s -sim.seed=%d -v\n%s", seed, v, replay, seed, last(rep.Trace, 60))
 		}
+	}
+	// Invariant 6: every process's goroutine ended with its run. A leak of
+	// one a seed would leave thousands.
+	for wait := 0; runtime.NumGoroutine() > goroutines+2 && wait < 50; wait++ {
+		time.Sleep(20 * time.Millisecond) // ended goroutines still unwinding
+	}
+	if left := runtime.NumGoroutine() - goroutines; left > 2 {
+		t.Errorf("invariant 6: %d goroutines left after %d seeds", left, n)
 	}
 	kinds := make([]string, 0, len(first))
 	for k := range first {
