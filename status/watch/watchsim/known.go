@@ -16,7 +16,7 @@ func init() {
 		"tracking-lost":             {"#30: a push lands on the wrong sub-order: the consumer is left with another's tracking number", 444},
 		"tracking-back":             {"#30: an older notice, or a lagging answer, moves the tracking number back", 2059},
 		"stage-back":                {"#30: the baseline is the last answer: a lagging answer moves the stage back", 590},
-		"fact-two-ids":              {"#30: a change's ID hashes the poll's time: the same news found again gets another ID", 1748},
+		"fact-two-ids":              {"#30: one fact under two IDs: a ref's Following delivered twice in one follow episode, the second after a takeover", 1748},
 		"unfollowed-lost":           {"#30: two follows of one ref at one instant give their Unfollowed one ID: the second is taken for the first", 5327},
 		"following-lost":            {"#30: a ref followed again at the same instant has its new Following under the old one's ID: taken for a repeat", 9684},
 		"outage-recovered-unfailed": {"#30: an account is reported recovered that was never reported failing", 2},
