@@ -19,7 +19,7 @@ func TestSimulate(t *testing.T) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return s, func() error { return nil }, nil // the schema goes with the test
+		return s, db.Close, nil // the schema goes with the test
 	}}
 	watchsim.Test(t, cfg, simSeeds, "go test ./status/watch/pgstore -run TestSimulate")
 }
