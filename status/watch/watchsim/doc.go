@@ -11,8 +11,9 @@
 // batches, Flowery's not-found refs; Bailun's problems), with answers that
 // lag behind the truth, outages of a whole account and of single refs, and
 // slow batches; reseller pushes delivered late, twice and out of order;
-// and users who follow, unfollow and follow again, and consumers that
-// panic.
+// users who follow, unfollow and follow again; processes that Close their
+// Watcher and poll again; and consumers that are slow or panic (a change
+// not taken comes again).
 //
 // The processes run as goroutines, but one at a time: each stops at every
 // Store call, request, sleep and delivery (a yield point) and the world's

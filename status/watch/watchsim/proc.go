@@ -79,6 +79,16 @@ func (p *proc) poll(a *account) {
 	})
 }
 
+// close has p's Watcher give up its tracker leases (Watcher.Close), as a
+// process driven by Poll does when it winds down; it polls again later.
+func (p *proc) close() {
+	p.run("close", func() {
+		if err := p.watcher.Close(context.Background()); err != nil {
+			p.w.logf("%s close: %v", p.owner, err)
+		}
+	})
+}
+
 // run starts a thread for f and runs it to its first yield point.
 func (p *proc) run(what string, f func()) {
 	th := &thread{what: what, wake: p.w.clock, resume: make(chan bool), events: make(chan any)}

@@ -240,6 +240,7 @@ func (w *world) act() {
 		case p.th == nil && p.alive:
 			add(2, func() { p.poll(w.accounts[w.rng.IntN(len(w.accounts))]) })
 			add(0.3, func() { w.push(p) })
+			add(0.05, func() { p.close() })
 		case !p.alive:
 			add(0.5, p.start)
 		}
