@@ -51,3 +51,54 @@ func TestScheduleJitterNeverOverflows(t *testing.T) {
 		assert.True(t, due.After(now), "rand %v: due %v, before now", r, due)
 	}
 }
+
+// claimHook is a Store that runs hook once, at the next Claim: another
+// process's work landing in the middle of a pass.
+type claimHook struct {
+	Store
+	hook func()
+}
+
+func (s *claimHook) Claim(ctx context.Context, t TrackerID, now, until time.Time, limit int) ([]Claim, error) {
+	if h := s.hook; h != nil {
+		s.hook = nil
+		h()
+	}
+	return s.Store.Claim(ctx, t, now, until, limit)
+}
+
+// A pass delivers from the outbox, in its order: news another process
+// saved while the pass ran (the answer of a lookup that was in flight)
+// comes before the pass's own changes, and so before the ref's
+// Unfollowed, never after it.
+func TestPassDeliversTheOutboxInOrder(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	mem := NewMemoryStore()
+	store := &claimHook{Store: mem}
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Hour, Linger: 24 * time.Hour}})
+	id, _ := w.Add(tr, "")
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, "A"))
+	poll(t, w, id) // the baseline
+	clk.Add(2 * time.Hour)
+
+	// Another process claims A, and its lookup is in flight when the user
+	// unfollows A.
+	claims, err := mem.Claim(ctx, id, clk.Now(), clk.Now().Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, claims, 1)
+	require.NoError(t, w.Unfollow(ctx, id, "A"))
+	news := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Ref: "A", From: status.Processing, To: status.Shipped}
+	news.ID = news.HashID()
+	store.hook = func() {
+		// Its answer is saved while this pass starts, after the pass's
+		// first look at the outbox.
+		require.NoError(t, mem.Save(ctx, id, []Result{{Ref: "A", Gen: claims[0].Gen, Seen: true, Snapshots: claims[0].Snapshots,
+			State: claims[0].State, Due: clk.Now(), Changes: []status.Change{news}}}))
+	}
+	var got []status.ChangeKind
+	require.NoError(t, w.Poll(ctx, id, func(c status.Change) { got = append(got, c.Kind) }))
+	require.NoError(t, w.Poll(ctx, id, func(c status.Change) { got = append(got, c.Kind) }))
+	assert.Equal(t, []status.ChangeKind{status.StageChanged, status.Unfollowed}, got, "the Unfollowed last: nothing of the ref after it")
+}

@@ -560,17 +560,13 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			tr.health.LastSuccess = now
 		}
 		w.mu.Unlock()
-		for _, r := range results {
-			if send == nil {
-				break // for the outbox's own consumers
-			}
-			if refused[r.Ref] {
-				continue
-			}
-			for _, c := range r.Changes {
-				if err := w.deliver(ctx, tr, send, c); err != nil {
-					return err
-				}
+		if send != nil {
+			// Delivered from the outbox, in its order: changes saved before
+			// this batch's (a push's, or a pass's that died before
+			// delivering) come first, so a ref's news never comes after its
+			// Unfollowed. A refused result's changes were never saved.
+			if err := w.drain(ctx, tr, send); err != nil {
+				return err
 			}
 		}
 	}
