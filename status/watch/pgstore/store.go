@@ -393,30 +393,58 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	if err := ctx.Err(); err != nil {
 		return s.fail("save", t, err)
 	}
-	// A ref given twice: the last result's row stands, as in the other
-	// stores (one UPDATE would take either), and every result's changes go
-	// to the outbox, in order.
-	all := results
-	if last := lastOfEach(results); len(last) < len(results) {
-		results = last
+	// A ref given twice is saved twice, in order, as the other stores do:
+	// one UPDATE would take either row. Each layer holds a ref once.
+	layers := make([]layer, 0, 1)
+	for _, rs := range layersOf(results) {
+		l, err := s.prepare(t, rs)
+		if err != nil {
+			return s.fail("save", t, err)
+		}
+		layers = append(layers, l)
 	}
-	// The claims' snapshots, taken out of the cache whatever happens next.
-	olds := make([]any, len(results))
-	for i, r := range results {
-		olds[i], _ = s.claimed.LoadAndDelete(claimKey{t.String(), r.Ref, r.Gen})
+	var lost []string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lost = lost[:0]
+		for _, l := range layers {
+			refused, err := s.saveLayer(ctx, tx, t, l)
+			if err != nil {
+				return err
+			}
+			lost = append(lost, refused...)
+		}
+		return nil
+	})
+	if err != nil {
+		return s.fail("save", t, err)
 	}
-	var upd, del []saved
-	for i, r := range results {
+	if len(lost) > 0 {
+		return &watch.LeaseLostError{Tracker: t, Refs: lost}
+	}
+	return nil
+}
+
+// layer is results of distinct refs, ready to be written.
+type layer struct {
+	results  []watch.Result
+	upd, del []saved
+}
+
+// prepare encodes a layer's rows. The claims' snapshots are taken out of
+// the cache whatever happens next.
+func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (layer, error) {
+	l := layer{results: results}
+	for _, r := range results {
+		old, _ := s.claimed.LoadAndDelete(claimKey{t.String(), r.Ref, r.Gen})
 		v := saved{Ref: r.Ref, Gen: r.Gen, Due: sqlrow.Nanos(r.Due), Seen: r.Seen}
-		old := olds[i]
 		if r.Done {
-			del = append(del, v)
+			l.del = append(l.del, v)
 			continue
 		}
 		if r.Snapshots != nil {
 			b, err := json.Marshal(r.Snapshots)
 			if err != nil {
-				return s.fail("save", t, err)
+				return l, err
 			}
 			if prev, ok := old.([]byte); ok && bytes.Equal(prev, b) {
 				v.Same = true // kept as it is
@@ -427,117 +455,111 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 		}
 		b, err := json.Marshal(r.State)
 		if err != nil {
-			return s.fail("save", t, err)
+			return l, err
 		}
 		v.State = string(b)
-		upd = append(upd, v)
+		l.upd = append(l.upd, v)
 	}
-	var kept map[string]bool
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		kept = map[string]bool{}
-		collect := func(rows *sql.Rows, err error) error {
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				var ref string
-				if err := rows.Scan(&ref); err != nil {
-					return err
-				}
-				kept[ref] = true
-			}
-			return rows.Err()
-		}
-		if len(upd) > 0 {
-			b, err := json.Marshal(upd)
-			if err != nil {
-				return err
-			}
-			// A ref Unfollow marked while it was claimed stays due at once.
-			if err := collect(tx.QueryContext(ctx, `UPDATE ordertrack_refs r SET
-				due = CASE WHEN r.stopping THEN least(r.due, u.due) ELSE u.due END,
-				seen = u.seen, state = u.state::json,
-				snapshots = CASE WHEN u.same THEN r.snapshots ELSE u.snapshots::json END
-				FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, same boolean, snapshots text, state text)
-				WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
-				RETURNING r.ref`, t.String(), b)); err != nil {
-				return err
-			}
-		}
-		if len(del) > 0 {
-			b, err := json.Marshal(del)
-			if err != nil {
-				return err
-			}
-			if err := collect(tx.QueryContext(ctx, `DELETE FROM ordertrack_refs r
-				USING json_to_recordset($2::json) AS u(ref text, gen bigint)
-				WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
-				RETURNING r.ref`, t.String(), b)); err != nil {
-				return err
-			}
-		}
-		type outRow struct {
-			ID     string `json:"id"`
-			Change string `json:"change"` // its JSON text, as a string (see saved)
-		}
-		var changes []outRow
-		for _, r := range all {
-			if !kept[r.Ref] {
-				continue
-			}
-			for _, c := range r.Changes {
-				b, err := json.Marshal(c)
-				if err != nil {
-					return err
-				}
-				changes = append(changes, outRow{ID: c.ID, Change: string(b)})
-			}
-		}
-		if len(changes) == 0 {
-			return nil
-		}
-		b, err := json.Marshal(changes)
+	return l, nil
+}
+
+// saveLayer writes one layer in tx: the rows whose generation is current,
+// and their changes to the outbox. It returns the refs refused.
+func (s *Store) saveLayer(ctx context.Context, tx *sql.Tx, t watch.TrackerID, l layer) ([]string, error) {
+	kept := map[string]bool{}
+	collect := func(rows *sql.Rows, err error) error {
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO ordertrack_outbox (tracker, id, change)
-			SELECT $1, c.id, c.change::json FROM ROWS FROM (json_to_recordset($2::json) AS (id text, change text)) WITH ORDINALITY AS c(id, change, n) ORDER BY c.n
-			ON CONFLICT (tracker, id) DO NOTHING`, t.String(), b)
-		return err
-	})
-	if err != nil {
-		return s.fail("save", t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var ref string
+			if err := rows.Scan(&ref); err != nil {
+				return err
+			}
+			kept[ref] = true
+		}
+		return rows.Err()
 	}
+	if len(l.upd) > 0 {
+		b, err := json.Marshal(l.upd)
+		if err != nil {
+			return nil, err
+		}
+		// A ref Unfollow marked while it was claimed stays due at once.
+		if err := collect(tx.QueryContext(ctx, `UPDATE ordertrack_refs r SET
+			due = CASE WHEN r.stopping THEN least(r.due, u.due) ELSE u.due END,
+			seen = u.seen, state = u.state::json,
+			snapshots = CASE WHEN u.same THEN r.snapshots ELSE u.snapshots::json END
+			FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, same boolean, snapshots text, state text)
+			WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
+			RETURNING r.ref`, t.String(), b)); err != nil {
+			return nil, err
+		}
+	}
+	if len(l.del) > 0 {
+		b, err := json.Marshal(l.del)
+		if err != nil {
+			return nil, err
+		}
+		if err := collect(tx.QueryContext(ctx, `DELETE FROM ordertrack_refs r
+			USING json_to_recordset($2::json) AS u(ref text, gen bigint)
+			WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
+			RETURNING r.ref`, t.String(), b)); err != nil {
+			return nil, err
+		}
+	}
+	type outRow struct {
+		ID     string `json:"id"`
+		Change string `json:"change"` // its JSON text, as a string (see saved)
+	}
+	var changes []outRow
 	var lost []string
-	for _, r := range results {
+	for _, r := range l.results {
 		if !kept[r.Ref] {
 			lost = append(lost, r.Ref)
+			continue
+		}
+		for _, c := range r.Changes {
+			b, err := json.Marshal(c)
+			if err != nil {
+				return nil, err
+			}
+			changes = append(changes, outRow{ID: c.ID, Change: string(b)})
 		}
 	}
-	if len(lost) > 0 {
-		return &watch.LeaseLostError{Tracker: t, Refs: lost}
+	if len(changes) == 0 {
+		return lost, nil
 	}
-	return nil
+	b, err := json.Marshal(changes)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO ordertrack_outbox (tracker, id, change)
+		SELECT $1, c.id, c.change::json FROM ROWS FROM (json_to_recordset($2::json) AS (id text, change text)) WITH ORDINALITY AS c(id, change, n) ORDER BY c.n
+		ON CONFLICT (tracker, id) DO NOTHING`, t.String(), b)
+	return lost, err
 }
 
-// lastOfEach returns results with only the last result of each ref, in
-// the order of those.
-func lastOfEach(results []watch.Result) []watch.Result {
-	last := make(map[string]int, len(results))
-	for i, r := range results {
-		last[r.Ref] = i
-	}
-	if len(last) == len(results) {
-		return results
-	}
-	out := make([]watch.Result, 0, len(last))
-	for i, r := range results {
-		if last[r.Ref] == i {
-			out = append(out, r)
+// layersOf splits results into layers in which each ref is once: the
+// first result of each ref, then the second, and so on, each in the order
+// given. Results of distinct refs are one layer, as they came.
+func layersOf(results []watch.Result) [][]watch.Result {
+	seen := make(map[string]int, len(results))
+	var layers [][]watch.Result
+	for _, r := range results {
+		n := seen[r.Ref]
+		seen[r.Ref] = n + 1
+		if n == len(layers) {
+			if n == 0 {
+				layers = append(layers, make([]watch.Result, 0, len(results)))
+			} else {
+				layers = append(layers, nil)
+			}
 		}
+		layers[n] = append(layers[n], r)
 	}
-	return out
+	return layers
 }
 
 // Pending implements watch.Store.

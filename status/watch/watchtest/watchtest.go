@@ -851,4 +851,50 @@ func testRefTwiceInOneSave(t *testing.T, s watch.Store) {
 	if len(f.Snapshots) != 1 || f.Snapshots[0].Stage != status.Delivered {
 		t.Errorf("snapshots = %+v, want the last result's", f.Snapshots)
 	}
+
+	// Each result is judged on its own: a stale one beside a current one is
+	// refused alone, whichever comes first; a result after the ref's Done
+	// finds it gone.
+	c, err = s.Claim(ctx, acme, t0.Add(2*time.Hour), t0.Add(3*time.Hour), 1)
+	must(t, err)
+	if len(c) != 1 {
+		t.Fatalf("claim again = %v", c)
+	}
+	must(t, s.Ack(ctx, acme, first.ID, second.ID))
+	stale, current := mk(status.Returned), mk(status.Cancelled)
+	err = s.Save(ctx, acme, []watch.Result{
+		{Ref: "A", Gen: c[0].Gen, Seen: true, Due: t0.Add(4 * time.Hour), Changes: []status.Change{current}},
+		{Ref: "A", Gen: c[0].Gen - 1, Seen: true, Due: t0.Add(4 * time.Hour), Changes: []status.Change{stale}},
+	})
+	if !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("save of a current and a stale result = %v, want ErrLeaseLost for the stale one", err)
+	}
+	p, err = s.Pending(ctx, acme, 10)
+	must(t, err)
+	if len(p) != 1 || p[0].ID != current.ID {
+		t.Errorf("outbox = %v, want the current result's change alone", p)
+	}
+	must(t, s.Ack(ctx, acme, current.ID))
+	c, err = s.Claim(ctx, acme, t0.Add(5*time.Hour), t0.Add(6*time.Hour), 1)
+	must(t, err)
+	if len(c) != 1 {
+		t.Fatalf("claim again = %v", c)
+	}
+	gone := status.Change{Kind: status.Unfollowed, Provider: status.Bailun, Account: "acme", Ref: "A", Why: "removed"}
+	gone.ID = gone.HashID()
+	err = s.Save(ctx, acme, []watch.Result{
+		{Ref: "A", Gen: c[0].Gen, Done: true, Changes: []status.Change{gone}},
+		{Ref: "A", Gen: c[0].Gen, Seen: true, Due: t0.Add(7 * time.Hour), Changes: []status.Change{stale}},
+	})
+	if !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("save of a result after the ref's Done = %v, want ErrLeaseLost", err)
+	}
+	if _, ok, err := s.Get(ctx, acme, "A"); err != nil || ok {
+		t.Errorf("A after its Done = followed %v, %v: want gone", ok, err)
+	}
+	p, err = s.Pending(ctx, acme, 10)
+	must(t, err)
+	if len(p) != 1 || p[0].ID != gone.ID {
+		t.Errorf("outbox = %v, want the Unfollowed alone", p)
+	}
 }
