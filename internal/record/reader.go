@@ -20,9 +20,10 @@ import (
 // needs the careful path, which decodes the body again with encoding/json
 // and reports what is wrong with it.
 type Reader struct {
-	b    []byte
-	i    int  // the offset of the next byte to read
-	open bool // taken by NewReader, not yet given back
+	b     []byte
+	i     int  // the offset of the next byte to read
+	depth int  // the objects and arrays open around i
+	open  bool // taken by NewReader, not yet given back
 	// strings holds short strings read before, by a hash of their bytes:
 	// the records of a page, and the pages after it, repeat their statuses.
 	strings [64]string
@@ -33,8 +34,8 @@ type Reader struct {
 // expects; the careful path says what is wrong.
 var errSyntax = errors.New("record: not the JSON a one-pass read takes")
 
-// maxDepth is how deeply Skip reads nested values: encoding/json's own
-// limit.
+// maxDepth is how deeply objects and arrays may nest in a whole body:
+// encoding/json's own limit.
 const maxDepth = 10000
 
 var readers = sync.Pool{New: func() any { return new(Reader) }}
@@ -43,7 +44,7 @@ var readers = sync.Pool{New: func() any { return new(Reader) }}
 func NewReader(body []byte) *Reader {
 	r := readers.Get().(*Reader)
 	r.open = true
-	r.b, r.i = body, 0
+	r.b, r.i, r.depth = body, 0, 0
 	return r
 }
 
@@ -101,7 +102,7 @@ func (r *Reader) End() bool {
 func (r *Reader) ReadValue() ([]byte, error) {
 	r.space()
 	start := r.i
-	if err := r.skip(0); err != nil {
+	if err := r.skip(); err != nil {
 		return nil, err
 	}
 	return r.b[start:r.i], nil
@@ -110,7 +111,7 @@ func (r *Reader) ReadValue() ([]byte, error) {
 // SkipValue reads past the next value.
 func (r *Reader) SkipValue() error {
 	r.space()
-	return r.skip(0)
+	return r.skip()
 }
 
 // Value reads the next value into u with its UnmarshalJSON, as
@@ -124,7 +125,7 @@ func (r *Reader) Value(u json.Unmarshaler) error {
 }
 
 // skip reads past the value at r.i, white space read before it.
-func (r *Reader) skip(depth int) error {
+func (r *Reader) skip() error {
 	if r.i >= len(r.b) {
 		return errSyntax
 	}
@@ -133,20 +134,14 @@ func (r *Reader) skip(depth int) error {
 		_, _, err := r.str()
 		return err
 	case '{':
-		if depth >= maxDepth {
-			return errSyntax
-		}
 		return r.object(func([]byte) error {
 			r.space()
-			return r.skip(depth + 1)
+			return r.skip()
 		}, false)
 	case '[':
-		if depth >= maxDepth {
-			return errSyntax
-		}
 		return r.Array(func() error {
 			r.space()
-			return r.skip(depth + 1)
+			return r.skip()
 		})
 	case 'n':
 		return r.literal("null")
@@ -357,10 +352,14 @@ func hexVal(b []byte) int {
 // as written (its bytes between the quotes), after the colon; member reads
 // the value. names false fails a name with an escape.
 func (r *Reader) object(member func(name []byte) error, plainNames bool) error {
+	if r.depth++; r.depth > maxDepth {
+		return errSyntax
+	}
 	r.i++ // past '{'
 	r.space()
 	if r.i < len(r.b) && r.b[r.i] == '}' {
 		r.i++
+		r.depth--
 		return nil
 	}
 	for {
@@ -383,6 +382,9 @@ func (r *Reader) object(member func(name []byte) error, plainNames bool) error {
 			return err
 		}
 		if end, err := r.after('}'); end || err != nil {
+			if end {
+				r.depth--
+			}
 			return err
 		}
 		r.space()
@@ -435,10 +437,14 @@ func (r *Reader) Array(elem func() error) error {
 	if r.PeekKind() != '[' {
 		return errCareful
 	}
+	if r.depth++; r.depth > maxDepth {
+		return errSyntax
+	}
 	r.i++
 	r.space()
 	if r.i < len(r.b) && r.b[r.i] == ']' {
 		r.i++
+		r.depth--
 		return nil
 	}
 	for {
@@ -446,6 +452,9 @@ func (r *Reader) Array(elem func() error) error {
 			return err
 		}
 		if end, err := r.after(']'); end || err != nil {
+			if end {
+				r.depth--
+			}
 			return err
 		}
 	}

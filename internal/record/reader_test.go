@@ -2,6 +2,7 @@ package record
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -52,4 +53,35 @@ func FuzzReader(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Nesting counts over the whole body, as encoding/json counts it: a value
+// skipped deep inside a record is refused where encoding/json refuses it.
+func TestReaderDepthOfTheWholeBody(t *testing.T) {
+	nest := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	for _, body := range []string{
+		`{"a":` + nest(9999) + `}`,  // 10,000 deep: taken
+		`{"a":` + nest(10000) + `}`, // 10,001 deep: refused
+		`{"data":[{"a":"x","z":` + nest(10000) + `}]}`,
+		nest(10000), nest(10001),
+	} {
+		valid := json.Valid([]byte(body))
+		rd := NewReader([]byte(body))
+		took := rd.SkipValue() == nil && rd.End()
+		rd.Close()
+		if took != valid {
+			t.Errorf("%d bytes: the Reader took it %v, encoding/json %v", len(body), took, valid)
+		}
+		if body[0] != '{' {
+			continue
+		}
+		// Read as a record reads it: the object by hand, each member
+		// skipped.
+		rd = NewReader([]byte(body))
+		took = rd.Object(func([]byte) (uint64, error) { return 0, rd.SkipValue() }) == nil && rd.End()
+		rd.Close()
+		if took != valid {
+			t.Errorf("%d bytes, read member by member: the Reader took it %v, encoding/json %v", len(body), took, valid)
+		}
+	}
 }
