@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -267,7 +268,8 @@ func readNoticeFields(r *http.Request) (map[string]string, error) {
 
 // NoticeHandler is the http.Handler of the URL the platform posts
 // notifications to: it verifies each (see NoticeVerifier.Read), drops a
-// replay of one already taken (the same order, express number and traces),
+// replay of one already taken (the same fields, but for its sign and
+// timestamp),
 // hands the others to OnNotice, and answers {"code":0,"message":"success"};
 // a refused one gets a 4xx with {"code":<status>,"message":...}, and a
 // failing OnNotice a 500, so that the platform sends it again.
@@ -290,23 +292,38 @@ type NoticeHandler struct {
 	swept time.Time                // when taken was last swept
 }
 
-// key tells a notification apart for replays.
+// key tells a notification apart for replays: every field it was sent
+// with but its sign and timestamp, which a retry may carry anew. Two
+// notifications that differ in anything else (an express company, a
+// customizeNo) are two.
 func (n *Notice) key() string {
-	var newest time.Time
-	for _, t := range n.Traces {
-		if t.Time.Time.After(newest) {
-			newest = t.Time.Time
+	names := make([]string, 0, len(n.Fields))
+	for k := range n.Fields {
+		if k != "sign" && k != "timestamp" {
+			names = append(names, k)
 		}
 	}
-	return n.OutTradeNo + "\x00" + n.ExpressNo + "\x00" + newest.UTC().Format(time.RFC3339Nano) + "\x00" + n.Fields["expressTrace"]
+	sort.Strings(names)
+	var b strings.Builder
+	for _, k := range names {
+		b.WriteString(k)
+		b.WriteByte(0)
+		b.WriteString(n.Fields[k])
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 // remembered is how long a taken notification is remembered.
 func (h *NoticeHandler) remembered() time.Duration {
-	if h.Verifier.Tolerance > 0 {
-		return 2 * h.Verifier.Tolerance
+	switch tol := h.Verifier.Tolerance; {
+	case tol <= 0:
+		return 2 * DefaultNoticeTolerance
+	case tol > math.MaxInt64/2:
+		return math.MaxInt64 // a tolerance of forever: never forgotten
+	default:
+		return 2 * tol
 	}
-	return 2 * DefaultNoticeTolerance
 }
 
 // begin reports whether k is to be taken now (then its done must be

@@ -2,6 +2,7 @@ package reseller_test
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -128,4 +129,44 @@ func TestNoticeReplaysRememberedByTime(t *testing.T) {
 	}
 	require.Equal(t, 200, serve(one))
 	assert.Equal(t, 20001, taken, "the replay was not taken again")
+}
+
+// Two notifications that differ in one field only (the express company)
+// are two, each taken; a retry of one with a new timestamp is a replay.
+func TestNoticeReplayIsEveryField(t *testing.T) {
+	taken := 0
+	h := &reseller.NoticeHandler{Verifier: verifier(), OnNotice: func(*http.Request, *reseller.Notice) error { taken++; return nil }}
+	serve := func(f map[string]string) int {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, formRequest(signed(f)))
+		return rec.Code
+	}
+	a := vector()
+	a["companyCode"] = "yunda"
+	b := vector()
+	b["companyCode"] = "sf"
+	require.Equal(t, 200, serve(a))
+	require.Equal(t, 200, serve(b))
+	again := vector()
+	again["companyCode"] = "sf"
+	again["timestamp"] = "1741159170" // re-signed later
+	require.Equal(t, 200, serve(again))
+	assert.Equal(t, 2, taken, "a and b taken, the retry of b not")
+}
+
+// A tolerance of forever remembers replays forever, rather than
+// overflowing into forgetting each at once.
+func TestNoticeReplaysWithAHugeTolerance(t *testing.T) {
+	v := verifier()
+	v.Tolerance = math.MaxInt64
+	now := time.Unix(1741159164, 0)
+	v.Now = func() time.Time { now = now.Add(time.Minute); return now }
+	taken := 0
+	h := &reseller.NoticeHandler{Verifier: v, OnNotice: func(*http.Request, *reseller.Notice) error { taken++; return nil }}
+	for range 3 {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, formRequest(signed(vector())))
+		require.Equal(t, 200, rec.Code)
+	}
+	assert.Equal(t, 1, taken)
 }

@@ -189,48 +189,55 @@ type store struct {
 	s watch.Store
 }
 
+// around is a Store call between two yield points.
 func (s *store) around(what string, t watch.TrackerID, call func()) {
 	s.p.yield("before "+what+" "+t.String(), 0)
 	call()
 	s.p.yield("after "+what+" "+t.String(), 0)
 }
 
+// virtual drops ctx's deadline: a Watcher's real-time timeouts (its
+// acknowledgement's, its release's) mean nothing on the virtual clock,
+// where a process waits at a yield point for as long as the world runs,
+// and would make a run depend on the machine's speed.
+func virtual(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
 func (s *store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, refs ...string) (n int, err error) {
-	s.around("Follow", t, func() { n, err = s.s.Follow(ctx, t, due, refs...) })
+	s.around("Follow", t, func() { n, err = s.s.Follow(virtual(ctx), t, due, refs...) })
 	return
 }
 
 func (s *store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, refs ...string) (n int, err error) {
-	s.around("Unfollow", t, func() { n, err = s.s.Unfollow(ctx, t, now, refs...) })
+	s.around("Unfollow", t, func() { n, err = s.s.Unfollow(virtual(ctx), t, now, refs...) })
 	return
 }
 
 func (s *store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Time, limit int) (c []watch.Claim, err error) {
-	s.around("Claim", t, func() { c, err = s.s.Claim(ctx, t, now, until, limit) })
+	s.around("Claim", t, func() { c, err = s.s.Claim(virtual(ctx), t, now, until, limit) })
 	return
 }
 
 func (s *store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, until time.Time) (c watch.Claim, ok bool, err error) {
-	s.around("ClaimRef", t, func() { c, ok, err = s.s.ClaimRef(ctx, t, ref, until) })
+	s.around("ClaimRef", t, func() { c, ok, err = s.s.ClaimRef(virtual(ctx), t, ref, until) })
 	return
 }
 
 func (s *store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) (err error) {
 	s.around("Save", t, func() {
-		err = s.s.Save(ctx, t, results)
+		err = s.s.Save(virtual(ctx), t, results)
 		s.p.w.cons.saved(s.p, t, results, err)
 	})
 	return
 }
 
 func (s *store) Pending(ctx context.Context, t watch.TrackerID, limit int) (c []status.Change, err error) {
-	s.around("Pending", t, func() { c, err = s.s.Pending(ctx, t, limit) })
+	s.around("Pending", t, func() { c, err = s.s.Pending(virtual(ctx), t, limit) })
 	return
 }
 
 func (s *store) Ack(ctx context.Context, t watch.TrackerID, ids ...string) (err error) {
 	s.around("Ack", t, func() {
-		err = s.s.Ack(ctx, t, ids...)
+		err = s.s.Ack(virtual(ctx), t, ids...)
 		if err == nil {
 			for _, id := range ids {
 				if id == s.p.inflight {
@@ -243,21 +250,21 @@ func (s *store) Ack(ctx context.Context, t watch.TrackerID, ids ...string) (err 
 }
 
 func (s *store) Lease(ctx context.Context, t watch.TrackerID, owner string, now, until time.Time) (l watch.TrackerLease, ok bool, err error) {
-	s.around("Lease", t, func() { l, ok, err = s.s.Lease(ctx, t, owner, now, until) })
+	s.around("Lease", t, func() { l, ok, err = s.s.Lease(virtual(ctx), t, owner, now, until) })
 	return
 }
 
 func (s *store) Release(ctx context.Context, t watch.TrackerID, owner string) (err error) {
-	s.around("Release", t, func() { err = s.s.Release(ctx, t, owner) })
+	s.around("Release", t, func() { err = s.s.Release(virtual(ctx), t, owner) })
 	return
 }
 
 func (s *store) Get(ctx context.Context, t watch.TrackerID, ref string) (f watch.Followed, ok bool, err error) {
-	s.around("Get", t, func() { f, ok, err = s.s.Get(ctx, t, ref) })
+	s.around("Get", t, func() { f, ok, err = s.s.Get(virtual(ctx), t, ref) })
 	return
 }
 
 func (s *store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (st watch.Stats, err error) {
-	s.around("Stats", t, func() { st, err = s.s.Stats(ctx, t, now) })
+	s.around("Stats", t, func() { st, err = s.s.Stats(virtual(ctx), t, now) })
 	return
 }

@@ -417,12 +417,7 @@ func (w *world) settle() {
 	w.faulty = false
 	w.logf("settling")
 	for _, p := range w.procs {
-		for p.th != nil && !w.aborted {
-			if p.th.wake.After(w.clock) {
-				w.clock = p.th.wake
-			}
-			p.resume(false)
-		}
+		w.finish(p)
 		if !p.alive {
 			p.start()
 		}
@@ -444,13 +439,24 @@ func (w *world) settle() {
 		for _, a := range w.accounts {
 			p := w.procs[(round+len(a.refs))%len(w.procs)]
 			p.poll(a)
-			for p.th != nil && !w.aborted {
-				if p.th.wake.After(w.clock) {
-					w.clock = p.th.wake
-				}
-				p.resume(false)
-			}
+			w.finish(p)
 		}
+	}
+}
+
+// finish runs p's thread to its end, its sleeps passing at once; a thread
+// that yields on and on without ending (a livelock) breaks invariant 6.
+func (w *world) finish(p *proc) {
+	for n := 0; p.th != nil && !w.aborted; n++ {
+		if n > 100000 {
+			w.violate(6, "livelock", "%s yields %d times after the faults end, at %q, and never ends", p.owner, n, p.th.what)
+			w.aborted = true
+			return
+		}
+		if p.th.wake.After(w.clock) {
+			w.clock = p.th.wake
+		}
+		p.resume(false)
 	}
 }
 

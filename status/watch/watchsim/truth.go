@@ -215,8 +215,9 @@ func (t *tracker) Track(ctx context.Context, refs ...string) ([]status.Snapshot,
 // request records that p sends a request for a, answered within win, and
 // checks invariant 4: no other process's request is being answered.
 func (w *world) request(p *proc, a *account, win window) {
-	for other, x := range a.sent {
-		if other != p && x.to.After(win.from) {
+	for _, other := range w.procs { // in order: the same trace every replay
+		x, ok := a.sent[other]
+		if ok && other != p && x.to.After(win.from) {
 			w.violate(4, "two-drivers", "%s sends a request for %s at %s while %s's of %s is being answered until %s", p.owner, a.id, w.ago(win.from),
 				other.owner, w.ago(x.from), w.ago(x.to))
 		}
