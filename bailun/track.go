@@ -31,12 +31,20 @@ func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, 
 // every raw value, UpdatedAt from lastUpdateTime (in UTC, whatever offset
 // it was sent with).
 func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
+	// One allocation for the codes and problems an answer has at most
+	// (orderStatus, shipFaildType, exceptionType), each slice capped at
+	// its own part.
+	buf := new(struct {
+		codes    [3]status.Code
+		problems [2]status.Problem
+	})
 	s := status.Snapshot{
 		Provider:   status.Bailun,
 		Ref:        ref,
 		OrderNo:    o.OriginOrderNo,
 		Stage:      o.OrderStatus.Stage(),
-		Codes:      make([]status.Code, 1, 3),
+		Codes:      buf.codes[:1:3],
+		Problems:   buf.problems[:0:2],
 		TrackingNo: o.TrackingNo.String,
 		UpdatedAt:  o.LastUpdateTime.Time.UTC(),
 	}
@@ -57,6 +65,9 @@ func (o *OrderStatusOutput) Snapshot(ref string) status.Snapshot {
 			s.Codes = append(s.Codes, code)
 			s.Problems = append(s.Problems, status.Problem{Reason: status.ReasonUnknown, Code: code})
 		}
+	}
+	if len(s.Problems) == 0 {
+		s.Problems = nil // empty when the provider reports none, as everywhere
 	}
 	return s
 }

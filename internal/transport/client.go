@@ -232,7 +232,16 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	case r.RawQuery != "":
 		u.RawQuery = r.RawQuery
 	}
-	h := make(http.Header, len(r.Header)+3)
+	// The request is built from the URL itself, never its text parsed
+	// back: made empty (with its context, and no copy for it), then given
+	// the URL and headers.
+	hreq, err := http.NewRequestWithContext(ctx, method, "", nil)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %s %s: %w", c.cfg.Provider, method, endpoint, err)
+	}
+	*hreq.URL = u
+	hreq.Host = strings.TrimSuffix(u.Host, ":")
+	h := hreq.Header
 	for k, v := range r.Header {
 		h[k] = v
 	}
@@ -243,9 +252,6 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 	if r.ContentType != "" {
 		h["Content-Type"] = []string{r.ContentType}
 	}
-	// The request is built from the URL itself, never its text parsed back.
-	hreq := (&http.Request{Method: method, URL: &u, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Host: strings.TrimSuffix(u.Host, ":")}).WithContext(ctx)
 	req, err := retryablehttp.FromRequest(hreq)
 	if err == nil && r.Body != nil {
 		err = req.SetBody(r.Body)
