@@ -99,9 +99,10 @@ func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*Cons
 // decodePage decodes a list answer. An answer that is not BirdSystem's
 // envelope (no data list, and no "success": false) is malformed.
 //
-// A page is decoded in one pass into plain records; only when a value does
-// not fit, or a record may hold a null where its Go type has none, is the
-// page decoded again record by record, keeping every odd value in Unfit.
+// A page is read in one pass, each consignment by consignmentPlan; only
+// when a value does not fit, or a record holds a null where its Go type has
+// none, is the page decoded again record by record, keeping every odd value
+// in Unfit.
 func (c *Client) decodePage(res *transport.Response, limit int) (*ConsignmentPage, error) {
 	if p, ok := c.decodePageFast(res, limit); ok {
 		return p, nil
