@@ -2,6 +2,7 @@ package status
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -98,10 +99,17 @@ type Change struct {
 	// numbers, for TrackingNoAssigned and TrackingNoChanged.
 	TrackingNo     string `json:"tracking_no,omitempty"`
 	PrevTrackingNo string `json:"prev_tracking_no,omitempty"`
-	// Polled is when the Watcher's poll that made the change was made;
-	// zero from Diff. It tells apart two changes that say the same (a ref
-	// failing twice, on two days).
+	// Polled is when the Watcher's poll (or push) that made the change was
+	// made; zero from Diff. It is not part of the change's identity: the
+	// same change found again later has the same ID.
 	Polled time.Time `json:"polled,omitzero"`
+	// Serial tells apart changes that say the same of one order at two
+	// times (a problem added, cleared and added again; a ref failing
+	// twice): the ref's follow (each Follow after an Unfollowed is another)
+	// and the number of changes made of it before this one, as the Watcher
+	// keeps them with what it knows of the ref, "<follow>.<n>". An account's
+	// own change has the account's outage number. Empty from Diff.
+	Serial string `json:"serial,omitempty"`
 	// Why says why a ref is Unfollowed ("removed", "final", "expired",
 	// "refused"), or what a NowFailing without a Ref is ("tracker": every
 	// ref of the account failed).
@@ -109,25 +117,85 @@ type Change struct {
 	// Err is the new failure, for NowFailing.
 	Err error `json:"-"`
 	// ID tells the change apart, the same for the same change wherever and
-	// whenever it is made again: a hash of what it says (not of Err's
-	// text). A consumer of at-least-once delivery de-duplicates by it.
+	// whenever it is made again (see HashID). A consumer of at-least-once
+	// delivery de-duplicates by it.
 	ID string `json:"id"`
 }
 
-// HashID returns the ID c's fields give: a hash of every field but Err and
-// ID. Diff sets each change's ID to it; code that makes a change itself,
-// or sets a field of one (a Watcher sets Account), sets ID to it again.
+// HashID returns the ID of what c says about its order, never of when or
+// how it was seen: a hash of its Kind, Provider, Account, Ref, OrderNo and
+// Serial, and of what its kind says:
+//
+//   - StageChanged, NowNotFound: From, To, and At (the provider's time of
+//     the answer);
+//   - NewEvent: the event (its instant, raw time, text, place, stage and
+//     code);
+//   - TrackingNoAssigned, TrackingNoChanged: TrackingNo and
+//     PrevTrackingNo, and At;
+//   - ProblemAdded, ProblemCleared: the problem (its reason and code), and
+//     At;
+//   - Following, Unfollowed: To and Why;
+//   - NowFailing, Recovered: Why (their Serial is the failure's number).
+//
+// Times count by their instant: the same change made from an answer in
+// UTC+8 and one in UTC has one ID. Polled and Err are not in it: a change
+// found again by another poll, after a crash, has the ID it had. Diff sets
+// each change's ID to it; code that makes a change itself, or sets a field
+// of one (a Watcher sets Account and Serial), sets ID to it again.
 func (c Change) HashID() string {
-	type plain Change
-	c.ID, c.Err = "", nil
-	b, err := json.Marshal(plain(c))
-	if err != nil {
-		// A value that does not encode (a Reason or Code of no known kind)
-		// still tells the change apart.
-		b = fmt.Appendf(nil, "%#v", plain(c))
+	h := sha256.New()
+	var b []byte
+	put := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:12])
+	at := func(t time.Time) {
+		if t.IsZero() {
+			put("")
+			return
+		}
+		put(t.UTC().Format(time.RFC3339Nano))
+	}
+	code := func(c Code) { put(string(c.Provider)); put(c.Field); put(c.Value) }
+	put("change/2")
+	put(c.Kind.String())
+	put(string(c.Provider))
+	put(c.Account)
+	put(c.Ref)
+	put(c.OrderNo)
+	put(c.Serial)
+	switch c.Kind {
+	case StageChanged, NowNotFound:
+		put(c.From.String())
+		put(c.To.String())
+		at(c.At)
+	case NewEvent:
+		if e := c.Event; e != nil {
+			at(e.Time)
+			put(e.RawTime)
+			put(e.Description)
+			put(e.Location)
+			put(e.Stage.String())
+			code(e.Code)
+		}
+	case TrackingNoAssigned, TrackingNoChanged:
+		put(c.TrackingNo)
+		put(c.PrevTrackingNo)
+		at(c.At)
+	case ProblemAdded, ProblemCleared:
+		if p := c.Problem; p != nil {
+			put(p.Reason.String())
+			code(p.Code)
+		}
+		at(c.At)
+	case Following, Unfollowed:
+		put(c.To.String())
+		put(c.Why)
+	default:
+		put(c.Why)
+	}
+	h.Write(b)
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // Diff returns what changed from prev to cur, two snapshots of the same

@@ -108,3 +108,35 @@ func BenchmarkDiff(b *testing.B) {
 }
 
 func slicesClone(e []Event) []Event { return append([]Event(nil), e...) }
+
+// A change's ID is what it says: the same for an event or an answer read
+// in another zone, whatever the poll's time, and for a Reason of no
+// declared kind; another for another serial or another fact.
+func TestChangeIDIsIdentity(t *testing.T) {
+	at := time.Date(2026, 12, 1, 18, 18, 0, 0, time.UTC)
+	cst := time.FixedZone("CST", 8*3600)
+	ev := Change{Kind: NewEvent, Provider: Reseller, Ref: "T1", OrderNo: "S1", At: at, Serial: "f.3",
+		Event: &Event{Time: at, RawTime: "2026-12-02 02:18:00", Description: "已签收"}}
+	inCST := ev
+	inCST.At = at.In(cst)
+	e := *ev.Event
+	e.Time = at.In(cst)
+	inCST.Event = &e
+	inCST.Polled = at.Add(time.Hour)
+	assert.Equal(t, ev.HashID(), inCST.HashID(), "the zone of At and Event.Time, and Polled, are not the change")
+	other := ev
+	other.Serial = "f.4"
+	assert.NotEqual(t, ev.HashID(), other.HashID())
+	e2 := e
+	e2.Description = "派送中"
+	other = ev
+	other.Event = &e2
+	assert.NotEqual(t, ev.HashID(), other.HashID())
+
+	odd := Change{Kind: ProblemAdded, Provider: Bailun, Ref: "A1", Problem: &Problem{Reason: Reason(42), Code: Code{Provider: Bailun, Field: "x", Value: "1"}}}
+	again := odd
+	p := *odd.Problem
+	again.Problem = &p // another pointer, the same problem
+	assert.Equal(t, odd.HashID(), again.HashID(), "a Reason of no declared kind hashes by what it is, not by address")
+	assert.Len(t, odd.HashID(), 24)
+}

@@ -59,9 +59,10 @@ func follow(t *testing.T, c status.Tracker, refs ...string) func() []string {
 	}
 }
 
-// A reseller order of two sub-orders not found for one round, then found
-// again: the absence is each sub-order's, and the return is no news but
-// the stage (never every tracking number and event again).
+// A reseller order of two sub-orders not found (for MissesToNotFound
+// rounds), then found again: the absence is each sub-order's, and the
+// return is no news but the stage (never every tracking number and event
+// again).
 func TestWatcherSubOrdersNotFoundAndBack(t *testing.T) {
 	found := `{"code":0,"message":"成功","data":{"thirdOrderNo":"T1","unionOrderNo":"U1","subOrderList":[` +
 		`{"orderNo":"S1","orderStatus":30,"orderExpress":{"expressNumber":"SF1","expressCompanyName":"顺丰",` +
@@ -76,6 +77,9 @@ func TestWatcherSubOrdersNotFoundAndBack(t *testing.T) {
 	round() // the first look
 
 	a.set(`{"code":6010002,"message":"订单查询失败","data":null}`)
+	for range MissesToNotFound - 1 {
+		require.Empty(t, round())
+	}
 	assert.Equal(t, []string{"reseller T1 (S1) shipped -> not_found", "reseller T1 (S2) ready_to_ship -> not_found"}, round())
 
 	a.set(found)
@@ -98,6 +102,9 @@ func TestWatcherProblemKeptThroughNotFound(t *testing.T) {
 	require.NotEmpty(t, first)
 
 	a.set(`{"result":null,"message":"订单不存在","code":10002}`)
+	for range MissesToNotFound - 1 {
+		require.Empty(t, round())
+	}
 	got := round()
 	require.Len(t, got, 1, "%q", got)
 	assert.Contains(t, got[0], "-> not_found")

@@ -5,7 +5,8 @@
 //
 // Everything it follows lives in a Store: the follow set, each ref's next
 // due time (set by a Schedule from its stage and how long it has been
-// quiet), its last snapshots, and an outbox of the changes not yet
+// quiet), what is known of it (its baseline: every sub-order as it last
+// stood, with every event ever seen), and an outbox of the changes not yet
 // acknowledged. NewMemoryStore keeps them in memory; package sqlitestore
 // keeps them in a file, so that a service restarted, or killed, goes on
 // where it stopped:

@@ -194,8 +194,10 @@ func (s *memoryStore) ClaimRef(ctx context.Context, t TrackerID, ref string, unt
 	if r == nil {
 		return Claim{}, false, nil
 	}
-	r.Gen = m.next()
-	m.schedule(r, until)
+	if !r.Stopping {
+		r.Gen = m.next()
+		m.schedule(r, until)
+	}
 	return Claim{Ref: r.Ref, Gen: r.Gen, Stopping: r.Stopping, Seen: r.Seen, Snapshots: slices.Clone(r.Snapshots), State: r.State}, true, nil
 }
 

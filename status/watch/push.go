@@ -2,25 +2,34 @@ package watch
 
 import (
 	"context"
-	"time"
+	"errors"
+	"fmt"
 
 	"github.com/ordertrack/ordertrack/status"
 )
 
 // Push takes answers that came without a poll (a provider's push, such as
 // reseller.NoticeHandler's Notice.Snapshot) for refs followed through id.
-// Each is diffed against its ref's last snapshots and saved as a poll's
-// answer would be, with the same change IDs and Store; its changes are
-// delivered by the tracker's next pass (at once, when Run is running), or
-// wait in the outbox for Consume; and the ref's next poll is put back by
-// the Schedule, so a pushed order costs no polls until it goes quiet.
+// Each is taken into what is known of its ref as a poll's answer would be
+// (see MissesToNotFound for what is kept), with the same change IDs and
+// Store; its changes are delivered by the tracker's next pass (at once,
+// when Run is running), or wait in the outbox for Consume; and the ref's
+// next poll is put back by the Schedule, so a pushed order costs no polls
+// until it goes quiet. A push is not a lookup: a ref failing stays so
+// until a poll answers.
 //
 // A push speaks of one express: a pushed snapshot without an OrderNo is
-// the sub-order of the same TrackingNo (or the ref's only one), whose
-// stage, codes and problems it keeps; it adds the tracking number, the
-// carrier and the events it brings. Sub-orders it does not name are kept
-// as they were. Refs not followed are ignored. It returns the Store's
-// error.
+// of the sub-order of the same TrackingNo, whose stage, codes, problems
+// and UpdatedAt stand; it adds the carrier (where none was known) and the
+// events it brings, and an event known already is no news, whatever order
+// pushes come in. A push whose sub-order is not known so (the first of an
+// express, a tracking number the provider changed, a ref not yet
+// answered) is not guessed at: its ref is polled at once instead, and
+// tells. Sub-orders a push does not name are kept as they were.
+//
+// It returns an error matching ErrNotFollowed for each ref not followed
+// or being unfollowed (whose due time it leaves alone), after saving the
+// others, and the Store's error.
 func (w *Watcher) Push(ctx context.Context, id TrackerID, snaps ...status.Snapshot) error {
 	w.mu.Lock()
 	tr := w.trackers[id]
@@ -38,66 +47,52 @@ func (w *Watcher) Push(ctx context.Context, id TrackerID, snaps ...status.Snapsh
 	}
 	now := w.now()
 	var results []Result
+	var errs []error
 	for _, ref := range order {
 		c, ok, err := w.store.ClaimRef(ctx, id, ref, now.Add(w.claimFor))
-		if err != nil {
-			return err
-		}
-		if !ok || c.Stopping {
+		switch {
+		case err != nil:
+			errs = append(errs, err)
+			continue
+		case !ok:
+			errs = append(errs, fmt.Errorf("watch: push %s %q: %w", id, ref, ErrNotFollowed))
+			continue
+		case c.Stopping:
+			errs = append(errs, fmt.Errorf("watch: push %s %q: being unfollowed: %w", id, ref, ErrNotFollowed))
 			continue
 		}
-		cur := merge(c.Snapshots, byRef[ref])
-		var n tally
-		r := w.diffRef(tr, c, cur, now, &n)
-		if !r.Due.After(now) {
-			r.Due = now.Add(time.Nanosecond)
+		b := baseline{subs: c.Snapshots}
+		var answer []status.Snapshot
+		unplaced := false
+		for _, p := range byRef[ref] {
+			if a, ok := b.pushInto(p); ok {
+				answer = append(answer, a...)
+			} else {
+				unplaced = true
+			}
+		}
+		var r Result
+		if len(answer) > 0 {
+			var n tally
+			r = w.diffRef(tr, c, answer, false, now, &n)
+		} else {
+			r = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: c.State}
+		}
+		if unplaced && !r.Done {
+			r.Due = now // polled at once: the poll says which sub-order it was
 		}
 		results = append(results, r)
 	}
-	if len(results) == 0 {
-		return nil
+	if len(results) > 0 {
+		if err := w.store.Save(ctx, id, results); err != nil {
+			errs = append(errs, err)
+		} else {
+			w.poke(id)
+		}
 	}
-	if err := w.store.Save(ctx, id, results); err != nil {
-		return err
-	}
-	w.poke(id)
-	return nil
+	return errors.Join(errs...)
 }
 
-// merge returns prev with the pushed snapshots taken in: see Push.
-func merge(prev, pushed []status.Snapshot) []status.Snapshot {
-	cur := append([]status.Snapshot(nil), prev...)
-	for _, p := range pushed {
-		i := -1
-		for j, s := range cur {
-			if p.OrderNo != "" && s.OrderNo == p.OrderNo || p.OrderNo == "" && p.TrackingNo != "" && s.TrackingNo == p.TrackingNo {
-				i = j
-				break
-			}
-		}
-		if i < 0 && p.OrderNo == "" && len(cur) == 1 {
-			i = 0
-		}
-		if i < 0 {
-			cur = append(cur, p)
-			continue
-		}
-		if p.OrderNo != "" {
-			cur[i] = p // a whole answer for the sub-order
-			continue
-		}
-		m := cur[i]
-		if p.TrackingNo != "" {
-			m.TrackingNo = p.TrackingNo
-		}
-		if p.Carrier != "" && m.Carrier == "" {
-			m.Carrier = p.Carrier
-		}
-		if p.UpdatedAt.After(m.UpdatedAt) {
-			m.UpdatedAt = p.UpdatedAt
-		}
-		m.Events = status.MergeEvents(m.Events, p.Events)
-		cur[i] = m
-	}
-	return cur
-}
+// ErrNotFollowed is matched by Push's error for a ref not followed, or
+// being unfollowed.
+var ErrNotFollowed = errors.New("watch: ref not followed")

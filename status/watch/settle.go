@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"time"
 
@@ -110,13 +111,13 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 			if s := answers[refs[0]]; len(s) > 0 && s[0].Err != nil {
 				cause = s[0].Err
 			}
-			c := stamp(tr.id, now, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
+			c := w.stampTracker(tr.id, now, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
 			trackerChange = &c
 		}
 	case failing || !recovered && slices.ContainsFunc(claims, func(c Claim) bool { return c.State.Outage && isAnsweredIn(answers, c.Ref) }):
 		// Failing as this process knows, or as the refs of an outage a
 		// process before it said: said once.
-		c := stamp(tr.id, now, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
+		c := w.stampTracker(tr.id, now, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
 		trackerChange = &c
 	}
 	if answered {
@@ -128,7 +129,7 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 		}
 		var r Result
 		if answered {
-			r = w.diffRef(tr, c, answers[c.Ref], now, n)
+			r = w.diffRef(tr, c, answers[c.Ref], true, now, n)
 		} else {
 			// The tracker's failure, not the ref's: no NowFailing for it
 			// (nor Recovered later); rescheduled as the tracker's failures
@@ -170,25 +171,25 @@ func (w *Watcher) stop(tr *tracked, c Claim, now time.Time, why string, err erro
 	if len(c.Snapshots) > 0 {
 		snap.Stage = c.Snapshots[0].Stage
 	}
-	ch := stamp(tr.id, now, status.Change{Kind: status.Unfollowed, Provider: snap.Provider, Ref: c.Ref, To: snap.Stage, Why: why, Err: err})
+	st := c.State
+	ch := w.stamp(tr.id, now, &st, status.Change{Kind: status.Unfollowed, Provider: snap.Provider, Ref: c.Ref, To: snap.Stage, Why: why, Err: err})
 	return Result{Ref: c.Ref, Gen: c.Gen, Done: true, Changes: []status.Change{ch}}
 }
 
-// diffRef diffs one ref's answer against its saved snapshots. Snapshots
-// are matched by OrderNo (a sub-order); a ref of one snapshot is matched
-// whatever its OrderNo (an order gone not found has none). A ref whose
-// lookup failed whole keeps its last answer, and is reported NowFailing
-// once, Recovered when it answers again; a sub-order whose lookup failed
-// keeps its last answer; one whose events alone failed (Err set, the stage
-// known) keeps its last events. A ref with no baseline is reported
-// Following (unless ReportFirstLook).
-func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time.Time, n *tally) Result {
+// diffRef takes one ref's answer into what is known of it (see baseline),
+// and returns its result. A ref whose lookup failed whole keeps what is
+// known, and is reported NowFailing once, Recovered when it answers again.
+// A ref with no baseline is reported Following (unless ReportFirstLook).
+// whole says cur is a poll's answer, every sub-order the provider has;
+// a push is not.
+func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bool, now time.Time, n *tally) Result {
 	st := cl.State
 	st.Polled = now
+	st.Misses = maps.Clone(st.Misses)
 	prev := cl.Snapshots
 	res := Result{Ref: cl.Ref, Gen: cl.Gen, Seen: cl.Seen, Snapshots: prev}
 	var changes []status.Change
-	add := func(c status.Change) { changes = append(changes, stamp(tr.id, now, c)) }
+	add := func(c status.Change) { changes = append(changes, w.stamp(tr.id, now, &st, c)) }
 	if !slices.ContainsFunc(cur, isAnswer) {
 		n.failing++
 		st.Failures++
@@ -209,59 +210,21 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 		return res
 	}
 	n.answered++
-	if st.Failures > 0 && !st.Outage {
-		add(status.Change{Kind: status.Recovered, Provider: cur[0].Provider, Ref: cur[0].Ref, OrderNo: cur[0].OrderNo, At: cur[0].UpdatedAt})
+	if whole {
+		// A lookup answered (a push is not one).
+		if st.Failures > 0 && !st.Outage {
+			add(status.Change{Kind: status.Recovered, Provider: cur[0].Provider, Ref: cur[0].Ref, OrderNo: cur[0].OrderNo, At: cur[0].UpdatedAt})
+		}
+		st.Failures, st.Outage = 0, false
 	}
-	st.Failures, st.Outage = 0, false
-	if len(cur) == 1 && cur[0].Stage == status.NotFound && cur[0].Err == nil && len(prev) > 0 {
-		// The whole ref is not found: each sub-order known is now not found,
-		// by its own number, so that a return pairs with it.
-		nf := cur[0]
-		cur = make([]status.Snapshot, len(prev))
-		for i, old := range prev {
-			cur[i] = nf
-			cur[i].OrderNo = old.OrderNo
-		}
+	b := baseline{subs: slices.Clone(prev), misses: st.Misses}
+	diff := b.take(cur, cl.Seen || w.first, whole)
+	for _, d := range diff {
+		add(d)
 	}
-	keep := make([]status.Snapshot, 0, len(cur))
-	final := true
-	news := 0
-	for _, c := range cur {
-		old, found := match(prev, cur, c)
-		switch {
-		case c.Err != nil && c.Stage == status.Unknown:
-			// This sub-order failed: keep its last answer, unchanged.
-			if found {
-				keep = append(keep, old)
-				final = final && old.Stage.Final()
-			}
-			continue
-		case c.Err != nil:
-			// Its stage came, its events did not: keep the last events,
-			// and diff the rest.
-			c.Events, c.Err = old.Events, nil
-		case c.Stage == status.NotFound && found:
-			// Not found says nothing of the order but that: it keeps what
-			// was known (tracking number, events, problems), so that a
-			// return is no news but the stage.
-			c.TrackingNo, c.Events, c.Problems = old.TrackingNo, old.Events, old.Problems
-		}
-		var diff []status.Change
-		switch {
-		case !cl.Seen && !w.first:
-			// The baseline: one Following for the ref, below.
-		case !found:
-			diff = status.Diff(status.Snapshot{Provider: c.Provider, Ref: c.Ref, OrderNo: c.OrderNo}, c)
-		default:
-			diff = status.Diff(old, c)
-		}
-		for _, d := range diff {
-			add(d)
-		}
-		news += len(diff)
-		keep = append(keep, c)
-		final = final && c.Stage.Final()
-	}
+	news := len(diff)
+	keep := b.subs
+	st.Misses = b.misses
 	if !cl.Seen && !w.first && len(keep) > 0 {
 		add(status.Change{Kind: status.Following, Provider: keep[0].Provider, Ref: keep[0].Ref, At: keep[0].UpdatedAt, To: keep[0].Stage})
 		news++
@@ -271,13 +234,14 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 	} else {
 		st.Quiet++
 	}
+	final := len(keep) > 0 && !slices.ContainsFunc(keep, func(s status.Snapshot) bool { return !s.Stage.Final() })
 	switch {
-	case !final || len(keep) == 0:
+	case !final:
 		st.FinalSince = time.Time{}
 	case st.FinalSince.IsZero():
 		st.FinalSince = now
 	}
-	res.Seen, res.Snapshots, res.State = true, keep, st
+	res.Seen, res.Snapshots = true, keep
 	due, stop, why := w.sched.Next(Polled{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: keep, State: st})
 	res.Due = due
 	if stop {
@@ -289,20 +253,8 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, now time
 		add(status.Change{Kind: status.Unfollowed, Provider: tr.id.Provider, Ref: cl.Ref, To: to, Why: why})
 		n.unfollowed++
 	}
+	res.State = st
 	res.Changes = changes
 	n.changes += len(changes)
 	return res
-}
-
-// match finds the saved snapshot c is the new answer for.
-func match(prev, cur []status.Snapshot, c status.Snapshot) (status.Snapshot, bool) {
-	for _, s := range prev {
-		if s.OrderNo == c.OrderNo {
-			return s, true
-		}
-	}
-	if len(prev) == 1 && len(cur) == 1 {
-		return prev[0], true
-	}
-	return status.Snapshot{}, false
 }

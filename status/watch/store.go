@@ -75,7 +75,9 @@ type Store interface {
 	// ClaimRef claims one ref of t whatever its due time (for an answer
 	// that came without a poll: a provider's push), leased until until; a
 	// claim of it already out is fenced off (its Save is refused). ok is
-	// false when the ref is not followed.
+	// false when the ref is not followed. A ref being unfollowed is not
+	// claimed: its claim says Stopping, and its due time and generation
+	// stand (its Unfollowed is not put off).
 	ClaimRef(ctx context.Context, t TrackerID, ref string, until time.Time) (c Claim, ok bool, err error)
 	// Save writes the outcome of claimed refs and their changes to the
 	// outbox, in one transaction. A result whose generation is not the
@@ -158,6 +160,14 @@ type State struct {
 	// Outage says its failures were its tracker's (no ref of its batch
 	// answered): the tracker was reported NowFailing, not the ref.
 	Outage bool `json:"outage,omitempty"`
+	// Follow names this follow of the ref (a Follow after its Unfollowed
+	// is another), and Changes counts the changes made of it: each
+	// change's Serial is "<Follow>.<Changes before it>".
+	Follow  string `json:"follow,omitempty"`
+	Changes int    `json:"changes,omitempty"`
+	// Misses counts, by OrderNo, the answers in a row that missed a
+	// sub-order known (see MissesToNotFound).
+	Misses map[string]int `json:"misses,omitempty"`
 }
 
 // Followed is what a Store keeps of one ref, as Get returns it.

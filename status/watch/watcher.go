@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	crand "crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,7 +12,9 @@ import (
 	"math/rand/v2"
 	"os"
 	"reflect"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -105,6 +108,7 @@ type Watcher struct {
 	log      *slog.Logger
 	owner    string
 	now      func() time.Time
+	follows  atomic.Int64 // follow names given
 
 	// deliverMu makes delivery one change at a time, sent and
 	// acknowledged together.
@@ -651,12 +655,35 @@ func (w *Watcher) logPass(ctx context.Context, tr *tracked, n *tally) {
 		slog.Int("unfollowed", n.unfollowed))
 }
 
-// stamp gives c the tracker's account and the poll's time, and its ID
-// again.
-func stamp(id TrackerID, polled time.Time, c status.Change) status.Change {
+// stamp gives c, a change of a ref whose state is st, the tracker's
+// account, the poll's time and the ref's next Serial, and its ID again.
+// A ref with no follow name yet is given one.
+func (w *Watcher) stamp(id TrackerID, polled time.Time, st *State, c status.Change) status.Change {
+	if st.Follow == "" {
+		st.Follow = w.followName(id, c.Ref, polled)
+	}
 	c.Account, c.Polled = id.Account, polled.UTC()
+	c.Serial = st.Follow + "." + strconv.Itoa(st.Changes)
+	st.Changes++
 	c.ID = c.HashID()
 	return c
+}
+
+// stampTracker is stamp for a change of the tracker itself, whose Serial
+// is the poll's time.
+func (w *Watcher) stampTracker(id TrackerID, polled time.Time, c status.Change) status.Change {
+	c.Account, c.Polled = id.Account, polled.UTC()
+	c.Serial = "tracker." + strconv.FormatInt(polled.UnixNano(), 36)
+	c.ID = c.HashID()
+	return c
+}
+
+// followName names a follow of a ref: unique to this Watcher (its owner,
+// and a count of the names it gave), the time and the ref, hashed short.
+func (w *Watcher) followName(id TrackerID, ref string, now time.Time) string {
+	n := w.follows.Add(1)
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s\x00%s\x00%s\x00%d\x00%d", w.owner, id, ref, now.UnixNano(), n))
+	return hex.EncodeToString(sum[:6])
 }
 
 // randFloat is the jitter's source.

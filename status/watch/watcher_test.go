@@ -302,7 +302,8 @@ func TestWatcherTrackerFailingOnce(t *testing.T) {
 	assert.False(t, h[0].LastSuccess.IsZero())
 }
 
-// An order gone not found and back is two stage changes, nothing more.
+// An order gone not found and back is two stage changes, nothing more;
+// not found in fewer than MissesToNotFound answers in a row is nothing.
 func TestWatcherNotFoundAndBack(t *testing.T) {
 	at := time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)
 	tr := &eventful{snap: status.Snapshot{Provider: status.Reseller, Ref: "T1", OrderNo: "S1", Stage: status.Shipped, TrackingNo: "YT1",
@@ -313,8 +314,19 @@ func TestWatcherNotFoundAndBack(t *testing.T) {
 	poll(t, w, id)
 	saved := tr.snap
 	tr.snap = status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.NotFound}
+	for range MissesToNotFound - 1 {
+		clk.Add(time.Second)
+		require.Empty(t, poll(t, w, id), "a replica behind, until it says so %d times", MissesToNotFound)
+	}
 	clk.Add(time.Second)
-	got := poll(t, w, id)
+	tr.snap = saved
+	require.Empty(t, poll(t, w, id), "back before the last miss: nothing happened")
+	tr.snap = status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.NotFound}
+	var got []string
+	for range MissesToNotFound {
+		clk.Add(time.Second)
+		got = append(got, poll(t, w, id)...)
+	}
 	tr.snap = saved
 	clk.Add(time.Second)
 	got = append(got, poll(t, w, id)...)
@@ -513,19 +525,36 @@ func TestWatcherPollsOnlyDueRefsInBatches(t *testing.T) {
 	assert.Len(t, tr.takeAsked(), 250)
 }
 
-// The change ID is the same for the same change, and tells apart two
-// changes that differ in the account or in the poll that made them (a ref
-// failing twice).
+// The change ID is what the change says of the order: the same when the
+// same change of the same ref's state is found by another poll (after a
+// crash, later, in another zone), and another for another account or
+// another change of the ref (a ref failing twice: its Serial).
 func TestChangeIDStable(t *testing.T) {
+	w := New(Options{Owner: "p1"})
 	c := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Ref: "A", From: status.Processing, To: status.Shipped}
 	at := time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC)
-	a := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, at, c)
-	b := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, at.In(time.FixedZone("CST", 8*3600)), c)
-	g := stamp(TrackerID{Provider: status.Bailun, Account: "globex"}, at, c)
-	later := stamp(TrackerID{Provider: status.Bailun, Account: "acme"}, at.Add(time.Hour), c)
-	assert.Equal(t, a.ID, b.ID)
-	assert.NotEqual(t, a.ID, g.ID)
-	assert.NotEqual(t, a.ID, later.ID)
+	acme, globex := TrackerID{Provider: status.Bailun, Account: "acme"}, TrackerID{Provider: status.Bailun, Account: "globex"}
+	st := State{Follow: "f1", Changes: 4}
+	with := func(id TrackerID, at time.Time, st State) status.Change { return w.stamp(id, at, &st, c) }
+	a := with(acme, at, st)
+	assert.Equal(t, "f1.4", a.Serial)
+	assert.Equal(t, a.ID, with(acme, at.In(time.FixedZone("CST", 8*3600)), st).ID, "the poll's zone")
+	assert.Equal(t, a.ID, with(acme, at.Add(time.Hour), st).ID, "found again by a later poll, after a crash")
+	assert.NotEqual(t, a.ID, with(globex, at, st).ID, "another account")
+	next := st
+	next.Changes++
+	assert.NotEqual(t, a.ID, with(acme, at, next).ID, "the ref's next change")
+	other := st
+	other.Follow = "f2"
+	assert.NotEqual(t, a.ID, with(acme, at, other).ID, "another follow of the ref")
+
+	// A ref with no follow name gets one, and counts its changes.
+	var fresh State
+	x := w.stamp(acme, at, &fresh, c)
+	y := w.stamp(acme, at, &fresh, c)
+	assert.NotEmpty(t, fresh.Follow)
+	assert.Equal(t, 2, fresh.Changes)
+	assert.NotEqual(t, x.ID, y.ID)
 }
 
 // A loop body that ends the context has still taken its change: it is
@@ -801,7 +830,9 @@ func TestWatcherPush(t *testing.T) {
 	clk.Add(10 * time.Minute)
 
 	pushed := status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.Shipped, TrackingNo: "SF1", Carrier: "sf", Events: []status.Event{e2, e1}}
-	require.NoError(t, w.Push(ctx, id, pushed, status.Snapshot{Provider: status.Reseller, Ref: "NOT-FOLLOWED"}))
+	err := w.Push(ctx, id, pushed, status.Snapshot{Provider: status.Reseller, Ref: "NOT-FOLLOWED"})
+	require.ErrorIs(t, err, ErrNotFollowed, "a push to a ref not followed says so")
+	assert.Contains(t, err.Error(), "NOT-FOLLOWED")
 	got := poll(t, w, id) // delivers what the push saved; polls nothing (not due)
 	assert.Equal(t, []string{"reseller T1 (S1) event 2024-06-03 10:00:00 UTC 已发出"}, got, "the new event of S1 alone: no stage moved back, S2 untouched")
 	f, _, err := store.Get(ctx, id, "T1")
@@ -814,4 +845,24 @@ func TestWatcherPush(t *testing.T) {
 
 	require.NoError(t, w.Push(ctx, id, pushed))
 	assert.Empty(t, poll(t, w, id), "the same push again is no news")
+
+	// An express no sub-order is known by is not guessed at: the ref is
+	// polled at once, and the poll tells.
+	tr.snaps[1].TrackingNo, tr.snaps[1].Stage = "YT2", status.Shipped
+	clk.Add(time.Minute)
+	require.NoError(t, w.Push(ctx, id, status.Snapshot{Provider: status.Reseller, Ref: "T1", TrackingNo: "YT2", Events: []status.Event{e2}}))
+	f, _, err = store.Get(ctx, id, "T1")
+	require.NoError(t, err)
+	assert.Len(t, f.Snapshots, 2, "no sub-order made of the push")
+	assert.False(t, f.Due.After(clk.Now()), "due at once: %v", f.Due)
+	assert.Equal(t, []string{"reseller T1 (S2) processing -> shipped", "reseller T1 (S2) tracking number YT2"}, poll(t, w, id))
+
+	// A push to a ref being unfollowed says so, and leaves its Unfollowed
+	// due at once.
+	require.NoError(t, w.Unfollow(ctx, id, "T1"))
+	require.ErrorIs(t, w.Push(ctx, id, pushed), ErrNotFollowed)
+	f, _, err = store.Get(ctx, id, "T1")
+	require.NoError(t, err)
+	assert.False(t, f.Due.After(clk.Now()), "still due at once: %v", f.Due)
+	assert.Equal(t, []string{"reseller T1 unfollowed, delivered (removed)"}, poll(t, w, id))
 }

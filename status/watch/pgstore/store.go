@@ -354,7 +354,10 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 	}
 	c := watch.Claim{Ref: ref}
 	var snaps, state []byte
-	err := s.db.QueryRowContext(ctx, `UPDATE ordertrack_refs SET gen = nextval('ordertrack_gen'), due = $3
+	// A ref being unfollowed is not claimed: its due time and generation
+	// stand.
+	err := s.db.QueryRowContext(ctx, `UPDATE ordertrack_refs SET gen = CASE WHEN stopping THEN gen ELSE nextval('ordertrack_gen') END,
+		due = CASE WHEN stopping THEN due ELSE $3 END
 		WHERE tracker = $1 AND ref = $2 RETURNING gen, stopping, seen, snapshots, state`, t.String(), ref, sqlrow.Nanos(until)).
 		Scan(&c.Gen, &c.Stopping, &c.Seen, &snaps, &state)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -388,8 +388,11 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 			return err
 		}
 		var snaps, state []byte
-		err = tx.QueryRowContext(ctx, `UPDATE refs SET gen = ?, due = ? WHERE tracker = ? AND ref = ?
-			RETURNING stopping, seen, snapshots, state`, gen, sqlrow.Nanos(until), t.String(), ref).Scan(&c.Stopping, &c.Seen, &snaps, &state)
+		// A ref being unfollowed is not claimed: its due time and
+		// generation stand.
+		err = tx.QueryRowContext(ctx, `UPDATE refs SET gen = CASE WHEN stopping THEN gen ELSE ? END,
+			due = CASE WHEN stopping THEN due ELSE ? END WHERE tracker = ? AND ref = ?
+			RETURNING gen, stopping, seen, snapshots, state`, gen, sqlrow.Nanos(until), t.String(), ref).Scan(&gen, &c.Stopping, &c.Seen, &snaps, &state)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}

@@ -779,6 +779,23 @@ func testClaimRef(t *testing.T, s watch.Store) {
 	if _, ok, err := s.ClaimRef(ctx, acme, "NOPE", t0); err != nil || ok {
 		t.Errorf("ClaimRef of a ref not followed = %v, %v", ok, err)
 	}
+
+	// A ref being unfollowed is not claimed: it stays due at once, for its
+	// Unfollowed, and a claim of it out is not fenced off.
+	_, err = s.Unfollow(ctx, acme, t0, "A")
+	must(t, err)
+	before, _, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	c, ok, err = s.ClaimRef(ctx, acme, "A", t0.Add(time.Hour))
+	must(t, err)
+	if !ok || !c.Stopping || c.Gen != before.Gen {
+		t.Errorf("ClaimRef of a ref being unfollowed = %+v, %v; want Stopping, generation %d", c, ok, before.Gen)
+	}
+	after, _, err := s.Get(ctx, acme, "A")
+	must(t, err)
+	if !after.Due.Equal(before.Due) || after.Gen != before.Gen {
+		t.Errorf("ClaimRef moved a ref being unfollowed: due %v gen %d, was %v gen %d", after.Due, after.Gen, before.Due, before.Gen)
+	}
 }
 
 // testManyAtOnce: a claim, a save and an acknowledgement of 40,000 items

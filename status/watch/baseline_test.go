@@ -1,0 +1,150 @@
+package watch
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+var (
+	bt0 = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	be1 = status.Event{Time: bt0, Description: "picked up"}
+	be2 = status.Event{Time: bt0.Add(time.Hour), Description: "departed"}
+	be3 = status.Event{Time: bt0.Add(2 * time.Hour), Description: "arrived"}
+)
+
+func sub(no string, stage status.Stage, at time.Time, tracking string, events ...status.Event) status.Snapshot {
+	return status.Snapshot{Provider: status.Reseller, Ref: "T1", OrderNo: no, Stage: stage, UpdatedAt: at, TrackingNo: tracking, Events: events}
+}
+
+// says lists the changes as their String, in order.
+func says(changes []status.Change) []string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+// An answer that lacks an event seen before keeps it, and its return is
+// no news; an absent tracking number or carrier never replaces one known.
+func TestBaselineNeverForgets(t *testing.T) {
+	var b baseline
+	b.take([]status.Snapshot{sub("S1", status.Shipped, bt0, "YT1", be1, be2)}, false, true)
+	b.subs[0].Carrier = "yto"
+	got := b.take([]status.Snapshot{sub("S1", status.Shipped, bt0.Add(time.Hour), "", be2)}, true, true)
+	assert.Empty(t, says(got))
+	assert.Equal(t, []status.Event{be1, be2}, b.subs[0].Events, "the union of what was seen")
+	assert.Equal(t, "YT1", b.subs[0].TrackingNo)
+	assert.Equal(t, "yto", b.subs[0].Carrier)
+	got = b.take([]status.Snapshot{sub("S1", status.Shipped, bt0.Add(2*time.Hour), "YT1", be1, be2, be3)}, true, true)
+	assert.Equal(t, []string{"reseller T1 (S1) event 2026-12-01 10:00:00 UTC arrived"}, says(got), "only the event never seen")
+}
+
+// An answer older than what is known (a replica behind) moves no stage or
+// tracking number back; the events it brings are still news.
+func TestBaselineLaggingAnswer(t *testing.T) {
+	var b baseline
+	b.take([]status.Snapshot{sub("S1", status.Delivered, bt0.Add(2*time.Hour), "YT1b", be1, be2)}, false, true)
+	got := b.take([]status.Snapshot{sub("S1", status.Shipped, bt0, "YT1", be1, be3)}, true, true)
+	assert.Equal(t, []string{"reseller T1 (S1) event 2026-12-01 10:00:00 UTC arrived"}, says(got))
+	assert.Equal(t, status.Delivered, b.subs[0].Stage)
+	assert.Equal(t, "YT1b", b.subs[0].TrackingNo)
+	assert.Equal(t, bt0.Add(2*time.Hour), b.subs[0].UpdatedAt)
+}
+
+// A sub-order missing from fewer than MissesToNotFound answers in a row is
+// kept, and its return is no news; missing from that many, it is reported
+// not found once, keeping what was known, and its return is the stage
+// alone.
+func TestBaselineSubOrderMissing(t *testing.T) {
+	s1 := sub("S1", status.Shipped, bt0, "YT1", be1)
+	s2 := sub("S2", status.Processing, bt0, "")
+	var b baseline
+	b.take([]status.Snapshot{s1, s2}, false, true)
+	for range MissesToNotFound - 1 {
+		assert.Empty(t, b.take([]status.Snapshot{s2}, true, true))
+	}
+	assert.Equal(t, map[string]int{"S1": MissesToNotFound - 1}, b.misses)
+	assert.Empty(t, b.take([]status.Snapshot{s1, s2}, true, true), "back: no news")
+	assert.Nil(t, b.misses, "a return starts the count again")
+
+	// A failed sub-order in the answer may be the missing one: no miss.
+	failed := status.Snapshot{Provider: status.Reseller, Ref: "T1", Err: errors.New("timeout")}
+	assert.Empty(t, b.take([]status.Snapshot{s2, failed}, true, true))
+	assert.Nil(t, b.misses)
+
+	var got []status.Change
+	for range MissesToNotFound {
+		got = append(got, b.take([]status.Snapshot{s2}, true, true)...)
+	}
+	assert.Equal(t, []string{"reseller T1 (S1) shipped -> not_found"}, says(got))
+	assert.Equal(t, "YT1", b.subs[0].TrackingNo, "kept with what was known")
+	assert.Empty(t, b.take([]status.Snapshot{s2}, true, true), "said once")
+	assert.Equal(t, []string{"reseller T1 (S1) not_found -> shipped"}, says(b.take([]status.Snapshot{s1, s2}, true, true)))
+
+	// A push is not the whole order: the sub-orders it leaves out are not
+	// missed.
+	assert.Empty(t, b.take([]status.Snapshot{s2}, true, false))
+	assert.Nil(t, b.misses)
+}
+
+// The whole order said not found is a miss of each sub-order known.
+func TestBaselineWholeOrderNotFound(t *testing.T) {
+	var b baseline
+	b.take([]status.Snapshot{sub("S1", status.Shipped, bt0, "YT1", be1)}, false, true)
+	nf := status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.NotFound}
+	var got []status.Change
+	for range MissesToNotFound {
+		got = append(got, b.take([]status.Snapshot{nf}, true, true)...)
+	}
+	assert.Equal(t, []string{"reseller T1 (S1) shipped -> not_found"}, says(got))
+	assert.Empty(t, b.take([]status.Snapshot{nf}, true, true))
+	assert.Equal(t, []status.Event{be1}, b.subs[0].Events)
+}
+
+// A push without an OrderNo lands on the sub-order of its tracking number,
+// and nowhere else; pushes in any order come to the same.
+func TestBaselinePushInto(t *testing.T) {
+	base := []status.Snapshot{sub("S1", status.Shipped, bt0, "YT1", be1), sub("S2", status.Processing, bt0, "")}
+	p1 := status.Snapshot{Provider: status.Reseller, Ref: "T1", TrackingNo: "YT1", Carrier: "yto", Events: []status.Event{be1, be2}, UpdatedAt: bt0.Add(time.Hour)}
+	p2 := status.Snapshot{Provider: status.Reseller, Ref: "T1", TrackingNo: "YT1", Events: []status.Event{be1, be2, be3}, UpdatedAt: bt0.Add(2 * time.Hour)}
+	run := func(pushes ...status.Snapshot) ([]status.Snapshot, []string) {
+		b := baseline{subs: append([]status.Snapshot(nil), base...)}
+		var got []string
+		for _, p := range pushes {
+			a, ok := b.pushInto(p)
+			require.True(t, ok)
+			got = append(got, says(b.take(a, true, false))...)
+		}
+		return b.subs, got
+	}
+	inOrder, said := run(p1, p2)
+	assert.Len(t, said, 2, "%q", said)
+	late, saidLate := run(p2, p1)
+	assert.Equal(t, inOrder, late, "a late push changes nothing")
+	assert.Len(t, saidLate, 2, "%q", saidLate)
+	assert.Equal(t, "yto", inOrder[0].Carrier)
+	assert.Equal(t, bt0, inOrder[0].UpdatedAt, "the sub-order's own time: a push is not its answer")
+	assert.Equal(t, status.Processing, inOrder[1].Stage)
+
+	b := baseline{subs: base}
+	for _, p := range []status.Snapshot{
+		{Provider: status.Reseller, Ref: "T1", TrackingNo: "YT2"}, // an express not known: which sub-order?
+		{Provider: status.Reseller, Ref: "T1"},                    // no express at all
+	} {
+		_, ok := b.pushInto(p)
+		assert.False(t, ok, "%+v", p)
+	}
+	whole := sub("S2", status.Shipped, bt0.Add(time.Hour), "YT2")
+	a, ok := b.pushInto(whole)
+	require.True(t, ok)
+	assert.Equal(t, []status.Snapshot{whole}, a, "a push naming its sub-order is its answer")
+	_, ok = (&baseline{}).pushInto(p1)
+	assert.False(t, ok, "a ref not answered yet")
+}
