@@ -83,22 +83,44 @@ func TestPassDeliversTheOutboxInOrder(t *testing.T) {
 	poll(t, w, id) // the baseline
 	clk.Add(2 * time.Hour)
 
-	// Another process claims A, and its lookup is in flight when the user
-	// unfollows A.
+	// Another process claims A, and its lookup is in flight.
 	claims, err := mem.Claim(ctx, id, clk.Now(), clk.Now().Add(time.Minute), 10)
 	require.NoError(t, err)
 	require.Len(t, claims, 1)
-	require.NoError(t, w.Unfollow(ctx, id, "A"))
 	news := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Ref: "A", From: status.Processing, To: status.Shipped}
 	news.ID = news.HashID()
 	store.hook = func() {
 		// Its answer is saved while this pass starts, after the pass's
-		// first look at the outbox.
+		// first look at the outbox; then the user unfollows A.
 		require.NoError(t, mem.Save(ctx, id, []Result{{Ref: "A", Gen: claims[0].Gen, Seen: true, Snapshots: claims[0].Snapshots,
 			State: claims[0].State, Due: clk.Now(), Changes: []status.Change{news}}}))
+		require.NoError(t, w.Unfollow(ctx, id, "A"))
 	}
 	var got []status.ChangeKind
 	require.NoError(t, w.Poll(ctx, id, func(c status.Change) { got = append(got, c.Kind) }))
 	require.NoError(t, w.Poll(ctx, id, func(c status.Change) { got = append(got, c.Kind) }))
 	assert.Equal(t, []status.ChangeKind{status.StageChanged, status.Unfollowed}, got, "the Unfollowed last: nothing of the ref after it")
+}
+
+// A ref unfollowed while its lookup is in flight: the lookup's answer is
+// not saved, and nothing of the ref is delivered after Unfollow returned
+// but its Unfollowed.
+func TestNothingAfterUnfollow(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	mem := NewMemoryStore()
+	w, clk := newWatcher(Options{Store: mem, Schedule: Every{Interval: time.Hour, Linger: 24 * time.Hour}})
+	id, _ := w.Add(tr, "")
+	ctx := context.Background()
+	require.NoError(t, w.Follow(ctx, id, "A"))
+	poll(t, w, id) // the baseline
+	clk.Add(2 * time.Hour)
+	tr.set("A", status.Shipped, nil)
+	tr.onTrack = func() {
+		require.NoError(t, w.Unfollow(ctx, id, "A")) // while the lookup is in flight
+		tr.onTrack = nil
+	}
+	assert.Equal(t, []string{"bailun A unfollowed, processing (removed)"}, poll(t, w, id),
+		"the news of the lookup in flight is not saved; the Unfollowed comes in the same pass")
+	assert.Empty(t, poll(t, w, id))
 }

@@ -147,6 +147,7 @@ func (s *memoryStore) Unfollow(ctx context.Context, t TrackerID, now time.Time, 
 	for _, ref := range refs {
 		if r := m.refs[ref]; r != nil && !r.Stopping {
 			r.Stopping = true
+			r.Gen = m.next() // a claim of it out is fenced off
 			if r.Due.After(now) {
 				m.schedule(r, now)
 			}

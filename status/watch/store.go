@@ -64,8 +64,11 @@ type Store interface {
 	Follow(ctx context.Context, t TrackerID, due time.Time, refs ...string) (added int, err error)
 	// Unfollow asks that refs stop being followed: each is due at now, and
 	// its next claim says Stopping, for the Watcher to report it
-	// Unfollowed and Save it Done. Refs not followed are ignored. It
-	// reports how many refs it marked.
+	// Unfollowed and Save it Done. Its generation grows: a claim of it
+	// out when Unfollow returns is fenced off (its Save is refused), so
+	// that nothing of a ref is saved to the outbox after Unfollow returned
+	// but its Unfollowed. Refs not followed are ignored. It reports how
+	// many refs it marked.
 	Unfollow(ctx context.Context, t TrackerID, now time.Time, refs ...string) (marked int, err error)
 	// Claim leases up to limit of t's refs due at or before now, oldest due
 	// first, until until: each is not due again before until unless
@@ -82,10 +85,9 @@ type Store interface {
 	// Save writes the outcome of claimed refs and their changes to the
 	// outbox, in one transaction. A result whose generation is not the
 	// ref's current one (its claim expired and was taken again) or whose
-	// ref is no longer followed is refused whole: the error matches
-	// ErrLeaseLost and names the refs, and the other results are saved.
-	// The result of a ref Unfollow marked while it was claimed keeps it
-	// due at once, for its Unfollowed change.
+	// ref is no longer followed (or was unfollowed since its claim) is
+	// refused whole: the error matches ErrLeaseLost and names the refs,
+	// and the other results are saved.
 	Save(ctx context.Context, t TrackerID, results []Result) error
 	// Pending returns up to limit changes of t in the outbox, oldest first.
 	Pending(ctx context.Context, t TrackerID, limit int) ([]status.Change, error)

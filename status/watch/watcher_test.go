@@ -25,6 +25,8 @@ type scripted struct {
 	fail  map[string]error
 	asked []string
 	calls atomic.Int32
+	// onTrack, when set, runs as Track is called (before it answers).
+	onTrack func()
 }
 
 func (s *scripted) Provider() status.Provider { return s.p }
@@ -37,6 +39,9 @@ func (s *scripted) set(ref string, st status.Stage, err error) {
 }
 
 func (s *scripted) Track(_ context.Context, refs ...string) ([]status.Snapshot, error) {
+	if f := s.onTrack; f != nil {
+		f()
+	}
 	s.calls.Add(1)
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -271,7 +271,8 @@ func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, 
 	if err != nil {
 		return 0, err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = true, due = least(due, $3)
+	// A claim of a ref out is fenced off: its news is not saved.
+	res, err := s.db.ExecContext(ctx, `UPDATE ordertrack_refs SET stopping = true, gen = nextval('ordertrack_gen'), due = least(due, $3)
 		WHERE tracker = $1 AND NOT stopping AND ref IN (SELECT json_array_elements_text($2::json))`, t.String(), refsJSON, sqlrow.Nanos(now))
 	if err != nil {
 		return 0, s.fail("unfollow", t, err)

@@ -301,13 +301,18 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, refs ...string) (int, error) {
 	marked := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		st, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 1, due = min(due, ?) WHERE tracker = ? AND ref = ? AND stopping = 0")
+		// A claim of a ref out is fenced off: its news is not saved.
+		gen, err := nextGen(ctx, tx)
+		if err != nil {
+			return err
+		}
+		st, err := tx.PrepareContext(ctx, "UPDATE refs SET stopping = 1, gen = ?, due = min(due, ?) WHERE tracker = ? AND ref = ? AND stopping = 0")
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		for _, r := range refs {
-			res, err := st.ExecContext(ctx, sqlrow.Nanos(now), t.String(), r)
+			res, err := st.ExecContext(ctx, gen, sqlrow.Nanos(now), t.String(), r)
 			if err != nil {
 				return err
 			}

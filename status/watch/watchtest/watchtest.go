@@ -574,9 +574,10 @@ func testFollowWhileStoppingClaimed(t *testing.T, s watch.Store) {
 	}
 }
 
-// A ref unfollowed while it is claimed: the claim's save keeps it due at
-// once, so that its Unfollowed comes in the next pass, not a schedule
-// later.
+// A ref unfollowed while it is claimed: the claim is fenced off (its
+// news is not saved: nothing of a ref comes after Unfollow returned but
+// its Unfollowed), and the ref is due at once, so that its Unfollowed
+// comes in the next pass, not when the claim's lease ends.
 func testUnfollowWhileClaimed(t *testing.T, s watch.Store) {
 	ctx := context.Background()
 	_, err := s.Follow(ctx, acme, t0, "A")
@@ -585,7 +586,15 @@ func testUnfollowWhileClaimed(t *testing.T, s watch.Store) {
 	must(t, err)
 	_, err = s.Unfollow(ctx, acme, t0.Add(time.Second), "A")
 	must(t, err)
-	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Seen: true, Due: t0.Add(24 * time.Hour)}}))
+	ch := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Ref: "A", To: status.Shipped}
+	ch.ID = ch.HashID()
+	news := watch.Result{Ref: "A", Gen: c[0].Gen, Seen: true, Due: t0.Add(24 * time.Hour), Changes: []status.Change{ch}}
+	if err := s.Save(ctx, acme, []watch.Result{news}); !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("the save of a claim out when Unfollow returned: %v, want ErrLeaseLost", err)
+	}
+	if p, _ := s.Pending(ctx, acme, 10); len(p) != 0 {
+		t.Errorf("news saved after Unfollow returned: %v", p)
+	}
 	got, err := s.Claim(ctx, acme, t0.Add(2*time.Second), t0.Add(time.Minute), 1)
 	must(t, err)
 	if len(got) != 1 || !got[0].Stopping {
