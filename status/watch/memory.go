@@ -283,10 +283,14 @@ func (s *memoryStore) Lease(ctx context.Context, t TrackerID, owner string, now,
 		l.Owner = owner
 		l.Gen++
 	default:
-		return *l, false, nil
+		out := *l
+		out.Outage.Refs = slices.Clone(l.Outage.Refs)
+		return out, false, nil
 	}
 	l.Until = until.UTC()
-	return *l, true, nil
+	out := *l
+	out.Outage.Refs = slices.Clone(l.Outage.Refs)
+	return out, true, nil
 }
 
 func (s *memoryStore) Release(ctx context.Context, t TrackerID, owner string) error {
@@ -297,6 +301,28 @@ func (s *memoryStore) Release(ctx context.Context, t TrackerID, owner string) er
 	defer s.mu.Unlock()
 	if m := s.trackers[t]; m != nil && m.lease.Owner == owner {
 		m.lease.Owner, m.lease.Until = "", time.Time{}
+	}
+	return nil
+}
+
+func (s *memoryStore) SaveOutage(ctx context.Context, t TrackerID, gen int64, o Outage, changes []status.Change) error {
+	if err := ctx.Err(); err != nil {
+		return fail("save outage", t, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.tracker(t)
+	if m.lease.Gen != gen {
+		return fail("save outage", t, fmt.Errorf("the lease is of generation %d, not %d: %w", m.lease.Gen, gen, ErrLeaseLost))
+	}
+	o.Refs = slices.Clone(o.Refs)
+	o.Since = o.Since.UTC()
+	m.lease.Outage = o
+	for _, c := range changes {
+		if !m.pending[c.ID] {
+			m.pending[c.ID] = true
+			m.outbox = append(m.outbox, c)
+		}
 	}
 	return nil
 }

@@ -27,6 +27,7 @@ func (w *Watcher) settle(ctx context.Context, tr *tracked, claims []Claim, now t
 
 func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now time.Time, n *tally) []Result {
 	n.batchFailed, n.batchAnswered = false, false
+	n.outageChanged, n.trackerChange = false, nil
 	results := make([]Result, 0, len(claims))
 	var refs []string
 	for _, c := range claims {
@@ -95,45 +96,59 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 		}
 	}
 	w.mu.Lock()
-	failing, recovered, failures := tr.failing, tr.recovered, tr.failures
+	failures := tr.failures
 	w.mu.Unlock()
+	// The account's outage (see OutageRefs), decided from what the Store
+	// keeps of it, so that whoever drives it next goes on from there.
+	o := tr.outage
+	o.Refs = slices.Clone(o.Refs)
+	before := o
 	var trackerChange *status.Change
-	switch {
-	case !answered:
-		// No ref answered: the tracker is failing, not each ref. It was said
-		// already when this process said it, or when every ref of the batch
-		// was failing before (a process before this one said it).
+	if answered {
+		n.batchAnswered = true
+		if o.Failing {
+			c := w.stampTracker(tr.id, w.now(), o.Count, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
+			trackerChange = &c
+		}
+		o.Failing, o.Since, o.Refs = false, time.Time{}, nil
+	} else {
 		n.batchFailed = true
-		n.failing += len(refs)
-		said := failing || !slices.ContainsFunc(claims, func(c Claim) bool { return !c.Stopping && c.State.Failures == 0 })
-		if !said {
+		if o.Since.IsZero() {
+			o.Since = now
+		}
+		for _, r := range refs {
+			if len(o.Refs) < OutageRefs && !slices.Contains(o.Refs, r) {
+				o.Refs = append(o.Refs, r)
+			}
+		}
+		if !o.Failing && len(o.Refs) >= OutageRefs && now.Sub(o.Since) >= OutageAfter {
 			var cause error = errNoAnswer
 			if s := answers[refs[0]]; len(s) > 0 && s[0].Err != nil {
 				cause = s[0].Err
 			}
-			c := w.stampTracker(tr.id, now, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
+			o.Failing = true
+			o.Count++
+			c := w.stampTracker(tr.id, w.now(), o.Count, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
 			trackerChange = &c
 		}
-	case failing || !recovered && slices.ContainsFunc(claims, func(c Claim) bool { return c.State.Outage && isAnsweredIn(answers, c.Ref) }):
-		// Failing as this process knows, or as the refs of an outage a
-		// process before it said: said once.
-		c := w.stampTracker(tr.id, now, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
-		trackerChange = &c
 	}
-	if answered {
-		n.batchAnswered = true
-	}
+	n.outage, n.outageChanged = o, !sameOutage(before, o)
+	n.trackerChange = trackerChange
 	for _, c := range claims {
 		if c.Stopping {
 			continue
 		}
 		var r Result
-		if answered {
+		if answered || !o.Failing && c.State.Failures > 0 {
+			// Each ref's own answer, or its own failure: it failed before,
+			// and the account is not down.
 			r = w.diffRef(tr, c, answers[c.Ref], true, now, n)
 		} else {
-			// The tracker's failure, not the ref's: no NowFailing for it
-			// (nor Recovered later); rescheduled as the tracker's failures
+			// The account's outage, or maybe the start of one: nothing said
+			// of the ref (its own NowFailing comes if it fails again with
+			// the account not down); rescheduled as the account's failures
 			// say.
+			n.failing++
 			st := c.State
 			st.Polled = now
 			if st.Failures == 0 {
@@ -147,18 +162,12 @@ func (w *Watcher) results(ctx context.Context, tr *tracked, claims []Claim, now 
 		}
 		results = append(results, r)
 	}
-	n.trackerChange = ""
-	if trackerChange != nil && len(results) > 0 {
-		results[0].Changes = append([]status.Change{*trackerChange}, results[0].Changes...)
-		n.trackerChange = results[0].Ref
-		n.changes++
-	}
 	return results
 }
 
-// isAnsweredIn reports whether ref's answer says something of its order.
-func isAnsweredIn(answers map[string][]status.Snapshot, ref string) bool {
-	return slices.ContainsFunc(answers[ref], isAnswer)
+// sameOutage reports whether a and b say the same.
+func sameOutage(a, b Outage) bool {
+	return a.Failing == b.Failing && a.Since.Equal(b.Since) && a.Count == b.Count && slices.Equal(a.Refs, b.Refs)
 }
 
 // isAnswer reports whether s says something of the order.

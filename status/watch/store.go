@@ -100,6 +100,11 @@ type Store interface {
 	Lease(ctx context.Context, t TrackerID, owner string, now, until time.Time) (TrackerLease, bool, error)
 	// Release gives up owner's lease of t, if it holds it.
 	Release(ctx context.Context, t TrackerID, owner string) error
+	// SaveOutage writes t's outage state (Lease returns it, to whoever
+	// holds t next) and changes to the outbox, in one transaction, when
+	// t's lease is still of generation gen (no other owner took it since):
+	// else it writes nothing, and its error matches ErrLeaseLost.
+	SaveOutage(ctx context.Context, t TrackerID, gen int64, o Outage, changes []status.Change) error
 	// Get returns what is kept of one ref; ok is false when it is not
 	// followed.
 	Get(ctx context.Context, t TrackerID, ref string) (Followed, bool, error)
@@ -190,6 +195,41 @@ type TrackerLease struct {
 	Until time.Time
 	// Gen grows each time the lease changes hands.
 	Gen int64
+	// Outage is the tracker's outage state, as SaveOutage last wrote it.
+	Outage Outage
+}
+
+// OutageRefs and OutageAfter decide an account's outage: when OutageRefs
+// different refs of it failed in a row, with no lookup of the account
+// answering between, over at least OutageAfter, a Watcher takes it for the
+// account's failure, not each ref's. The account is then reported
+// NowFailing once (Ref empty, Why "tracker"), its failing refs are not
+// reported one by one, and it is reported Recovered when a lookup answers
+// again. A ref failing in a batch none of whose refs answered is not
+// reported until then (it may be the start of an outage); failing again
+// with the account not in an outage, it is reported as its own. An
+// account following fewer refs never has an outage: each ref's failure is
+// its own. One whose refs are all unfollowed in an outage is asked
+// nothing, and is reported Recovered by its next lookup that answers.
+const (
+	OutageRefs  = 3
+	OutageAfter = time.Minute
+)
+
+// Outage is what a Store keeps of a tracker's failure as a whole, so that
+// whichever process drives the tracker next knows what was said.
+type Outage struct {
+	// Failing says the tracker was reported NowFailing, and not Recovered
+	// since.
+	Failing bool `json:"failing,omitempty"`
+	// Since is when the first lookup of the failures in a row was made;
+	// zero when the last lookup answered.
+	Since time.Time `json:"since,omitzero"`
+	// Refs are the different refs that failed since a lookup last
+	// answered, up to OutageRefs.
+	Refs []string `json:"refs,omitempty"`
+	// Count counts the outages reported: the Serial of their changes.
+	Count int `json:"count,omitempty"`
 }
 
 // Stats counts a tracker's refs.

@@ -89,9 +89,9 @@ type Options struct {
 // acknowledged when the process dies comes again, with the same ID.
 //
 // A ref's first answer is its baseline, one Following change. A ref whose
-// lookup fails keeps its last snapshots, is reported NowFailing once and
-// Recovered when it answers again; when no ref of a batch answers, the
-// tracker is reported NowFailing once (Ref empty, Why "tracker"). A ref
+// lookup fails keeps what is known of it, is reported NowFailing once and
+// Recovered when it answers again; an account's outage (see OutageRefs)
+// is reported once, as a whole (Ref empty, Why "tracker"). A ref
 // stops being followed when Unfollow asks or its Schedule says (final and
 // lingered, expired), with an Unfollowed change.
 //
@@ -134,11 +134,14 @@ type tracked struct {
 	// the outbox is another process's then.
 	leaseUntil time.Time
 
+	// leaseGen is the generation of the lease, and outage the tracker's
+	// outage state as the Store keeps it (guarded by pass).
+	leaseGen int64
+	outage   Outage
+
 	// guarded by Watcher.mu
-	health    Health
-	failing   bool // NowFailing for the tracker was saved
-	recovered bool // Recovered for the tracker was saved since it last failed
-	failures  int  // batches in a row in which no ref answered
+	health   Health
+	failures int // batches in a row in which no ref answered
 }
 
 // New returns a Watcher following no tracker yet.
@@ -485,7 +488,7 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 	if !ok {
 		return nil // another process drives this tracker
 	}
-	tr.leaseUntil = now.Add(w.claimFor)
+	tr.leaseUntil, tr.leaseGen, tr.outage = now.Add(w.claimFor), lease.Gen, lease.Outage
 	leased, start := now, now
 	if send != nil {
 		if err := w.drain(ctx, tr, send); err != nil {
@@ -499,10 +502,11 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 		// not polled again before the next pass, whatever its Schedule.
 		now := w.now()
 		if now.Sub(leased) > w.claimFor/2 {
-			if _, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor)); err != nil {
+			l, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
+			if err != nil {
 				return w.storeFailed(ctx, tr, err)
-			} else if !ok {
-				return nil
+			} else if !ok || l.Gen != tr.leaseGen {
+				return nil // another process held it meanwhile
 			}
 			leased, tr.leaseUntil = now, now.Add(w.claimFor)
 		}
@@ -530,14 +534,34 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			cancel()
 			return ctx.Err()
 		}
-		refused := map[string]bool{}
+		if !w.now().Before(tr.leaseUntil) {
+			// The batch outlived the lease (a stall, a slow provider): the
+			// tracker may be another process's now, and what this batch
+			// saw is old. Its claims go back; the next pass asks again.
+			return errLeaseEnded
+		}
+		if n.outageChanged {
+			// First, so that its change comes before the refs': the
+			// account's outage state, and what it said, saved while this
+			// process still holds the lease it read them under.
+			var said []status.Change
+			if n.trackerChange != nil {
+				said = []status.Change{*n.trackerChange}
+			}
+			if err := w.store.SaveOutage(ctx, tr.id, tr.leaseGen, n.outage, said); err != nil {
+				if errors.Is(err, ErrLeaseLost) {
+					// Another process drives the tracker now: the claims go
+					// back when their lease ends.
+					return nil
+				}
+				return w.storeFailed(ctx, tr, err)
+			}
+			tr.outage = n.outage
+		}
 		if err := w.store.Save(ctx, tr.id, results); err != nil {
 			var lost *LeaseLostError
 			if !errors.As(err, &lost) {
 				return w.storeFailed(ctx, tr, err)
-			}
-			for _, r := range lost.Refs {
-				refused[r] = true
 			}
 			if w.log != nil {
 				w.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: watch claims lost", slog.String("tracker", tr.id.String()),
@@ -546,20 +570,13 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 		}
 		w.mu.Lock()
 		switch {
-		case n.trackerChange != "" && refused[n.trackerChange]:
-			// The result carrying the tracker's change was refused: said
-			// nothing, it stays as it was.
 		case n.batchFailed:
-			tr.failing, tr.recovered = true, false
 			tr.failures++
 			if tr.health.FailingSince.IsZero() {
 				tr.health.FailingSince = now
 			}
 		case n.batchAnswered:
-			if tr.failing || n.trackerChange != "" {
-				tr.recovered = true
-			}
-			tr.failing, tr.failures = false, 0
+			tr.failures = 0
 			tr.health.FailingSince = time.Time{}
 			tr.health.LastSuccess = now
 		}
@@ -633,10 +650,12 @@ func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Cha
 type tally struct {
 	refs, answered, failing, changes, unfollowed int
 	// batchFailed says no ref of the last batch answered; batchAnswered
-	// that one did; trackerChange is the ref whose result carries the
-	// tracker's change, if the batch made one.
+	// that one did; outage is the tracker's outage state after it (changed
+	// when outageChanged), and trackerChange what it says, if anything.
 	batchFailed, batchAnswered bool
-	trackerChange              string
+	outage                     Outage
+	outageChanged              bool
+	trackerChange              *status.Change
 }
 
 func (w *Watcher) logPass(ctx context.Context, tr *tracked, n *tally) {
@@ -670,10 +689,10 @@ func (w *Watcher) stamp(id TrackerID, polled time.Time, st *State, c status.Chan
 }
 
 // stampTracker is stamp for a change of the tracker itself, whose Serial
-// is the poll's time.
-func (w *Watcher) stampTracker(id TrackerID, polled time.Time, c status.Change) status.Change {
+// is the number of its outage.
+func (w *Watcher) stampTracker(id TrackerID, polled time.Time, outage int, c status.Change) status.Change {
 	c.Account, c.Polled = id.Account, polled.UTC()
-	c.Serial = "tracker." + strconv.FormatInt(polled.UnixNano(), 36)
+	c.Serial = "outage." + strconv.Itoa(outage)
 	c.ID = c.HashID()
 	return c
 }

@@ -613,25 +613,61 @@ func TestWatcherOnePassAtATime(t *testing.T) {
 	}
 }
 
-// A tracker that recovers is said Recovered once, not once a batch.
+// A tracker that recovers is said Recovered once, not once a batch: its
+// outage is OutageRefs refs failing in a row over OutageAfter, whatever
+// the batches.
 func TestWatcherTrackerRecoveredOnce(t *testing.T) {
 	tr := newScripted(status.Bailun)
-	tr.set("A", status.Processing, nil)
-	tr.set("B", status.Processing, nil)
+	refs := []string{"A", "B", "C"}
+	for _, r := range refs {
+		tr.set(r, status.Processing, nil)
+	}
 	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Minute}, Batch: 1})
 	id, _ := w.Add(tr, "")
-	require.NoError(t, w.Follow(context.Background(), id, "A", "B"))
+	require.NoError(t, w.Follow(context.Background(), id, refs...))
 	poll(t, w, id)
-	for _, r := range []string{"A", "B"} {
+	for _, r := range refs {
 		tr.set(r, status.Processing, errors.New("503"))
 	}
 	clk.Add(time.Minute)
-	assert.Len(t, poll(t, w, id), 1, "one NowFailing for the tracker")
-	for _, r := range []string{"A", "B"} {
+	assert.Empty(t, poll(t, w, id), "three refs failing at once: maybe an outage, not yet")
+	clk.Add(OutageAfter)
+	got := poll(t, w, id)
+	require.Len(t, got, 1, "one NowFailing for the tracker: %q", got)
+	assert.True(t, strings.HasPrefix(got[0], "bailun failing: "), got[0])
+	for _, r := range refs {
 		tr.set(r, status.Processing, nil)
 	}
 	clk.Add(time.Minute)
 	assert.Equal(t, []string{"bailun recovered"}, poll(t, w, id), "once, though each ref is its own batch")
+}
+
+// One ref failing alone, in a batch of its own, is the ref's failure, not
+// the account's; so are two refs of an account that follows two.
+func TestWatcherOneRefFailingIsNotAnOutage(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	refs := []string{"A", "B"}
+	for _, r := range refs {
+		tr.set(r, status.Processing, nil)
+	}
+	w, clk := newWatcher(Options{Schedule: Every{Interval: time.Minute}, Batch: 1})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, refs...))
+	poll(t, w, id)
+	for _, r := range refs {
+		tr.set(r, status.Processing, errors.New("503"))
+	}
+	var got []string
+	for range 3 {
+		clk.Add(time.Minute)
+		got = append(got, poll(t, w, id)...)
+	}
+	assert.Equal(t, []string{"bailun A failing: bailun: ref \"A\": 503", "bailun B failing: bailun: ref \"B\": 503"}, got)
+	for _, r := range refs {
+		tr.set(r, status.Processing, nil)
+	}
+	clk.Add(time.Minute)
+	assert.Equal(t, []string{"bailun A recovered", "bailun B recovered"}, poll(t, w, id))
 }
 
 // The same kind of change on two polls has two IDs: a consumer

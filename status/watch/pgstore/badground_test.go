@@ -47,7 +47,7 @@ func TestOpenNewerSchema(t *testing.T) {
 	require.NoError(t, err)
 	_, err = pgstore.Open(context.Background(), db, nil)
 	assert.ErrorIs(t, err, watch.ErrSchema)
-	assert.ErrorContains(t, err, "schema version 9, newer than this code's 1")
+	assert.ErrorContains(t, err, "schema version 9, newer than this code's 2")
 }
 
 // Machines opening one new database at once: one migrates, the others
@@ -84,7 +84,7 @@ func TestMigrationByManyAtOnce(t *testing.T) {
 	require.NoError(t, db.QueryRow("SELECT count(*) FROM ordertrack_refs").Scan(&n))
 	require.NoError(t, db.QueryRow("SELECT version FROM ordertrack_schema").Scan(&version))
 	assert.Equal(t, 8, n)
-	assert.Equal(t, 1, version)
+	assert.Equal(t, pgstore.SchemaVersion, version)
 }
 
 // A pool with no connection free: a claim waits with its context, and
@@ -204,4 +204,35 @@ func TestOpenWithDataRightsOnly(t *testing.T) {
 	c, err := s.Claim(context.Background(), acme, time.Now(), time.Now().Add(time.Minute), 1)
 	require.NoError(t, err)
 	assert.Len(t, c, 1)
+}
+
+// A database of schema version 1 (no outage state) is migrated at Open:
+// what it kept stays, and an account's outage is kept from then on.
+func TestOpenMigratesVersion1(t *testing.T) {
+	db, _ := pgtest.Open(t)
+	ctx := context.Background()
+	s, err := pgstore.Open(ctx, db, nil)
+	require.NoError(t, err)
+	_, err = s.Follow(ctx, acme, time.Now(), "KEEP")
+	require.NoError(t, err)
+	// Back to version 1, as a store of the code before left it.
+	_, err = db.Exec("ALTER TABLE ordertrack_leases DROP COLUMN outage; UPDATE ordertrack_schema SET version = 1; INSERT INTO ordertrack_leases VALUES ('bailun/acme', 'old', 0, 4)")
+	require.NoError(t, err)
+
+	s, err = pgstore.Open(ctx, db, nil)
+	require.NoError(t, err)
+	_, ok, err := s.Get(ctx, acme, "KEEP")
+	require.NoError(t, err)
+	assert.True(t, ok)
+	l, ok, err := s.Lease(ctx, acme, "new", time.Now(), time.Now().Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, int64(5), l.Gen)
+	require.NoError(t, s.SaveOutage(ctx, acme, l.Gen, watch.Outage{Failing: true, Count: 1}, nil))
+	l, _, err = s.Lease(ctx, acme, "new", time.Now(), time.Now().Add(time.Minute))
+	require.NoError(t, err)
+	assert.True(t, l.Outage.Failing)
+	var v int
+	require.NoError(t, db.QueryRow("SELECT version FROM ordertrack_schema").Scan(&v))
+	assert.Equal(t, pgstore.SchemaVersion, v)
 }

@@ -37,8 +37,10 @@ import (
 // worker is killed with SIGKILL, one is stopped past its leases (SIGSTOP,
 // then SIGCONT), Postgres is restarted, every connection is dropped, and
 // the consumers are down for a while. After it all: every move is in the
-// consumers' table once, every baseline once, no ref was claimed by two
-// workers in one lease, and the stalled worker's late saves were refused.
+// consumers' table once, every baseline once, and no ref was claimed by
+// two workers in one lease: the stalled worker's late batch is dropped
+// (it outlived its lease) or its saves refused (the claims were taken
+// again), as the SIGSTOP lands.
 
 const (
 	fleetFlowery   = 4 // accounts
@@ -396,7 +398,7 @@ func TestFleetFaults(t *testing.T) {
 	paused.Store(false)
 
 	// 2. A worker stalls past its leases holding claims, then wakes: its
-	// late saves must be refused.
+	// late batch must not land.
 	for a := range fleetFlowery {
 		move(a, 75, 125, "已签收", "delivered")
 	}
@@ -514,7 +516,6 @@ func TestFleetFaults(t *testing.T) {
 	logs.mu.Lock()
 	defer logs.mu.Unlock()
 	assert.Empty(t, logs.twice, "a ref claimed by two workers in one lease")
-	assert.Greater(t, logs.lost[stalled.cmd.Process.Pid], 0, "the stalled worker's late saves were refused")
 	consumeErrs.Range(func(k, _ any) bool {
 		assert.NotContains(t, k.(string), "duplicate key", "a change handed off twice")
 		return true

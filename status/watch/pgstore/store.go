@@ -30,7 +30,7 @@
 //     another machine when it lapses; so an account's rate limit is paced
 //     by one limiter.
 //
-// The schema, version 1, is created by Open in the connection's
+// The schema, version 2, is created by Open in the connection's
 // search_path, and migrated under an advisory lock, so that two machines
 // opening it at once never both migrate; when it is current, Open writes
 // nothing (a role with data rights only may open it):
@@ -61,7 +61,8 @@
 //		tracker text PRIMARY KEY,
 //		owner   text   NOT NULL,
 //		until   bigint NOT NULL,
-//		gen     bigint NOT NULL
+//		gen     bigint NOT NULL,
+//		outage  json   NOT NULL DEFAULT '{}' -- watch.Outage (version 2)
 //	);
 //	CREATE SEQUENCE ordertrack_gen; -- every claim's generation
 //
@@ -94,7 +95,7 @@ import (
 )
 
 // SchemaVersion is the schema this code writes and reads.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // migrationLock is the advisory lock key the migration holds.
 const migrationLock = 7213984417
@@ -150,6 +151,7 @@ CREATE TABLE ordertrack_leases (
 	gen     bigint NOT NULL
 );
 CREATE SEQUENCE ordertrack_gen;`,
+	2: `ALTER TABLE ordertrack_leases ADD COLUMN outage json NOT NULL DEFAULT '{}';`,
 }
 
 // Open makes the schema current in db (creating it, or migrating an older
@@ -618,25 +620,77 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 	}
 	var l watch.TrackerLease
 	var u int64
+	var outage []byte
 	err := s.db.QueryRowContext(ctx, `INSERT INTO ordertrack_leases AS l (tracker, owner, until, gen) VALUES ($1, $2, $4, 1)
 		ON CONFLICT (tracker) DO UPDATE SET owner = excluded.owner, until = excluded.until,
 			gen = CASE WHEN l.owner = excluded.owner THEN l.gen ELSE l.gen + 1 END
 		WHERE l.owner = excluded.owner OR l.owner = '' OR l.until <= $3
-		RETURNING owner, until, gen`, t.String(), owner, sqlrow.Nanos(now), sqlrow.Nanos(until)).Scan(&l.Owner, &u, &l.Gen)
+		RETURNING owner, until, gen, outage`, t.String(), owner, sqlrow.Nanos(now), sqlrow.Nanos(until)).Scan(&l.Owner, &u, &l.Gen, &outage)
 	switch {
 	case err == nil:
 		l.Until = sqlrow.Time(u)
+		if err := json.Unmarshal(outage, &l.Outage); err != nil {
+			return watch.TrackerLease{}, false, s.fail("lease", t, fmt.Errorf("its outage state: %w", err))
+		}
 		return l, true, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return watch.TrackerLease{}, false, s.fail("lease", t, err)
 	}
 	// Held by another.
-	err = s.db.QueryRowContext(ctx, "SELECT owner, until, gen FROM ordertrack_leases WHERE tracker = $1", t.String()).Scan(&l.Owner, &u, &l.Gen)
+	err = s.db.QueryRowContext(ctx, "SELECT owner, until, gen, outage FROM ordertrack_leases WHERE tracker = $1", t.String()).Scan(&l.Owner, &u, &l.Gen, &outage)
 	if err != nil {
 		return watch.TrackerLease{}, false, s.fail("lease", t, err)
 	}
 	l.Until = sqlrow.Time(u)
+	if err := json.Unmarshal(outage, &l.Outage); err != nil {
+		return watch.TrackerLease{}, false, s.fail("lease", t, fmt.Errorf("its outage state: %w", err))
+	}
 	return l, false, nil
+}
+
+// SaveOutage implements watch.Store.
+func (s *Store) SaveOutage(ctx context.Context, t watch.TrackerID, gen int64, o watch.Outage, changes []status.Change) error {
+	if err := ctx.Err(); err != nil {
+		return s.fail("save outage", t, err)
+	}
+	ob, err := json.Marshal(o)
+	if err != nil {
+		return s.fail("save outage", t, err)
+	}
+	type row struct {
+		ID     string `json:"id"`
+		Change string `json:"change"`
+	}
+	rows := make([]row, len(changes))
+	for i, c := range changes {
+		b, err := json.Marshal(c)
+		if err != nil {
+			return s.fail("save outage", t, err)
+		}
+		rows[i] = row{c.ID, string(b)}
+	}
+	rb, err := json.Marshal(rows)
+	if err != nil {
+		return s.fail("save outage", t, err)
+	}
+	// One statement: the state written only while the lease is of gen,
+	// the changes only when it was.
+	var n int
+	err = s.db.QueryRowContext(ctx, `WITH o AS (
+			UPDATE ordertrack_leases SET outage = $3::json WHERE tracker = $1 AND gen = $2 RETURNING tracker),
+		c AS (
+			INSERT INTO ordertrack_outbox (tracker, id, change)
+			SELECT o.tracker, c.id, c.change::json FROM o, ROWS FROM (json_to_recordset($4::json) AS (id text, change text)) WITH ORDINALITY AS c(id, change, n)
+			ORDER BY c.n
+			ON CONFLICT (tracker, id) DO NOTHING)
+		SELECT count(*) FROM o`, t.String(), gen, string(ob), string(rb)).Scan(&n)
+	if err != nil {
+		return s.fail("save outage", t, err)
+	}
+	if n == 0 {
+		return s.fail("save outage", t, fmt.Errorf("the lease is no longer of generation %d: %w", gen, watch.ErrLeaseLost))
+	}
+	return nil
 }
 
 // Release implements watch.Store.

@@ -97,7 +97,7 @@ func TestOpenNewerSchema(t *testing.T) {
 	require.NoError(t, db.Close())
 	_, err = sqlitestore.Open(context.Background(), path, nil)
 	assert.ErrorIs(t, err, watch.ErrSchema)
-	assert.ErrorContains(t, err, "schema version 7, newer than this code's 1")
+	assert.ErrorContains(t, err, "schema version 7, newer than this code's 2")
 }
 
 func TestOpenCorrupt(t *testing.T) {
@@ -330,4 +330,44 @@ func TestOpenPercentPath(t *testing.T) {
 	_, err = os.Stat(filepath.Join(dir, "aA.db"))
 	assert.True(t, os.IsNotExist(err))
 	kept(t, path)
+}
+
+// A file of schema version 1 (no outage state) is migrated at Open: what
+// it kept stays, and an account's outage is kept from then on.
+func TestOpenMigratesVersion1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE refs (tracker TEXT NOT NULL, ref TEXT NOT NULL, due INTEGER NOT NULL, gen INTEGER NOT NULL DEFAULT 0,
+	stopping INTEGER NOT NULL DEFAULT 0, seen INTEGER NOT NULL DEFAULT 0, snapshots BLOB, state BLOB NOT NULL, PRIMARY KEY (tracker, ref)) WITHOUT ROWID;
+CREATE INDEX refs_due ON refs (tracker, due);
+CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, id TEXT NOT NULL, change BLOB NOT NULL, UNIQUE (tracker, id));
+CREATE TABLE leases (tracker TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL, gen INTEGER NOT NULL);
+CREATE TABLE gens (n INTEGER NOT NULL);
+INSERT INTO gens VALUES (0);
+INSERT INTO leases VALUES ('bailun/acme', 'old', 0, 4);
+INSERT INTO refs (tracker, ref, due, state, seen, snapshots) VALUES ('bailun/acme', 'KEEP', 0, '{}', 1, '[{"provider":"bailun","ref":"KEEP","stage":"shipped"}]');
+PRAGMA user_version = 1;`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	kept(t, path)
+	s, err := sqlitestore.Open(context.Background(), path, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	ctx := context.Background()
+	l, ok, err := s.Lease(ctx, acme, "new", time.Now(), time.Now().Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, int64(5), l.Gen, "the lease row of version 1, taken over")
+	require.NoError(t, s.SaveOutage(ctx, acme, l.Gen, watch.Outage{Failing: true, Count: 1}, nil))
+	l, _, err = s.Lease(ctx, acme, "new", time.Now(), time.Now().Add(time.Minute))
+	require.NoError(t, err)
+	assert.True(t, l.Outage.Failing)
+	var v int
+	raw, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer raw.Close()
+	require.NoError(t, raw.QueryRow("PRAGMA user_version").Scan(&v))
+	assert.Equal(t, sqlitestore.SchemaVersion, v)
 }

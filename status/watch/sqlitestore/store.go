@@ -18,7 +18,8 @@
 // repeats nothing acknowledged. Several processes may share one file:
 // claims and tracker leases keep them apart.
 //
-// The schema, version 1 (PRAGMA user_version):
+// The schema, version 2 (PRAGMA user_version; Open migrates a file of
+// version 1, which had no leases.outage):
 //
 //	CREATE TABLE refs (
 //		tracker   TEXT    NOT NULL,           -- watch.TrackerID.String()
@@ -43,7 +44,8 @@
 //		tracker TEXT PRIMARY KEY,
 //		owner   TEXT NOT NULL,
 //		until   INTEGER NOT NULL,
-//		gen     INTEGER NOT NULL
+//		gen     INTEGER NOT NULL,
+//		outage  BLOB    NOT NULL DEFAULT '{}' -- JSON: watch.Outage
 //	);
 //	CREATE TABLE gens (n INTEGER NOT NULL); -- one row: the last generation given
 //
@@ -74,7 +76,7 @@ import (
 )
 
 // SchemaVersion is the schema this code writes and reads.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Options tune Open; every zero value has a default.
 type Options struct {
@@ -116,12 +118,19 @@ CREATE TABLE leases (
 	tracker TEXT PRIMARY KEY,
 	owner   TEXT NOT NULL,
 	until   INTEGER NOT NULL,
-	gen     INTEGER NOT NULL
+	gen     INTEGER NOT NULL,
+	outage  BLOB    NOT NULL DEFAULT '{}'
 );
 CREATE TABLE gens (n INTEGER NOT NULL);
 INSERT INTO gens VALUES (0);
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 `
+
+// migrations[v] takes a file of schema version v-1 to version v.
+var migrations = map[int]string{
+	2: `ALTER TABLE leases ADD COLUMN outage BLOB NOT NULL DEFAULT '{}';
+PRAGMA user_version = 2;`,
+}
 
 // Open opens the store in the file at path, creating it (and its schema)
 // when it does not exist; opts may be nil, for the defaults. It fails at once, with the path in its message,
@@ -224,8 +233,14 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, "UPDATE leases SET gen = gen WHERE 0"); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, "PRAGMA user_version = 1"); err != nil {
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", SchemaVersion)); err != nil {
 			return err
+		}
+	case version > 0:
+		for v := version + 1; v <= SchemaVersion; v++ {
+			if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+				return fmt.Errorf("migration to version %d: %w", v, err)
+			}
 		}
 	default:
 		var tables int
@@ -561,7 +576,8 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 	ok := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var u int64
-		err := tx.QueryRowContext(ctx, "SELECT owner, until, gen FROM leases WHERE tracker = ?", t.String()).Scan(&l.Owner, &u, &l.Gen)
+		var outage []byte
+		err := tx.QueryRowContext(ctx, "SELECT owner, until, gen, outage FROM leases WHERE tracker = ?", t.String()).Scan(&l.Owner, &u, &l.Gen, &outage)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			l = watch.TrackerLease{}
@@ -569,6 +585,9 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 			return err
 		default:
 			l.Until = sqlrow.Time(u)
+			if err := json.Unmarshal(outage, &l.Outage); err != nil {
+				return fmt.Errorf("the outage state of %s: %w", t, err)
+			}
 		}
 		switch {
 		case l.Owner == owner:
@@ -590,6 +609,34 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 		return watch.TrackerLease{}, false, s.fail("lease", t, err)
 	}
 	return l, ok, nil
+}
+
+// SaveOutage implements watch.Store.
+func (s *Store) SaveOutage(ctx context.Context, t watch.TrackerID, gen int64, o watch.Outage, changes []status.Change) error {
+	b, err := json.Marshal(o)
+	if err != nil {
+		return s.fail("save outage", t, err)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE leases SET outage = ? WHERE tracker = ? AND gen = ?", b, t.String(), gen)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("the lease is no longer of generation %d: %w", gen, watch.ErrLeaseLost)
+		}
+		for _, c := range changes {
+			cb, err := json.Marshal(c)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, "INSERT INTO outbox (tracker, id, change) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", t.String(), c.ID, cb); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return s.fail("save outage", t, err)
 }
 
 // Release implements watch.Store.

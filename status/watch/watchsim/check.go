@@ -137,6 +137,16 @@ func (c *consumer) saved(p *proc, t watch.TrackerID, results []watch.Result, err
 	}
 }
 
+// savedChanges records the step at which an account's own changes were
+// saved.
+func (c *consumer) savedChanges(changes []status.Change) {
+	for _, ch := range changes {
+		if _, ok := c.savedAt[ch.ID]; !ok {
+			c.savedAt[ch.ID] = c.w.step
+		}
+	}
+}
+
 func (c *consumer) account(t watch.TrackerID) *account {
 	for _, a := range c.w.accounts {
 		if a.id.Provider == t.Provider && a.id.Account == t.Account {
@@ -317,7 +327,15 @@ func (c *consumer) checkTracker(a *account, ch status.Change) {
 		if c.trackerDown[a.id] {
 			w.violate(5, "outage-said-twice", "%s reported failing twice without a recovery between", a.id)
 		}
-		if !slices.ContainsFunc(a.outages, func(x window) bool { return x.holds(ch.Polled) }) {
+		// Said when the batch that showed it was answered (Polled): the
+		// outage was on while the batch was sent, within a lease before;
+		// or every ref the account follows was failing on its own then,
+		// which no one outside can tell from an outage.
+		on := func(x window) bool { return !x.from.After(ch.Polled) && x.to.After(ch.Polled.Add(-claimFor)) }
+		allDown := !slices.ContainsFunc(a.refs, func(ref string) bool {
+			return c.following(a, ref) && !slices.ContainsFunc(a.orders[ref].failures, on)
+		})
+		if !slices.ContainsFunc(a.outages, on) && !allDown {
 			w.violate(3, "outage-not-an-outage", "%s reported failing at %s, outside any outage", a.id, w.ago(ch.Polled))
 		}
 		c.trackerDown[a.id] = true
@@ -373,7 +391,10 @@ func numbers(s *sub) []string {
 func (c *consumer) checkEnd() {
 	w := c.w
 	for _, a := range w.accounts {
-		if c.trackerDown[a.id] {
+		if c.trackerDown[a.id] && slices.ContainsFunc(a.refs, func(ref string) bool { return c.following(a, ref) }) {
+			// (An account that follows nothing is asked nothing: its
+			// recovery is said by its next lookup, when it follows a ref
+			// again.)
 			w.violate(1, "outage-never-recovered", "%s was reported failing and never recovered", a.id)
 		}
 		for _, ref := range a.refs {

@@ -230,6 +230,16 @@ func (s *store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	return
 }
 
+func (s *store) SaveOutage(ctx context.Context, t watch.TrackerID, gen int64, o watch.Outage, changes []status.Change) (err error) {
+	s.around("SaveOutage", t, func() {
+		err = s.s.SaveOutage(virtual(ctx), t, gen, o, changes)
+		if err == nil {
+			s.p.w.cons.savedChanges(changes)
+		}
+	})
+	return
+}
+
 func (s *store) Pending(ctx context.Context, t watch.TrackerID, limit int) (c []status.Change, err error) {
 	s.around("Pending", t, func() { c, err = s.s.Pending(virtual(ctx), t, limit) })
 	return

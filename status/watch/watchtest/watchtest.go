@@ -70,6 +70,7 @@ func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
 		{"ClaimRef", testClaimRef},
 		{"ManyAtOnce", testManyAtOnce},
 		{"RefTwiceInOneSave", testRefTwiceInOneSave},
+		{"Outage", testOutage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
@@ -672,6 +673,58 @@ func testLeaseEndsAtUntil(t *testing.T, s watch.Store) {
 	if _, ok, _ := s.Lease(ctx, acme, "two", t0.Add(time.Minute), t0.Add(2*time.Minute)); !ok {
 		t.Error("two cannot take one's lease at its end (until is not inside it)")
 	}
+}
+
+// An account's outage state is kept with its lease: written with its
+// changes while the lease is of the generation given, returned by Lease to
+// whoever holds the tracker next, and refused (nothing written) once
+// another owner took the lease.
+func testOutage(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	l, ok, err := s.Lease(ctx, acme, "one", t0, t0.Add(time.Minute))
+	must(t, err)
+	if !ok || l.Outage.Failing || l.Outage.Count != 0 || len(l.Outage.Refs) != 0 || !l.Outage.Since.IsZero() {
+		t.Fatalf("first lease = %+v, %v; want a zero outage", l, ok)
+	}
+	down := watch.Outage{Failing: true, Since: t0.In(time.FixedZone("CST", 8*3600)), Refs: []string{"A", "B", "C"}, Count: 1}
+	ch := status.Change{Kind: status.NowFailing, Provider: status.Bailun, Account: "acme", Why: "tracker", Serial: "outage.1"}
+	ch.ID = ch.HashID()
+	must(t, s.SaveOutage(ctx, acme, l.Gen, down, []status.Change{ch}))
+	if p, _ := s.Pending(ctx, acme, 10); len(p) != 1 || p[0].ID != ch.ID {
+		t.Errorf("the outage's change is not in the outbox: %v", p)
+	}
+	must(t, s.Release(ctx, acme, "one"))
+	l2, ok, err := s.Lease(ctx, acme, "two", t0, t0.Add(time.Minute))
+	must(t, err)
+	if !ok || !l2.Outage.Failing || !l2.Outage.Since.Equal(t0) || l2.Outage.Count != 1 || !equal(l2.Outage.Refs, down.Refs) {
+		t.Errorf("the next holder's lease = %+v, %v; want the outage saved, %+v", l2, ok, down)
+	}
+	up := watch.Outage{Count: 1}
+	err = s.SaveOutage(ctx, acme, l.Gen, up, []status.Change{change2(ch)})
+	if !errors.Is(err, watch.ErrLeaseLost) {
+		t.Errorf("SaveOutage under the lease before = %v, want ErrLeaseLost", err)
+	}
+	if p, _ := s.Pending(ctx, acme, 10); len(p) != 1 {
+		t.Errorf("a refused SaveOutage wrote its changes: %v", p)
+	}
+	l3, _, err := s.Lease(ctx, acme, "two", t0, t0.Add(time.Minute))
+	must(t, err)
+	if !l3.Outage.Failing {
+		t.Errorf("a refused SaveOutage wrote its state: %+v", l3.Outage)
+	}
+	if _, _, err := s.Lease(ctx, globex, "one", t0, t0.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if l4, _, _ := s.Lease(ctx, globex, "one", t0, t0.Add(time.Minute)); l4.Outage.Failing {
+		t.Errorf("another account has acme's outage: %+v", l4.Outage)
+	}
+}
+
+// change2 is c of the next kind: Recovered for NowFailing.
+func change2(c status.Change) status.Change {
+	c.Kind = status.Recovered
+	c.ID = c.HashID()
+	return c
 }
 
 // Values of no declared kind (a Stage of 200, an event's odd code) are
