@@ -73,6 +73,31 @@ func (k *ChangeKind) UnmarshalText(b []byte) error {
 }
 
 // Change is one thing that changed about an order between two snapshots.
+//
+// Its ID is what it says about the order, never when or how it was seen:
+// the same change found again (by another poll, after a crash, from an
+// answer in another zone) has the same ID, and a consumer of at-least-once
+// delivery de-duplicates by it. The ID hashes the change's Kind, Provider,
+// Account, Ref, OrderNo and Serial, and what its kind says:
+//
+//   - StageChanged, NowNotFound: From, To, and At (the provider's time of
+//     the answer);
+//   - NewEvent: the event: its instant, raw time, text, place, stage and
+//     code;
+//   - TrackingNoAssigned, TrackingNoChanged: TrackingNo, PrevTrackingNo,
+//     and At;
+//   - ProblemAdded, ProblemCleared: the problem (its reason and code), and
+//     At;
+//   - Following, Unfollowed: To and Why;
+//   - NowFailing, Recovered: Why.
+//
+// Times count by their instant, never their zone; Polled and Err are not
+// part of it. Serial, set by a Watcher, tells apart changes that would
+// otherwise say the same (a problem added, cleared and added again; a ref
+// failing twice; a second follow of a ref): it is the ref's follow and its
+// count of changes, kept with what the Watcher knows of the ref, so that
+// at most the one change in flight when a process died is delivered
+// twice, with its ID.
 type Change struct {
 	// Kind says what changed; the fields below that it names are set.
 	Kind ChangeKind `json:"kind"`
@@ -108,11 +133,11 @@ type Change struct {
 	// twice): the ref's follow (each Follow after an Unfollowed is another)
 	// and the number of changes made of it before this one, as the Watcher
 	// keeps them with what it knows of the ref, "<follow>.<n>". An account's
-	// own change has the account's outage number. Empty from Diff.
+	// own change has its outage's number, "outage.<n>". Empty from Diff.
 	Serial string `json:"serial,omitempty"`
 	// Why says why a ref is Unfollowed ("removed", "final", "expired",
-	// "refused"), or what a NowFailing without a Ref is ("tracker": every
-	// ref of the account failed).
+	// "refused"), or what a NowFailing or Recovered without a Ref is
+	// ("tracker": the account's outage, as package watch decides it).
 	Why string `json:"why,omitempty"`
 	// Err is the new failure, for NowFailing.
 	Err error `json:"-"`
@@ -122,26 +147,10 @@ type Change struct {
 	ID string `json:"id"`
 }
 
-// HashID returns the ID of what c says about its order, never of when or
-// how it was seen: a hash of its Kind, Provider, Account, Ref, OrderNo and
-// Serial, and of what its kind says:
-//
-//   - StageChanged, NowNotFound: From, To, and At (the provider's time of
-//     the answer);
-//   - NewEvent: the event (its instant, raw time, text, place, stage and
-//     code);
-//   - TrackingNoAssigned, TrackingNoChanged: TrackingNo and
-//     PrevTrackingNo, and At;
-//   - ProblemAdded, ProblemCleared: the problem (its reason and code), and
-//     At;
-//   - Following, Unfollowed: To and Why;
-//   - NowFailing, Recovered: Why (their Serial is the failure's number).
-//
-// Times count by their instant: the same change made from an answer in
-// UTC+8 and one in UTC has one ID. Polled and Err are not in it: a change
-// found again by another poll, after a crash, has the ID it had. Diff sets
-// each change's ID to it; code that makes a change itself, or sets a field
-// of one (a Watcher sets Account and Serial), sets ID to it again.
+// HashID returns the ID of what c says about its order, as the Change
+// type's documentation lists it. Diff sets each change's ID to it; code
+// that makes a change itself, or sets a field of one (a Watcher sets
+// Account and Serial), sets ID to it again.
 func (c Change) HashID() string {
 	h := sha256.New()
 	var b []byte
