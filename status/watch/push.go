@@ -73,8 +73,7 @@ func (w *Watcher) Push(ctx context.Context, id TrackerID, snaps ...status.Snapsh
 		}
 		var r Result
 		if len(answer) > 0 {
-			var n tally
-			r = w.diffRef(tr, c, answer, false, now, &n)
+			r = w.diffRef(tr, c, answer, false, now)
 		} else {
 			r = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: c.State}
 		}
