@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -77,8 +78,15 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			return nil
 		}
 
-		// Ask.
-		answers, refused := w.ask(ctx, tr, claims)
+		// Ask, under the lease: the batch's requests stop when the lease
+		// ends, and it is renewed while they run.
+		bctx, done := w.underLease(ctx, tr)
+		answers, refused := w.ask(bctx, tr, claims)
+		if until, held := done(); held {
+			tr.leaseUntil, leased = until, until.Add(-w.claimFor)
+		} else if ctx.Err() == nil {
+			return errLeaseEnded // another process may drive the tracker now
+		}
 		if ctx.Err() != nil {
 			// Stopped mid-batch: give the claims back as they were, due now,
 			// so that the next Watcher need not wait for their lease.
@@ -154,6 +162,73 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 				return err
 			}
 		}
+	}
+}
+
+// underLease returns a context for one batch's requests that ends when
+// tr's lease does, as far as this Watcher knows; the lease is renewed a
+// third of the way into it, and each third after, for as long as the batch
+// runs. done stops the timers, and reports until when the lease is held,
+// or false when it ended or another process took it: the batch is then
+// old news, and none of its requests is sent after that.
+func (w *Watcher) underLease(ctx context.Context, tr *tracked) (bctx context.Context, done func() (until time.Time, held bool)) {
+	bctx, cancel := context.WithCancelCause(ctx)
+	var (
+		mu              sync.Mutex
+		until           = tr.leaseUntil
+		held, finished  = true, false
+		stopEnd, stopRe func() bool
+	)
+	end := func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !finished {
+			held = false
+			cancel(errLeaseEnded)
+		}
+	}
+	var renew func()
+	renew = func() {
+		now := w.now()
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), w.claimFor/3)
+		l, ok, err := w.store.Lease(sctx, tr.id, w.owner, now, now.Add(w.claimFor))
+		scancel()
+		mu.Lock()
+		defer mu.Unlock()
+		switch {
+		case finished || !held:
+			return
+		case err != nil:
+			// The Store did not answer: the lease ends when it was to,
+			// unless the next try renews it.
+		case !ok || l.Gen != tr.leaseGen:
+			held = false
+			cancel(errLeaseEnded)
+			return
+		default:
+			until = now.Add(w.claimFor)
+			stopEnd()
+			stopEnd = w.clock.AfterFunc(until.Sub(w.now()), end)
+		}
+		stopRe = w.clock.AfterFunc(w.claimFor/3, renew)
+	}
+	if !w.now().Before(until) {
+		// Ended before the batch began (a stall since the claim).
+		cancel(errLeaseEnded)
+		return bctx, func() (time.Time, bool) { return until, false }
+	}
+	mu.Lock()
+	stopEnd = w.clock.AfterFunc(until.Sub(w.now()), end)
+	stopRe = w.clock.AfterFunc(max(until.Sub(w.now())-w.claimFor*2/3, 0), renew)
+	mu.Unlock()
+	return bctx, func() (time.Time, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		finished = true
+		stopEnd()
+		stopRe()
+		cancel(nil)
+		return until, held && w.now().Before(until)
 	}
 }
 
@@ -244,7 +319,7 @@ func (w *Watcher) merge(tr *tracked, claims []Claim, answers map[string][]status
 		// Each ref stopping or refused: nothing said of the account.
 	case b.answered > 0:
 		if o.Failing {
-			c := w.stampTracker(tr.id, w.now(), o.Count, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
+			c := w.stampTracker(tr.id, now, o.Count, status.Change{Kind: status.Recovered, Provider: tr.id.Provider, Why: "tracker"})
 			b.said = &c
 		}
 		o.Failing, o.Since, o.Refs = false, time.Time{}, nil
@@ -264,7 +339,7 @@ func (w *Watcher) merge(tr *tracked, claims []Claim, answers map[string][]status
 			}
 			o.Failing = true
 			o.Count++
-			c := w.stampTracker(tr.id, w.now(), o.Count, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
+			c := w.stampTracker(tr.id, now, o.Count, status.Change{Kind: status.NowFailing, Provider: tr.id.Provider, Why: "tracker", Err: cause})
 			b.said = &c
 		}
 	}

@@ -69,12 +69,32 @@ type Options struct {
 	// Owner names this process in tracker leases; "" gives host, pid and
 	// a random suffix.
 	Owner string
-	// Clock gives the Watcher's time: when refs are followed, polled and
-	// next due, the poll time of its changes, and the now and until it
-	// passes to its Store's claims and leases. Nil is time.Now. Tests and
-	// the simulator (package watchsim) set it to a clock they advance.
-	Clock func() time.Time
+	// Clock gives the Watcher's time and timers: when refs are followed,
+	// polled and next due, the poll time of its changes, how long it holds
+	// a tracker lease as far as it knows (a batch's requests stop when it
+	// ends, and it is renewed while the batch runs). Nil is the system's
+	// clock. Tests and the simulator (package watchsim) set a clock they
+	// advance.
+	Clock Clock
 }
+
+// Clock is where a Watcher reads the time and sets its timers.
+type Clock interface {
+	// Now returns the current time.
+	Now() time.Time
+	// AfterFunc calls f once d has passed, unless stop is called first;
+	// stop reports whether it stopped the call.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+// systemClock is the system's clock.
+type systemClock struct{}
+
+// Now implements Clock.
+func (systemClock) Now() time.Time { return time.Now() }
+
+// AfterFunc implements Clock, with time.AfterFunc.
+func (systemClock) AfterFunc(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop }
 
 // Watcher follows orders over time. It keeps nothing of its own: the
 // Store holds which refs are followed, when each is due, its last
@@ -107,6 +127,7 @@ type Watcher struct {
 	onError  func(error)
 	log      *slog.Logger
 	owner    string
+	clock    Clock
 	now      func() time.Time
 	follows  atomic.Int64 // follow names given
 
@@ -148,13 +169,14 @@ type tracked struct {
 func New(opts Options) *Watcher {
 	w := &Watcher{store: opts.Store, sched: opts.Schedule, batch: opts.Batch, claimFor: opts.ClaimFor,
 		tick: opts.Tick, first: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger,
-		owner: opts.Owner, now: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
+		owner: opts.Owner, clock: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
 	if w.store == nil {
 		w.store = NewMemoryStore()
 	}
-	if w.now == nil {
-		w.now = time.Now
+	if w.clock == nil {
+		w.clock = systemClock{}
 	}
+	w.now = w.clock.Now
 	if w.sched == nil {
 		w.sched = &DefaultSchedule{}
 	}

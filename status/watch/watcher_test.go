@@ -71,23 +71,71 @@ func newScripted(p status.Provider) *scripted {
 }
 
 // clock is a test's time.
+// clock is a Clock the test advances; its timers fire, in time order,
+// as Add passes them.
 type clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	now    time.Time
+	timers []*testTimer
+}
+
+type testTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool
 }
 
 func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+func (c *clock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &testTimer{at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		was := !t.stopped
+		t.stopped = true
+		return was
+	}
+}
+
 func (c *clock) Add(d time.Duration) {
 	c.mu.Lock()
-	c.now = c.now.Add(d)
+	end := c.now.Add(d)
 	c.mu.Unlock()
+	for {
+		c.mu.Lock()
+		var next *testTimer
+		for _, t := range c.timers {
+			if !t.stopped && !t.at.After(end) && (next == nil || t.at.Before(next.at)) {
+				next = t
+			}
+		}
+		if next == nil {
+			c.now = end
+			c.mu.Unlock()
+			return
+		}
+		next.stopped = true
+		c.now = maxTime(c.now, next.at)
+		c.mu.Unlock()
+		next.f()
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func newWatcher(opts Options) (*Watcher, *clock) {
 	c := &clock{now: time.Date(2024, 6, 3, 9, 0, 0, 0, time.UTC)}
-	w := New(opts)
-	w.now = c.Now
-	return w, c
+	opts.Clock = c
+	return New(opts), c
 }
 
 // poll runs one pass and returns the changes as strings.

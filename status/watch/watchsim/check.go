@@ -27,8 +27,10 @@ type consumer struct {
 	// trackerDown says, by account, that the consumer was told the
 	// account is failing.
 	trackerDown map[watch.TrackerID]bool
-	// savedAt is the step at which each change was saved to the outbox.
-	savedAt map[string]int
+	// savedAt is the step at which each change was saved to the outbox;
+	// savedWhen the virtual time, for an account's own.
+	savedAt   map[string]int
+	savedWhen map[string]time.Time
 }
 
 type refKey struct {
@@ -69,7 +71,7 @@ type seenSub struct {
 
 func newConsumer(w *world) *consumer {
 	return &consumer{w: w, ids: map[string]int{}, mayRepeat: map[string]int{}, facts: map[string]string{}, refs: map[refKey]*followedRef{},
-		trackerDown: map[watch.TrackerID]bool{}, savedAt: map[string]int{}}
+		trackerDown: map[watch.TrackerID]bool{}, savedAt: map[string]int{}, savedWhen: map[string]time.Time{}}
 }
 
 func (c *consumer) ref(a *account, ref string) *followedRef {
@@ -142,7 +144,7 @@ func (c *consumer) saved(p *proc, t watch.TrackerID, results []watch.Result, err
 func (c *consumer) savedChanges(changes []status.Change) {
 	for _, ch := range changes {
 		if _, ok := c.savedAt[ch.ID]; !ok {
-			c.savedAt[ch.ID] = c.w.step
+			c.savedAt[ch.ID], c.savedWhen[ch.ID] = c.w.step, c.w.clock
 		}
 	}
 }
@@ -327,11 +329,11 @@ func (c *consumer) checkTracker(a *account, ch status.Change) {
 		if c.trackerDown[a.id] {
 			w.violate(5, "outage-said-twice", "%s reported failing twice without a recovery between", a.id)
 		}
-		// Said when the batch that showed it was answered (Polled): the
-		// outage was on while the batch was sent, within a lease before;
+		// Polled is when the batch that showed it began, and it was saved
+		// after its last answer: the outage was on at some time between;
 		// or every ref the account follows was failing on its own then,
 		// which no one outside can tell from an outage.
-		on := func(x window) bool { return !x.from.After(ch.Polled) && x.to.After(ch.Polled.Add(-claimFor)) }
+		on := func(x window) bool { return x.from.Before(c.savedWhen[ch.ID]) && x.to.After(ch.Polled) }
 		allDown := !slices.ContainsFunc(a.refs, func(ref string) bool {
 			return c.following(a, ref) && !slices.ContainsFunc(a.orders[ref].failures, on)
 		})

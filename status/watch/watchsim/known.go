@@ -11,8 +11,7 @@ package watchsim
 func init() {
 	for kind, d := range map[string]Defect{
 		// "One clock, one driver"
-		"two-drivers": {"#31: a holder whose lease ended mid-batch (stalled, or slow) sends requests beside the new holder", 1},
-		"id-repeated": {"#31: a change delivered twice without a crash (a holder stalled past its lease delivers what the new holder did)", 807},
+		"id-repeated": {"#31: a change delivered twice without a crash (a holder stalled in its lease renewal, on its own clock, delivers what the new holder did)", 2119},
 	} {
 		Known[kind] = d
 	}

@@ -22,6 +22,67 @@ type proc struct {
 	th       *thread
 	// inflight is the change it delivered and has not acknowledged yet.
 	inflight string
+	// timers are its Watcher's timers (its Clock's AfterFunc), fired in
+	// virtual time when the process runs next; inTimer says one is firing.
+	timers  []*simTimer
+	inTimer bool
+	// stalledUntil is when its last stall ends.
+	stalledUntil time.Time
+}
+
+// simTimer is one AfterFunc of a process's Watcher.
+type simTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+// clock is a process's Watcher's Clock: the world's virtual time, and
+// timers that fire when the process runs after their time (a process
+// stalled fires them when it wakes, as one stopped by SIGSTOP does; one
+// that crashed, never).
+type clock struct{ p *proc }
+
+// Now implements watch.Clock.
+func (c clock) Now() time.Time { return c.p.w.now() }
+
+// AfterFunc implements watch.Clock.
+func (c clock) AfterFunc(d time.Duration, f func()) func() bool {
+	t := &simTimer{at: c.p.w.clock.Add(d), f: f}
+	c.p.timers = append(c.p.timers, t)
+	return func() bool {
+		was := !t.stopped
+		t.stopped = true
+		return was
+	}
+}
+
+// fire runs p's timers that are due, in time order, each once, on the
+// world's goroutine: a Store call from one goes straight to the Store
+// (no yield point: it is the process's other thread).
+func (p *proc) fire() {
+	for {
+		var next *simTimer
+		for _, t := range p.timers {
+			if !t.stopped && !t.at.After(p.w.clock) && (next == nil || t.at.Before(next.at)) {
+				next = t
+			}
+		}
+		if next == nil {
+			break
+		}
+		next.stopped = true
+		p.inTimer = true
+		next.f()
+		p.inTimer = false
+	}
+	live := p.timers[:0]
+	for _, t := range p.timers {
+		if !t.stopped {
+			live = append(live, t)
+		}
+	}
+	p.timers = live
 }
 
 // thread is the goroutine running a process's call. It runs only between
@@ -55,7 +116,8 @@ func (p *proc) start() {
 	p.alive = true
 	p.inflight = ""
 	p.owner = fmt.Sprintf("p%d.%d", p.n, p.starts)
-	p.watcher = watch.New(watch.Options{Store: &store{p: p, s: p.w.store}, Clock: p.w.now, Owner: p.owner, Batch: batch,
+	p.timers = nil
+	p.watcher = watch.New(watch.Options{Store: &store{p: p, s: p.w.store}, Clock: clock{p}, Owner: p.owner, Batch: batch,
 		ClaimFor: claimFor, Schedule: watch.Every{Interval: interval, Linger: 1000 * time.Hour}})
 	p.trackers = map[*account]watch.TrackerID{}
 	for _, a := range p.w.accounts {
@@ -135,6 +197,8 @@ func (p *proc) resume(crashNow bool) {
 	th := p.th
 	if crashNow {
 		p.w.logf("%s crashes at %q", p.owner, th.what)
+	} else {
+		p.fire()
 	}
 	th.resume <- crashNow
 	timer := time.NewTimer(hang)
@@ -168,6 +232,7 @@ func (p *proc) resume(crashNow bool) {
 // delivering may come again, once.
 func (p *proc) die() {
 	p.alive = false
+	p.timers = nil
 	if p.inflight != "" {
 		p.w.cons.mayRepeat[p.inflight]++
 		p.inflight = ""
@@ -191,6 +256,11 @@ type store struct {
 
 // around is a Store call between two yield points.
 func (s *store) around(what string, t watch.TrackerID, call func()) {
+	if s.p.inTimer {
+		s.p.w.logf("%s timer: %s %s", s.p.owner, what, t)
+		call()
+		return
+	}
 	s.p.yield("before "+what+" "+t.String(), 0)
 	call()
 	s.p.yield("after "+what+" "+t.String(), 0)

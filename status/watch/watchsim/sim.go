@@ -129,7 +129,7 @@ func Run(seed int64, cfg Config) (rep Report) {
 		}
 	}()
 	w.store = store
-	w.front = watch.New(watch.Options{Store: store, Clock: w.now, Owner: "front"})
+	w.front = watch.New(watch.Options{Store: store, Clock: &clock{p: &proc{w: w}}, Owner: "front"})
 	for _, p := range status.Providers() {
 		w.accounts = append(w.accounts, w.newAccount(p, 2+w.rng.IntN(4)))
 	}
@@ -287,6 +287,7 @@ func (w *world) crashHere(p *proc) bool {
 func (w *world) stall(p *proc) {
 	d := claimFor + time.Duration(w.rng.Int64N(int64(2*claimFor)))
 	p.th.wake = maxTime(p.th.wake, w.clock.Add(d))
+	p.stalledUntil = p.th.wake
 	w.faults++
 	if p.inflight != "" {
 		// Its consumer has the change, and its acknowledgement waits: to
@@ -304,8 +305,23 @@ func (w *world) advance() {
 		if p.th != nil && p.th.wake.After(w.clock) && p.th.wake.Before(next) {
 			next = p.th.wake
 		}
+		// A process that is not stalled has its timers fire on time (a
+		// lease renewed while its request is out).
+		if p.stalledUntil.After(w.clock) {
+			continue
+		}
+		for _, t := range p.timers {
+			if !t.stopped && t.at.After(w.clock) && t.at.Before(next) {
+				next = t.at
+			}
+		}
 	}
 	w.clock = next
+	for _, p := range w.procs {
+		if !p.stalledUntil.After(w.clock) {
+			p.fire()
+		}
+	}
 }
 
 // moveSomething moves one order of one account on a step.

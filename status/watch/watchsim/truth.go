@@ -173,6 +173,9 @@ func (t *tracker) Track(ctx context.Context, refs ...string) ([]status.Snapshot,
 	out := make([]status.Snapshot, 0, len(refs))
 	for i, ref := range refs {
 		if i == 0 || perRef {
+			if err := ctx.Err(); err != nil {
+				return nil, err // a client sends nothing with its context ended
+			}
 			start = w.clock
 			latency := w.latency()
 			w.request(t.p, a, window{start, start.Add(latency)})
