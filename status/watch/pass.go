@@ -39,8 +39,8 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 	tr.health.Holder = lease.Owner
 	tr.health.StoreFailing = false
 	w.mu.Unlock()
-	if !ok {
-		return nil // another process drives this tracker
+	if !ok || !w.now().Before(now.Add(w.claimFor)) {
+		return nil // another process drives this tracker (or the call outlasted the lease)
 	}
 	tr.leaseUntil, tr.leaseGen, tr.outage = now.Add(w.claimFor), lease.Gen, lease.Outage
 	leased, start := now, now
@@ -55,13 +55,12 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 	for {
 		now := w.now()
 		if now.Sub(leased) > w.claimFor/2 {
-			l, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
-			if err != nil {
+			if ok, err := w.renew(ctx, tr); err != nil {
 				return w.storeFailed(ctx, tr, err)
-			} else if !ok || l.Gen != tr.leaseGen {
+			} else if !ok {
 				return nil // another process held it meanwhile
 			}
-			leased, tr.leaseUntil = now, now.Add(w.claimFor)
+			leased = tr.leaseUntil.Add(-w.claimFor)
 		}
 
 		// Claim: a pass claims what was due when it started, so a ref it
@@ -163,6 +162,25 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			}
 		}
 	}
+}
+
+// renew renews tr's lease, and reports whether this Watcher still holds
+// it: the same lease (no other process held it between), and the call
+// answered before the lease it asked for would have ended. As far as this
+// Watcher knows, the lease lasts ClaimFor from before the call: the Store
+// (on its own clock) gave it no earlier.
+func (w *Watcher) renew(ctx context.Context, tr *tracked) (bool, error) {
+	now := w.now()
+	l, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
+	if err != nil || !ok || l.Gen != tr.leaseGen {
+		return false, err
+	}
+	until := now.Add(w.claimFor)
+	if !w.now().Before(until) {
+		return false, nil // a pause in the call outlasted the lease
+	}
+	tr.leaseUntil = until
+	return true, nil
 }
 
 // underLease returns a context for one batch's requests that ends when
@@ -522,14 +540,20 @@ func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Cha
 	if tr.leaseUntil.Sub(now) < w.claimFor/2 {
 		// A slow consumer: renew before sending, so that no other process
 		// takes the tracker (and its outbox) while this send runs.
-		if _, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor)); err != nil {
+		if ok, err := w.renew(ctx, tr); err != nil {
 			return w.storeFailed(ctx, tr, err)
 		} else if !ok {
 			return errLeaseEnded
 		}
-		tr.leaseUntil = now.Add(w.claimFor)
 	}
-	if !send(c) {
+	// The lease is renewed while the consumer works, so that no other
+	// process takes the tracker (and delivers this change again) meanwhile.
+	_, done := w.underLease(ctx, tr)
+	taken := send(c)
+	if until, held := done(); held {
+		tr.leaseUntil = until
+	}
+	if !taken {
 		return errNotTaken
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

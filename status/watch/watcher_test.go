@@ -840,9 +840,11 @@ func TestWatcherBacksOffWhileTheStoreIsDown(t *testing.T) {
 	<-done
 }
 
-// A Watcher that stalls past its tracker lease while delivering (a GC
-// pause, a partition) delivers nothing more: the outbox may be another
-// process's now. Its next pass takes the lease again and goes on.
+// A Watcher that loses its tracker lease while delivering (a GC pause, a
+// partition: another process took the tracker) delivers nothing more: the
+// outbox is another process's now. Its next pass takes the lease again
+// (once it is free) and goes on. A slow consumer alone keeps the lease:
+// it is renewed while the consumer works.
 func TestWatcherStopsDeliveringPastItsLease(t *testing.T) {
 	tr := newScripted(status.Bailun)
 	for _, r := range []string{"A", "B", "C"} {
@@ -852,18 +854,30 @@ func TestWatcherStopsDeliveringPastItsLease(t *testing.T) {
 	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Hour}, ClaimFor: time.Minute})
 	id, _ := w.Add(tr, "")
 	require.NoError(t, w.Follow(context.Background(), id, "A", "B", "C"))
+	ctx := context.Background()
 	var got []string
-	require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) {
+	require.NoError(t, w.Poll(ctx, id, func(c status.Change) {
 		got = append(got, c.Ref)
-		clk.Add(2 * time.Minute) // stalled, holding the first change
+		if len(got) == 1 {
+			clk.Add(2 * time.Minute) // a slow consumer: the lease is renewed
+			return
+		}
+		// Stalled, holding the second change: another process took the
+		// tracker meanwhile.
+		require.NoError(t, store.Release(ctx, id, w.owner))
+		_, ok, err := store.Lease(ctx, id, "other", clk.Now(), clk.Now().Add(time.Hour))
+		require.NoError(t, err)
+		require.True(t, ok)
+		clk.Add(2 * time.Minute)
 	}))
-	assert.Equal(t, []string{"A"}, got, "nothing delivered past the lease")
-	p, err := store.Pending(context.Background(), id, 10)
+	assert.Equal(t, []string{"A", "B"}, got, "nothing delivered past the lease")
+	p, err := store.Pending(ctx, id, 10)
 	require.NoError(t, err)
-	assert.Len(t, p, 2, "the rest wait in the outbox")
+	assert.Len(t, p, 1, "the rest wait in the outbox")
+	require.NoError(t, store.Release(ctx, id, "other"))
 	got = nil
 	require.NoError(t, w.Poll(context.Background(), id, func(c status.Change) { got = append(got, c.Ref) }))
-	assert.Equal(t, []string{"B", "C"}, got)
+	assert.Equal(t, []string{"C"}, got)
 }
 
 // A slow consumer does not lose the tracker: the lease is renewed before a

@@ -29,7 +29,9 @@
 //     the one change in flight when a process died;
 //  3. no change says what never happened, or moves an order back (a stage
 //     or a tracking number an order had before, an event again);
-//  4. no two processes send requests for one account at the same instant;
+//  4. a request for an account is sent only by the process holding its
+//     lease, as the Store granted it, before the lease ends: no two
+//     processes send requests for one account at once;
 //  5. nothing is delivered for a ref after its Unfollowed, or after
 //     Unfollow returned but that Unfollowed; an account's outage is said
 //     once, and its recovery once, never one without the other;

@@ -330,12 +330,22 @@ func (s *store) Ack(ctx context.Context, t watch.TrackerID, ids ...string) (err 
 }
 
 func (s *store) Lease(ctx context.Context, t watch.TrackerID, owner string, now, until time.Time) (l watch.TrackerLease, ok bool, err error) {
-	s.around("Lease", t, func() { l, ok, err = s.s.Lease(virtual(ctx), t, owner, now, until) })
+	s.around("Lease", t, func() {
+		l, ok, err = s.s.Lease(virtual(ctx), t, owner, now, until)
+		if a := s.p.w.account(t); a != nil && err == nil && ok {
+			a.holder, a.holderUntil = owner, until
+		}
+	})
 	return
 }
 
 func (s *store) Release(ctx context.Context, t watch.TrackerID, owner string) (err error) {
-	s.around("Release", t, func() { err = s.s.Release(virtual(ctx), t, owner) })
+	s.around("Release", t, func() {
+		err = s.s.Release(virtual(ctx), t, owner)
+		if a := s.p.w.account(t); a != nil && err == nil && a.holder == owner {
+			a.holder = ""
+		}
+	})
 	return
 }
 
