@@ -123,4 +123,7 @@ func TestNothingAfterUnfollow(t *testing.T) {
 	assert.Equal(t, []string{"bailun A unfollowed, processing (removed)"}, poll(t, w, id),
 		"the news of the lookup in flight is not saved; the Unfollowed comes in the same pass")
 	assert.Empty(t, poll(t, w, id))
+	h, err := w.Health(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, 1, h[0].ClaimsLost, "the refused save is counted")
 }

@@ -19,6 +19,14 @@ type Health struct {
 	// FailingSince is when the tracker began failing (no ref of a batch
 	// answered); zero when it is not failing.
 	FailingSince time.Time `json:"failing_since,omitzero"`
+	// LeaseRefused counts the passes that found another process holding
+	// the tracker; LeaseLost the times this Watcher lost it while it
+	// worked (its batch or its delivery stopped); ClaimsLost the refs
+	// whose save was refused (their claim was taken again, or the ref
+	// unfollowed meanwhile). Counted since the Watcher was made.
+	LeaseRefused int `json:"lease_refused,omitempty"`
+	LeaseLost    int `json:"lease_lost,omitempty"`
+	ClaimsLost   int `json:"claims_lost,omitempty"`
 	// StoreFailing says the Store's last answer was an error, LastError.
 	StoreFailing bool   `json:"store_failing,omitempty"`
 	LastError    string `json:"last_error,omitempty"`

@@ -19,8 +19,12 @@ import (
 
 // pass is Poll with a send that reports whether the change was taken.
 func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
-	tr.pass.Lock()
-	defer tr.pass.Unlock()
+	select {
+	case tr.pass <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-tr.pass }()
 	err := w.passLocked(ctx, tr, send)
 	if errors.Is(err, errLeaseEnded) {
 		return nil // the next pass asks for the lease again
@@ -38,6 +42,9 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 	w.mu.Lock()
 	tr.health.Holder = lease.Owner
 	tr.health.StoreFailing = false
+	if !ok {
+		tr.health.LeaseRefused++
+	}
 	w.mu.Unlock()
 	if !ok || !w.now().Before(now.Add(w.claimFor)) {
 		return nil // another process drives this tracker (or the call outlasted the lease)
@@ -58,6 +65,7 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			if ok, err := w.renew(ctx, tr); err != nil {
 				return w.storeFailed(ctx, tr, err)
 			} else if !ok {
+				w.count(tr, &tr.health.LeaseLost, 1)
 				return nil // another process held it meanwhile
 			}
 			leased = tr.leaseUntil.Add(-w.claimFor)
@@ -84,6 +92,7 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 		if until, held := done(); held {
 			tr.leaseUntil, leased = until, until.Add(-w.claimFor)
 		} else if ctx.Err() == nil {
+			w.count(tr, &tr.health.LeaseLost, 1)
 			return errLeaseEnded // another process may drive the tracker now
 		}
 		if ctx.Err() != nil {
@@ -132,6 +141,7 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			if !errors.As(err, &lost) {
 				return w.storeFailed(ctx, tr, err)
 			}
+			w.count(tr, &tr.health.ClaimsLost, len(lost.Refs))
 			if w.log != nil {
 				w.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: watch claims lost", slog.String("tracker", tr.id.String()),
 					slog.Int("refs", len(lost.Refs)), slog.String("error", err.Error()))
@@ -162,6 +172,13 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			}
 		}
 	}
+}
+
+// count adds n to one of tr's Health counts.
+func (w *Watcher) count(tr *tracked, c *int, n int) {
+	w.mu.Lock()
+	*c += n
+	w.mu.Unlock()
 }
 
 // renew renews tr's lease, and reports whether this Watcher still holds
@@ -533,8 +550,10 @@ func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Cha
 	defer w.deliverMu.Unlock()
 	now := w.now()
 	if !now.Before(tr.leaseUntil) {
-		// This process stalled past its lease (a pause, a partition):
-		// another may hold the tracker and deliver the outbox now.
+		// This process stalled past its lease (a pause, a partition), or
+		// lost it while its consumer worked: another may hold the tracker
+		// and deliver the outbox now.
+		w.count(tr, &tr.health.LeaseLost, 1)
 		return errLeaseEnded
 	}
 	if tr.leaseUntil.Sub(now) < w.claimFor/2 {
@@ -543,6 +562,7 @@ func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Cha
 		if ok, err := w.renew(ctx, tr); err != nil {
 			return w.storeFailed(ctx, tr, err)
 		} else if !ok {
+			w.count(tr, &tr.health.LeaseLost, 1)
 			return errLeaseEnded
 		}
 	}

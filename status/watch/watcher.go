@@ -40,14 +40,27 @@ type Options struct {
 	// together (one Track call: the client batches its requests as its
 	// provider allows); 0 gives DefaultBatch.
 	Batch int
-	// ClaimFor is how long a claim (and a tracker lease) lasts: the refs
-	// claimed by a process that dies, and its trackers, are taken up again
-	// this much later (by the next process, or another one); 0 gives
-	// DefaultClaimFor. It must outlast one batch's Track, retries and
-	// rate limit waits included; a tracker lease is renewed between
-	// batches, and before a change is delivered once half of it is gone.
-	// A deliver that takes longer than half of it may see its change
-	// delivered by another process too.
+	// ClaimFor is how long a tracker lease and a claim last; 0 gives
+	// DefaultClaimFor. It is three things at once:
+	//
+	//   - the takeover delay: the trackers and claimed refs of a process
+	//     that dies (or stops answering) are taken up again this much
+	//     later, by another process or the next one;
+	//   - the renewal period: a live holder renews its lease a third of
+	//     the way into it, and each third after, while a batch runs and
+	//     while its consumer works, so a slow provider or consumer never
+	//     loses the account; a holder that cannot renew (a pause, a
+	//     partition, the Store down) sends no further request once it
+	//     ends, and delivers nothing;
+	//   - the bound on one request: a request sent just before its
+	//     process stalls may still be answered up to the client's timeout
+	//     after the lease ends, so keep ClaimFor above the clients'
+	//     request timeout, and well above the Store's round trip.
+	//
+	// A lease is measured on this Watcher's Clock from before the call that
+	// took it, and on the Store's own clock by the Store (pgstore: the
+	// database's), so that machines whose clocks disagree still never
+	// drive one account at once.
 	ClaimFor time.Duration
 	// Tick is how often a tracker with nothing due asks its Store again;
 	// 0 gives DefaultTick. Follow wakes its tracker at once.
@@ -66,8 +79,11 @@ type Options struct {
 	// per tracker and pass over its due refs at Debug (refs, answered,
 	// failing, changes, unfollowed), at Warn when some failed.
 	Logger *slog.Logger
-	// Owner names this process in tracker leases; "" gives host, pid and
-	// a random suffix.
+	// Owner names this process in tracker leases, for people reading
+	// Health and the Store (a pod's name, say); "" gives host and pid. A
+	// suffix unique to the Watcher is added (see Watcher.Owner): two
+	// Watchers given one Owner are two holders, and never drive one
+	// account at once.
 	Owner string
 	// Clock gives the Watcher's time and timers: when refs are followed,
 	// polled and next due, the poll time of its changes, how long it holds
@@ -147,9 +163,9 @@ type tracked struct {
 	id   TrackerID
 	poke chan struct{} // Follow made refs due
 
-	// pass is held for a whole pass: one pass of a tracker at a time in
-	// a Watcher, whoever calls it (Run, Changes, Poll).
-	pass sync.Mutex
+	// pass is held (sent to) for a whole pass: one pass of a tracker at a
+	// time in a Watcher, whoever calls it (Run, Changes, Poll, Close).
+	pass chan struct{}
 	// leaseUntil is when this Watcher's lease of the tracker ends, as far
 	// as it knows (guarded by pass): it delivers nothing after it, for
 	// the outbox is another process's then.
@@ -191,12 +207,18 @@ func New(opts Options) *Watcher {
 	}
 	if w.owner == "" {
 		host, _ := os.Hostname()
-		var b [4]byte
-		_, _ = crand.Read(b[:])
-		w.owner = fmt.Sprintf("%s:%d:%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+		w.owner = fmt.Sprintf("%s:%d", host, os.Getpid())
 	}
+	var b [4]byte
+	_, _ = crand.Read(b[:])
+	w.owner += "#" + hex.EncodeToString(b[:])
 	return w
 }
+
+// Owner returns the name this Watcher holds tracker leases under:
+// Options.Owner (or host and pid) and a suffix unique to the Watcher.
+// Health's Holder is it when this Watcher drives the tracker.
+func (w *Watcher) Owner() string { return w.owner }
 
 // Add makes t the client of account at its provider, and returns the
 // tracker's ID. The refs the Store follows for that ID are polled through
@@ -216,7 +238,7 @@ func (w *Watcher) Add(t status.Tracker, account string) (TrackerID, error) {
 		}
 		return id, nil
 	}
-	w.trackers[id] = &tracked{t: t, id: id, poke: make(chan struct{}, 1), health: Health{Tracker: id}}
+	w.trackers[id] = &tracked{t: t, id: id, poke: make(chan struct{}, 1), pass: make(chan struct{}, 1), health: Health{Tracker: id}}
 	w.order = append(w.order, id)
 	for wake := range w.wakers {
 		select {
@@ -402,8 +424,9 @@ func (w *Watcher) loop(ctx context.Context, tr *tracked, send func(status.Change
 // Close gives up the Watcher's tracker leases, so that another process
 // (or this one, started again) drives its trackers at once rather than
 // when the leases end. Run gives its own up as it returns; Close is for a
-// Watcher driven by Poll. The Watcher may poll again after it, taking the
-// leases back.
+// Watcher driven by Poll. A pass in flight (a Poll in another goroutine)
+// ends first: Close waits for it, or for ctx. The Watcher may poll again
+// after it, taking the leases back.
 func (w *Watcher) Close(ctx context.Context) error {
 	w.mu.Lock()
 	trs := make([]*tracked, 0, len(w.order))
@@ -413,9 +436,16 @@ func (w *Watcher) Close(ctx context.Context) error {
 	w.mu.Unlock()
 	var errs []error
 	for _, tr := range trs {
+		select {
+		case tr.pass <- struct{}{}:
+		case <-ctx.Done():
+			errs = append(errs, fmt.Errorf("watch: close %s: a pass in flight: %w", tr.id, context.Cause(ctx)))
+			continue
+		}
 		if err := w.store.Release(ctx, tr.id, w.owner); err != nil {
 			errs = append(errs, err)
 		}
+		<-tr.pass
 	}
 	return errors.Join(errs...)
 }

@@ -225,7 +225,7 @@ func (t *tracker) Track(ctx context.Context, refs ...string) ([]status.Snapshot,
 // at once. (A request sent before its process stalled may still be
 // answered after the lease ends: no client can take back what it sent.)
 func (w *world) request(p *proc, a *account, win window) {
-	if a.holder != p.owner || !win.from.Before(a.holderUntil) {
+	if a.holder != p.watcher.Owner() || !win.from.Before(a.holderUntil) {
 		held := "no one's"
 		if a.holder != "" {
 			held = fmt.Sprintf("%s's until %s", a.holder, w.ago(a.holderUntil))
