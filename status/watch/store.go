@@ -97,6 +97,10 @@ type Store interface {
 	// Lease makes owner the holder of t until until, when t has no holder,
 	// its lease expired (at or before now), or owner holds it already. It
 	// reports false, with the holder's lease, when another owner holds it.
+	// A Store shared by machines takes the time from its own clock (pgstore:
+	// the database's), the lease lasting until−now from it, so that
+	// machines whose clocks disagree never both hold t; one on one
+	// machine (memory, SQLite) may take now as given.
 	Lease(ctx context.Context, t TrackerID, owner string, now, until time.Time) (TrackerLease, bool, error)
 	// Release gives up owner's lease of t, if it holds it.
 	Release(ctx context.Context, t TrackerID, owner string) error

@@ -2,11 +2,12 @@ package watch_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ordertrack/ordertrack/status/watch"
 	"github.com/ordertrack/ordertrack/status/watch/watchtest"
 )
 
 func TestMemoryStoreConformance(t *testing.T) {
-	watchtest.RunStore(t, func(*testing.T) watch.Store { return watch.NewMemoryStore() })
+	watchtest.RunStore(t, func(*testing.T, func() time.Time) watch.Store { return watch.NewMemoryStore() })
 }

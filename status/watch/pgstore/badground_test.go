@@ -236,3 +236,31 @@ func TestOpenMigratesVersion1(t *testing.T) {
 	require.NoError(t, db.QueryRow("SELECT version FROM ordertrack_schema").Scan(&v))
 	assert.Equal(t, pgstore.SchemaVersion, v)
 }
+
+// Tracker leases are on the database's clock, not the caller's: a machine
+// whose clock runs 30 s behind asks for a lease of 10 s, and a machine
+// whose clock is right, asking next, is refused (by the callers' clocks
+// the first lease ended 20 s ago). It holds once the lease ends, by the
+// database's clock.
+func TestLeaseOnTheDatabasesClock(t *testing.T) {
+	db, _ := pgtest.Open(t)
+	ctx := context.Background()
+	s, err := pgstore.Open(ctx, db, nil)
+	require.NoError(t, err)
+	behind := time.Now().Add(-30 * time.Second)
+	_, ok, err := s.Lease(ctx, acme, "behind", behind, behind.Add(10*time.Second))
+	require.NoError(t, err)
+	require.True(t, ok)
+	now := time.Now()
+	l, ok, err := s.Lease(ctx, acme, "right", now, now.Add(10*time.Second))
+	require.NoError(t, err)
+	assert.False(t, ok, "two machines hold the account: %+v", l)
+	assert.Equal(t, "behind", l.Owner)
+	assert.WithinDuration(t, time.Now().Add(10*time.Second), l.Until, 5*time.Second, "the lease ends 10 s from the database's now")
+
+	// A machine 30 s ahead does not take a lease that has not ended.
+	ahead := time.Now().Add(30 * time.Second)
+	_, ok, err = s.Lease(ctx, acme, "ahead", ahead, ahead.Add(10*time.Second))
+	require.NoError(t, err)
+	assert.False(t, ok, "a clock ahead took a live lease")
+}

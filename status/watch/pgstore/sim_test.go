@@ -3,6 +3,7 @@ package pgstore_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/ordertrack/ordertrack/internal/pgtest"
 	"github.com/ordertrack/ordertrack/status/watch"
@@ -13,9 +14,9 @@ import (
 // TestSimulate runs the simulator's seeds on Postgres: each seed on a
 // schema of its own, on the virtual clock the Store is given.
 func TestSimulate(t *testing.T) {
-	cfg := watchsim.Config{Store: func() (watch.Store, func() error, error) {
+	cfg := watchsim.Config{Store: func(now func() time.Time) (watch.Store, func() error, error) {
 		db, _ := pgtest.Open(t)
-		s, err := pgstore.Open(context.Background(), db, nil)
+		s, err := pgstore.Open(context.Background(), db, &pgstore.Options{Clock: now})
 		if err != nil {
 			return nil, nil, err
 		}

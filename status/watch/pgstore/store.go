@@ -101,12 +101,20 @@ const SchemaVersion = 2
 const migrationLock = 7213984417
 
 // Options tune Open; every zero value has a default.
-type Options struct{}
+type Options struct {
+	// Clock, when set, replaces the database's clock in tracker leases:
+	// for tests and simulations on a clock of their own, shared by every
+	// Watcher of the store. Nil takes each lease's time from the
+	// database (clock_timestamp()), never from the machine asking, so
+	// that machines whose clocks disagree never both hold an account.
+	Clock func() time.Time
+}
 
 // Store is a watch.Store in PostgreSQL. Its methods are safe for
 // concurrent use, and for use by many machines at once.
 type Store struct {
-	db *sql.DB
+	db    *sql.DB
+	clock func() time.Time // nil: the database's
 	// claimed holds the snapshots' JSON of each claim out (tracker, ref,
 	// generation), so that a save whose snapshots are the same bytes does
 	// not send or write them again: most polls change nothing. Bounded by
@@ -164,6 +172,9 @@ func Open(ctx context.Context, db *sql.DB, opts *Options) (*Store, error) {
 		return nil, fmt.Errorf("pgstore: open: nil *sql.DB: %w", status.ErrInvalidConfig)
 	}
 	s := &Store{db: db}
+	if opts != nil {
+		s.clock = opts.Clock
+	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, fmt.Errorf("pgstore: open: %w", err)
 	}
@@ -621,11 +632,18 @@ func (s *Store) Lease(ctx context.Context, t watch.TrackerID, owner string, now,
 	var l watch.TrackerLease
 	var u int64
 	var outage []byte
-	err := s.db.QueryRowContext(ctx, `INSERT INTO ordertrack_leases AS l (tracker, owner, until, gen) VALUES ($1, $2, $4, 1)
+	// The lease lasts until-now from the database's now (or the Clock's),
+	// not from the caller's: the caller's clock decides nothing here.
+	var at any // NULL: the database's clock
+	if s.clock != nil {
+		at = sqlrow.Nanos(s.clock())
+	}
+	err := s.db.QueryRowContext(ctx, `INSERT INTO ordertrack_leases AS l (tracker, owner, until, gen)
+		VALUES ($1, $2, COALESCE($3::bigint, (extract(epoch FROM clock_timestamp()) * 1000000000)::bigint) + $4::bigint, 1)
 		ON CONFLICT (tracker) DO UPDATE SET owner = excluded.owner, until = excluded.until,
 			gen = CASE WHEN l.owner = excluded.owner THEN l.gen ELSE l.gen + 1 END
-		WHERE l.owner = excluded.owner OR l.owner = '' OR l.until <= $3
-		RETURNING owner, until, gen, outage`, t.String(), owner, sqlrow.Nanos(now), sqlrow.Nanos(until)).Scan(&l.Owner, &u, &l.Gen, &outage)
+		WHERE l.owner = excluded.owner OR l.owner = '' OR l.until <= excluded.until - $4::bigint
+		RETURNING owner, until, gen, outage`, t.String(), owner, at, int64(until.Sub(now))).Scan(&l.Owner, &u, &l.Gen, &outage)
 	switch {
 	case err == nil:
 		l.Until = sqlrow.Time(u)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/ordertrack/ordertrack/internal/pgtest"
 	"github.com/ordertrack/ordertrack/status/watch"
@@ -39,6 +40,16 @@ func openDB(t testing.TB) (*pgstore.Store, *sql.DB) {
 	return s, db
 }
 
+// TestConformance runs the suite with the store's clock set to the time
+// of each of the suite's leases; TestLeaseOnTheDatabasesClock checks the
+// database's clock.
 func TestConformance(t *testing.T) {
-	watchtest.RunStore(t, func(t *testing.T) watch.Store { return open(t) })
+	watchtest.RunStore(t, func(t *testing.T, now func() time.Time) watch.Store {
+		db, _ := pgtest.Open(t)
+		s, err := pgstore.Open(context.Background(), db, &pgstore.Options{Clock: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
 }

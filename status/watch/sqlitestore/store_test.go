@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ordertrack/ordertrack/status/watch"
 	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
@@ -21,5 +22,5 @@ func open(t testing.TB) *sqlitestore.Store {
 }
 
 func TestConformance(t *testing.T) {
-	watchtest.RunStore(t, func(t *testing.T) watch.Store { return open(t) })
+	watchtest.RunStore(t, func(t *testing.T, _ func() time.Time) watch.Store { return open(t) })
 }

@@ -17,8 +17,9 @@ type Config struct {
 	// Store makes the Store the run's processes share, and its closer;
 	// nil gives watch.NewMemoryStore. A Store whose leases and claims
 	// follow the time its callers pass (memory, SQLite) runs on the
-	// virtual clock.
-	Store func() (watch.Store, func() error, error)
+	// virtual clock; one with a clock of its own (pgstore) is given now,
+	// the world's virtual clock, in its place.
+	Store func(now func() time.Time) (watch.Store, func() error, error)
 	// Steps is how many steps the faulty part of a run takes; 0 gives 400.
 	Steps int
 	// Processes is how many Watcher processes share the Store; 0 gives 3.
@@ -116,7 +117,7 @@ func Run(seed int64, cfg Config) (rep Report) {
 	store, closeStore := watch.Store(nil), func() error { return nil }
 	if cfg.Store != nil {
 		var err error
-		if store, closeStore, err = cfg.Store(); err != nil {
+		if store, closeStore, err = cfg.Store(w.now); err != nil {
 			w.violate(6, "store", "the store does not open: %v", err)
 			return
 		}

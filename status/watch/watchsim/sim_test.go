@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/ordertrack/ordertrack/status/watch"
 	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
@@ -19,7 +20,7 @@ func TestSimulate(t *testing.T) {
 	t.Run("sqlite", func(t *testing.T) {
 		dir := t.TempDir()
 		n := 0
-		cfg := watchsim.Config{Store: func() (watch.Store, func() error, error) {
+		cfg := watchsim.Config{Store: func(func() time.Time) (watch.Store, func() error, error) {
 			n++
 			s, err := sqlitestore.Open(t.Context(), filepath.Join(dir, fmt.Sprintf("sim%d.db", n)), nil)
 			if err != nil {

@@ -3,7 +3,7 @@
 // its own tests:
 //
 //	func TestConformance(t *testing.T) {
-//		watchtest.RunStore(t, func(t *testing.T) watch.Store {
+//		watchtest.RunStore(t, func(t *testing.T, now func() time.Time) watch.Store {
 //			return openMyStore(t) // a new, empty store
 //		})
 //	}
@@ -39,8 +39,11 @@ var (
 var t0 = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
 
 // RunStore runs the conformance suite; open returns a new, empty Store
-// for each subtest (closing it, if it must be, through t.Cleanup).
-func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
+// for each subtest (closing it, if it must be, through t.Cleanup). A Store
+// that measures tracker leases on a clock of its own (pgstore: the
+// database's) is given now in its place: the time of the suite's Lease
+// call, so that the contract's times can be checked; others ignore it.
+func RunStore(t *testing.T, open func(t *testing.T, now func() time.Time) watch.Store) {
 	tests := []struct {
 		name string
 		f    func(t *testing.T, s watch.Store)
@@ -73,8 +76,35 @@ func RunStore(t *testing.T, open func(t *testing.T) watch.Store) {
 		{"Outage", testOutage},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) { tt.f(t, open(t)) })
+		t.Run(tt.name, func(t *testing.T) {
+			s := &leaseClock{}
+			s.Store = open(t, s.Now)
+			tt.f(t, s)
+		})
 	}
+}
+
+// leaseClock is a Store whose clock, for a Store that keeps one, is the
+// now of the Lease being asked.
+type leaseClock struct {
+	watch.Store
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now is the now of the last Lease asked.
+func (s *leaseClock) Now() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.now
+}
+
+// Lease sets the clock to now, and asks.
+func (s *leaseClock) Lease(ctx context.Context, t watch.TrackerID, owner string, now, until time.Time) (watch.TrackerLease, bool, error) {
+	s.mu.Lock()
+	s.now = now
+	s.mu.Unlock()
+	return s.Store.Lease(ctx, t, owner, now, until)
 }
 
 func must(t *testing.T, err error) {
