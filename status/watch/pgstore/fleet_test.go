@@ -107,8 +107,12 @@ func fleetWorker() {
 		SecretKey: flowery.NewSecret(flowerytest.SecretKey), RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 	bc := bailun.Config{BaseURL: os.Getenv("ORDERTRACK_FLEET_BAILUN"), AppID: bailuntest.AppID, AppKey: bailun.NewSecret(bailuntest.AppKey),
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
+	var clock watch.Clock // nil: the system's
+	if skew, err := time.ParseDuration(os.Getenv("ORDERTRACK_FLEET_SKEW")); err == nil {
+		clock = skewed(skew) // this machine's clock is wrong by skew
+	}
 	w := watch.New(watch.Options{Store: &logged{Store: st, out: os.Stdout}, Schedule: watch.Every{Interval: fleetInterval, Linger: time.Hour},
-		ClaimFor: fleetClaimFor, Tick: 50 * time.Millisecond, Owner: fmt.Sprintf("worker-%d", os.Getpid())})
+		ClaimFor: fleetClaimFor, Tick: 50 * time.Millisecond, Owner: fmt.Sprintf("worker-%d", os.Getpid()), Clock: clock})
 	follow := os.Getenv("ORDERTRACK_FLEET_FOLLOW") != ""
 	for a := range fleetFlowery {
 		c, err := flowery.New(fc)
