@@ -305,12 +305,13 @@ func runWorker(name, dbURL, fakes string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	_ = w.Run(ctx, func(c status.Change) {
+	_ = w.Run(ctx, func(_ context.Context, c status.Change) error {
 		at := "(no time given)"
 		if !c.At.IsZero() {
 			at = c.At.UTC().Format("2006-01-02 15:04")
 		}
 		say(at + " " + c.String())
+		return nil
 	})
 	return 0
 }

@@ -24,8 +24,9 @@
 //	if err := w.Follow(ctx, id, "CP-1001", "CP-1002"); err != nil {
 //		return err
 //	}
-//	return w.Run(ctx, func(c status.Change) {
+//	return w.Run(ctx, func(ctx context.Context, c status.Change) error {
 //		log.Println(c) // bailun/acme CP-1002 ready_to_ship -> shipped
+//		return nil // taken; an error leaves it in the outbox, tried again
 //	})
 //
 // A ref's first answer is its baseline, one Following change, never a

@@ -17,8 +17,8 @@ import (
 // due refs, ask the provider, merge each answer into what is known of its
 // ref (baseline.go), decide the account's outage, save, and deliver.
 
-// pass is Poll with a send that reports whether the change was taken.
-func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
+// pass is Poll with a sender; nil polls only.
+func (w *Watcher) pass(ctx context.Context, tr *tracked, send sender) error {
 	select {
 	case tr.pass <- struct{}{}:
 	case <-ctx.Done():
@@ -32,7 +32,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send func(status.Change
 	return err
 }
 
-func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
+func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) error {
 	// Lease the tracker: one process drives it at a time.
 	now := w.now()
 	lease, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
@@ -49,7 +49,8 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 	if !ok || !w.now().Before(now.Add(w.claimFor)) {
 		return nil // another process drives this tracker (or the call outlasted the lease)
 	}
-	tr.leaseUntil, tr.leaseGen, tr.outage = now.Add(w.claimFor), lease.Gen, lease.Outage
+	tr.hold(now.Add(w.claimFor), lease.Gen)
+	tr.outage = lease.Outage
 	leased, start := now, now
 	// Deliver what an earlier pass (or a push) left in the outbox.
 	if send != nil {
@@ -68,7 +69,7 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 				w.count(tr, &tr.health.LeaseLost, 1)
 				return nil // another process held it meanwhile
 			}
-			leased = tr.leaseUntil.Add(-w.claimFor)
+			leased = tr.until().Add(-w.claimFor)
 		}
 
 		// Claim: a pass claims what was due when it started, so a ref it
@@ -90,7 +91,8 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 		bctx, done := w.underLease(ctx, tr)
 		answers, refused := w.ask(bctx, tr, claims)
 		if until, held := done(); held {
-			tr.leaseUntil, leased = until, until.Add(-w.claimFor)
+			tr.extend(until)
+			leased = until.Add(-w.claimFor)
 		} else if ctx.Err() == nil {
 			w.count(tr, &tr.health.LeaseLost, 1)
 			return errLeaseEnded // another process may drive the tracker now
@@ -107,7 +109,7 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			cancel()
 			return ctx.Err()
 		}
-		if !w.now().Before(tr.leaseUntil) {
+		if !w.now().Before(tr.until()) {
 			// The batch outlived the lease (a stall, a slow provider): the
 			// tracker may be another process's now, and what this batch
 			// saw is old. Its claims go back; the next pass asks again.
@@ -126,7 +128,7 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			if b.said != nil {
 				said = []status.Change{*b.said}
 			}
-			if err := w.store.SaveOutage(ctx, tr.id, tr.leaseGen, b.outage, said); err != nil {
+			if err := w.store.SaveOutage(ctx, tr.id, tr.gen(), b.outage, said); err != nil {
 				if errors.Is(err, ErrLeaseLost) {
 					// Another process drives the tracker now: the claims go
 					// back when their lease ends.
@@ -170,6 +172,8 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send func(status.
 			if err := w.drain(ctx, tr, send); err != nil {
 				return err
 			}
+		} else {
+			tr.wakeDeliveries() // Run's deliveries, beside this pass
 		}
 	}
 }
@@ -189,14 +193,14 @@ func (w *Watcher) count(tr *tracked, c *int, n int) {
 func (w *Watcher) renew(ctx context.Context, tr *tracked) (bool, error) {
 	now := w.now()
 	l, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
-	if err != nil || !ok || l.Gen != tr.leaseGen {
+	if err != nil || !ok || l.Gen != tr.gen() {
 		return false, err
 	}
 	until := now.Add(w.claimFor)
 	if !w.now().Before(until) {
 		return false, nil // a pause in the call outlasted the lease
 	}
-	tr.leaseUntil = until
+	tr.extend(until)
 	return true, nil
 }
 
@@ -210,7 +214,7 @@ func (w *Watcher) underLease(ctx context.Context, tr *tracked) (bctx context.Con
 	bctx, cancel := context.WithCancelCause(ctx)
 	var (
 		mu              sync.Mutex
-		until           = tr.leaseUntil
+		until           = tr.until()
 		held, finished  = true, false
 		stopEnd, stopRe func() bool
 	)
@@ -236,7 +240,7 @@ func (w *Watcher) underLease(ctx context.Context, tr *tracked) (bctx context.Con
 		case err != nil:
 			// The Store did not answer: the lease ends when it was to,
 			// unless the next try renews it.
-		case !ok || l.Gen != tr.leaseGen:
+		case !ok || l.Gen != tr.gen():
 			held = false
 			cancel(errLeaseEnded)
 			return
@@ -523,9 +527,23 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 	return res
 }
 
-// drain delivers the changes left in tr's outbox.
-func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Change) bool) error {
+// drain delivers the changes left in tr's outbox, in its order, while
+// this Watcher holds the tracker: one change at a time for the tracker,
+// sent and acknowledged together, so that a process that dies has at most
+// one change of each tracker delivered and not acknowledged. It returns
+// errLeaseEnded when the lease is gone, errNotTaken when send did not take
+// a change, and a *refusedError when the consumer refused one (it stays
+// first in the outbox).
+func (w *Watcher) drain(ctx context.Context, tr *tracked, send sender) error {
+	tr.delivering.Lock()
+	defer tr.delivering.Unlock()
 	for {
+		if !w.now().Before(tr.until()) {
+			// This process stalled past its lease (a pause, a partition),
+			// or lost it: another may hold the tracker and deliver the
+			// outbox now.
+			return errLeaseEnded
+		}
 		changes, err := w.store.Pending(ctx, tr.id, w.batch)
 		if err != nil {
 			return w.storeFailed(ctx, tr, err)
@@ -535,46 +553,50 @@ func (w *Watcher) drain(ctx context.Context, tr *tracked, send func(status.Chang
 		}
 		for _, c := range changes {
 			if err := w.deliver(ctx, tr, send, c); err != nil {
+				if errors.Is(err, errLeaseEnded) {
+					w.count(tr, &tr.health.LeaseLost, 1)
+				}
 				return err
 			}
 		}
 	}
 }
 
-// deliver sends one change and acknowledges it, one change at a time
-// over every tracker: a process that dies has at most one change
-// delivered and not acknowledged. The acknowledgement is made even when
-// ctx has just ended: the change was taken.
-func (w *Watcher) deliver(ctx context.Context, tr *tracked, send func(status.Change) bool, c status.Change) error {
-	w.deliverMu.Lock()
-	defer w.deliverMu.Unlock()
+// sender hands one change to the consumer, under a context that ends
+// when this Watcher loses the tracker: nil when it took it, errNotTaken
+// when it could not be handed over (the context ended), another error
+// when the consumer refused it.
+type sender func(ctx context.Context, c status.Change) error
+
+// refusedError is a change the consumer refused, with why.
+type refusedError struct {
+	id  string
+	err error
+}
+
+func (e *refusedError) Error() string { return "watch: change " + e.id + " refused: " + e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
+// deliver sends one change and acknowledges it. The lease is renewed
+// while the consumer works, so that no other process takes the tracker
+// (and delivers this change again) meanwhile; the consumer's context ends
+// if it is lost. The acknowledgement is made even when ctx has just
+// ended: the change was taken.
+func (w *Watcher) deliver(ctx context.Context, tr *tracked, send sender, c status.Change) error {
 	now := w.now()
-	if !now.Before(tr.leaseUntil) {
-		// This process stalled past its lease (a pause, a partition), or
-		// lost it while its consumer worked: another may hold the tracker
-		// and deliver the outbox now.
-		w.count(tr, &tr.health.LeaseLost, 1)
+	if !now.Before(tr.until()) {
 		return errLeaseEnded
 	}
-	if tr.leaseUntil.Sub(now) < w.claimFor/2 {
-		// A slow consumer: renew before sending, so that no other process
-		// takes the tracker (and its outbox) while this send runs.
-		if ok, err := w.renew(ctx, tr); err != nil {
-			return w.storeFailed(ctx, tr, err)
-		} else if !ok {
-			w.count(tr, &tr.health.LeaseLost, 1)
-			return errLeaseEnded
-		}
-	}
-	// The lease is renewed while the consumer works, so that no other
-	// process takes the tracker (and delivers this change again) meanwhile.
-	_, done := w.underLease(ctx, tr)
-	taken := send(c)
+	lctx, done := w.underLease(ctx, tr)
+	err := send(lctx, c)
 	if until, held := done(); held {
-		tr.leaseUntil = until
+		tr.extend(until)
 	}
-	if !taken {
+	switch {
+	case errors.Is(err, errNotTaken):
 		return errNotTaken
+	case err != nil:
+		return &refusedError{id: c.ID, err: err}
 	}
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()

@@ -147,10 +147,6 @@ type Watcher struct {
 	now      func() time.Time
 	follows  atomic.Int64 // follow names given
 
-	// deliverMu makes delivery one change at a time, sent and
-	// acknowledged together.
-	deliverMu sync.Mutex
-
 	mu       sync.Mutex
 	trackers map[TrackerID]*tracked
 	order    []TrackerID
@@ -166,15 +162,23 @@ type tracked struct {
 	// pass is held (sent to) for a whole pass: one pass of a tracker at a
 	// time in a Watcher, whoever calls it (Run, Changes, Poll, Close).
 	pass chan struct{}
-	// leaseUntil is when this Watcher's lease of the tracker ends, as far
-	// as it knows (guarded by pass): it delivers nothing after it, for
-	// the outbox is another process's then.
+	// deliver wakes the tracker's deliveries (Run): a pass saved changes.
+	deliver chan struct{}
+	// delivering is held while the outbox is delivered: by Run's
+	// deliveries, or a Poll's pass.
+	delivering sync.Mutex
+
+	// lmu guards leaseUntil and leaseGen: when this Watcher's lease of
+	// the tracker ends, as far as it knows (it sends and delivers nothing
+	// after it, for the tracker is another process's then), and the
+	// lease's generation.
+	lmu        sync.Mutex
 	leaseUntil time.Time
 
-	// leaseGen is the generation of the lease, and outage the tracker's
-	// outage state as the Store keeps it (guarded by pass).
-	leaseGen int64
-	outage   Outage
+	leaseGen   int64
+	// outage is the tracker's outage state as the Store keeps it
+	// (guarded by pass).
+	outage Outage
 
 	// guarded by Watcher.mu
 	health   Health
@@ -238,7 +242,8 @@ func (w *Watcher) Add(t status.Tracker, account string) (TrackerID, error) {
 		}
 		return id, nil
 	}
-	w.trackers[id] = &tracked{t: t, id: id, poke: make(chan struct{}, 1), pass: make(chan struct{}, 1), health: Health{Tracker: id}}
+	w.trackers[id] = &tracked{t: t, id: id, poke: make(chan struct{}, 1), pass: make(chan struct{}, 1),
+		deliver: make(chan struct{}, 1), health: Health{Tracker: id}}
 	w.order = append(w.order, id)
 	for wake := range w.wakers {
 		select {
@@ -247,6 +252,45 @@ func (w *Watcher) Add(t status.Tracker, account string) (TrackerID, error) {
 		}
 	}
 	return id, nil
+}
+
+// hold records this Watcher's lease of tr: until when, of which
+// generation.
+func (tr *tracked) hold(until time.Time, gen int64) {
+	tr.lmu.Lock()
+	tr.leaseUntil, tr.leaseGen = until, gen
+	tr.lmu.Unlock()
+}
+
+// extend moves the lease's end to until, never back.
+func (tr *tracked) extend(until time.Time) {
+	tr.lmu.Lock()
+	if until.After(tr.leaseUntil) {
+		tr.leaseUntil = until
+	}
+	tr.lmu.Unlock()
+}
+
+// until is when this Watcher's lease of tr ends, as far as it knows.
+func (tr *tracked) until() time.Time {
+	tr.lmu.Lock()
+	defer tr.lmu.Unlock()
+	return tr.leaseUntil
+}
+
+// gen is the generation of this Watcher's lease of tr.
+func (tr *tracked) gen() int64 {
+	tr.lmu.Lock()
+	defer tr.lmu.Unlock()
+	return tr.leaseGen
+}
+
+// wakeDeliveries wakes tr's deliveries, if Run runs them.
+func (tr *tracked) wakeDeliveries() {
+	select {
+	case tr.deliver <- struct{}{}:
+	default:
+	}
 }
 
 // same reports whether a and b are one Tracker; a Tracker of a type that
@@ -293,52 +337,82 @@ func (w *Watcher) poke(id TrackerID) {
 }
 
 // Run polls every tracker added (and those added later) until ctx ends,
-// calling deliver with each change, one at a time, and returns ctx's
-// error.
+// calling deliver with each change, and returns ctx's error.
+//
+// Delivery runs beside polling, one goroutine a tracker: deliver is
+// called with one change of a tracker at a time, in the outbox's order,
+// and with the changes of different trackers at once. A slow consumer
+// slows its tracker's delivery, never polling, nor another tracker's
+// delivery. deliver's context ends when Run's does, or when this Watcher
+// loses the tracker to another process (the change then comes again,
+// there). A change is acknowledged when deliver returns nil. An error
+// refuses it: it stays first in the outbox, and the tracker's delivery
+// tries again after a Tick, then twice as long each time, up to 16 Ticks,
+// while polling goes on. A panic in deliver stops Run, which re-panics
+// with it once every tracker has stopped.
 //
 // With a nil deliver, Run only polls: the changes stay in the Store's
 // outbox, for consumers of their own (pgstore's Consume hands each one
 // over in the consumer's own transaction, once).
-func (w *Watcher) Run(ctx context.Context, deliver func(status.Change)) error {
+func (w *Watcher) Run(ctx context.Context, deliver func(ctx context.Context, c status.Change) error) error {
 	if deliver == nil {
 		return w.run(ctx, nil)
 	}
-	return w.run(ctx, func(c status.Change) bool {
-		deliver(c)
-		return true
+	return w.run(ctx, func(ctx context.Context, c status.Change) error {
+		if ctx.Err() != nil {
+			return errNotTaken
+		}
+		return deliver(ctx, c)
 	})
 }
 
 // Changes returns the changes as an iterator, polling until ctx ends or
 // the loop stops. A change the loop did not take is not lost: it stays in
-// the Store's outbox, and comes again next time.
+// the Store's outbox, and comes again next time. A panic (or
+// runtime.Goexit) in the loop's body stops the polling, and reaches the
+// caller once it has.
 func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 	return func(yield func(status.Change) bool) {
 		ctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		ch := make(chan status.Change)
-		taken := make(chan bool)
+		type handed struct {
+			c     status.Change
+			taken chan bool
+		}
+		ch := make(chan handed)
 		done := make(chan struct{})
+		ended := make(chan struct{}) // the loop ended: returned, panicked, or Goexit
 		go func() {
 			defer close(done)
-			_ = w.run(ctx, func(c status.Change) bool {
+			_ = w.run(ctx, func(lctx context.Context, c status.Change) error {
+				h := handed{c, make(chan bool, 1)}
 				select {
-				case ch <- c:
-				case <-ctx.Done():
-					return false
+				case ch <- h:
+				case <-lctx.Done():
+					return errNotTaken
 				}
-				// The loop has c: it always says it took it, even when ctx
-				// ends meanwhile.
-				return <-taken
+				// The loop has c: it says it took it, or ends (panicked,
+				// Goexit) without a word: not taken.
+				select {
+				case <-h.taken:
+					return nil
+				case <-ended:
+					select {
+					case <-h.taken:
+						return nil
+					default:
+						return errNotTaken
+					}
+				}
 			})
 		}()
-		defer func() { cancel(); <-done }()
+		// Runs however the loop ends: a return, a panic, a Goexit.
+		defer func() { close(ended); cancel(); <-done }()
 		for {
 			select {
-			case c := <-ch:
+			case h := <-ch:
 				// The loop's body took c, even when it then stops the loop.
-				ok := yield(c)
-				taken <- true
+				ok := yield(h.c)
+				h.taken <- true
 				if !ok {
 					return
 				}
@@ -349,12 +423,10 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 	}
 }
 
-// run is Run with a deliver that reports whether the change was taken.
-func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) error {
-	var send func(status.Change) bool // nil: changes stay in the outbox
-	if deliver != nil {
-		send = func(c status.Change) bool { return ctx.Err() == nil && deliver(c) }
-	}
+// run is Run with a sender.
+func (w *Watcher) run(ctx context.Context, send sender) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	wake := make(chan struct{}, 1)
 	w.mu.Lock()
 	w.wakers[wake] = true
@@ -365,6 +437,21 @@ func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) err
 		w.mu.Unlock()
 	}()
 	var wg sync.WaitGroup
+	var panicked any
+	var once sync.Once
+	// guard runs f, and stops Run with its panic, for Run's goroutine to
+	// raise once every goroutine has stopped.
+	guard := func(f func()) {
+		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					once.Do(func() { panicked = r })
+					stop()
+				}
+			}()
+			f()
+		})
+	}
 	started := map[TrackerID]bool{}
 	startNew := func() {
 		w.mu.Lock()
@@ -373,7 +460,10 @@ func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) err
 			if !started[id] {
 				started[id] = true
 				tr := w.trackers[id]
-				wg.Go(func() { w.loop(ctx, tr, send) })
+				guard(func() { w.loop(ctx, tr) })
+				if send != nil {
+					guard(func() { w.deliveries(ctx, tr, send) })
+				}
 			}
 		}
 	}
@@ -382,6 +472,9 @@ func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) err
 		select {
 		case <-ctx.Done():
 			wg.Wait()
+			if panicked != nil {
+				panic(panicked)
+			}
 			return ctx.Err()
 		case <-wake:
 			startNew()
@@ -389,23 +482,22 @@ func (w *Watcher) run(ctx context.Context, deliver func(status.Change) bool) err
 	}
 }
 
-// loop runs tr's passes until ctx ends.
-func (w *Watcher) loop(ctx context.Context, tr *tracked, send func(status.Change) bool) {
+// loop runs tr's passes until ctx ends: polling only, its deliveries
+// woken after each.
+func (w *Watcher) loop(ctx context.Context, tr *tracked) {
 	failures := 0
 	for {
-		err := w.pass(ctx, tr, send)
+		err := w.pass(ctx, tr, nil)
+		tr.wakeDeliveries()
 		if ctx.Err() != nil {
 			w.release(tr)
 			return
 		}
 		wait := w.tick
-		switch {
-		case errors.Is(err, errNotTaken):
-			// The consumer stopped: the iterator ends with ctx.
-		case err != nil:
+		if err != nil {
 			failures = min(failures+1, 4)
 			wait = w.tick << failures
-		default:
+		} else {
 			failures = 0
 		}
 		timer := time.NewTimer(wait)
@@ -416,6 +508,48 @@ func (w *Watcher) loop(ctx context.Context, tr *tracked, send func(status.Change
 			return
 		case <-tr.poke:
 			timer.Stop()
+		case <-timer.C:
+		}
+	}
+}
+
+// deliveries delivers tr's outbox until ctx ends, whenever a pass saved
+// something (or every Tick), while this Watcher holds the tracker; a
+// consumer's refusal backs the tracker's delivery off.
+func (w *Watcher) deliveries(ctx context.Context, tr *tracked, send sender) {
+	refusals := 0
+	for {
+		wait := w.tick
+		err := w.drain(ctx, tr, send)
+		var refused *refusedError
+		switch {
+		case ctx.Err() != nil:
+			return
+		case errors.As(err, &refused):
+			refusals = min(refusals+1, 4)
+			wait = w.tick << refusals
+			if w.log != nil {
+				w.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: watch change refused", slog.String("tracker", tr.id.String()),
+					slog.String("error", err.Error()), slog.Duration("retry_in", wait))
+			}
+		default:
+			refusals = 0
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-tr.deliver:
+			timer.Stop()
+			if refusals > 0 {
+				// Refused: wait out the back-off whatever was saved since.
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
 		case <-timer.C:
 		}
 	}
@@ -474,17 +608,20 @@ func (w *Watcher) Poll(ctx context.Context, id TrackerID, deliver func(status.Ch
 	if deliver == nil {
 		return w.pass(ctx, tr, nil) // polling only: changes stay in the outbox
 	}
-	err := w.pass(ctx, tr, func(c status.Change) bool {
-		if ctx.Err() != nil {
-			return false
+	err := w.pass(ctx, tr, func(lctx context.Context, c status.Change) error {
+		if lctx.Err() != nil {
+			return errNotTaken
 		}
 		deliver(c)
-		return true
+		return nil
 	})
 	if errors.Is(err, errNotTaken) {
-		// Only an ended context leaves a change not taken: the change stays
-		// in the outbox, and the call says why it stopped.
-		return fmt.Errorf("watch: poll %s: %w", id, context.Cause(ctx))
+		if ctx.Err() != nil {
+			// The change stays in the outbox, and the call says why it
+			// stopped.
+			return fmt.Errorf("watch: poll %s: %w", id, context.Cause(ctx))
+		}
+		return nil // the lease ended: the change stays, for its holder
 	}
 	return err
 }

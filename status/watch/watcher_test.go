@@ -70,7 +70,6 @@ func newScripted(p status.Provider) *scripted {
 	return &scripted{p: p, stage: map[string]status.Stage{}, fail: map[string]error{}}
 }
 
-// clock is a test's time.
 // clock is a Clock the test advances; its timers fire, in time order,
 // as Add passes them.
 type clock struct {
@@ -234,7 +233,7 @@ func TestWatcherRunAndChanges(t *testing.T) {
 	ctx, cancel = context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	calls := bl.calls.Load()
-	err := w.Run(ctx, func(status.Change) {})
+	err := w.Run(ctx, func(context.Context, status.Change) error { return nil })
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Greater(t, bl.calls.Load()-calls, int32(3), "polled as the schedule says")
 }
@@ -819,7 +818,7 @@ func TestWatcherBacksOffWhileTheStoreIsDown(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = w.Run(ctx, func(c status.Change) { got <- c })
+		_ = w.Run(ctx, func(_ context.Context, c status.Change) error { got <- c; return nil })
 	}()
 	time.Sleep(400 * time.Millisecond)
 	calls := store.calls.Load()

@@ -84,12 +84,16 @@ func killChild() {
 		}
 	}
 	fmt.Println("ready")
-	_ = w.Run(ctx, func(c status.Change) {
+	var mu sync.Mutex // two accounts deliver at once
+	_ = w.Run(ctx, func(_ context.Context, c status.Change) error {
 		b, _ := json.Marshal(c)
+		mu.Lock()
+		defer mu.Unlock()
 		// One write per change, unbuffered: taken once it is in the pipe.
 		if _, err := os.Stdout.Write(append(b, '\n')); err != nil {
 			os.Exit(3)
 		}
+		return nil
 	})
 }
 

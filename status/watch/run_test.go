@@ -1,0 +1,175 @@
+package watch
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/status"
+)
+
+// waitFor waits until cond holds, or fails after a long while (a loaded
+// machine is slow, never wrong).
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+// twoAccounts is a Watcher on the system's clock following A through
+// account "slow" and B through account "fast", each polled every Tick.
+func twoAccounts(t *testing.T) (w *Watcher, slow, fast *scripted, ids [2]TrackerID) {
+	slow, fast = newScripted(status.Bailun), newScripted(status.Bailun)
+	slow.set("A", status.Processing, nil)
+	fast.set("B", status.Processing, nil)
+	w = New(Options{Tick: 5 * time.Millisecond, Schedule: Every{Interval: time.Millisecond}})
+	ids[0], _ = w.Add(slow, "slow")
+	ids[1], _ = w.Add(fast, "fast")
+	require.NoError(t, w.Follow(context.Background(), ids[0], "A"))
+	require.NoError(t, w.Follow(context.Background(), ids[1], "B"))
+	return w, slow, fast, ids
+}
+
+// A consumer slow on one account holds up neither the other account's
+// delivery nor anyone's polling.
+func TestRunSlowConsumerStallsOneAccount(t *testing.T) {
+	w, slow, fast, _ := twoAccounts(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	release := make(chan struct{})
+	var fastSeen atomic.Int32
+	done := make(chan error, 1)
+	go func() {
+		done <- w.Run(ctx, func(ctx context.Context, c status.Change) error {
+			if c.Account == "slow" {
+				select {
+				case <-release:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				return nil
+			}
+			fastSeen.Add(1)
+			return nil
+		})
+	}()
+	waitFor(t, "the fast account's change delivered", func() bool { return fastSeen.Load() > 0 })
+	before := slow.calls.Load()
+	fast.set("B", status.Shipped, nil)
+	waitFor(t, "the fast account's news delivered while the slow one's consumer works", func() bool { return fastSeen.Load() > 1 })
+	waitFor(t, "the slow account polled while its consumer works", func() bool { return slow.calls.Load() > before+2 })
+	close(release)
+	cancel()
+	assert.ErrorIs(t, <-done, context.Canceled)
+}
+
+// A consumer that refuses a change leaves it in the outbox: it comes
+// again, after a back-off, and polling goes on meanwhile.
+func TestRunRefusedChangeComesAgain(t *testing.T) {
+	w, slow, _, ids := twoAccounts(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var tries atomic.Int32
+	var took sync.Map
+	done := make(chan error, 1)
+	go func() {
+		done <- w.Run(ctx, func(_ context.Context, c status.Change) error {
+			if c.Account == "slow" && tries.Add(1) < 3 {
+				return errors.New("the mail server is down")
+			}
+			took.Store(c.ID, c.String())
+			return nil
+		})
+	}()
+	waitFor(t, "the refused change taken at its third try", func() bool {
+		n := 0
+		took.Range(func(_, v any) bool {
+			if v == "bailun/slow A following, processing" {
+				n++
+			}
+			return true
+		})
+		return n == 1
+	})
+	assert.Equal(t, int32(3), tries.Load())
+	assert.Greater(t, slow.calls.Load(), int32(1), "polled while its change was refused")
+	p, err := w.store.Pending(context.Background(), ids[0], 10)
+	require.NoError(t, err)
+	assert.Empty(t, p, "taken, then acknowledged")
+	cancel()
+	<-done
+}
+
+// A panic in Run's deliver reaches Run's caller, once every tracker
+// stopped; the change it panicked on stays in the outbox.
+func TestRunPanicReachesTheCaller(t *testing.T) {
+	w, _, _, ids := twoAccounts(t)
+	got := make(chan any, 1)
+	go func() {
+		defer func() { got <- recover() }()
+		_ = w.Run(context.Background(), func(_ context.Context, c status.Change) error {
+			if c.Account == "slow" {
+				panic("consumer bug")
+			}
+			return nil
+		})
+	}()
+	select {
+	case r := <-got:
+		assert.Equal(t, "consumer bug", r)
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run never returned: the panic did not reach its caller")
+	}
+	p, err := w.store.Pending(context.Background(), ids[0], 10)
+	require.NoError(t, err)
+	assert.Len(t, p, 1, "the change it panicked on is not acknowledged")
+}
+
+// A panic or a Goexit in the body of a range over Changes reaches the
+// caller, and leaves nothing held: the next Poll runs.
+func TestChangesPanicAndGoexitReleaseEverything(t *testing.T) {
+	for _, how := range []string{"panic", "goexit"} {
+		t.Run(how, func(t *testing.T) {
+			w, _, _, ids := twoAccounts(t)
+			out := make(chan any, 1)
+			go func() {
+				defer func() { out <- recover() }()
+				for range w.Changes(context.Background()) {
+					if how == "panic" {
+						panic("loop bug")
+					}
+					runtime.Goexit()
+				}
+			}()
+			select {
+			case r := <-out:
+				if how == "panic" {
+					assert.Equal(t, "loop bug", r)
+				} else {
+					assert.Nil(t, r)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the range never ended: deadlocked")
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var got []string
+			for _, id := range ids {
+				require.NoError(t, w.Poll(ctx, id, func(c status.Change) { got = append(got, c.String()) }), "a Poll after it hangs")
+			}
+			assert.Contains(t, got, "bailun/slow A following, processing", "the change the loop never took comes again")
+		})
+	}
+}
