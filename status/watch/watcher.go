@@ -174,8 +174,7 @@ type tracked struct {
 	// lease's generation.
 	lmu        sync.Mutex
 	leaseUntil time.Time
-
-	leaseGen int64
+	leaseGen   int64
 	// outage is the tracker's outage state as the Store keeps it
 	// (guarded by pass).
 	outage Outage
