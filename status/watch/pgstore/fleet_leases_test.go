@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -73,6 +74,7 @@ func (rec *recorder) proxy(t *testing.T, worker *int, to string) *httptest.Serve
 	u, err := url.Parse(to)
 	require.NoError(t, err)
 	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // a worker killed mid-request is no news
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -92,11 +94,36 @@ func (rec *recorder) proxy(t *testing.T, worker *int, to string) *httptest.Serve
 	return srv
 }
 
-// Two workers whose clocks are 3 s apart, on one Postgres, with leases of
-// 1 s: the leases are on the database's clock, so at no instant do both
-// send requests for one account (the fakes' proxies see every request,
-// and when it was out).
-func TestFleetClockSkew(t *testing.T) {
+// fleetCase is one run of two workers on one Postgres, with leases of
+// fleetClaimFor (1 s), seen through a recording proxy per worker in
+// front of the fakes.
+type fleetCase struct {
+	name  string
+	skews [2]string     // each worker's clock error
+	delay time.Duration // each Flowery request's
+	stall bool          // SIGSTOP the worker that sends, 3 leases long
+}
+
+// Two workers never send requests for one account at once (the fakes'
+// proxies see every request, and when it was out):
+//   - "skew": their clocks are 3 s apart (the leases are on the
+//     database's clock);
+//   - "slow batches": each Flowery request takes 700 ms, more than half
+//     the lease (it is renewed while a batch runs);
+//   - "stalled holder": the worker that drives the accounts is stopped
+//     (SIGSTOP) for 3 s mid-batch, and resumed (it sends nothing once its
+//     lease ended, and its accounts go to the other).
+func TestFleetLeases(t *testing.T) {
+	for _, fc := range []fleetCase{
+		{name: "skew", skews: [2]string{"0s", "3s"}, delay: 20 * time.Millisecond},
+		{name: "slow batches", skews: [2]string{"0s", "0s"}, delay: 700 * time.Millisecond},
+		{name: "stalled holder", skews: [2]string{"0s", "-2s"}, delay: 100 * time.Millisecond, stall: true},
+	} {
+		t.Run(fc.name, func(t *testing.T) { runFleetCase(t, fc) })
+	}
+}
+
+func runFleetCase(t *testing.T, fc fleetCase) {
 	c := pgtest.Get(t)
 	_, schema := pgtest.Open(t)
 	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
@@ -115,12 +142,12 @@ func TestFleetClockSkew(t *testing.T) {
 				LastUpdateTime: bailun.NewTime(base)})
 		}
 	}
-	fls.Inject(flowerytest.Fault{Delay: 20 * time.Millisecond, Times: flowerytest.Forever})
+	fls.Inject(flowerytest.Fault{Delay: fc.delay, Times: flowerytest.Forever})
 
 	rec := &recorder{}
 	var wg sync.WaitGroup
 	var cmds []*exec.Cmd
-	for i, skew := range []string{"0s", "3s"} {
+	for i, skew := range fc.skews {
 		id := i + 1
 		flp, blp := rec.proxy(t, &id, fls.URL), rec.proxy(t, &id, bls.URL)
 		cmd := exec.Command(os.Args[0])
@@ -153,12 +180,29 @@ func TestFleetClockSkew(t *testing.T) {
 		}
 		cmds = append(cmds, cmd)
 	}
+	defer func() {
+		for _, cmd := range cmds {
+			_ = cmd.Process.Signal(syscall.SIGKILL)
+			_ = cmd.Wait()
+		}
+		wg.Wait()
+	}()
 	time.Sleep(4 * fleetClaimFor)
+	stalledAt := time.Time{}
+	if fc.stall {
+		// The worker that sent last holds accounts: stop it mid-batch.
+		rec.mu.Lock()
+		holder := rec.reqs[len(rec.reqs)-1].worker
+		rec.mu.Unlock()
+		require.NoError(t, cmds[holder-1].Process.Signal(syscall.SIGSTOP))
+		stalledAt = time.Now()
+		time.Sleep(3 * fleetClaimFor)
+		require.NoError(t, cmds[holder-1].Process.Signal(syscall.SIGCONT))
+		time.Sleep(3 * fleetClaimFor)
+	}
 	for _, cmd := range cmds {
 		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
 	}
-	wg.Wait()
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
@@ -177,6 +221,21 @@ func TestFleetClockSkew(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d requests (by worker: %v), %d pairs of two workers' requests for one account at once", len(rec.reqs), perWorker, overlaps)
+	// The busiest second of one account's requests.
+	peak := 0
+	for i, a := range rec.reqs {
+		n := 0
+		for _, b := range rec.reqs[i:] {
+			if b.account == a.account && b.start.Sub(a.start) < time.Second && !b.start.Before(a.start) {
+				n++
+			}
+		}
+		peak = max(peak, n)
+	}
+	t.Logf("%d requests (by worker: %v), peak %d requests/s for one account, %d pairs of two workers' requests for one account at once",
+		len(rec.reqs), perWorker, peak, overlaps)
+	if fc.stall {
+		assert.Len(t, perWorker, 2, "the stalled worker's accounts were taken over (stopped at %s)", stalledAt.Format("15:04:05.000"))
+	}
 	assert.Zero(t, overlaps)
 }
