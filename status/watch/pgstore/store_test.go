@@ -23,12 +23,6 @@ func TestMain(m *testing.M) {
 	pgtest.Main(m)
 }
 
-func open(t testing.TB) *pgstore.Store {
-	t.Helper()
-	s, _ := openDB(t)
-	return s
-}
-
 // openDB returns a store on a new schema, and its database.
 func openDB(t testing.TB) (*pgstore.Store, *sql.DB) {
 	t.Helper()
