@@ -28,7 +28,11 @@
 //   - A tracker (a provider account) is driven by one machine at a time,
 //     the holder of its lease, renewed while it polls and taken over by
 //     another machine when it lapses; so an account's rate limit is paced
-//     by one limiter.
+//     by one limiter. The lease is taken and timed on the database's
+//     clock (clock_timestamp()), never a machine's, so machines whose
+//     clocks disagree never both hold one. A ref's due time is its
+//     Watcher's clock: it decides when a ref is polled, never who polls
+//     it; a claim is fenced by its generation, whatever the clocks.
 //
 // The schema, version 2, is created by Open in the connection's
 // search_path, and migrated under an advisory lock, so that two machines
