@@ -39,7 +39,9 @@ type baseline struct {
 // Diff gives it (no IDs stamped). diff false makes the answer the
 // baseline, reporting nothing (a ref's first answer). whole says cur is
 // every sub-order the provider has (a poll's answer): then the sub-orders
-// known that it misses are counted.
+// known that it misses are counted, and a placeholder known (a snapshot
+// that stood for an order with no sub-order yet: no stage, or not found,
+// with no tracking number or event) gives way to the sub-orders found.
 func (b *baseline) take(cur []status.Snapshot, diff, whole bool) []status.Change {
 	var out []status.Change
 	notFound := len(cur) == 1 && cur[0].Stage == status.NotFound && cur[0].Err == nil && len(b.subs) > 0
@@ -47,15 +49,20 @@ func (b *baseline) take(cur []status.Snapshot, diff, whole bool) []status.Change
 		notFound = false // not found before too: the answer matches it below
 	}
 	matched := make([]bool, len(b.subs))
+	unplacedFailure := false // a failed snapshot of no known sub-order
 	if !notFound {
-		for _, c := range cur {
-			i := b.match(c, len(cur))
+		idx := b.place(cur)
+		for j, c := range cur {
+			i := idx[j]
 			if i >= 0 {
 				matched[i] = true
 			}
 			switch {
 			case c.Err != nil && c.Stage == status.Unknown:
 				// This sub-order failed: it stays as it was, a miss of nothing.
+				if i < 0 {
+					unplacedFailure = true
+				}
 				continue
 			case i < 0 && c.Stage == status.NotFound && len(b.subs) > 0:
 				// A sub-order not found that was never known: nothing to say.
@@ -83,14 +90,27 @@ func (b *baseline) take(cur []status.Snapshot, diff, whole bool) []status.Change
 			delete(b.misses, keyOf(old))
 		}
 	}
+	if whole && slices.ContainsFunc(cur, found) {
+		// Placeholders give way to the sub-orders found.
+		kept, keptMatched := b.subs[:0], matched[:0]
+		for i, s := range b.subs {
+			if !matched[i] && placeholder(s) {
+				delete(b.misses, keyOf(s))
+				continue
+			}
+			kept, keptMatched = append(kept, s), append(keptMatched, matched[i])
+		}
+		b.subs, matched = kept, keptMatched
+	}
 	// The sub-orders this answer missed: counted; taken as not found at
 	// the last miss.
 	for i, s := range b.subs {
 		if !whole || matched[i] || s.Stage == status.NotFound {
 			continue
 		}
-		if slices.ContainsFunc(cur, func(c status.Snapshot) bool { return c.Err != nil && c.Stage == status.Unknown }) && !notFound {
-			// Some sub-order failed: this one may be it.
+		if unplacedFailure && !notFound {
+			// A sub-order failed, and which one is not known: this one may
+			// be it.
 			continue
 		}
 		if b.misses == nil {
@@ -118,23 +138,74 @@ func (b *baseline) take(cur []status.Snapshot, diff, whole bool) []status.Change
 	return out
 }
 
+// found reports whether s is a sub-order the provider knows.
+func found(s status.Snapshot) bool {
+	return s.Err == nil && s.Stage != status.Unknown && s.Stage != status.NotFound
+}
+
+// placeholder reports whether s stands for an order with no sub-order
+// yet: no stage known, or not found, and nothing known of it.
+func placeholder(s status.Snapshot) bool {
+	return (s.Stage == status.Unknown || s.Stage == status.NotFound) && s.TrackingNo == "" && len(s.Events) == 0 && len(s.Problems) == 0
+}
+
+// active returns the sub-orders that lead a ref's schedule and its final
+// stage: those found, when any is; else all.
+func active(subs []status.Snapshot) []status.Snapshot {
+	if !slices.ContainsFunc(subs, found) {
+		return subs
+	}
+	return slices.DeleteFunc(slices.Clone(subs), func(s status.Snapshot) bool { return s.Stage == status.NotFound })
+}
+
 // keyOf names a sub-order in misses.
 func keyOf(s status.Snapshot) string { return s.OrderNo }
 
-// match returns the index of the known sub-order c answers for, -1 for
-// none: the one of the same OrderNo, or, where one of the two has no
-// OrderNo (an order not found has none), the only one known when the
-// answer has only c.
-func (b *baseline) match(c status.Snapshot, answered int) int {
-	for i, s := range b.subs {
-		if s.OrderNo == c.OrderNo {
-			return i
+// place returns, for each snapshot of an answer, the index of the known
+// sub-order it answers for, -1 for none; no known sub-order is given two
+// snapshots but by OrderNo (one sub-order given twice). By strength:
+//
+//  1. the same OrderNo; for a snapshot with none, the same tracking
+//     number;
+//  2. where one of the two has no OrderNo (an order not found has none),
+//     the only one known when the answer has only the snapshot;
+//  3. for a snapshot with no OrderNo, the next known with none, in order.
+func (b *baseline) place(cur []status.Snapshot) []int {
+	idx := make([]int, len(cur))
+	taken := make([]bool, len(b.subs))
+	for j, c := range cur {
+		idx[j] = -1
+		switch {
+		case c.OrderNo != "":
+			idx[j] = slices.IndexFunc(b.subs, func(s status.Snapshot) bool { return s.OrderNo == c.OrderNo })
+		case c.TrackingNo != "":
+			idx[j] = slices.IndexFunc(b.subs, func(s status.Snapshot) bool { return s.OrderNo == "" && s.TrackingNo == c.TrackingNo })
+			if idx[j] >= 0 && taken[idx[j]] {
+				idx[j] = -1
+			}
+		}
+		if idx[j] >= 0 {
+			taken[idx[j]] = true
 		}
 	}
-	if len(b.subs) == 1 && answered == 1 && (b.subs[0].OrderNo == "" || c.OrderNo == "") {
-		return 0
+	for j, c := range cur {
+		if idx[j] >= 0 {
+			continue
+		}
+		if len(b.subs) == 1 && len(cur) == 1 && (b.subs[0].OrderNo == "" || c.OrderNo == "") && !taken[0] {
+			idx[j], taken[0] = 0, true
+			continue
+		}
+		if c.OrderNo == "" {
+			for i, s := range b.subs {
+				if s.OrderNo == "" && !taken[i] {
+					idx[j], taken[i] = i, true
+					break
+				}
+			}
+		}
 	}
-	return -1
+	return idx
 }
 
 // merged returns what is known of a sub-order once c, an answer for it,
@@ -143,6 +214,11 @@ func merged(old, c status.Snapshot) status.Snapshot {
 	if c.Err != nil {
 		// Its stage came, its events did not: the events known stand.
 		c.Err = nil
+	}
+	if c.Stage == status.NotFound {
+		// Not found says nothing of the order but that: what was known of
+		// it (its problems among the rest) stands for its return.
+		c.Problems = old.Problems
 	}
 	events := status.MergeEvents(old.Events, c.Events)
 	if !c.UpdatedAt.IsZero() && c.UpdatedAt.Before(old.UpdatedAt) {

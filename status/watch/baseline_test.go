@@ -148,3 +148,70 @@ func TestBaselinePushInto(t *testing.T) {
 	_, ok = (&baseline{}).pushInto(p1)
 	assert.False(t, ok, "a ref not answered yet")
 }
+
+// A placeholder (the reseller's answer for an order with no sub-order
+// yet: no stage, the parent's number) gives way to the sub-orders found,
+// with no not-found news of it; and the ref can end final.
+func TestBaselinePlaceholderGivesWay(t *testing.T) {
+	stub := status.Snapshot{Provider: status.Reseller, Ref: "T1", OrderNo: "U1", Stage: status.Unknown}
+	var b baseline
+	b.take([]status.Snapshot{stub}, false, true)
+	s1, s2 := sub("S1", status.Delivered, bt0, "YT1"), sub("S2", status.Delivered, bt0, "YT2")
+	var got []status.Change
+	for range MissesToNotFound + 1 {
+		got = append(got, b.take([]status.Snapshot{s1, s2}, true, true)...)
+	}
+	for _, c := range says(got) {
+		assert.NotContains(t, c, "U1", "news of the placeholder")
+	}
+	assert.Len(t, b.subs, 2)
+	assert.Len(t, active(b.subs), 2)
+
+	// A sub-order gone not found leads neither the schedule nor the end.
+	b.subs = append(b.subs, sub("S3", status.NotFound, bt0, "YT3"))
+	assert.Len(t, active(b.subs), 2)
+}
+
+// Two sub-orders with no OrderNo are told apart (by tracking number, else
+// in order): the same answer again is no news.
+func TestBaselineNoOrderNos(t *testing.T) {
+	a, c := sub("", status.Shipped, bt0, "YT1"), sub("", status.Processing, bt0, "")
+	var b baseline
+	b.take([]status.Snapshot{a, c}, false, true)
+	for range 3 {
+		assert.Empty(t, says(b.take([]status.Snapshot{a, c}, true, true)))
+		assert.Empty(t, says(b.take([]status.Snapshot{c, a}, true, true)), "in another order")
+	}
+	assert.Len(t, b.subs, 2)
+}
+
+// Not found again keeps the problems known: its return is its stage alone.
+func TestBaselineNotFoundKeepsProblems(t *testing.T) {
+	p := status.Problem{Reason: status.ReasonAddress, Code: status.Code{Provider: status.Bailun, Field: "x", Value: "y"}}
+	s := sub("A1", status.Processing, bt0, "")
+	s.Problems = []status.Problem{p}
+	var b baseline
+	b.take([]status.Snapshot{s}, false, true)
+	nf := status.Snapshot{Provider: status.Reseller, Ref: "T1", Stage: status.NotFound}
+	var got []string
+	for range MissesToNotFound + 3 {
+		got = append(got, says(b.take([]status.Snapshot{nf}, true, true))...)
+	}
+	assert.Equal(t, []string{"reseller T1 (A1) processing -> not_found"}, got)
+	assert.Equal(t, []string{"reseller T1 (A1) not_found -> processing"}, says(b.take([]status.Snapshot{s}, true, true)))
+}
+
+// A sub-order failing by its own number does not stop the count of
+// another that is missing.
+func TestBaselineFailingSubOrderDoesNotHideAMissingOne(t *testing.T) {
+	s1, s2, s3 := sub("S1", status.Shipped, bt0, "YT1"), sub("S2", status.Shipped, bt0, "YT2"), sub("S3", status.Shipped, bt0, "YT3")
+	var b baseline
+	b.take([]status.Snapshot{s1, s2, s3}, false, true)
+	failed := s1
+	failed.Stage, failed.Err = status.Unknown, errors.New("no status")
+	var got []string
+	for range MissesToNotFound {
+		got = append(got, says(b.take([]status.Snapshot{failed, s2}, true, true))...)
+	}
+	assert.Equal(t, []string{"reseller T1 (S3) shipped -> not_found"}, got)
+}

@@ -88,9 +88,15 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) erro
 
 		// Ask, under the lease: the batch's requests stop when the lease
 		// ends, and it is renewed while they run.
-		bctx, done := w.underLease(ctx, tr)
-		answers, refused := w.ask(bctx, tr, claims)
-		if until, held := done(); held {
+		var answers map[string][]status.Snapshot
+		var refused map[string]error
+		until, held := func() (time.Time, bool) {
+			bctx, done := w.underLease(ctx, tr)
+			defer done() // a panic in the Tracker stops the timers too
+			answers, refused = w.ask(bctx, tr, claims)
+			return done()
+		}()
+		if held {
 			tr.extend(until)
 			leased = until.Add(-w.claimFor)
 		} else if ctx.Err() == nil {
@@ -145,7 +151,9 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) erro
 			}
 			w.count(tr, &tr.health.ClaimsLost, len(lost.Refs))
 			if w.log != nil {
-				w.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: watch claims lost", slog.String("tracker", tr.id.String()),
+				// Info: fencing at work (another process's claim, a push's, or
+				// an Unfollow meanwhile), counted in Health.ClaimsLost.
+				w.log.LogAttrs(ctx, slog.LevelInfo, "ordertrack: watch claims lost", slog.String("tracker", tr.id.String()),
 					slog.Int("refs", len(lost.Refs)), slog.String("error", err.Error()))
 			}
 		}
@@ -204,19 +212,30 @@ func (w *Watcher) renew(ctx context.Context, tr *tracked) (bool, error) {
 	return true, nil
 }
 
-// underLease returns a context for one batch's requests that ends when
-// tr's lease does, as far as this Watcher knows; the lease is renewed a
-// third of the way into it, and each third after, for as long as the batch
-// runs. done stops the timers, and reports until when the lease is held,
-// or false when it ended or another process took it: the batch is then
-// old news, and none of its requests is sent after that.
-func (w *Watcher) underLease(ctx context.Context, tr *tracked) (bctx context.Context, done func() (until time.Time, held bool)) {
-	bctx, cancel := context.WithCancelCause(ctx)
+// underLease returns a context for work done under tr's lease (one
+// batch's requests, one delivery) that ends while a third of the lease,
+// as far as this Watcher knows, is still left: a request starts with time
+// to finish inside the lease, and a timer that fires late (a loaded
+// machine, a process resumed after SIGSTOP) still fires before the
+// Store's lease ends. The lease is renewed a third of the way into it,
+// and each third after, for as long as the work runs. done stops the
+// timers, waits for a renewal in flight, and reports until when the lease
+// is held, or false when it ended or another process took it; it may be
+// called more than once.
+func (w *Watcher) underLease(ctx context.Context, tr *tracked) (lctx context.Context, done func() (until time.Time, held bool)) {
+	margin := w.claimFor / 3
+	if now := w.now(); now.Before(tr.until()) && !now.Before(tr.until().Add(-2*margin)) {
+		// A third of the lease gone: renew it now, so that the work starts
+		// with the whole of it (and a fast one needs no renewal of its own).
+		_, _ = w.renew(ctx, tr)
+	}
+	lctx, cancel := context.WithCancelCause(ctx)
 	var (
 		mu              sync.Mutex
+		renewing        sync.WaitGroup
 		until           = tr.until()
 		held, finished  = true, false
-		stopEnd, stopRe func() bool
+		stopEnd, stopRe = func() bool { return false }, func() bool { return false }
 	)
 	end := func() {
 		mu.Lock()
@@ -228,8 +247,16 @@ func (w *Watcher) underLease(ctx context.Context, tr *tracked) (bctx context.Con
 	}
 	var renew func()
 	renew = func() {
+		mu.Lock()
+		if finished || !held || ctx.Err() != nil {
+			mu.Unlock()
+			return
+		}
+		renewing.Add(1)
+		mu.Unlock()
+		defer renewing.Done()
 		now := w.now()
-		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), w.claimFor/3)
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), margin)
 		l, ok, err := w.store.Lease(sctx, tr.id, w.owner, now, now.Add(w.claimFor))
 		scancel()
 		mu.Lock()
@@ -247,28 +274,36 @@ func (w *Watcher) underLease(ctx context.Context, tr *tracked) (bctx context.Con
 		default:
 			until = now.Add(w.claimFor)
 			stopEnd()
-			stopEnd = w.clock.AfterFunc(until.Sub(w.now()), end)
+			stopEnd = w.clock.AfterFunc(until.Add(-margin).Sub(w.now()), end)
 		}
-		stopRe = w.clock.AfterFunc(w.claimFor/3, renew)
+		stopRe = w.clock.AfterFunc(margin, renew)
 	}
-	if !w.now().Before(until) {
-		// Ended before the batch began (a stall since the claim).
-		cancel(errLeaseEnded)
-		return bctx, func() (time.Time, bool) { return until, false }
-	}
-	mu.Lock()
-	stopEnd = w.clock.AfterFunc(until.Sub(w.now()), end)
-	stopRe = w.clock.AfterFunc(max(until.Sub(w.now())-w.claimFor*2/3, 0), renew)
-	mu.Unlock()
-	return bctx, func() (time.Time, bool) {
+	finish := func() (time.Time, bool) {
 		mu.Lock()
-		defer mu.Unlock()
 		finished = true
 		stopEnd()
 		stopRe()
+		mu.Unlock()
+		renewing.Wait() // a renewal in flight lands (or not) before the caller goes on
 		cancel(nil)
-		return until, held && w.now().Before(until)
+		mu.Lock()
+		defer mu.Unlock()
+		return until, held && w.now().Before(until.Add(-margin))
 	}
+	if !w.now().Before(until.Add(-margin)) {
+		// Ended (as far as work under it goes) before the work began: a
+		// stall since the lease was last seen.
+		mu.Lock()
+		held = false
+		mu.Unlock()
+		cancel(errLeaseEnded)
+		return lctx, finish
+	}
+	mu.Lock()
+	stopEnd = w.clock.AfterFunc(until.Add(-margin).Sub(w.now()), end)
+	stopRe = w.clock.AfterFunc(max(until.Sub(w.now())-2*margin, 0), renew)
+	mu.Unlock()
+	return lctx, finish
 }
 
 // errNoAnswer is a ref's failure when its Tracker gave no snapshot for it.
@@ -504,7 +539,8 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 	} else {
 		st.Quiet++
 	}
-	final := len(keep) > 0 && !slices.ContainsFunc(keep, func(s status.Snapshot) bool { return !s.Stage.Final() })
+	lead := active(keep) // a sub-order gone not found leads neither the schedule nor the end
+	final := len(lead) > 0 && !slices.ContainsFunc(lead, func(s status.Snapshot) bool { return !s.Stage.Final() })
 	switch {
 	case !final:
 		st.FinalSince = time.Time{}
@@ -512,7 +548,7 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 		st.FinalSince = now
 	}
 	res.Seen, res.Snapshots = true, keep
-	due, stop, why := w.sched.Next(Polled{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: keep, State: st})
+	due, stop, why := w.sched.Next(Polled{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: lead, State: st})
 	res.Due = due
 	if stop {
 		res.Done = true
@@ -535,8 +571,12 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 // a change, and a *refusedError when the consumer refused one (it stays
 // first in the outbox).
 func (w *Watcher) drain(ctx context.Context, tr *tracked, send sender) error {
-	tr.delivering.Lock()
-	defer tr.delivering.Unlock()
+	select {
+	case tr.delivering <- struct{}{}:
+	case <-ctx.Done():
+		return errNotTaken
+	}
+	defer func() { <-tr.delivering }()
 	for {
 		if !w.now().Before(tr.until()) {
 			// This process stalled past its lease (a pause, a partition),
@@ -587,11 +627,15 @@ func (w *Watcher) deliver(ctx context.Context, tr *tracked, send sender, c statu
 	if !now.Before(tr.until()) {
 		return errLeaseEnded
 	}
-	lctx, done := w.underLease(ctx, tr)
-	err := send(lctx, c)
-	if until, held := done(); held {
-		tr.extend(until)
-	}
+	err := func() error {
+		lctx, done := w.underLease(ctx, tr)
+		defer done() // a panic in the consumer stops the timers too
+		err := send(lctx, c)
+		if until, held := done(); held {
+			tr.extend(until)
+		}
+		return err
+	}()
 	switch {
 	case errors.Is(err, errNotTaken):
 		return errNotTaken

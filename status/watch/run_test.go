@@ -144,9 +144,11 @@ func TestChangesPanicAndGoexitReleaseEverything(t *testing.T) {
 		t.Run(how, func(t *testing.T) {
 			w, _, _, ids := twoAccounts(t)
 			out := make(chan any, 1)
+			var first string
 			go func() {
 				defer func() { out <- recover() }()
-				for range w.Changes(context.Background()) {
+				for c := range w.Changes(context.Background()) {
+					first = c.String()
 					if how == "panic" {
 						panic("loop bug")
 					}
@@ -169,7 +171,85 @@ func TestChangesPanicAndGoexitReleaseEverything(t *testing.T) {
 			for _, id := range ids {
 				require.NoError(t, w.Poll(ctx, id, func(c status.Change) { got = append(got, c.String()) }), "a Poll after it hangs")
 			}
-			assert.Contains(t, got, "bailun/slow A following, processing", "the change the loop never took comes again")
+			assert.Contains(t, got, first, "the change the loop never took comes again")
 		})
 	}
+}
+
+// panicky is a Tracker that panics.
+type panicky struct{}
+
+func (panicky) Provider() status.Provider { return status.Bailun }
+func (panicky) Track(context.Context, ...string) ([]status.Snapshot, error) {
+	panic("tracker bug")
+}
+
+// Run gives its leases up as it returns, even with a consumer still at
+// work when its context ended (no renewal takes them back).
+func TestRunReleasesItsLeases(t *testing.T) {
+	w, _, _, ids := twoAccounts(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	took := make(chan struct{}, 10)
+	done := make(chan error, 1)
+	go func() {
+		done <- w.Run(ctx, func(context.Context, status.Change) error {
+			took <- struct{}{}
+			time.Sleep(50 * time.Millisecond) // still writing when Run is told to stop
+			return nil
+		})
+	}()
+	<-took
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	for _, id := range ids {
+		now := time.Now()
+		_, ok, err := w.store.Lease(context.Background(), id, "other", now, now.Add(time.Minute))
+		require.NoError(t, err)
+		assert.True(t, ok, "%s still held after Run returned", id)
+	}
+}
+
+// A runtime.Goexit in Run's deliver stops Run, which panics with
+// errGoexit: no account goes silently undelivered.
+func TestRunGoexitInDeliver(t *testing.T) {
+	w, _, _, _ := twoAccounts(t)
+	got := make(chan any, 1)
+	go func() {
+		defer func() { got <- recover() }()
+		_ = w.Run(context.Background(), func(context.Context, status.Change) error {
+			runtime.Goexit()
+			return nil
+		})
+	}()
+	select {
+	case r := <-got:
+		assert.Equal(t, errGoexit, r)
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run went on without the account")
+	}
+}
+
+// A Tracker's panic under a range over Changes reaches the ranging
+// goroutine, where it can be recovered, and the tracker's lease is given
+// up (no renewal timer keeps it).
+func TestChangesTrackerPanicReachesTheCaller(t *testing.T) {
+	w := New(Options{Tick: 5 * time.Millisecond})
+	id, _ := w.Add(panicky{}, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A"))
+	got := make(chan any, 1)
+	go func() {
+		defer func() { got <- recover() }()
+		for range w.Changes(context.Background()) {
+		}
+	}()
+	select {
+	case r := <-got:
+		assert.Equal(t, "tracker bug", r)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the range never ended")
+	}
+	now := time.Now()
+	_, ok, err := w.store.Lease(context.Background(), id, "other", now, now.Add(time.Minute))
+	require.NoError(t, err)
+	assert.True(t, ok, "the lease is still held")
 }

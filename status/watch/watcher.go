@@ -164,9 +164,9 @@ type tracked struct {
 	pass chan struct{}
 	// deliver wakes the tracker's deliveries (Run): a pass saved changes.
 	deliver chan struct{}
-	// delivering is held while the outbox is delivered: by Run's
+	// delivering is held (sent to) while the outbox is delivered: by Run's
 	// deliveries, or a Poll's pass.
-	delivering sync.Mutex
+	delivering chan struct{}
 
 	// lmu guards leaseUntil and leaseGen: when this Watcher's lease of
 	// the tracker ends, as far as it knows (it sends and delivers nothing
@@ -242,7 +242,7 @@ func (w *Watcher) Add(t status.Tracker, account string) (TrackerID, error) {
 		return id, nil
 	}
 	w.trackers[id] = &tracked{t: t, id: id, poke: make(chan struct{}, 1), pass: make(chan struct{}, 1),
-		deliver: make(chan struct{}, 1), health: Health{Tracker: id}}
+		deliver: make(chan struct{}, 1), delivering: make(chan struct{}, 1), health: Health{Tracker: id}}
 	w.order = append(w.order, id)
 	for wake := range w.wakers {
 		select {
@@ -380,8 +380,10 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 		ch := make(chan handed)
 		done := make(chan struct{})
 		ended := make(chan struct{}) // the loop ended: returned, panicked, or Goexit
+		var runPanic any             // a Tracker's panic, for the caller
 		go func() {
 			defer close(done)
+			defer func() { runPanic = recover() }()
 			_ = w.run(ctx, func(lctx context.Context, c status.Change) error {
 				h := handed{c, make(chan bool, 1)}
 				select {
@@ -405,7 +407,15 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 			})
 		}()
 		// Runs however the loop ends: a return, a panic, a Goexit.
-		defer func() { close(ended); cancel(); <-done }()
+		normal := false
+		defer func() {
+			close(ended)
+			cancel()
+			<-done
+			if normal && runPanic != nil {
+				panic(runPanic) // a Tracker's, raised where the caller can recover it
+			}
+		}()
 		for {
 			select {
 			case h := <-ch:
@@ -413,9 +423,14 @@ func (w *Watcher) Changes(ctx context.Context) iter.Seq[status.Change] {
 				ok := yield(h.c)
 				h.taken <- true
 				if !ok {
+					normal = true
 					return
 				}
 			case <-ctx.Done():
+				normal = true
+				return
+			case <-done:
+				normal = true
 				return
 			}
 		}
@@ -442,13 +457,20 @@ func (w *Watcher) run(ctx context.Context, send sender) error {
 	// raise once every goroutine has stopped.
 	guard := func(f func()) {
 		wg.Go(func() {
+			completed := false
 			defer func() {
-				if r := recover(); r != nil {
+				r := recover()
+				if r == nil && !completed {
+					// runtime.Goexit: it cannot reach the caller as itself.
+					r = errGoexit
+				}
+				if r != nil {
 					once.Do(func() { panicked = r })
 					stop()
 				}
 			}()
 			f()
+			completed = true
 		})
 	}
 	started := map[TrackerID]bool{}
@@ -471,6 +493,18 @@ func (w *Watcher) run(ctx context.Context, send sender) error {
 		select {
 		case <-ctx.Done():
 			wg.Wait()
+			// Every pass and delivery has stopped (their lease renewals
+			// with them): give the leases up, so that another process
+			// need not wait for them to end.
+			w.mu.Lock()
+			var trs []*tracked
+			for id := range started {
+				trs = append(trs, w.trackers[id])
+			}
+			w.mu.Unlock()
+			for _, tr := range trs {
+				w.release(tr)
+			}
 			if panicked != nil {
 				panic(panicked)
 			}
@@ -489,7 +523,6 @@ func (w *Watcher) loop(ctx context.Context, tr *tracked) {
 		err := w.pass(ctx, tr, nil)
 		tr.wakeDeliveries()
 		if ctx.Err() != nil {
-			w.release(tr)
 			return
 		}
 		wait := w.tick
@@ -503,7 +536,6 @@ func (w *Watcher) loop(ctx context.Context, tr *tracked) {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			w.release(tr)
 			return
 		case <-tr.poke:
 			timer.Stop()
@@ -575,9 +607,17 @@ func (w *Watcher) Close(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("watch: close %s: a pass in flight: %w", tr.id, context.Cause(ctx)))
 			continue
 		}
+		select {
+		case tr.delivering <- struct{}{}:
+		case <-ctx.Done():
+			<-tr.pass
+			errs = append(errs, fmt.Errorf("watch: close %s: a delivery in flight: %w", tr.id, context.Cause(ctx)))
+			continue
+		}
 		if err := w.store.Release(ctx, tr.id, w.owner); err != nil {
 			errs = append(errs, err)
 		}
+		<-tr.delivering
 		<-tr.pass
 	}
 	return errors.Join(errs...)
@@ -631,6 +671,10 @@ var (
 	errNotTaken   = errors.New("watch: change not taken")
 	errLeaseEnded = errors.New("watch: tracker lease ended")
 )
+
+// errGoexit is what Run panics with when a Tracker or deliver called
+// runtime.Goexit on one of its goroutines.
+var errGoexit = errors.New("watch: runtime.Goexit called by a Tracker or a deliver function")
 
 // storeFailed tells of a Store failure (OnError, Logger, Health) and
 // returns it, as the Store gave it: its message names the store, the

@@ -64,7 +64,7 @@ func killChild() {
 		log.Fatal(err)
 	}
 	w := watch.New(watch.Options{Store: st, Schedule: watch.Every{Interval: 30 * time.Millisecond, Linger: time.Hour},
-		ClaimFor: 400 * time.Millisecond, Tick: 10 * time.Millisecond})
+		ClaimFor: time.Second, Tick: 50 * time.Millisecond})
 	fid, _ := w.Add(fl, "")
 	bid, _ := w.Add(bl, "")
 	if os.Getenv("ORDERTRACK_KILL_FOLLOW") != "" {
@@ -217,7 +217,7 @@ func TestKilledMidPassResumes(t *testing.T) {
 				}
 				return len(n)
 			}
-			for wait := time.Now().Add(30 * time.Second); baselines() < killFlowery+killBailun && time.Now().Before(wait); {
+			for wait := time.Now().Add(120 * time.Second); baselines() < killFlowery+killBailun && time.Now().Before(wait); {
 				time.Sleep(5 * time.Millisecond)
 			}
 		}
@@ -255,7 +255,10 @@ func TestKilledMidPassResumes(t *testing.T) {
 		}
 		return got, ids
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	// Generous: under the race detector on a loaded machine, this test's
+	// schedule (every ref due every 30 ms) keeps SQLite's one connection
+	// busy, and deliveries queue behind the passes.
+	deadline := time.Now().Add(180 * time.Second)
 	for {
 		got, _ := seen()
 		if got == len(want) || time.Now().After(deadline) {
@@ -290,7 +293,9 @@ func TestKilledMidPassResumes(t *testing.T) {
 			t.Logf("change %s came %d times", id, n)
 		}
 	}
-	assert.LessOrEqual(t, twice, kills, "a change comes again only when a child died with it in flight")
+	// Each account's changes are delivered by a goroutine of their own: a
+	// child may die with one change of each in flight.
+	assert.LessOrEqual(t, twice, 2*kills, "a change comes again only when a child died with it in flight")
 	following := map[string]int{}
 	mu.Lock()
 	for _, c := range changes {
