@@ -17,6 +17,7 @@ package fault
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -71,26 +72,140 @@ type Fault struct {
 	// client cannot know the outcome, as with a gateway timing out after
 	// the provider acted.
 	DropAfterServe bool
+	// Location answers with a redirect there (Status 302 unless set): to
+	// test that a client refuses it (status.ErrRedirect), and never sends
+	// its credentials to another host.
+	Location string
+	// Header adds these headers to the answer (the fake's own, or the
+	// fault's).
+	Header http.Header
+	// Trickle sends the answer's body a byte at a time, this long apart (a
+	// server that trickles, to test a client's timeout): the fault's Body
+	// when set, else the fake's own answer.
+	Trickle time.Duration
+}
+
+// Empty reports whether f does nothing to the request it matches: no
+// status, body, delay, redirect, header, trickle, drop or truncation.
+func (f Fault) Empty() bool {
+	return f.Status == 0 && f.Body == "" && f.RetryAfter == "" && f.Delay == 0 && !f.Truncate && !f.Drop && !f.DropAfterServe &&
+		f.Location == "" && len(f.Header) == 0 && f.Trickle == 0
 }
 
 // Forever is Fault.Times for a fault that lasts until Heal.
 const Forever = -1
 
-// Request is one request a fake received, as its log keeps it.
+// Request is one request a fake received, as its log keeps it. In JSON
+// (the standalone fakes' control API) its fields are snake_case.
 type Request struct {
 	// At is when it arrived.
-	At time.Time
+	At time.Time `json:"time"`
 	// Method, Path and Query are the request's (Query encoded).
-	Method, Path, Query string
-	// Body is the request's body, as sent.
-	Body string
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Query  string `json:"query,omitempty"`
+	// Body is the request's body, as sent (its first 8 KiB).
+	Body string `json:"body,omitempty"`
+	// RemoteAddr and UserAgent say which client sent it, so that a test
+	// of several workers can count each one's requests.
+	RemoteAddr string `json:"remote_addr,omitempty"`
+	UserAgent  string `json:"user_agent,omitempty"`
 	// Faulted reports that an injected fault answered it.
-	Faulted bool
+	Faulted bool `json:"faulted,omitempty"`
 }
 
-// Names reports whether the request names ref in its query or its body.
+// Names reports whether the request names ref as the provider reads it:
+// a query value, or a value in the body (a JSON string or number, a form
+// value, an element of a comma-separated list, a value in JSON carried in
+// either), whole, never a part of one: "CP-1" does not name "CP-10".
 func (r Request) Names(ref string) bool {
-	return ref != "" && (strings.Contains(r.Query, url.QueryEscape(ref)) || strings.Contains(r.Query, ref) || strings.Contains(r.Body, ref))
+	if ref == "" {
+		return false
+	}
+	found := false
+	values(r.Query, r.Body, func(v string) bool {
+		found = v == ref
+		return !found
+	})
+	return found
+}
+
+// values calls f with each value query and body carry, as a provider reads
+// them, until f returns false.
+func values(query, body string, f func(string) bool) {
+	var str func(s string, depth int) bool
+	var walk func(v any, depth int) bool
+	str = func(s string, depth int) bool {
+		if !f(s) {
+			return false
+		}
+		if strings.Contains(s, ",") {
+			for _, p := range strings.Split(s, ",") {
+				if !f(strings.TrimSpace(p)) {
+					return false
+				}
+			}
+		}
+		if t := strings.TrimSpace(s); depth < 4 && len(t) > 1 && (t[0] == '{' || t[0] == '[') {
+			var v any
+			dec := json.NewDecoder(strings.NewReader(t))
+			dec.UseNumber()
+			if dec.Decode(&v) == nil {
+				return walk(v, depth+1)
+			}
+		}
+		return true
+	}
+	walk = func(v any, depth int) bool {
+		switch v := v.(type) {
+		case string:
+			return str(v, depth)
+		case json.Number:
+			return f(v.String())
+		case []any:
+			for _, e := range v {
+				if !walk(e, depth) {
+					return false
+				}
+			}
+		case map[string]any:
+			for _, e := range v {
+				if !walk(e, depth) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	form := func(s string) bool {
+		q, err := url.ParseQuery(s)
+		if err != nil {
+			return true
+		}
+		for _, vs := range q {
+			for _, v := range vs {
+				if !str(v, 0) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	if !form(query) {
+		return
+	}
+	if t := strings.TrimSpace(body); t != "" {
+		if t[0] == '{' || t[0] == '[' {
+			var v any
+			dec := json.NewDecoder(strings.NewReader(t))
+			dec.UseNumber()
+			if dec.Decode(&v) == nil {
+				walk(v, 1)
+			}
+			return
+		}
+		form(t)
+	}
 }
 
 // Injector queues faults, counts requests per path, and logs them. The
@@ -101,7 +216,10 @@ type Injector struct {
 	hits   map[string]int
 	total  int
 	auth   map[string]bool // paths a Fault without Path does not match
-	log    []Request
+	// log is a ring of the newest maxLog requests: next is where the next
+	// one goes once it is full.
+	log  []Request
+	next int
 }
 
 // queued is an injected fault, with what is left of it.
@@ -157,7 +275,9 @@ func (in *Injector) Heal() {
 func (in *Injector) Requests() []Request {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return append([]Request(nil), in.log...)
+	out := make([]Request, 0, len(in.log))
+	out = append(out, in.log[in.next:]...)
+	return append(out, in.log[:in.next]...)
 }
 
 // Hits returns how many requests reached path ("" for all paths), faults
@@ -171,11 +291,11 @@ func (in *Injector) Hits(path string) int {
 	return in.hits[path]
 }
 
-// ResetHits sets every count back to zero, empties the request log and
-// drops queued faults.
+// ResetHits sets every count back to zero, empties the request log (what
+// Requests returns) and drops queued faults.
 func (in *Injector) ResetHits() {
 	in.mu.Lock()
-	in.hits, in.total, in.faults, in.log = nil, 0, nil, nil
+	in.hits, in.total, in.faults, in.log, in.next = nil, 0, nil, nil, 0
 	in.mu.Unlock()
 }
 
@@ -195,16 +315,19 @@ func (in *Injector) take(r *http.Request, body []byte) (Fault, bool) {
 	path := r.URL.Path
 	in.hits[path]++
 	in.total++
-	req := Request{At: time.Now(), Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: string(body)}
+	req := Request{At: time.Now(), Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: string(body),
+		RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent()}
 	f, ok := in.match(&req)
 	req.Faulted = ok
 	if len(req.Body) > maxLogBody {
 		req.Body = req.Body[:maxLogBody]
 	}
-	if len(in.log) >= maxLog {
-		in.log = append(in.log[:0:0], in.log[len(in.log)/2:]...)
+	if len(in.log) < maxLog {
+		in.log = append(in.log, req)
+	} else {
+		in.log[in.next] = req // the oldest goes
+		in.next = (in.next + 1) % maxLog
 	}
-	in.log = append(in.log, req)
 	return f, ok
 }
 
@@ -263,7 +386,52 @@ func (in *Injector) Wrap(next http.Handler, authPaths ...string) http.Handler {
 				return
 			}
 		}
+		for k, vs := range f.Header {
+			for _, v := range vs {
+				w.Header().Add(k, v)
+			}
+		}
 		switch {
+		case f.Location != "":
+			w.Header().Set("Location", f.Location)
+			code := f.Status
+			if code == 0 {
+				code = http.StatusFound
+			}
+			w.WriteHeader(code)
+			_, _ = w.Write([]byte(f.Body))
+			return
+		case f.Trickle > 0:
+			status, header, body := statusOr(f.Status), http.Header{}, []byte(f.Body)
+			if f.Status == 0 && f.Body == "" {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				status, header, body = rec.Code, rec.Header(), rec.Body.Bytes()
+			} else {
+				header.Set("Content-Type", "application/json")
+			}
+			for k, vs := range header {
+				if w.Header().Get(k) == "" {
+					w.Header()[k] = vs
+				}
+			}
+			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(status)
+			fl, _ := w.(http.Flusher)
+			for i := range body {
+				if _, err := w.Write(body[i : i+1]); err != nil {
+					return
+				}
+				if fl != nil {
+					fl.Flush()
+				}
+				select {
+				case <-time.After(f.Trickle):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			return
 		case f.DropAfterServe:
 			next.ServeHTTP(discard{header: http.Header{}}, r)
 			hangUp(w)

@@ -21,9 +21,12 @@
 //	POST   /{provider}/advance      {"ref": "CP-1002", "status": 4, "at": "2024-06-03T10:30:00Z"}
 //	                                (reseller: "sub" names the sub-order)
 //	POST   /{provider}/faults       {"path": "/orders", "status": 503, "times": -1, "delay": "200ms", ...}
+//	                                (also "location" for a redirect, "header": {...}, "trickle": "50ms";
+//	                                a fault that does nothing, null or {}, is refused)
 //	DELETE /{provider}/faults       heal: every fault cleared, the fake up again
 //	POST   /{provider}/down         the fake answers 503 to everything until healed
-//	GET    /{provider}/requests     the request log (method, path, query, body, time, faulted)
+//	GET    /{provider}/requests     the request log (time, method, path, query, body, remote_addr,
+//	                                user_agent, faulted), oldest first, the newest 10,000
 //
 // A request that names no such provider or order, or sends what does not
 // decode, gets a 4xx with {"error": "..."}; the fakes go on. It stops on
@@ -249,28 +252,38 @@ func strictJSON(b []byte, v any) error {
 
 // faultJSON is a fault.Fault with durations as text ("200ms").
 type faultJSON struct {
-	Path           string `json:"path"`
-	Method         string `json:"method"`
-	Ref            string `json:"ref"`
-	Times          int    `json:"times"`
-	For            string `json:"for"`
-	Status         int    `json:"status"`
-	Body           string `json:"body"`
-	ContentType    string `json:"content_type"`
-	RetryAfter     string `json:"retry_after"`
-	Delay          string `json:"delay"`
-	Truncate       bool   `json:"truncate"`
-	Drop           bool   `json:"drop"`
-	DropAfterServe bool   `json:"drop_after_serve"`
+	Path           string            `json:"path"`
+	Method         string            `json:"method"`
+	Ref            string            `json:"ref"`
+	Times          int               `json:"times"`
+	For            string            `json:"for"`
+	Status         int               `json:"status"`
+	Body           string            `json:"body"`
+	ContentType    string            `json:"content_type"`
+	RetryAfter     string            `json:"retry_after"`
+	Delay          string            `json:"delay"`
+	Truncate       bool              `json:"truncate"`
+	Drop           bool              `json:"drop"`
+	DropAfterServe bool              `json:"drop_after_serve"`
+	Location       string            `json:"location"`
+	Header         map[string]string `json:"header"`
+	Trickle        string            `json:"trickle"`
 }
 
 func (f faultJSON) fault() (fault.Fault, error) {
 	out := fault.Fault{Path: f.Path, Method: strings.ToUpper(f.Method), Ref: f.Ref, Times: f.Times, Status: f.Status, Body: f.Body,
-		ContentType: f.ContentType, RetryAfter: f.RetryAfter, Truncate: f.Truncate, Drop: f.Drop, DropAfterServe: f.DropAfterServe}
+		ContentType: f.ContentType, RetryAfter: f.RetryAfter, Truncate: f.Truncate, Drop: f.Drop, DropAfterServe: f.DropAfterServe,
+		Location: f.Location}
+	if len(f.Header) > 0 {
+		out.Header = http.Header{}
+		for k, v := range f.Header {
+			out.Header.Set(k, v)
+		}
+	}
 	for _, d := range []struct {
 		name, text string
 		into       *time.Duration
-	}{{"for", f.For, &out.For}, {"delay", f.Delay, &out.Delay}} {
+	}{{"for", f.For, &out.For}, {"delay", f.Delay, &out.Delay}, {"trickle", f.Trickle, &out.Trickle}} {
 		if d.text == "" {
 			continue
 		}
@@ -285,6 +298,9 @@ func (f faultJSON) fault() (fault.Fault, error) {
 	}
 	if f.Times < fault.Forever {
 		return fault.Fault{}, fmt.Errorf("times: a count, or %d for until healed", fault.Forever)
+	}
+	if out.Empty() {
+		return fault.Fault{}, errors.New("it does nothing: give a status, body, delay, location, header, trickle, truncate or drop")
 	}
 	return out, nil
 }

@@ -112,6 +112,25 @@ func TestControlAPI(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 2, asked, "the log says ORD-1 was asked twice")
+
+	// The log is snake_case, as every control input, and says who asked.
+	res, err = http.Get(control + "/bailun/requests")
+	require.NoError(t, err)
+	raw, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.NoError(t, err)
+	for _, k := range []string{`"time":`, `"method":`, `"path":`, `"remote_addr":`, `"user_agent":`} {
+		assert.Contains(t, string(raw), k)
+	}
+	assert.NotContains(t, string(raw), `"Method":`)
+
+	// The new fault kinds are taken.
+	for _, f := range []string{`{"location":"http://elsewhere.example/"}`, `{"header":{"X-Trace":"1"}}`, `{"trickle":"10ms"}`} {
+		c, m := call(t, "POST", control+"/bailun/faults", f)
+		assert.Equal(t, 200, c, "%s: %v", f, m)
+	}
+	c, _ := call(t, "DELETE", control+"/bailun/faults", "")
+	assert.Equal(t, 200, c)
 }
 
 // A control request that names no such provider, order or fault, or
@@ -140,6 +159,10 @@ func TestControlRefusals(t *testing.T) {
 		{"PUT", "/bailun/orders", `null`, 400, "not null"},
 		{"POST", "/flowery/faults", `{"times":0} {"x":1}`, 400, "more after the JSON value"},
 		{"POST", "/bailun/advance", `{"ref":"X","status":4,"extra":1}`, 400, `unknown field "extra"`},
+		{"POST", "/bailun/faults", `null`, 400, "it does nothing"},
+		{"POST", "/bailun/faults", `{}`, 400, "it does nothing"},
+		{"POST", "/bailun/faults", `{"path":"/orders","times":3}`, 400, "it does nothing"},
+		{"POST", "/bailun/faults", `{"trickle":"fast"}`, 400, `trickle: a duration`},
 	} {
 		code, m := call(t, c.method, control+c.path, c.body)
 		assert.Equal(t, c.code, code, "%s %s", c.method, c.path)
