@@ -62,6 +62,8 @@ type Server struct {
 	// (Put), without storing it: the order it returns, or not found for
 	// false. Generated is one that answers any number, the same way each
 	// time, for load tests over many orders.
+	// Set it before the fake takes its first request, or while it serves
+	// with SetGenerate.
 	Generate func(orderNo string) (bailun.OrderStatusOutput, bool)
 
 	mu      sync.Mutex
@@ -79,8 +81,17 @@ func (s *Server) Inject(faults ...Fault) { s.Injector.Inject(faults...) }
 // included.
 func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 
-// ResetHits sets every count back to zero and drops the queued faults.
+// ResetHits sets every count back to zero, empties the request log
+// (Requests) and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
+
+// SetGenerate sets Generate while the fake serves (no data race with its
+// requests).
+func (s *Server) SetGenerate(f func(orderNo string) (bailun.OrderStatusOutput, bool)) {
+	s.mu.Lock()
+	s.Generate = f
+	s.mu.Unlock()
+}
 
 // Generated is a Server.Generate that answers every order number with an
 // order made from it: a documented status, a tracking number once packed,

@@ -71,7 +71,8 @@ type Server struct {
 	// DeliveryServices are the delivery services the fake accepts on create,
 	// by id; nil gives DeliveryServiceID only.
 	DeliveryServices map[int64]string
-	// DefaultLimit is the page size when a list names none; 0 gives 20.
+	// DefaultLimit is the page size when a list names none; 0 gives
+	// birdsystem.DefaultPageSize (50), as BirdSystem does.
 	DefaultLimit int
 
 	// Generate, when set, answers a consignment id the fake was not given
@@ -79,6 +80,8 @@ type Server struct {
 	// storing it: the consignment it returns, or none for false. Generated
 	// is one that answers any id, the same way each time, for load tests
 	// over many consignments.
+	// Set it before the fake takes its first request, or while it serves
+	// with SetGenerate.
 	Generate func(id int64) (birdsystem.Consignment, bool)
 
 	mu       sync.Mutex
@@ -97,8 +100,17 @@ func (s *Server) Inject(faults ...Fault) { s.Injector.Inject(faults...) }
 // included.
 func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 
-// ResetHits sets every count back to zero and drops the queued faults.
+// ResetHits sets every count back to zero, empties the request log
+// (Requests) and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
+
+// SetGenerate sets Generate while the fake serves (no data race with its
+// requests).
+func (s *Server) SetGenerate(f func(id int64) (birdsystem.Consignment, bool)) {
+	s.mu.Lock()
+	s.Generate = f
+	s.mu.Unlock()
+}
 
 // NewServer starts a fake with an empty store, on a loopback port of its
 // own. Close it when done.
@@ -246,7 +258,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	all := limit == -1 // every record at once
 	if limit <= 0 {
-		limit = 20
+		limit = birdsystem.DefaultPageSize
 	}
 	var conds []birdsystem.Filter
 	var sorts []birdsystem.Sort
@@ -293,7 +305,25 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Slice(match, func(i, j int) bool { return match[i].ID.Int64 < match[j].ID.Int64 })
 	if len(sorts) > 0 {
-		sort.SliceStable(match, func(i, j int) bool { return before(&match[i], &match[j], sorts) })
+		// Each record's sort columns read once, not at every comparison.
+		keys := make([][]string, len(match))
+		for i := range match {
+			col := columnsOf(&match[i])
+			keys[i] = make([]string, len(sorts))
+			for k, so := range sorts {
+				keys[i][k] = col(so.Property)
+			}
+		}
+		order := make([]int, len(match))
+		for i := range order {
+			order[i] = i
+		}
+		sort.SliceStable(order, func(i, j int) bool { return before(keys[order[i]], keys[order[j]], sorts) })
+		sorted := make([]birdsystem.Consignment, len(match))
+		for i, o := range order {
+			sorted[i] = match[o]
+		}
+		match = sorted
 	}
 	if all {
 		limit = len(match)
@@ -353,27 +383,36 @@ func Generated(id int64) (birdsystem.Consignment, bool) {
 
 // column returns a consignment's field by its JSON name, as text: a
 // string's value, a number's digits; "" for null or absent.
-func column(c *birdsystem.Consignment, name string) string {
+
+// columnsOf returns c's columns by their wire names, encoding c once for
+// all of them (a filter and a sort ask for many, for every record).
+func columnsOf(c *birdsystem.Consignment) func(name string) string {
 	b, _ := json.Marshal(c)
 	var m map[string]json.RawMessage
 	_ = json.Unmarshal(b, &m)
-	raw, ok := m[name]
-	if !ok || string(raw) == "null" {
-		return ""
+	return func(name string) string {
+		raw, ok := m[name]
+		if !ok || string(raw) == "null" {
+			return ""
+		}
+		var str string
+		if json.Unmarshal(raw, &str) == nil {
+			return str
+		}
+		return string(raw)
 	}
-	var str string
-	if json.Unmarshal(raw, &str) == nil {
-		return str
-	}
-	return string(raw)
 }
 
 // matches reports whether c meets every condition of a filter parameter
 // ({"type":"list"|"numeric"|"date", ...}); why is the refusal of a
 // condition BirdSystem would not take.
 func matches(c *birdsystem.Consignment, conds []birdsystem.Filter) (ok bool, why string) {
+	if len(conds) == 0 {
+		return true, ""
+	}
+	col := columnsOf(c)
 	for _, f := range conds {
-		v := column(c, f.Field)
+		v := col(f.Field)
 		switch f.Type {
 		case "list":
 			values, isList := f.Value.([]any)
@@ -442,9 +481,9 @@ func compareFloat(a, b float64) int {
 
 // before reports whether a sorts before b by the sort parameter: each
 // property in turn, numbers by value and text as text, ASC unless DESC.
-func before(a, b *birdsystem.Consignment, sorts []birdsystem.Sort) bool {
-	for _, s := range sorts {
-		x, y := column(a, s.Property), column(b, s.Property)
+func before(a, b []string, sorts []birdsystem.Sort) bool {
+	for k, s := range sorts {
+		x, y := a[k], b[k]
 		cmp := strings.Compare(x, y)
 		if fx, err := strconv.ParseFloat(x, 64); err == nil {
 			if fy, err := strconv.ParseFloat(y, 64); err == nil {

@@ -83,6 +83,8 @@ type Server struct {
 	// false; asked by waybill, the waybill is taken for the order number.
 	// Generated is one that answers any number, the same way each time,
 	// for load tests over many orders.
+	// Set it before the fake takes its first request, or while it serves
+	// with SetGenerate.
 	Generate func(orderNo string) (flowery.OrderDetail, bool)
 
 	mu        sync.Mutex
@@ -104,8 +106,17 @@ func (s *Server) Inject(faults ...Fault) { s.Injector.Inject(faults...) }
 // included.
 func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 
-// ResetHits sets every count back to zero and drops the queued faults.
+// ResetHits sets every count back to zero, empties the request log
+// (Requests) and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
+
+// SetGenerate sets Generate while the fake serves (no data race with its
+// requests).
+func (s *Server) SetGenerate(f func(orderNo string) (flowery.OrderDetail, bool)) {
+	s.mu.Lock()
+	s.Generate = f
+	s.mu.Unlock()
+}
 
 // Generated is a Server.Generate that answers every order number with an
 // order made from it: a status text of Flowery's, a waybill, a time in the
@@ -309,6 +320,7 @@ func (s *Server) query(answer func(numbers []string, command string) (found []js
 // find looks an order up by order number (command 1) or waybill (command
 // 2), generating one the fake was not given when Generate is set.
 func (s *Server) find(number, command string) (flowery.OrderDetail, bool) {
+	// (Called with s.mu held: Generate is read under it.)
 	if o, ok := s.stored(number, command); ok || s.Generate == nil {
 		return o, ok
 	}

@@ -80,7 +80,8 @@ func (s *Server) Inject(faults ...Fault) { s.Injector.Inject(faults...) }
 // included.
 func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 
-// ResetHits sets every count back to zero and drops the queued faults.
+// ResetHits sets every count back to zero, empties the request log
+// (Requests) and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
 
 // Generated is a Server.Generate that answers every third-party order
