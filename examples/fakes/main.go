@@ -1,10 +1,23 @@
 // Command fakes serves the four fake providers in a process of their own,
-// on fixed loopback ports, with a small control API, so that a service in
+// on loopback ports, with a small control API, so that a service in
 // another process (or a test in another language) can be tested against
 // them, and restarted while they keep their state:
 //
 //	go run ./examples/fakes
 //	go run ./examples/fakes -seed    # with the demo orders of examples/track
+//
+// Each address may name port 0 (any free port): the addresses bound are
+// printed, and -addrs FILE writes them, with each fake's credentials and
+// time zone, as JSON (GET /config gives the same):
+//
+//	go build -o fakes ./examples/fakes
+//	./fakes -control 127.0.0.1:0 -bailun 127.0.0.1:0 -reseller 127.0.0.1:0 \
+//		-birdsystem 127.0.0.1:0 -flowery 127.0.0.1:0 -addrs fakes.json &
+//
+// Build it first, as above, when another program starts and stops it: go
+// run starts the built binary as a child of its own, and killing go run
+// leaves that child holding the ports (kill the process group, or the
+// binary itself).
 //
 // The fakes answer as the xxxtest packages do (same credentials:
 // bailuntest.AppID and AppKey, ...), each on its port:
@@ -17,6 +30,7 @@
 // The control API, on http://127.0.0.1:18080, takes and gives JSON:
 //
 //	GET    /                        the fakes and their URLs
+//	GET    /config                  the control URL, and each fake's URL, credentials and time zone
 //	PUT    /{provider}/orders       put orders (a JSON list of the provider's records)
 //	POST   /{provider}/advance      {"ref": "CP-1002", "status": 4, "at": "2024-06-03T10:30:00Z"}
 //	                                (reseller: "sub" names the sub-order)
@@ -96,6 +110,7 @@ func run(args []string, stdout, stderr io.Writer, ready func(control string) con
 		status.Flowery:    fs.String("flowery", "127.0.0.1:18084", "the Flowery fake's address"),
 	}
 	seed := fs.Bool("seed", false, "put the demo orders of examples/track in the fakes")
+	addrsFile := fs.String("addrs", "", "write the addresses bound, and each fake's credentials, to this file as JSON (as GET /config gives them)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -120,6 +135,19 @@ func run(args []string, stdout, stderr io.Writer, ready func(control string) con
 	srv := &http.Server{Handler: handler(fakes), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)
 	defer srv.Close()
+	if *addrsFile != "" {
+		b, _ := json.MarshalIndent(connection(fakes, "http://"+l.Addr().String()), "", "  ")
+		// Written whole, then renamed: a reader never sees half of it.
+		tmp := *addrsFile + ".tmp"
+		if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+			fmt.Fprintln(stderr, "fakes:", err)
+			return 1
+		}
+		if err := os.Rename(tmp, *addrsFile); err != nil {
+			fmt.Fprintln(stderr, "fakes:", err)
+			return 1
+		}
+	}
 	for _, p := range status.Providers() {
 		fmt.Fprintf(stdout, "%-11s %s\n", p, fakes[p].url)
 	}
@@ -305,6 +333,21 @@ func (f faultJSON) fault() (fault.Fault, error) {
 	return out, nil
 }
 
+// connection is what another process needs to reach the fakes: the
+// control API's URL, and each fake's URL, credentials (the xxxtest
+// packages' constants) and time zone.
+func connection(fakes map[status.Provider]*fake, control string) map[string]any {
+	return map[string]any{
+		"control":  control,
+		"bailun":   map[string]any{"url": fakes[status.Bailun].url, "app_id": bailuntest.AppID, "app_key": bailuntest.AppKey, "time_zone": "Asia/Shanghai"},
+		"reseller": map[string]any{"url": fakes[status.Reseller].url, "reseller_id": resellertest.ResellerID, "secret": resellertest.Secret, "time_zone": "Asia/Shanghai"},
+		"birdsystem": map[string]any{"url": fakes[status.BirdSystem].url, "api_key": birdsystemtest.APIKey, "company_id": birdsystemtest.CompanyID,
+			"time_zone": "Europe/London"},
+		"flowery": map[string]any{"url": fakes[status.Flowery].url, "account_id": flowerytest.AccountID, "logistics": flowerytest.Logistics,
+			"secret_key": flowerytest.SecretKey, "time_zone": "Asia/Jakarta"},
+	}
+}
+
 // handler is the control API.
 func handler(fakes map[status.Provider]*fake) http.Handler {
 	mux := http.NewServeMux()
@@ -354,6 +397,9 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 			urls[string(p)] = f.url
 		}
 		reply(w, http.StatusOK, urls)
+	})
+	mux.HandleFunc("GET /config", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, connection(fakes, "http://"+r.Host))
 	})
 	mux.HandleFunc("PUT /{provider}/orders", withBody(func(w http.ResponseWriter, r *http.Request, f *fake, b []byte) {
 		n, err := f.put(b)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -179,4 +180,41 @@ func TestControlRefusals(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, 403, res.StatusCode)
+}
+
+// With port 0 for each, -addrs writes the addresses bound, and each
+// fake's credentials and time zone, for a program in any language; GET
+// /config gives the same, and a client built from them works.
+func TestAddrsFile(t *testing.T) {
+	file := t.TempDir() + "/fakes.json"
+	control := serve(t, "-addrs", file)
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	var conn struct {
+		Control string `json:"control"`
+		Flowery struct {
+			URL       string `json:"url"`
+			AccountID string `json:"account_id"`
+			Logistics string `json:"logistics"`
+			SecretKey string `json:"secret_key"`
+			TimeZone  string `json:"time_zone"`
+		} `json:"flowery"`
+	}
+	require.NoError(t, json.Unmarshal(b, &conn))
+	assert.Equal(t, control, conn.Control)
+	assert.Equal(t, "Asia/Jakarta", conn.Flowery.TimeZone)
+	loc, err := time.LoadLocation(conn.Flowery.TimeZone)
+	require.NoError(t, err)
+	c, err := flowery.New(flowery.Config{BaseURL: conn.Flowery.URL, AccountID: conn.Flowery.AccountID, Logistics: conn.Flowery.Logistics,
+		SecretKey: flowery.NewSecret(conn.Flowery.SecretKey), Location: loc})
+	require.NoError(t, err)
+	snaps, err := c.Track(context.Background(), "NOPE-1")
+	require.NoError(t, err)
+	assert.Equal(t, status.NotFound, snaps[0].Stage, "the credentials work")
+
+	code, m := call(t, "GET", control+"/config", "")
+	assert.Equal(t, 200, code)
+	assert.Equal(t, control, m["control"])
+	fl, _ := m["flowery"].(map[string]any)
+	assert.Equal(t, conn.Flowery.URL, fl["url"])
 }

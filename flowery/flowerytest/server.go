@@ -27,6 +27,7 @@ import (
 	"github.com/ordertrack/ordertrack/flowery"
 	"github.com/ordertrack/ordertrack/internal/fakegen"
 	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/wire"
 )
 
 // The credentials the fake accepts.
@@ -162,6 +163,7 @@ func newServer() *Server {
 // so that tests of faults run fast.
 func (s *Server) Config() flowery.Config {
 	return flowery.Config{BaseURL: s.URL, AccountID: AccountID, Logistics: Logistics, SecretKey: flowery.NewSecret(SecretKey),
+		Location: wire.Jakarta{}.Location(), // what nil means, said (nil prints as UTC)
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 
