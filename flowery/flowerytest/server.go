@@ -163,7 +163,7 @@ func newServer() *Server {
 // so that tests of faults run fast.
 func (s *Server) Config() flowery.Config {
 	return flowery.Config{BaseURL: s.URL, AccountID: AccountID, Logistics: Logistics, SecretKey: flowery.NewSecret(SecretKey),
-		Location: wire.Jakarta{}.Location(), // what nil means, said (nil prints as UTC)
+		Location:     wire.Jakarta{}.Location(), // what nil means, said (nil prints as UTC)
 		RetryWaitMin: time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 }
 
