@@ -198,11 +198,17 @@ type CreatedOrder struct {
 // OrderNo, the field that makes a create findable (required already, and
 // unique to the order).
 //
-// Found, it returns the order with Found set. Not found, its error matches
-// status.ErrOutcomeUnknown and status.ErrNotFound: Flowery knows no order
-// of that number now, and nothing was sent again (create it again only once
-// you know it was not made). A lookup that fails leaves the error matching
-// status.ErrOutcomeUnknown.
+// Found, it is checked against what was sent, on the fields both carry:
+// goods_name_cn, goods_name_en, goods_qty, weight (by value),
+// service_type, old_order_no, old_express_no, and the shipper's and the
+// receiver's name, mobile, phone, postcode and address. The same, it is
+// returned with Found set. Different (another order of that number, made
+// before, and this create refused as a duplicate), the error matches
+// status.ErrOutcomeUnknown and names the fields that differ. Not found, its
+// error matches status.ErrOutcomeUnknown and status.ErrNotFound: Flowery
+// knows no order of that number now, and nothing was sent again (create
+// it again only once you know it was not made). A lookup that fails leaves
+// the error matching status.ErrOutcomeUnknown.
 func (c *Client) CreateOrFindOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, error) {
 	created, err := c.CreateOrder(ctx, n)
 	if err == nil || !errors.Is(err, status.ErrOutcomeUnknown) {
@@ -216,11 +222,55 @@ func (c *Client) CreateOrFindOrder(ctx context.Context, n *NewOrder) (*CreatedOr
 		return nil, fmt.Errorf("%w; and Flowery knows no order_no %q: %w", err, n.OrderNo, status.ErrNotFound)
 	}
 	o := &res.Orders[0]
+	if diff := n.differs(o); len(diff) > 0 {
+		return nil, fmt.Errorf("%w; and the order_no %q Flowery has is not the one sent (%s differ): another order made before, this create refused as its duplicate",
+			err, n.OrderNo, strings.Join(diff, ", "))
+	}
 	detail, merr := json.Marshal(o)
 	if merr != nil {
 		return nil, merr
 	}
 	return &CreatedOrder{OrderNo: o.OrderNo, ExpressNo: o.ExpressNo, Detail: detail, Found: true}, nil
+}
+
+// differs names the fields of o, an order found by n's number, that say
+// something other than n, among those both carry.
+func (n *NewOrder) differs(o *OrderDetail) []string {
+	var out []string
+	text := func(name, sent, got string) {
+		sent, got = strings.TrimSpace(sent), strings.TrimSpace(got)
+		if sent != "" && got != "" && sent != got {
+			out = append(out, name)
+		}
+	}
+	text("goods_name_cn", n.GoodsNameCN, o.GoodsNameCN)
+	text("goods_name_en", n.GoodsNameEN, o.GoodsNameEN)
+	if o.GoodsQty.Valid && n.GoodsQty != 0 && o.GoodsQty.Int64 != n.GoodsQty {
+		out = append(out, "goods_qty")
+	}
+	if w, err := o.Weight.Float64(); err == nil && n.Weight != "" {
+		if sent, err := strconv.ParseFloat(n.Weight, 64); err == nil && sent != w {
+			out = append(out, "weight")
+		}
+	}
+	text("service_type", n.ServiceType, o.ServiceType)
+	text("old_order_no", n.OldOrderNo, o.OldOrderNo)
+	text("old_express_no", n.OldExpressNo, o.OldExpressNo)
+	for _, p := range []struct {
+		name string
+		sent Party
+		got  *Party
+	}{{"shipper", n.Shipper, o.Shipper}, {"receiver", n.Receiver, o.Receiver}} {
+		if p.got == nil {
+			continue
+		}
+		text(p.name+".name", p.sent.Name, p.got.Name)
+		text(p.name+".mobile", p.sent.Mobile, p.got.Mobile)
+		text(p.name+".phone", p.sent.Phone, p.got.Phone)
+		text(p.name+".postcode", p.sent.Postcode, p.got.Postcode)
+		text(p.name+".address", p.sent.Address, p.got.Address)
+	}
+	return out
 }
 
 // CreateOrder creates an order (POST /logistics/api/orders). It is

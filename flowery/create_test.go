@@ -187,4 +187,15 @@ func TestServerCreateOrFind(t *testing.T) {
 	got, err = c.CreateOrFindOrder(context.Background(), newOrder("N-OK"))
 	require.NoError(t, err)
 	assert.False(t, got.Found)
+
+	// Another order of that number, made before: the create is refused as
+	// its duplicate, its answer lost; what is found is not what was sent.
+	other := newOrder("N-DUP")
+	other.GoodsNameEN, other.Weight = "trousers_9", "3"
+	_, err = c.CreateOrder(context.Background(), other)
+	require.NoError(t, err)
+	srv.Inject(flowerytest.Fault{Method: "POST", Path: flowerytest.CreatePath, DropAfterServe: true})
+	_, err = c.CreateOrFindOrder(context.Background(), newOrder("N-DUP"))
+	require.ErrorIs(t, err, status.ErrOutcomeUnknown)
+	assert.Contains(t, err.Error(), "goods_name_en, weight differ")
 }
