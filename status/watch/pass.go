@@ -32,7 +32,7 @@ func (w *Watcher) pass(ctx context.Context, tr *tracked, send sender) error {
 	return err
 }
 
-func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) error {
+func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err error) {
 	// Lease the tracker: one process drives it at a time.
 	now := w.now()
 	lease, ok, err := w.store.Lease(ctx, tr.id, w.owner, now, now.Add(w.claimFor))
@@ -59,7 +59,18 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) erro
 		}
 	}
 	var log passLog
-	defer func() { w.logPass(ctx, tr, &log) }()
+	started := leased
+	defer func() {
+		w.logPass(ctx, tr, &log)
+		if w.onPass != nil {
+			var perr error
+			if err != nil && !errors.Is(err, errLeaseEnded) {
+				perr = err
+			}
+			w.onPass(Pass{Tracker: tr.id, Refs: log.refs, Answered: log.answered, Failing: log.failing, Changes: log.changes,
+				Unfollowed: log.unfollowed, Started: started, Ended: w.now(), Err: perr})
+		}
+	}()
 	for {
 		now := w.now()
 		if now.Sub(leased) > w.claimFor/2 {

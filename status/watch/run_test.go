@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"runtime"
 	"sync"
@@ -252,4 +253,38 @@ func TestChangesTrackerPanicReachesTheCaller(t *testing.T) {
 	_, ok, err := w.store.Lease(context.Background(), id, "other", now, now.Add(time.Minute))
 	require.NoError(t, err)
 	assert.True(t, ok, "the lease is still held")
+}
+
+// OnPass hears each pass end, with what it did; Get reads a ref's state.
+func TestOnPassAndGet(t *testing.T) {
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	tr.set("B", status.Processing, errors.New("503"))
+	var passes []Pass
+	w, clk := newWatcher(Options{OnPass: func(p Pass) { passes = append(passes, p) }, Schedule: Every{Interval: time.Hour}})
+	id, _ := w.Add(tr, "acme")
+	require.NoError(t, w.Follow(context.Background(), id, "A", "B"))
+	poll(t, w, id)
+	require.Len(t, passes, 1)
+	p := passes[0]
+	assert.Equal(t, id, p.Tracker)
+	assert.Equal(t, 2, p.Refs)
+	assert.Equal(t, 1, p.Answered)
+	assert.Equal(t, 1, p.Failing)
+	assert.Equal(t, 2, p.Changes, "A's Following, B's NowFailing")
+	assert.NoError(t, p.Err)
+	assert.Equal(t, clk.Now(), p.Ended)
+
+	f, ok, err := w.Get(context.Background(), id, "A")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.True(t, f.Seen)
+	assert.Equal(t, status.Processing, f.Snapshots[0].Stage)
+	b, err := json.Marshal(f)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"ref":"A"`)
+	assert.Contains(t, string(b), `"snapshots":[`)
+	_, ok, err = w.Get(context.Background(), id, "NOPE")
+	require.NoError(t, err)
+	assert.False(t, ok)
 }

@@ -183,14 +183,17 @@ type State struct {
 
 // Followed is what a Store keeps of one ref, as Get returns it.
 type Followed struct {
-	Ref       string
-	Due       time.Time
-	Stopping  bool
-	Seen      bool
-	Snapshots []status.Snapshot
-	State     State
+	Ref string `json:"ref"`
+	// Due is when it is next polled.
+	Due time.Time `json:"due"`
+	// Stopping says Unfollow was asked, and its Unfollowed is due.
+	Stopping bool `json:"stopping,omitempty"`
+	// Seen says it was answered: Snapshots is what is known of it.
+	Seen      bool              `json:"seen,omitempty"`
+	Snapshots []status.Snapshot `json:"snapshots,omitempty"`
+	State     State             `json:"state"`
 	// Gen is the generation of its last claim.
-	Gen int64
+	Gen int64 `json:"gen"`
 }
 
 // TrackerLease is who drives a tracker, until when.

@@ -79,6 +79,11 @@ type Options struct {
 	// per tracker and pass over its due refs at Debug (refs, answered,
 	// failing, changes, unfollowed), at Warn when some failed.
 	Logger *slog.Logger
+	// OnPass, when set, is called as each pass of this Watcher over a
+	// tracker's due refs ends (one it held the tracker for), with what it
+	// did: the source for metrics, and for tests that wait for a pass. It
+	// runs on the pass's goroutine: keep it short.
+	OnPass func(Pass)
 	// Owner names this process in tracker leases, for people reading
 	// Health and the Store (a pod's name, say); "" gives host and pid. A
 	// suffix unique to the Watcher is added (see Watcher.Owner): two
@@ -92,6 +97,26 @@ type Options struct {
 	// clock. Tests and the simulator (package watchsim) set a clock they
 	// advance.
 	Clock Clock
+}
+
+// Pass is what one pass over a tracker's due refs did (Options.OnPass).
+type Pass struct {
+	Tracker TrackerID `json:"tracker"`
+	// Refs counts the refs the pass claimed; Answered those whose lookup
+	// answered, Failing those whose lookup failed; Changes the changes it
+	// saved; Unfollowed the refs it stopped following.
+	Refs       int `json:"refs"`
+	Answered   int `json:"answered"`
+	Failing    int `json:"failing"`
+	Changes    int `json:"changes"`
+	Unfollowed int `json:"unfollowed"`
+	// Started and Ended bound the pass, on the Watcher's Clock.
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	// Err is why the pass stopped before every due ref was polled (the
+	// Store's error, the context's); nil when it went to the end, or gave
+	// the tracker up to another process.
+	Err error `json:"-"`
 }
 
 // Clock is where a Watcher reads the time and sets its timers.
@@ -143,6 +168,7 @@ type Watcher struct {
 	onError  func(error)
 	log      *slog.Logger
 	owner    string
+	onPass   func(Pass)
 	clock    Clock
 	now      func() time.Time
 	follows  atomic.Int64 // follow names given
@@ -188,7 +214,7 @@ type tracked struct {
 func New(opts Options) *Watcher {
 	w := &Watcher{store: opts.Store, sched: opts.Schedule, batch: opts.Batch, claimFor: opts.ClaimFor,
 		tick: opts.Tick, first: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger,
-		owner: opts.Owner, clock: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
+		owner: opts.Owner, onPass: opts.OnPass, clock: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
 	if w.store == nil {
 		w.store = NewMemoryStore()
 	}
@@ -216,6 +242,14 @@ func New(opts Options) *Watcher {
 	_, _ = crand.Read(b[:])
 	w.owner += "#" + hex.EncodeToString(b[:])
 	return w
+}
+
+// Get returns what is kept of one ref followed through id: its due time,
+// its schedule state, and what is known of it (its last snapshots, the
+// baseline changes are found against); ok is false when it is not
+// followed. Any process on the Store may ask, whoever drives the account.
+func (w *Watcher) Get(ctx context.Context, id TrackerID, ref string) (f Followed, ok bool, err error) {
+	return w.store.Get(ctx, id, ref)
 }
 
 // Owner returns the name this Watcher holds tracker leases under:
