@@ -36,7 +36,8 @@ type Health struct {
 }
 
 // Health returns how each tracker added fares, in the order they were
-// added, with the Store's counts. A Store that fails to count leaves the
+// added, with the Store's counts, its lease and its outage state: any
+// process on the Store answers for every account, whoever drives it. A Store that fails to count leaves the
 // counts zero and its error joined in err; the rest is still returned.
 func (w *Watcher) Health(ctx context.Context) ([]Health, error) {
 	w.mu.Lock()
@@ -54,6 +55,14 @@ func (w *Watcher) Health(ctx context.Context) ([]Health, error) {
 			continue
 		}
 		out[i].Stats = st
+		// What the Store knows beats what this process saw: it may not
+		// drive the account.
+		if st.Lease.Owner != "" {
+			out[i].Holder = st.Lease.Owner
+		}
+		if o := st.Lease.Outage; o.Failing {
+			out[i].FailingSince = o.Since
+		}
 	}
 	return out, errors.Join(errs...)
 }

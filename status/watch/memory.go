@@ -349,10 +349,14 @@ func (s *memoryStore) Stats(ctx context.Context, t TrackerID, now time.Time) (St
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.tracker(t)
-	st := Stats{Followed: len(m.refs), Pending: len(m.outbox)}
+	st := Stats{Followed: len(m.refs), Pending: len(m.outbox), Lease: m.lease}
+	st.Lease.Outage.Refs = slices.Clone(m.lease.Outage.Refs)
 	for _, r := range m.refs {
 		if !r.Due.After(now) {
 			st.Due++
+			if st.OldestDue.IsZero() || r.Due.Before(st.OldestDue) {
+				st.OldestDue = r.Due
+			}
 		}
 	}
 	return st, nil

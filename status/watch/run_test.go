@@ -288,3 +288,33 @@ func TestOnPassAndGet(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok)
 }
+
+// A replica that does not drive an account still reports its outage and
+// its holder, from the Store.
+func TestHealthFromTheStore(t *testing.T) {
+	store := NewMemoryStore()
+	tr := newScripted(status.Bailun)
+	refs := []string{"A", "B", "C"}
+	for _, r := range refs {
+		tr.set(r, status.Processing, nil)
+	}
+	driver, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Minute}})
+	replica := New(Options{Store: store, Clock: clk})
+	id, _ := driver.Add(tr, "acme")
+	_, _ = replica.Add(tr, "acme")
+	require.NoError(t, driver.Follow(context.Background(), id, refs...))
+	poll(t, driver, id)
+	for _, r := range refs {
+		tr.set(r, status.Processing, errors.New("503"))
+	}
+	clk.Add(time.Minute)
+	poll(t, driver, id)
+	clk.Add(OutageAfter)
+	require.Len(t, poll(t, driver, id), 1, "the account's outage said")
+	h, err := replica.Health(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, driver.Owner(), h[0].Holder)
+	assert.True(t, h[0].Lease.Outage.Failing)
+	assert.False(t, h[0].FailingSince.IsZero(), "the replica says the account is failing")
+	assert.Equal(t, 3, h[0].Followed)
+}

@@ -198,12 +198,12 @@ type Followed struct {
 
 // TrackerLease is who drives a tracker, until when.
 type TrackerLease struct {
-	Owner string
-	Until time.Time
+	Owner string    `json:"owner,omitempty"`
+	Until time.Time `json:"until,omitzero"`
 	// Gen grows each time the lease changes hands.
-	Gen int64
+	Gen int64 `json:"gen"`
 	// Outage is the tracker's outage state, as SaveOutage last wrote it.
-	Outage Outage
+	Outage Outage `json:"outage"`
 }
 
 // OutageRefs and OutageAfter decide an account's outage: when OutageRefs
@@ -243,10 +243,18 @@ type Outage struct {
 type Stats struct {
 	// Followed counts the refs followed (Stopping ones included).
 	Followed int `json:"followed"`
-	// Due counts those due at the time asked, claimed ones aside.
-	Due int `json:"due"`
+	// Due counts those due at the time asked, claimed ones aside;
+	// OldestDue is when the one due longest was due (how far polling
+	// lags), zero when none is.
+	Due       int       `json:"due"`
+	OldestDue time.Time `json:"oldest_due,omitzero"`
 	// Pending counts the changes in the outbox.
 	Pending int `json:"pending"`
+	// Lease is the tracker's lease as the Store keeps it: who holds it
+	// (Owner "" when no one), until when (on the Store's clock), and the
+	// account's outage state, so that any process on the Store can say
+	// how every account fares.
+	Lease TrackerLease `json:"lease"`
 }
 
 // ErrLeaseLost is matched by a Save refused because its claim was taken

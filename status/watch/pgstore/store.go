@@ -753,11 +753,34 @@ func (s *Store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (wa
 		return watch.Stats{}, s.fail("stats", t, err)
 	}
 	var st watch.Stats
+	var oldest sql.NullInt64
+	var owner sql.NullString
+	var until, gen sql.NullInt64
+	var outage []byte
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM ordertrack_refs WHERE tracker = $1),
 		(SELECT count(*) FROM ordertrack_refs WHERE tracker = $1 AND due <= $2),
-		(SELECT count(*) FROM ordertrack_outbox WHERE tracker = $1)`, t.String(), sqlrow.Nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
-	return st, s.fail("stats", t, err)
+		(SELECT min(due) FROM ordertrack_refs WHERE tracker = $1 AND due <= $2),
+		(SELECT count(*) FROM ordertrack_outbox WHERE tracker = $1),
+		l.owner, l.until, l.gen, l.outage
+		FROM (SELECT 1) AS one LEFT JOIN ordertrack_leases l ON l.tracker = $1`, t.String(), sqlrow.Nanos(now)).
+		Scan(&st.Followed, &st.Due, &oldest, &st.Pending, &owner, &until, &gen, &outage)
+	if err != nil {
+		return st, s.fail("stats", t, err)
+	}
+	if oldest.Valid {
+		st.OldestDue = sqlrow.Time(oldest.Int64)
+	}
+	st.Lease.Owner, st.Lease.Gen = owner.String, gen.Int64
+	if owner.String != "" && until.Valid {
+		st.Lease.Until = sqlrow.Time(until.Int64)
+	}
+	if len(outage) > 0 {
+		if err := json.Unmarshal(outage, &st.Lease.Outage); err != nil {
+			return st, s.fail("stats", t, fmt.Errorf("the outage state: %w", err))
+		}
+	}
+	return st, nil
 }
 
 // inTx runs f in one transaction, and commits it when f returns nil.

@@ -668,11 +668,34 @@ func (s *Store) Get(ctx context.Context, t watch.TrackerID, ref string) (watch.F
 // Stats implements watch.Store.
 func (s *Store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (watch.Stats, error) {
 	var st watch.Stats
+	var oldest sql.NullInt64
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM refs WHERE tracker = ?1),
 		(SELECT count(*) FROM refs WHERE tracker = ?1 AND due <= ?2),
-		(SELECT count(*) FROM outbox WHERE tracker = ?1)`, t.String(), sqlrow.Nanos(now)).Scan(&st.Followed, &st.Due, &st.Pending)
-	return st, s.fail("stats", t, err)
+		(SELECT min(due) FROM refs WHERE tracker = ?1 AND due <= ?2),
+		(SELECT count(*) FROM outbox WHERE tracker = ?1)`, t.String(), sqlrow.Nanos(now)).Scan(&st.Followed, &st.Due, &oldest, &st.Pending)
+	if err != nil {
+		return st, s.fail("stats", t, err)
+	}
+	if oldest.Valid {
+		st.OldestDue = sqlrow.Time(oldest.Int64)
+	}
+	var u int64
+	var outage []byte
+	err = s.db.QueryRowContext(ctx, "SELECT owner, until, gen, outage FROM leases WHERE tracker = ?", t.String()).Scan(&st.Lease.Owner, &u, &st.Lease.Gen, &outage)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return st, nil
+	case err != nil:
+		return st, s.fail("stats", t, err)
+	}
+	if st.Lease.Owner != "" {
+		st.Lease.Until = sqlrow.Time(u)
+	}
+	if err := json.Unmarshal(outage, &st.Lease.Outage); err != nil {
+		return st, s.fail("stats", t, fmt.Errorf("the outage state: %w", err))
+	}
+	return st, nil
 }
 
 // inTx runs f in one write transaction (BEGIN IMMEDIATE), and commits it

@@ -74,6 +74,7 @@ func RunStore(t *testing.T, open func(t *testing.T, now func() time.Time) watch.
 		{"ManyAtOnce", testManyAtOnce},
 		{"RefTwiceInOneSave", testRefTwiceInOneSave},
 		{"Outage", testOutage},
+		{"StatsLease", testStatsLease},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -155,13 +156,37 @@ func testFollowSet(t *testing.T, s watch.Store) {
 	}
 	st, err := s.Stats(ctx, acme, t0)
 	must(t, err)
-	if st != (watch.Stats{Followed: 3, Due: 2}) {
-		t.Errorf("Stats at t0 = %+v, want 3 followed, 2 due", st)
+	if st.Followed != 3 || st.Due != 2 || st.Pending != 0 || !st.OldestDue.Equal(t0) || st.Lease.Owner != "" {
+		t.Errorf("Stats at t0 = %+v, want 3 followed, 2 due since t0, no holder", st)
 	}
 	st, err = s.Stats(ctx, acme, t0.Add(time.Hour))
 	must(t, err)
 	if st.Due != 3 {
 		t.Errorf("Stats an hour later: %d due, want 3", st.Due)
+	}
+}
+
+// Stats tell any process how an account fares, from the Store: its
+// lease's holder and until when, and its outage state.
+func testStatsLease(t *testing.T, s watch.Store) {
+	ctx := context.Background()
+	l, ok, err := s.Lease(ctx, acme, "one", t0, t0.Add(time.Minute))
+	must(t, err)
+	if !ok {
+		t.Fatal("lease refused")
+	}
+	must(t, s.SaveOutage(ctx, acme, l.Gen, watch.Outage{Failing: true, Since: t0, Refs: []string{"A", "B", "C"}, Count: 2}, nil))
+	st, err := s.Stats(ctx, acme, t0)
+	must(t, err)
+	if st.Lease.Owner != "one" || !st.Lease.Until.Equal(t0.Add(time.Minute)) || st.Lease.Gen != l.Gen ||
+		!st.Lease.Outage.Failing || !st.Lease.Outage.Since.Equal(t0) || st.Lease.Outage.Count != 2 || len(st.Lease.Outage.Refs) != 3 {
+		t.Errorf("Stats' lease = %+v, want one's until t0+1m, failing since t0 (outage 2)", st.Lease)
+	}
+	must(t, s.Release(ctx, acme, "one"))
+	st, err = s.Stats(ctx, acme, t0)
+	must(t, err)
+	if st.Lease.Owner != "" || !st.Lease.Outage.Failing {
+		t.Errorf("Stats after Release = %+v, want no holder, the outage kept", st.Lease)
 	}
 }
 
