@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -255,6 +256,21 @@ type Stats struct {
 	// account's outage state, so that any process on the Store can say
 	// how every account fares.
 	Lease TrackerLease `json:"lease"`
+}
+
+// Consumer is a Store that hands the changes of its outbox over in the
+// consumer's own transaction, exactly once: pgstore's and sqlitestore's.
+// Consume hands up to limit changes (of every tracker, oldest first) to f,
+// in one transaction that also takes them out of the outbox: f's writes
+// in tx commit with their removal. When f returns an error, panics, or
+// the process dies midway, the transaction rolls back: the batch comes
+// again, and none of f's writes remain. It returns how many changes were
+// consumed; 0 when the outbox is empty.
+//
+// Changes stay in the outbox for a Consumer when the Watcher runs without
+// a deliver (Run(ctx, nil)).
+type Consumer interface {
+	Consume(ctx context.Context, limit int, f func(ctx context.Context, tx *sql.Tx, c status.Change) error) (int, error)
 }
 
 // ErrLeaseLost is matched by a Save refused because its claim was taken

@@ -131,7 +131,10 @@ type claimKey struct {
 	gen          int64
 }
 
-var _ watch.Store = (*Store)(nil)
+var (
+	_ watch.Store    = (*Store)(nil)
+	_ watch.Consumer = (*Store)(nil)
+)
 
 var migrations = []string{
 	1: `

@@ -103,6 +103,10 @@ func TestMain(m *testing.M) {
 		killChild()
 		os.Exit(0)
 	}
+	if path := os.Getenv("ORDERTRACK_CONSUME_CHILD"); path != "" {
+		consumeChild(path)
+		os.Exit(0)
+	}
 	os.Exit(m.Run())
 }
 

@@ -59,12 +59,14 @@
 package sqlitestore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -92,7 +94,10 @@ type Store struct {
 	path string
 }
 
-var _ watch.Store = (*Store)(nil)
+var (
+	_ watch.Store    = (*Store)(nil)
+	_ watch.Consumer = (*Store)(nil)
+)
 
 const schema = `
 CREATE TABLE refs (
@@ -715,4 +720,64 @@ func (s *Store) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// Consume hands up to limit changes of the outbox (of every tracker,
+// oldest first) to f, in one write transaction of the file that also
+// takes them out of the outbox (watch.Consumer): f's own writes in tx (to
+// a table of its own, in the same file) commit with their removal, so a
+// change is handed off exactly once. When f returns an error, panics, or
+// the process dies midway, the transaction rolls back: every change of the
+// batch comes again, and none of f's writes remain. f must write through
+// tx: the store has one connection, which tx holds. It returns how many
+// changes were consumed.
+//
+// Changes reach the outbox when a Watcher runs without a deliver
+// (Run(ctx, nil)); a Watcher that delivers takes them itself.
+func (s *Store) Consume(ctx context.Context, limit int, f func(ctx context.Context, tx *sql.Tx, c status.Change) error) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT ?)
+			RETURNING seq, id, change`, limit)
+		if err != nil {
+			return err
+		}
+		type taken struct {
+			seq int64
+			c   status.Change
+		}
+		var batch []taken
+		for rows.Next() {
+			var t taken
+			var id string
+			var b []byte
+			if err := rows.Scan(&t.seq, &id, &b); err != nil {
+				rows.Close()
+				return err
+			}
+			if err := json.Unmarshal(b, &t.c); err != nil {
+				t.c = watch.Unreadable(id, b, err) // handed over as it is, never stopping the others
+			}
+			batch = append(batch, t)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		slices.SortFunc(batch, func(a, b taken) int { return cmp.Compare(a.seq, b.seq) })
+		for _, t := range batch {
+			if err := f(ctx, tx, t.c); err != nil {
+				return err
+			}
+		}
+		n = len(batch)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sqlitestore: consume %s: %w", s.path, err)
+	}
+	return n, nil
 }
