@@ -59,14 +59,12 @@
 package sqlitestore
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -745,36 +743,8 @@ func (s *Store) Consume(ctx context.Context, limit int, f func(ctx context.Conte
 		if err != nil {
 			return err
 		}
-		type taken struct {
-			seq int64
-			c   status.Change
-		}
-		var batch []taken
-		for rows.Next() {
-			var t taken
-			var id string
-			var b []byte
-			if err := rows.Scan(&t.seq, &id, &b); err != nil {
-				rows.Close()
-				return err
-			}
-			if err := json.Unmarshal(b, &t.c); err != nil {
-				t.c = watch.Unreadable(id, b, err) // handed over as it is, never stopping the others
-			}
-			batch = append(batch, t)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		slices.SortFunc(batch, func(a, b taken) int { return cmp.Compare(a.seq, b.seq) })
-		for _, t := range batch {
-			if err := f(ctx, tx, t.c); err != nil {
-				return err
-			}
-		}
-		n = len(batch)
-		return nil
+		n, err = sqlrow.HandOver(ctx, tx, rows, f)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("sqlitestore: consume %s: %w", s.path, err)

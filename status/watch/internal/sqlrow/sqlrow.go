@@ -4,9 +4,13 @@
 package sqlrow
 
 import (
+	"cmp"
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -46,4 +50,41 @@ func Decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error
 		return fmt.Errorf("state: %w", err)
 	}
 	return nil
+}
+
+// HandOver reads the outbox rows a consume statement took (seq, id,
+// change) and hands each change, in seq order, to f in tx: the body of
+// both stores' Consume. A change this code cannot read is handed over as
+// watch.Unreadable, never stopping the others. It returns how many were
+// handed over, or f's error (the caller rolls tx back).
+func HandOver(ctx context.Context, tx *sql.Tx, rows *sql.Rows, f func(ctx context.Context, tx *sql.Tx, c status.Change) error) (int, error) {
+	type taken struct {
+		seq int64
+		c   status.Change
+	}
+	var batch []taken
+	for rows.Next() {
+		var t taken
+		var id string
+		var b []byte
+		if err := rows.Scan(&t.seq, &id, &b); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if err := json.Unmarshal(b, &t.c); err != nil {
+			t.c = watch.Unreadable(id, b, err)
+		}
+		batch = append(batch, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	slices.SortFunc(batch, func(a, b taken) int { return cmp.Compare(a.seq, b.seq) })
+	for _, t := range batch {
+		if err := f(ctx, tx, t.c); err != nil {
+			return 0, err
+		}
+	}
+	return len(batch), nil
 }
