@@ -23,6 +23,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,6 +107,12 @@ type Request struct {
 	Query  string `json:"query,omitempty"`
 	// Body is the request's body, as sent (its first 8 KiB).
 	Body string `json:"body,omitempty"`
+	// Refs are the values of the fields that carry refs in the provider's
+	// requests (Injector.RefKeys), read from the whole body when the log
+	// cut it; nil otherwise (Names reads them from Query and Body).
+	Refs []string `json:"refs,omitempty"`
+	// keys are the fields that carry refs (nil: any).
+	keys map[string]bool
 	// RemoteAddr and UserAgent say which client sent it, so that a test
 	// of several workers can count each one's requests.
 	RemoteAddr string `json:"remote_addr,omitempty"`
@@ -114,35 +121,44 @@ type Request struct {
 	Faulted bool `json:"faulted,omitempty"`
 }
 
-// Names reports whether the request names ref as the provider reads it:
-// a query value, or a value in the body (a JSON string or number, a form
-// value, an element of a comma-separated list, a value in JSON carried in
-// either), whole, never a part of one: "CP-1" does not name "CP-10".
+// Names reports whether the request names ref as the provider reads it,
+// whole, never a part of another value ("CP-1" does not name "CP-10"): one
+// of Refs, the values of the fields that carry refs in the provider's
+// requests, read before the log cut the body. A Request made otherwise
+// (no Refs) is read whole: every query and form value, JSON string or
+// number, element of a comma-separated list, and value in JSON carried in
+// either.
 func (r Request) Names(ref string) bool {
 	if ref == "" {
 		return false
 	}
+	if r.Refs != nil {
+		return slices.Contains(r.Refs, ref)
+	}
 	found := false
-	values(r.Query, r.Body, func(v string) bool {
+	values(r.Query, r.Body, r.keys, func(v string) bool {
 		found = v == ref
 		return !found
 	})
 	return found
 }
 
-// values calls f with each value query and body carry, as a provider reads
-// them, until f returns false.
-func values(query, body string, f func(string) bool) {
-	var str func(s string, depth int) bool
-	var walk func(v any, depth int) bool
-	str = func(s string, depth int) bool {
-		if !f(s) {
-			return false
-		}
-		if strings.Contains(s, ",") {
-			for _, p := range strings.Split(s, ",") {
-				if !f(strings.TrimSpace(p)) {
-					return false
+// values calls f with each value query and body carry under one of keys
+// (nil: any key), as a provider reads them, until f returns false.
+func values(query, body string, keys map[string]bool, f func(string) bool) {
+	ok := func(key string) bool { return keys == nil || keys[key] }
+	var str func(key, s string, depth int) bool
+	var walk func(v any, key string, depth int) bool
+	str = func(key, s string, depth int) bool {
+		if ok(key) {
+			if !f(s) {
+				return false
+			}
+			if strings.Contains(s, ",") {
+				for _, p := range strings.Split(s, ",") {
+					if !f(strings.TrimSpace(p)) {
+						return false
+					}
 				}
 			}
 		}
@@ -151,26 +167,26 @@ func values(query, body string, f func(string) bool) {
 			dec := json.NewDecoder(strings.NewReader(t))
 			dec.UseNumber()
 			if dec.Decode(&v) == nil {
-				return walk(v, depth+1)
+				return walk(v, key, depth+1)
 			}
 		}
 		return true
 	}
-	walk = func(v any, depth int) bool {
+	walk = func(v any, key string, depth int) bool {
 		switch v := v.(type) {
 		case string:
-			return str(v, depth)
+			return str(key, v, depth)
 		case json.Number:
-			return f(v.String())
+			return !ok(key) || f(v.String())
 		case []any:
 			for _, e := range v {
-				if !walk(e, depth) {
+				if !walk(e, key, depth) {
 					return false
 				}
 			}
 		case map[string]any:
-			for _, e := range v {
-				if !walk(e, depth) {
+			for k, e := range v {
+				if !walk(e, k, depth) {
 					return false
 				}
 			}
@@ -178,13 +194,10 @@ func values(query, body string, f func(string) bool) {
 		return true
 	}
 	form := func(s string) bool {
-		q, err := url.ParseQuery(s)
-		if err != nil {
-			return true
-		}
-		for _, vs := range q {
+		q, _ := url.ParseQuery(s) // the pairs that parse, whatever the others
+		for k, vs := range q {
 			for _, v := range vs {
-				if !str(v, 0) {
+				if !str(k, v, 0) {
 					return false
 				}
 			}
@@ -200,7 +213,7 @@ func values(query, body string, f func(string) bool) {
 			dec := json.NewDecoder(strings.NewReader(t))
 			dec.UseNumber()
 			if dec.Decode(&v) == nil {
-				walk(v, 1)
+				walk(v, "", 1)
 			}
 			return
 		}
@@ -216,6 +229,7 @@ type Injector struct {
 	hits   map[string]int
 	total  int
 	auth   map[string]bool // paths a Fault without Path does not match
+	keys   map[string]bool // the fields that carry refs; nil: any
 	// log is a ring of the newest maxLog requests: next is where the next
 	// one goes once it is full.
 	log  []Request
@@ -227,6 +241,19 @@ type queued struct {
 	Fault
 	left  int       // requests it still answers; Forever for no bound
 	until time.Time // zero: no end in time
+}
+
+// RefKeys names the fields (query, form and JSON keys) that carry refs in
+// the provider's requests, where Fault.Ref and Request.Names look: a
+// "limit" or a "version" never names an order. Each fake sets its own;
+// none set, every value is read.
+func (in *Injector) RefKeys(keys ...string) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	in.keys = map[string]bool{}
+	for _, k := range keys {
+		in.keys[k] = true
+	}
 }
 
 // Inject queues faults, in order: the first that matches a request
@@ -316,10 +343,16 @@ func (in *Injector) take(r *http.Request, body []byte) (Fault, bool) {
 	in.hits[path]++
 	in.total++
 	req := Request{At: time.Now(), Method: r.Method, Path: path, Query: r.URL.RawQuery, Body: string(body),
-		RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent()}
+		RemoteAddr: r.RemoteAddr, UserAgent: r.UserAgent(), keys: in.keys}
 	f, ok := in.match(&req)
 	req.Faulted = ok
 	if len(req.Body) > maxLogBody {
+		// Its refs read now, before the log cuts the body.
+		req.Refs = []string{}
+		values(req.Query, req.Body, in.keys, func(v string) bool {
+			req.Refs = append(req.Refs, v)
+			return true
+		})
 		req.Body = req.Body[:maxLogBody]
 	}
 	if len(in.log) < maxLog {
@@ -408,7 +441,10 @@ func (in *Injector) Wrap(next http.Handler, authPaths ...string) http.Handler {
 				next.ServeHTTP(rec, r)
 				status, header, body = rec.Code, rec.Header(), rec.Body.Bytes()
 			} else {
-				header.Set("Content-Type", "application/json")
+				header.Set("Content-Type", contentType(f))
+			}
+			if f.RetryAfter != "" {
+				w.Header().Set("Retry-After", f.RetryAfter)
 			}
 			for k, vs := range header {
 				if w.Header().Get(k) == "" {
@@ -455,23 +491,30 @@ func (in *Injector) Wrap(next http.Handler, authPaths ...string) http.Handler {
 			hangUp(w)
 			return
 		case f.Status == 0 && f.Body == "":
-			next.ServeHTTP(w, r) // a pure delay
+			if f.RetryAfter != "" {
+				w.Header().Set("Retry-After", f.RetryAfter)
+			}
+			next.ServeHTTP(w, r) // a pure delay (or headers), then the fake's answer
 			return
 		}
-		ct := f.ContentType
-		if ct == "" {
-			ct = "application/json"
-			if len(f.Body) > 0 && f.Body[0] == '<' {
-				ct = "text/html; charset=utf-8"
-			}
-		}
-		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Content-Type", contentType(f))
 		if f.RetryAfter != "" {
 			w.Header().Set("Retry-After", f.RetryAfter)
 		}
 		w.WriteHeader(statusOr(f.Status))
 		_, _ = w.Write([]byte(f.Body))
 	})
+}
+
+// contentType is f's ContentType, or what its Body looks like.
+func contentType(f Fault) string {
+	if f.ContentType != "" {
+		return f.ContentType
+	}
+	if len(f.Body) > 0 && f.Body[0] == '<' {
+		return "text/html; charset=utf-8"
+	}
+	return "application/json"
 }
 
 func statusOr(code int) int {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -117,7 +118,51 @@ func TestFaultRedirectHeaderTrickle(t *testing.T) {
 	assert.Equal(t, `{"ok":true}`, string(b))
 	assert.GreaterOrEqual(t, time.Since(start), 10*5*time.Millisecond, "a byte at a time")
 
+	in.Inject(Fault{RetryAfter: "7"})
+	resp, err = http.Get(srv.URL + "/orders")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "7", resp.Header.Get("Retry-After"), "a Retry-After alone is sent, on the fake's answer")
+
+	in.Inject(Fault{Trickle: time.Millisecond, Status: 502, Body: "<html>bad gateway</html>", RetryAfter: "3"})
+	resp, err = http.Get(srv.URL + "/orders")
+	require.NoError(t, err)
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, 502, resp.StatusCode)
+	assert.Equal(t, "<html>bad gateway</html>", string(b))
+	assert.Contains(t, resp.Header.Get("Content-Type"), "text/html")
+	assert.Equal(t, "3", resp.Header.Get("Retry-After"))
+
 	assert.True(t, Fault{}.Empty())
 	assert.True(t, Fault{Path: "/orders", Times: 3}.Empty(), "where and how often, but nothing")
 	assert.False(t, Fault{Trickle: time.Second}.Empty())
+}
+
+// With the fields that carry refs named, a value elsewhere (a limit, a
+// version) names no order; a query with a pair that does not parse still
+// has its others read; a body longer than the log keeps has its refs read
+// before it is cut.
+func TestRefKeys(t *testing.T) {
+	var in Injector
+	in.RefKeys("id", "value", "thirdOrderNo")
+	h := in.Wrap(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	send := func(target, body string) Request {
+		r := httptest.NewRequest("POST", target, strings.NewReader(body))
+		h.ServeHTTP(httptest.NewRecorder(), r)
+		log := in.Requests()
+		return log[len(log)-1]
+	}
+	batch := send(`/consignment?filter=`+url.QueryEscape(`[{"type":"list","field":"id","value":["5","7"]}]`)+`&limit=2`, "")
+	assert.True(t, batch.Names("5"))
+	assert.False(t, batch.Names("2"), "the limit is not a ref")
+	env := send("/order", `bizContent=`+url.QueryEscape(`{"thirdOrderNo":"T-1"}`)+`&version=1`)
+	assert.True(t, env.Names("T-1"))
+	assert.False(t, env.Names("1"), "the version is not a ref")
+	odd := send("/consignment?id=CP-1&x=a;b", "")
+	assert.True(t, odd.Names("CP-1"), "a pair that does not parse spoils no other")
+	long := `{"id":"` + strings.Repeat("9", maxLogBody) + `","value":["BIG-1"]}`
+	big := send("/consignment", long)
+	assert.Len(t, big.Body, maxLogBody)
+	assert.True(t, big.Names("BIG-1"), "read before the cut")
 }

@@ -133,6 +133,7 @@ func newServer() *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+TokenPath, s.token)
 	mux.HandleFunc("GET "+OrderStatusPath, s.orderStatus)
+	s.RefKeys("originOrderNo")
 	s.Server = httptest.NewUnstartedServer(s.Wrap(mux, TokenPath))
 	return s
 }

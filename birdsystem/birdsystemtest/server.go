@@ -140,6 +140,7 @@ func newServer() *Server {
 	mux.HandleFunc("GET "+ConsignmentPath, s.auth(s.list))
 	mux.HandleFunc("POST "+ConsignmentPath, s.auth(s.create))
 	mux.HandleFunc("POST "+ConsignmentProductPath, s.auth(s.addProduct))
+	s.RefKeys("id", "ids", "value", "sales_reference", "consignment_id", "tracking_references")
 	s.Server = httptest.NewUnstartedServer(s.Wrap(mux))
 	return s
 }

@@ -114,6 +114,11 @@ func run(args []string, stdout, stderr io.Writer, ready func(control string) con
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	if *addrsFile != "" {
+		// A launcher waits for the file: never the last run's.
+		_ = os.Remove(*addrsFile)
+		defer os.Remove(*addrsFile)
+	}
 	fakes, servers, err := start(addrs)
 	if err != nil {
 		fmt.Fprintln(stderr, "fakes:", err)

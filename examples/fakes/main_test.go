@@ -187,6 +187,7 @@ func TestControlRefusals(t *testing.T) {
 // /config gives the same, and a client built from them works.
 func TestAddrsFile(t *testing.T) {
 	file := t.TempDir() + "/fakes.json"
+	require.NoError(t, os.WriteFile(file, []byte("the last run's"), 0o644))
 	control := serve(t, "-addrs", file)
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)

@@ -154,6 +154,7 @@ func newServer() *Server {
 	mux.HandleFunc("POST "+OrdersPath, s.query(s.ordersAnswer))
 	mux.HandleFunc("POST "+TrackingDetailPath, s.query(s.detailAnswer))
 	mux.HandleFunc("POST "+CreatePath, s.create)
+	s.RefKeys("serial_no", "order_no", "express_no")
 	s.Server = httptest.NewUnstartedServer(s.Wrap(mux, TokenPath))
 	return s
 }

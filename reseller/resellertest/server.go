@@ -64,6 +64,8 @@ type Server struct {
 	// not given (Put), without storing it: the order it returns, or not
 	// found for false. Generated is one that answers any number, the same
 	// way each time, for load tests over many orders.
+	// Set it before the fake takes its first request, or while it serves
+	// with SetGenerate.
 	Generate func(thirdOrderNo string) (reseller.Order, bool)
 
 	mu     sync.Mutex
@@ -83,6 +85,14 @@ func (s *Server) Hits(path string) int { return s.Injector.Hits(path) }
 // ResetHits sets every count back to zero, empties the request log
 // (Requests) and drops the queued faults.
 func (s *Server) ResetHits() { s.Injector.ResetHits() }
+
+// SetGenerate sets Generate while the fake serves (no data race with its
+// requests).
+func (s *Server) SetGenerate(f func(thirdOrderNo string) (reseller.Order, bool)) {
+	s.mu.Lock()
+	s.Generate = f
+	s.mu.Unlock()
+}
 
 // Generated is a Server.Generate that answers every third-party order
 // number with an order made from it: one or two sub-orders in documented
@@ -126,6 +136,7 @@ func newServer() *Server {
 	s := &Server{orders: map[string]reseller.Order{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST "+OrderQueryPath, s.query)
+	s.RefKeys("thirdOrderNo", "orderNo")
 	s.Server = httptest.NewUnstartedServer(s.Wrap(mux))
 	return s
 }

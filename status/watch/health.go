@@ -56,12 +56,13 @@ func (w *Watcher) Health(ctx context.Context) ([]Health, error) {
 		}
 		out[i].Stats = st
 		// What the Store knows beats what this process saw: it may not
-		// drive the account.
-		if st.Lease.Owner != "" {
-			out[i].Holder = st.Lease.Owner
-		}
-		if o := st.Lease.Outage; o.Failing {
+		// drive the account, or no longer.
+		out[i].Holder = st.Lease.Owner
+		switch o := st.Lease.Outage; {
+		case o.Failing:
 			out[i].FailingSince = o.Since
+		case st.Lease.Owner != w.owner:
+			out[i].FailingSince = time.Time{} // said by the holder, from the Store
 		}
 	}
 	return out, errors.Join(errs...)

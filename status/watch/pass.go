@@ -52,12 +52,6 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 	tr.hold(now.Add(w.claimFor), lease.Gen)
 	tr.outage = lease.Outage
 	leased, start := now, now
-	// Deliver what an earlier pass (or a push) left in the outbox.
-	if send != nil {
-		if err := w.drain(ctx, tr, send); err != nil {
-			return err
-		}
-	}
 	var log passLog
 	started := leased
 	defer func() {
@@ -71,6 +65,12 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 				Unfollowed: log.unfollowed, Started: started, Ended: w.now(), Err: perr})
 		}
 	}()
+	// Deliver what an earlier pass (or a push) left in the outbox.
+	if send != nil {
+		if err := w.drain(ctx, tr, send); err != nil {
+			return err
+		}
+	}
 	for {
 		now := w.now()
 		if now.Sub(leased) > w.claimFor/2 {

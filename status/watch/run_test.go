@@ -317,4 +317,14 @@ func TestHealthFromTheStore(t *testing.T) {
 	assert.True(t, h[0].Lease.Outage.Failing)
 	assert.False(t, h[0].FailingSince.IsZero(), "the replica says the account is failing")
 	assert.Equal(t, 3, h[0].Followed)
+
+	// The driver gives the account up: the replica says no one holds it,
+	// and the driver no longer says it does.
+	require.NoError(t, driver.Close(context.Background()))
+	for _, w := range []*Watcher{driver, replica} {
+		h, err := w.Health(context.Background())
+		require.NoError(t, err)
+		assert.Empty(t, h[0].Holder)
+		assert.False(t, h[0].FailingSince.IsZero(), "still failing, as the Store says")
+	}
 }
