@@ -168,6 +168,9 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 					slog.Int("refs", len(lost.Refs)), slog.String("error", err.Error()))
 			}
 		}
+		if b.changes > 0 {
+			w.wakeConsumers() // Consume, at once
+		}
 		w.mu.Lock()
 		switch {
 		case b.asked == 0:

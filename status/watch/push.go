@@ -87,6 +87,7 @@ func (w *Watcher) Push(ctx context.Context, id TrackerID, snaps ...status.Snapsh
 			errs = append(errs, err)
 		} else {
 			w.poke(id)
+			w.wakeConsumers()
 		}
 	}
 	return errors.Join(errs...)

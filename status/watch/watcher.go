@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -177,6 +178,8 @@ type Watcher struct {
 	trackers map[TrackerID]*tracked
 	order    []TrackerID
 	wakers   map[chan struct{}]bool // of each Run: a tracker was added
+	// saved wakes Consume: a pass or a push saved changes.
+	saved map[chan struct{}]bool
 }
 
 // tracked is one tracker added to a Watcher.
@@ -214,7 +217,8 @@ type tracked struct {
 func New(opts Options) *Watcher {
 	w := &Watcher{store: opts.Store, sched: opts.Schedule, batch: opts.Batch, claimFor: opts.ClaimFor,
 		tick: opts.Tick, first: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger,
-		owner: opts.Owner, onPass: opts.OnPass, clock: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{}}
+		owner: opts.Owner, onPass: opts.OnPass, clock: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{},
+		saved: map[chan struct{}]bool{}}
 	if w.store == nil {
 		w.store = NewMemoryStore()
 	}
@@ -763,3 +767,83 @@ func (w *Watcher) followName(id TrackerID, ref string, now time.Time) string {
 
 // randFloat is the jitter's source.
 func randFloat() float64 { return rand.Float64() }
+
+// Consume runs the Store's hand-off until ctx ends: the outbox's changes
+// go to f, up to limit at a time, each in the consumer's own transaction,
+// exactly once (see Consumer: pgstore and sqlitestore implement it). It
+// asks again as soon as this Watcher saves changes, and every Tick for
+// those other processes save; while f or the Store fails, it waits a Tick,
+// then twice as long each time, up to 16 Ticks. It returns ctx's error,
+// or an error matching status.ErrInvalidRequest when the Store is no
+// Consumer; a panic in f reaches its caller. Run the Watcher with a nil
+// deliver beside it (Run(ctx, nil)): the changes stay in the outbox for
+// Consume.
+func (w *Watcher) Consume(ctx context.Context, limit int, f func(ctx context.Context, tx *sql.Tx, c status.Change) error) error {
+	c, ok := w.store.(Consumer)
+	if !ok {
+		return fmt.Errorf("watch: consume: the Store (%T) hands nothing over in a transaction: %w", w.store, status.ErrInvalidRequest)
+	}
+	if limit <= 0 {
+		limit = w.batch
+	}
+	wake := make(chan struct{}, 1)
+	w.mu.Lock()
+	w.saved[wake] = true
+	w.mu.Unlock()
+	defer func() {
+		w.mu.Lock()
+		delete(w.saved, wake)
+		w.mu.Unlock()
+	}()
+	failures := 0
+	for {
+		n, err := c.Consume(ctx, limit, f)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		wait := w.tick
+		switch {
+		case err != nil:
+			failures = min(failures+1, 4)
+			wait = w.tick << failures
+			if w.log != nil {
+				w.log.LogAttrs(ctx, slog.LevelWarn, "ordertrack: watch consume failed", slog.String("error", err.Error()),
+					slog.Duration("retry_in", wait))
+			}
+		case n == limit:
+			failures = 0
+			continue // more waiting
+		default:
+			failures = 0
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return ctx.Err()
+		case <-wake:
+			timer.Stop()
+			if failures > 0 {
+				// Failing: wait out the back-off, whatever was saved since.
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(wait):
+				}
+			}
+		case <-timer.C:
+		}
+	}
+}
+
+// wakeConsumers wakes each Consume: changes were saved.
+func (w *Watcher) wakeConsumers() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for wake := range w.saved {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+}

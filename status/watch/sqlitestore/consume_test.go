@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -183,4 +184,83 @@ func consumeChild(path string) {
 			return
 		}
 	}
+}
+
+// Watcher.Consume hands over what a pass saved at once (the Tick is an
+// hour: no timer woke it).
+func TestWatcherConsume(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.db")
+	s, err := sqlitestore.Open(context.Background(), path, nil)
+	require.NoError(t, err)
+	defer s.Close()
+	w := watch.New(watch.Options{Store: s, Schedule: watch.Every{Interval: time.Hour}, Tick: time.Hour})
+	id, err := w.Add(shippedAll{}, "acme")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 2)
+	go func() { done <- w.Run(ctx, nil) }()
+	var mu sync.Mutex
+	var got []string
+	go func() {
+		done <- w.Consume(ctx, 10, func(ctx context.Context, tx *sql.Tx, c status.Change) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, c.Ref)
+			return record(ctx, tx, c)
+		})
+	}()
+	count := func() int { mu.Lock(); defer mu.Unlock(); return len(got) }
+	require.NoError(t, w.Follow(ctx, id, "A"))
+	deadline := time.Now().Add(20 * time.Second)
+	for count() < 1 && time.Now().Before(deadline) {
+		time.Sleep(2 * time.Millisecond)
+	}
+	assert.Equal(t, 1, count(), "A's Following handed over at once, no Tick waited")
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
+	require.ErrorIs(t, <-done, context.Canceled)
+
+	// A store that hands nothing over in a transaction says so.
+	err = watch.New(watch.Options{}).Consume(context.Background(), 10, record)
+	assert.ErrorIs(t, err, status.ErrInvalidRequest)
+}
+
+// A failing consumer backs off and is asked again: nothing is lost.
+func TestWatcherConsumeBacksOff(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.db")
+	s := followed(t, path, 3)
+	w := watch.New(watch.Options{Store: s, Tick: 5 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var mu sync.Mutex
+	tries, taken := 0, 0
+	done := make(chan error, 1)
+	go func() {
+		done <- w.Consume(ctx, 10, func(ctx context.Context, tx *sql.Tx, c status.Change) error {
+			mu.Lock()
+			defer mu.Unlock()
+			tries++
+			if tries <= 2 {
+				return errors.New("down")
+			}
+			taken++
+			return record(ctx, tx, c)
+		})
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		mu.Lock()
+		n := taken
+		mu.Unlock()
+		if n == 3 {
+			break
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	rows, distinct := seen(t, path)
+	assert.Equal(t, 3, rows)
+	assert.Equal(t, 3, distinct)
 }
