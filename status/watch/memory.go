@@ -227,11 +227,7 @@ func (s *memoryStore) Save(ctx context.Context, t TrackerID, results []Result) e
 			continue
 		}
 		r.Seen, r.Snapshots, r.State = res.Seen, slices.Clone(res.Snapshots), res.State
-		due := res.Due
-		if r.Stopping && r.Due.Before(due) {
-			due = r.Due // Unfollow marked it while it was claimed
-		}
-		m.schedule(r, due)
+		m.schedule(r, res.Due)
 	}
 	if lost != nil {
 		return &LeaseLostError{Tracker: t, Refs: lost}

@@ -22,12 +22,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ordertrack/ordertrack/bailun"
-	"github.com/ordertrack/ordertrack/bailun/bailuntest"
-	"github.com/ordertrack/ordertrack/flowery"
 	"github.com/ordertrack/ordertrack/flowery/flowerytest"
 	"github.com/ordertrack/ordertrack/internal/pgtest"
-	"github.com/ordertrack/ordertrack/status"
 )
 
 // skewed is the system's clock, wrong by a duration.
@@ -126,22 +122,7 @@ func TestFleetLeases(t *testing.T) {
 func runFleetCase(t *testing.T, fc fleetCase) {
 	c := pgtest.Get(t)
 	_, schema := pgtest.Open(t)
-	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-	fls, bls := flowerytest.NewServer(), bailuntest.NewServer()
-	defer fls.Close()
-	defer bls.Close()
-	for a := range fleetFlowery {
-		for i := range fleetPerFl {
-			fls.Put(flowery.OrderDetail{OrderNo: fleetFlRef(a, i), ExpressNo: "CGK" + fleetFlRef(a, i), OrderStatus: status.FloweryInTransit,
-				GoodsStatusTime: flowery.NewTime(base)})
-		}
-	}
-	for a := range fleetBailun {
-		for i := range fleetPerBl {
-			bls.Put(bailun.OrderStatusOutput{OriginOrderNo: fleetBlRef(a, i), OrderStatus: status.BailunOrderGetTrackingNumber,
-				LastUpdateTime: bailun.NewTime(base)})
-		}
-	}
+	fls, bls, _ := fleetFakes(t)
 	fls.Inject(flowerytest.Fault{Delay: fc.delay, Times: flowerytest.Forever})
 
 	rec := &recorder{}

@@ -205,18 +205,13 @@ func (l *fleetLog) takeover(pid int, at time.Time) (lo, hi time.Duration) {
 	return lo, hi
 }
 
-func TestFleetFaults(t *testing.T) {
-	c := pgtest.Get(t)
-	db, schema := pgtest.Open(t)
-	store, err := pgstore.Open(context.Background(), db, nil)
-	require.NoError(t, err)
-	_, err = db.Exec(`CREATE TABLE seen (id text PRIMARY KEY, kind text NOT NULL, tracker text NOT NULL, ref text NOT NULL, stage text NOT NULL)`)
-	require.NoError(t, err)
-
-	base := time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
-	fls, bls := flowerytest.NewServer(), bailuntest.NewServer()
-	defer fls.Close()
-	defer bls.Close()
+// fleetFakes starts the fleet's fakes, closed with t, holding every
+// account's orders as of base.
+func fleetFakes(t *testing.T) (fls *flowerytest.Server, bls *bailuntest.Server, base time.Time) {
+	base = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+	fls, bls = flowerytest.NewServer(), bailuntest.NewServer()
+	t.Cleanup(fls.Close)
+	t.Cleanup(bls.Close)
 	for a := range fleetFlowery {
 		for i := range fleetPerFl {
 			fls.Put(flowery.OrderDetail{OrderNo: fleetFlRef(a, i), ExpressNo: "CGK" + fleetFlRef(a, i), OrderStatus: status.FloweryInTransit,
@@ -229,6 +224,18 @@ func TestFleetFaults(t *testing.T) {
 				LastUpdateTime: bailun.NewTime(base)})
 		}
 	}
+	return fls, bls, base
+}
+
+func TestFleetFaults(t *testing.T) {
+	c := pgtest.Get(t)
+	db, schema := pgtest.Open(t)
+	store, err := pgstore.Open(context.Background(), db, nil)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE seen (id text PRIMARY KEY, kind text NOT NULL, tracker text NOT NULL, ref text NOT NULL, stage text NOT NULL)`)
+	require.NoError(t, err)
+
+	fls, bls, base := fleetFakes(t)
 	// Each Flowery request takes 20 ms: a claim is out that long at least,
 	// for a SIGSTOP to land in.
 	fls.Inject(flowerytest.Fault{Delay: 20 * time.Millisecond, Times: flowerytest.Forever})

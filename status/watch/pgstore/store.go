@@ -509,9 +509,9 @@ func (s *Store) saveLayer(ctx context.Context, tx *sql.Tx, t watch.TrackerID, l 
 		if err != nil {
 			return nil, err
 		}
-		// A ref Unfollow marked while it was claimed stays due at once.
+		// (A ref Unfollow marked since its claim has another generation.)
 		if err := collect(tx.QueryContext(ctx, `UPDATE ordertrack_refs r SET
-			due = CASE WHEN r.stopping THEN least(r.due, u.due) ELSE u.due END,
+			due = u.due,
 			seen = u.seen, state = u.state::json,
 			snapshots = CASE WHEN u.same THEN r.snapshots ELSE u.snapshots::json END
 			FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, same boolean, snapshots text, state text)

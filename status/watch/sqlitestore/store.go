@@ -439,8 +439,8 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	var lost []string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lost = lost[:0]
-		// A ref Unfollow marked while it was claimed stays due at once.
-		upd, err := tx.PrepareContext(ctx, `UPDATE refs SET due = CASE WHEN stopping = 1 THEN min(due, ?1) ELSE ?1 END,
+		// (A ref Unfollow marked since its claim has another generation.)
+		upd, err := tx.PrepareContext(ctx, `UPDATE refs SET due = ?1,
 			seen = ?2, snapshots = ?3, state = ?4 WHERE tracker = ?5 AND ref = ?6 AND gen = ?7`)
 		if err != nil {
 			return err
