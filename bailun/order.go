@@ -107,7 +107,9 @@ type BaseResponse[T any] struct {
 // 订单不存在 or a null result status.ErrNotFound. Any other code is a
 // *status.APIError with the code verbatim. An empty originOrderNo is refused
 // before anything is sent.
-func (c *Client) QueryOrderStatus(ctx context.Context, originOrderNo string) (*OrderStatusOutput, error) {
+func (c *Client) QueryOrderStatus(ctx context.Context, originOrderNo string) (_ *OrderStatusOutput, err error) {
+	ctx, end := c.t.Start(ctx, "QueryOrderStatus", 1)
+	defer func() { end(err) }()
 	if originOrderNo == "" {
 		return nil, errEmptyRef
 	}

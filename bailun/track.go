@@ -16,7 +16,9 @@ func (c *Client) Provider() status.Provider { return status.Bailun }
 // status.NotFound; a ref whose lookup failed comes back with Err set, and
 // the other refs are still asked. Its error is non-nil only when the call is
 // refused before anything is sent: a nil context, or an empty or blank ref.
-func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+func (c *Client) Track(ctx context.Context, refs ...string) (_ []status.Snapshot, err error) {
+	ctx, end := c.t.Start(ctx, "Track", len(refs))
+	defer func() { end(err) }()
 	return fanout.Track(ctx, status.Bailun, refs, c.cfg.Concurrency, func(ctx context.Context, ref string) ([]status.Snapshot, error) {
 		o, err := c.QueryOrderStatus(ctx, ref)
 		if err != nil {

@@ -21,7 +21,9 @@ type Company struct {
 
 // ListCompanies returns the companies of the host (GET
 // /client/public/company-list), for finding a company_id.
-func (c *Client) ListCompanies(ctx context.Context) ([]Company, error) {
+func (c *Client) ListCompanies(ctx context.Context) (_ []Company, err error) {
+	ctx, end := c.t.Start(ctx, "ListCompanies", 0)
+	defer func() { end(err) }()
 	res, err := c.t.Do(ctx, &transport.Request{Method: http.MethodGet, Path: companyListPath, Header: c.auth.header})
 	if err != nil {
 		return nil, err

@@ -121,7 +121,9 @@ type Created struct {
 // no consignment of that reference now, and nothing was sent again (create
 // it again only once you know it was not made). A lookup that fails, or
 // finds more than one, leaves the error matching status.ErrOutcomeUnknown.
-func (c *Client) CreateOrFindConsignment(ctx context.Context, n *NewConsignment) (*Created, error) {
+func (c *Client) CreateOrFindConsignment(ctx context.Context, n *NewConsignment) (_ *Created, err error) {
+	ctx, end := c.t.Start(ctx, "CreateOrFindConsignment", 0)
+	defer func() { end(err) }()
 	if n != nil && strings.TrimSpace(n.SalesReference) == "" {
 		return nil, fmt.Errorf("birdsystem: a findable create needs a SalesReference: %w", status.ErrInvalidRequest)
 	}
@@ -159,7 +161,9 @@ type createdData struct {
 // back, the error matches status.ErrOutcomeUnknown: look the consignment up
 // (by SalesReference, say) before creating it again, or create through
 // CreateOrFindConsignment, which does.
-func (c *Client) CreateConsignment(ctx context.Context, n *NewConsignment) (*Created, error) {
+func (c *Client) CreateConsignment(ctx context.Context, n *NewConsignment) (_ *Created, err error) {
+	ctx, end := c.t.Start(ctx, "CreateConsignment", 0)
+	defer func() { end(err) }()
 	if n == nil {
 		return nil, fmt.Errorf("birdsystem: nil consignment: %w", status.ErrInvalidRequest)
 	}
@@ -219,7 +223,9 @@ const (
 // AddConsignmentProduct attaches quantity of a product to a consignment
 // (POST /client/consignment-product); the consignment then moves to
 // PENDING. Like a create, it is never sent twice.
-func (c *Client) AddConsignmentProduct(ctx context.Context, consignmentID, productID int64, productType ProductType, quantity int) error {
+func (c *Client) AddConsignmentProduct(ctx context.Context, consignmentID, productID int64, productType ProductType, quantity int) (err error) {
+	ctx, end := c.t.Start(ctx, "AddConsignmentProduct", 0)
+	defer func() { end(err) }()
 	switch {
 	case consignmentID <= 0 || productID <= 0:
 		return fmt.Errorf("birdsystem: consignment and product ids are required: %w", status.ErrInvalidRequest)

@@ -78,7 +78,9 @@ type ConsignmentPage struct {
 
 // ListConsignments returns one page of the consignments matching opts
 // (GET /client/consignment); nil opts lists everything.
-func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (*ConsignmentPage, error) {
+func (c *Client) ListConsignments(ctx context.Context, opts *ListOptions) (_ *ConsignmentPage, err error) {
+	ctx, end := c.t.Start(ctx, "ListConsignments", 0)
+	defer func() { end(err) }()
 	if opts == nil {
 		opts = &ListOptions{}
 	}
@@ -260,7 +262,9 @@ func identity(k *Consignment) string {
 
 // GetConsignment returns the consignment with id, through the list
 // endpoint's id filter. A missing id is an error matching status.ErrNotFound.
-func (c *Client) GetConsignment(ctx context.Context, id int64) (*Consignment, error) {
+func (c *Client) GetConsignment(ctx context.Context, id int64) (_ *Consignment, err error) {
+	ctx, end := c.t.Start(ctx, "GetConsignment", 1)
+	defer func() { end(err) }()
 	if id <= 0 {
 		return nil, fmt.Errorf("birdsystem: consignment id %d: %w", id, status.ErrInvalidRequest)
 	}

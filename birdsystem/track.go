@@ -40,9 +40,10 @@ func (c *Client) Provider() status.Provider { return status.BirdSystem }
 // snapshot with Err set, and the other batches keep their answers. Its
 // error is non-nil only when the call is refused before anything is sent:
 // a nil context, or an empty or blank ref.
-func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+func (c *Client) Track(ctx context.Context, refs ...string) (_ []status.Snapshot, err error) {
+	ctx, end := c.t.Start(ctx, "Track", len(refs))
+	defer func() { end(err) }()
 	var snaps []status.Snapshot
-	var err error
 	if c.cfg.BatchSize <= 1 || len(refs) == 1 {
 		snaps, err = fanout.Track(ctx, status.BirdSystem, refs, c.cfg.Concurrency, c.trackOne)
 	} else {

@@ -177,7 +177,9 @@ func (r *TrackingResult) UnmarshalJSON(b []byte) error {
 // Config.TrackingNewest is set, which bypasses BirdSystem's cache). A
 // reference BirdSystem does not know is in NotFound. References that are
 // empty or contain a comma are refused before anything is sent.
-func (c *Client) TrackingHistory(ctx context.Context, refs ...string) (*TrackingResult, error) {
+func (c *Client) TrackingHistory(ctx context.Context, refs ...string) (_ *TrackingResult, err error) {
+	ctx, end := c.t.Start(ctx, "TrackingHistory", len(refs))
+	defer func() { end(err) }()
 	if err := fanout.CheckRefs(ctx, status.BirdSystem, refs); err != nil {
 		return nil, err
 	}

@@ -20,7 +20,9 @@ const batchUpdateStatusPath = "/client/Consignment/Batch-Update-Status"
 // Like a create it is never sent twice; when it may have reached BirdSystem
 // without an answer, the error matches status.ErrOutcomeUnknown: look the
 // consignments up before sending it again.
-func (c *Client) UpdateConsignmentStatus(ctx context.Context, st status.BirdSystemStatus, ids ...int64) error {
+func (c *Client) UpdateConsignmentStatus(ctx context.Context, st status.BirdSystemStatus, ids ...int64) (err error) {
+	ctx, end := c.t.Start(ctx, "UpdateConsignmentStatus", len(ids))
+	defer func() { end(err) }()
 	switch {
 	case len(ids) == 0:
 		return fmt.Errorf("birdsystem: no consignment ids: %w", status.ErrInvalidRequest)

@@ -209,7 +209,9 @@ type CreatedOrder struct {
 // knows no order of that number now, and nothing was sent again (create
 // it again only once you know it was not made). A lookup that fails leaves
 // the error matching status.ErrOutcomeUnknown.
-func (c *Client) CreateOrFindOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, error) {
+func (c *Client) CreateOrFindOrder(ctx context.Context, n *NewOrder) (_ *CreatedOrder, err error) {
+	ctx, end := c.t.Start(ctx, "CreateOrFindOrder", 0)
+	defer func() { end(err) }()
 	created, err := c.CreateOrder(ctx, n)
 	if err == nil || !errors.Is(err, status.ErrOutcomeUnknown) {
 		return created, err
@@ -283,7 +285,9 @@ func (n *NewOrder) differs(o *OrderDetail) []string {
 // error matches status.ErrOutcomeUnknown: look the order up with
 // QueryOrders before creating it again, or create through CreateOrFindOrder,
 // which does.
-func (c *Client) CreateOrder(ctx context.Context, n *NewOrder) (*CreatedOrder, error) {
+func (c *Client) CreateOrder(ctx context.Context, n *NewOrder) (_ *CreatedOrder, err error) {
+	ctx, end := c.t.Start(ctx, "CreateOrder", 0)
+	defer func() { end(err) }()
 	if n == nil {
 		return nil, fmt.Errorf("flowery: nil order: %w", status.ErrInvalidRequest)
 	}

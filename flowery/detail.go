@@ -160,7 +160,9 @@ type TrackingResult struct {
 // TrackingDetail returns the scan history of each order
 // (POST /logistics/api/orders_tracking_detail/list), batched and merged
 // like QueryOrders.
-func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string) (*TrackingResult, error) {
+func (c *Client) TrackingDetail(ctx context.Context, by QueryBy, refs ...string) (_ *TrackingResult, err error) {
+	ctx, end := c.t.Start(ctx, "TrackingDetail", len(refs))
+	defer func() { end(err) }()
 	refs, batches, err := query[TrackingDetail](ctx, c, c.detail, by, refs, true, nil)
 	if err != nil {
 		return nil, err

@@ -297,7 +297,9 @@ type QueryResult struct {
 // Config.Concurrency batches at once, and the answers merged. Repeated
 // numbers are asked about once. A number that is empty or contains a comma
 // (Flowery's separator) is refused before anything is sent.
-func (c *Client) QueryOrders(ctx context.Context, by QueryBy, refs ...string) (*QueryResult, error) {
+func (c *Client) QueryOrders(ctx context.Context, by QueryBy, refs ...string) (_ *QueryResult, err error) {
+	ctx, end := c.t.Start(ctx, "QueryOrders", len(refs))
+	defer func() { end(err) }()
 	refs, batches, err := query[OrderDetail](ctx, c, c.orders, by, refs, true, nil)
 	if err != nil {
 		return nil, err

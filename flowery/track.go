@@ -23,7 +23,9 @@ func (c *Client) Provider() status.Provider { return status.Flowery }
 // snapshot with Err set, and the other batches keep their answers. Its error
 // is non-nil only when the call is refused before anything is sent: a nil
 // context, an empty or blank number, or one with a comma.
-func (c *Client) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+func (c *Client) Track(ctx context.Context, refs ...string) (_ []status.Snapshot, err error) {
+	ctx, end := c.t.Start(ctx, "Track", len(refs))
+	defer func() { end(err) }()
 	by := c.cfg.TrackBy
 	asked, batches, err := query(ctx, c, c.orders, by, refs, false, func(o *trackedOrder) status.Snapshot {
 		s := o.detail().Snapshot(number(by, o.OrderNo, o.ExpressNo, o.Unfit))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ordertrack/ordertrack/internal/transport"
+	"github.com/ordertrack/ordertrack/observe"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -67,6 +68,9 @@ type Config struct {
 	// not loopback (127.0.0.1, ::1, localhost); without it New refuses one,
 	// so that credentials never cross a network in clear text by accident.
 	AllowInsecureHTTP bool
+	// Observer hears each call and each HTTP attempt of it, for tracing and
+	// metrics (the otelordertrack module gives one); nil for none.
+	Observer observe.Observer
 	// Concurrency bounds the queries Track runs at once; 0 gives 8.
 	Concurrency int
 }
@@ -113,6 +117,7 @@ func New(cfg Config) (*Client, error) {
 		RetryWaitMax:      cfg.RetryWaitMax,
 		UserAgent:         cfg.UserAgent,
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
+		Observer:          cfg.Observer,
 		RateLimit:         cfg.RateLimit,
 		Burst:             cfg.Burst,
 		Secrets:           []string{cfg.Secret.Value()},

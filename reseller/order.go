@@ -279,7 +279,9 @@ func (r Trace) MarshalJSON() ([]byte, error) {
 // non-zero code is a *status.APIError with the code and message verbatim,
 // and Track keeps them on the not-found snapshot's Codes. The query only reads, so it is retried like a
 // GET. An empty thirdOrderNo is refused before anything is sent.
-func (c *Client) QueryOrder(ctx context.Context, thirdOrderNo string) (*Order, error) {
+func (c *Client) QueryOrder(ctx context.Context, thirdOrderNo string) (_ *Order, err error) {
+	ctx, end := c.t.Start(ctx, "QueryOrder", 1)
+	defer func() { end(err) }()
 	if thirdOrderNo == "" {
 		return nil, errEmptyRef
 	}

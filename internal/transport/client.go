@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
 
+	"github.com/ordertrack/ordertrack/observe"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -82,7 +83,7 @@ func New(cfg Config) (*Client, error) {
 		hc = http.Client{Timeout: DefaultTimeout, Transport: newTransport()}
 	}
 	hc.CheckRedirect = c.checkRedirect(hc.CheckRedirect)
-	c.pace = &pacer{rt: hc.Transport, timeout: hc.Timeout, timedOut: &timeoutError{hc.Timeout}}
+	c.pace = &pacer{rt: hc.Transport, timeout: hc.Timeout, timedOut: &timeoutError{hc.Timeout}, obs: cfg.Observer, provider: cfg.Provider}
 	hc.Timeout = 0 // the pacer holds each attempt to it
 	if c.pace.rt == nil {
 		c.pace.rt = http.DefaultTransport
@@ -115,6 +116,19 @@ func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 32
 	return t
+}
+
+// noEnd ends a call no Observer hears.
+func noEnd(error) {}
+
+// Start begins a call of the client, the exported method name asking
+// about refs refs, for the Config's Observer; the function it returns
+// ends the call with its error. Without an Observer it costs nothing.
+func (c *Client) Start(ctx context.Context, name string, refs int) (context.Context, func(error)) {
+	if c.cfg.Observer == nil || ctx == nil {
+		return ctx, noEnd // a nil context is refused by the call itself
+	}
+	return c.cfg.Observer.StartCall(ctx, observe.Call{Provider: c.cfg.Provider, Account: observe.Account(ctx), Name: name, Refs: refs})
 }
 
 // Provider returns the provider the client speaks to.
@@ -175,7 +189,8 @@ type Response struct {
 // request's context.
 type call struct {
 	create    bool
-	connected atomic.Bool // a connection was made for some attempt
+	connected atomic.Bool  // a connection was made for some attempt
+	sent      atomic.Int32 // requests sent, for the Observer
 	body      []byte
 	read      bool
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ordertrack/ordertrack/observe"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -67,6 +68,8 @@ type Config struct {
 	// not loopback; without it New refuses one, so that credentials never
 	// cross a network in clear text by accident.
 	AllowInsecureHTTP bool
+	// Observer hears each call and HTTP attempt; nil for none.
+	Observer observe.Observer
 	// Secrets are values that never appear in logs or errors.
 	Secrets []string
 	// ParseError fills e.Code and e.Message from a non-2xx answer in the

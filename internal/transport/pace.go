@@ -4,10 +4,14 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/ordertrack/ordertrack/observe"
+	"github.com/ordertrack/ordertrack/status"
 )
 
 // pacer holds back every request of one Client: the rate limit, shared by
@@ -26,6 +30,9 @@ type pacer struct {
 	// timedOut is the cause of an attempt that outlasted timeout, made
 	// once.
 	timedOut error
+	// obs hears each request sent, for provider; nil for none.
+	obs      observe.Observer
+	provider status.Provider
 
 	// until is the end of the pause, as monotonic nanoseconds since
 	// epoch: no request before it. 0 is no pause ever asked for, so the
@@ -48,25 +55,58 @@ func (pacedError) Error() string {
 func (pacedError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // RoundTrip waits for the request's turn, then sends it, under the
-// timeout.
+// timeout, telling the Observer.
 func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
 	if err := p.wait(ctx); err != nil {
 		return nil, err
 	}
-	if p.timeout <= 0 {
+	var end func(observe.AttemptEnd)
+	if p.obs != nil {
+		ctx, end = p.startAttempt(ctx, r)
+	}
+	var cancel context.CancelFunc
+	if p.timeout > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, p.timeout, p.timedOut)
+	}
+	if cancel == nil && end == nil {
 		return p.rt.RoundTrip(r)
 	}
-	ctx, cancel := context.WithTimeoutCause(ctx, p.timeout, p.timedOut)
 	res, err := p.rt.RoundTrip(r.WithContext(ctx))
 	if err != nil || res == nil || res.Body == nil {
 		// Nothing to read: net/http makes of it what it makes of it
 		// unwrapped (an error, or an empty body).
-		cancel()
+		if cancel != nil {
+			cancel()
+		}
+		if end != nil {
+			e := observe.AttemptEnd{Err: err}
+			if res != nil {
+				e.StatusCode = res.StatusCode
+			}
+			end(e)
+		}
 		return res, err
 	}
-	res.Body = &timedBody{ReadCloser: res.Body, cancel: cancel}
+	res.Body = &timedBody{ReadCloser: res.Body, cancel: cancel, end: end, code: res.StatusCode}
 	return res, nil
+}
+
+// startAttempt tells the Observer of r, a request of the call in ctx.
+func (p *pacer) startAttempt(ctx context.Context, r *http.Request) (context.Context, func(observe.AttemptEnd)) {
+	a := observe.Attempt{Provider: p.provider, Account: observe.Account(ctx), Method: r.Method, Endpoint: r.URL.Path, Host: r.URL.Hostname()}
+	if port := r.URL.Port(); port != "" {
+		a.Port, _ = strconv.Atoi(port)
+	} else if r.URL.Scheme == "https" {
+		a.Port = 443
+	} else {
+		a.Port = 80
+	}
+	if st := callFrom(ctx); st != nil {
+		a.Endpoint = st.endpoint
+		a.Resend = int(st.sent.Add(1)) - 1
+	}
+	return p.obs.StartAttempt(ctx, a)
 }
 
 // timeoutError is the failure of a request that outlasted the timeout.
@@ -88,24 +128,45 @@ func (e *timeoutError) Temporary() bool { return true }
 func (e *timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // timedBody is an answer's body read under its request's timeout, which
-// ends when the body has been read to its end or closed.
+// ends when the body has been read to its end or closed; the attempt's
+// end is told to the Observer then too. Either may be nil.
 type timedBody struct {
 	io.ReadCloser
 	cancel context.CancelFunc
+	end    func(observe.AttemptEnd)
+	code   int
+	done   atomic.Bool
 }
 
 func (b *timedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	if err == io.EOF {
-		b.cancel()
+	if err != nil {
+		var failed error
+		if err != io.EOF {
+			failed = err
+		}
+		b.finish(failed)
 	}
 	return n, err
 }
 
 func (b *timedBody) Close() error {
 	err := b.ReadCloser.Close()
-	b.cancel()
+	b.finish(nil)
 	return err
+}
+
+// finish ends the timeout and the attempt, once.
+func (b *timedBody) finish(err error) {
+	if b.done.Swap(true) {
+		return
+	}
+	if b.cancel != nil {
+		b.cancel()
+	}
+	if b.end != nil {
+		b.end(observe.AttemptEnd{StatusCode: b.code, Err: err})
+	}
 }
 
 func (p *pacer) wait(ctx context.Context) error {

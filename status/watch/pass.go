@@ -54,15 +54,31 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 	leased, start := now, now
 	var log passLog
 	started := leased
+	// endBatch ends the batch under way for the Observer; nil between
+	// batches.
+	var endBatch func(BatchEnd)
 	defer func() {
+		if endBatch != nil {
+			e := BatchEnd{Err: err}
+			if err == nil {
+				e.Err = errLeaseEnded // the pass gave the tracker up mid-batch
+			}
+			endBatch(e)
+		}
 		w.logPass(ctx, tr, &log)
-		if w.onPass != nil {
+		if w.onPass != nil || w.observer != nil {
 			var perr error
 			if err != nil && !errors.Is(err, errLeaseEnded) {
 				perr = err
 			}
-			w.onPass(Pass{Tracker: tr.id, Refs: log.refs, Answered: log.answered, Failing: log.failing, Changes: log.changes,
-				Unfollowed: log.unfollowed, Started: started, Ended: w.now(), Err: perr})
+			p := Pass{Tracker: tr.id, Refs: log.refs, Answered: log.answered, Failing: log.failing, Changes: log.changes,
+				Unfollowed: log.unfollowed, Started: started, Ended: w.now(), Err: perr}
+			if w.observer != nil {
+				w.observer.EndPass(ctx, p)
+			}
+			if w.onPass != nil {
+				w.onPass(p)
+			}
 		}
 	}()
 	// Deliver what an earlier pass (or a push) left in the outbox.
@@ -101,8 +117,10 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 		// ends, and it is renewed while they run.
 		var answers map[string][]status.Snapshot
 		var refused map[string]error
+		var bctx context.Context
+		bctx, endBatch = w.startBatch(ctx, tr, len(claims))
 		until, held := func() (time.Time, bool) {
-			bctx, done := w.underLease(ctx, tr)
+			bctx, done := w.underLease(bctx, tr)
 			defer done() // a panic in the Tracker stops the timers too
 			answers, refused = w.ask(bctx, tr, claims)
 			return done()
@@ -170,6 +188,10 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 		}
 		if b.changes > 0 {
 			w.wakeConsumers() // Consume, at once
+		}
+		if endBatch != nil {
+			endBatch(b.end())
+			endBatch = nil
 		}
 		w.mu.Lock()
 		switch {

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ordertrack/ordertrack/observe"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -327,4 +328,111 @@ func TestHealthFromTheStore(t *testing.T) {
 		assert.Empty(t, h[0].Holder)
 		assert.False(t, h[0].FailingSince.IsZero(), "still failing, as the Store says")
 	}
+}
+
+// obsRecorder is an Observer that writes down what it hears.
+type obsRecorder struct {
+	mu      sync.Mutex
+	batches []Batch
+	ends    []BatchEnd
+	passes  []Pass
+}
+
+type batchKey struct{}
+
+func (o *obsRecorder) StartBatch(ctx context.Context, b Batch) (context.Context, func(BatchEnd)) {
+	o.mu.Lock()
+	o.batches = append(o.batches, b)
+	n := len(o.batches)
+	o.mu.Unlock()
+	return context.WithValue(ctx, batchKey{}, n), func(e BatchEnd) {
+		o.mu.Lock()
+		o.ends = append(o.ends, e)
+		o.mu.Unlock()
+	}
+}
+
+func (o *obsRecorder) EndPass(_ context.Context, p Pass) {
+	o.mu.Lock()
+	o.passes = append(o.passes, p)
+	o.mu.Unlock()
+}
+
+// ctxTracker answers every ref Processing, and writes down the account
+// and batch its calls were made under.
+type ctxTracker struct {
+	mu       sync.Mutex
+	accounts []string
+	batches  []any
+}
+
+func (*ctxTracker) Provider() status.Provider { return status.Flowery }
+
+func (c *ctxTracker) Track(ctx context.Context, refs ...string) ([]status.Snapshot, error) {
+	c.mu.Lock()
+	c.accounts = append(c.accounts, observe.Account(ctx))
+	c.batches = append(c.batches, ctx.Value(batchKey{}))
+	c.mu.Unlock()
+	out := make([]status.Snapshot, len(refs))
+	for i, r := range refs {
+		out[i] = status.Snapshot{Provider: status.Flowery, Ref: r, OrderNo: r, Stage: status.Processing}
+	}
+	return out, nil
+}
+
+// The Observer hears each batch, ended with what it saved, and each
+// pass; the Tracker is asked under the batch's context, which names the
+// account for the clients' Observers.
+func TestObserverHearsBatchesAndPasses(t *testing.T) {
+	obs := &obsRecorder{}
+	var onPass []Pass
+	w, _ := newWatcher(Options{Observer: obs, OnPass: func(p Pass) { onPass = append(onPass, p) }, Batch: 2, Schedule: Every{Interval: time.Hour}})
+	tr := &ctxTracker{}
+	id, _ := w.Add(tr, "jakarta")
+	require.NoError(t, w.Follow(context.Background(), id, "A", "B", "C"))
+	poll(t, w, id)
+
+	assert.Equal(t, []Batch{{Tracker: id, Refs: 2}, {Tracker: id, Refs: 1}}, obs.batches)
+	require.Len(t, obs.ends, 2)
+	assert.Equal(t, 2, obs.ends[0].Answered)
+	assert.Equal(t, 1, obs.ends[1].Answered)
+	assert.NoError(t, obs.ends[0].Err)
+	var kinds []status.ChangeKind
+	for _, e := range obs.ends {
+		for _, c := range e.Changes {
+			kinds = append(kinds, c.Kind)
+			assert.NotEmpty(t, c.ID, "the changes as saved")
+		}
+	}
+	assert.Equal(t, []status.ChangeKind{status.Following, status.Following, status.Following}, kinds)
+	assert.Equal(t, []string{"jakarta", "jakarta"}, tr.accounts)
+	assert.Equal(t, []any{1, 2}, tr.batches, "each Track call under its batch's context")
+	require.Len(t, obs.passes, 1)
+	assert.Equal(t, onPass, obs.passes, "EndPass hears what OnPass does")
+	assert.Equal(t, 3, obs.passes[0].Answered)
+}
+
+// A batch that outlives its lease is ended, with why.
+func TestObserverHearsABatchThatLostItsLease(t *testing.T) {
+	obs := &obsRecorder{}
+	store := NewMemoryStore()
+	w, clk := newWatcher(Options{Store: store, Observer: obs, ClaimFor: time.Minute, Schedule: Every{Interval: time.Hour}})
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	id, _ := w.Add(tr, "acme")
+	ctx := context.Background()
+	tr.onTrack = func() {
+		// Another owner takes the account while the batch runs.
+		require.NoError(t, store.Release(ctx, id, w.owner))
+		now := clk.Now()
+		_, ok, err := store.Lease(ctx, id, "other", now, now.Add(time.Hour))
+		require.NoError(t, err)
+		require.True(t, ok)
+		clk.Add(30 * time.Second) // its renewal finds the other holder
+	}
+	require.NoError(t, w.Follow(ctx, id, "A"))
+	poll(t, w, id)
+	require.Len(t, obs.ends, 1)
+	assert.ErrorIs(t, obs.ends[0].Err, errLeaseEnded)
+	assert.Empty(t, obs.ends[0].Changes)
 }

@@ -85,6 +85,10 @@ type Options struct {
 	// did: the source for metrics, and for tests that wait for a pass. It
 	// runs on the pass's goroutine: keep it short.
 	OnPass func(Pass)
+	// Observer, when set, hears each batch (under whose context its
+	// Tracker is asked) and each pass, for tracing and metrics; the
+	// otelordertrack module gives one.
+	Observer Observer
 	// Owner names this process in tracker leases, for people reading
 	// Health and the Store (a pod's name, say); "" gives host and pid. A
 	// suffix unique to the Watcher is added (see Watcher.Owner): two
@@ -170,6 +174,7 @@ type Watcher struct {
 	log      *slog.Logger
 	owner    string
 	onPass   func(Pass)
+	observer Observer
 	clock    Clock
 	now      func() time.Time
 	follows  atomic.Int64 // follow names given
@@ -217,7 +222,7 @@ type tracked struct {
 func New(opts Options) *Watcher {
 	w := &Watcher{store: opts.Store, sched: opts.Schedule, batch: opts.Batch, claimFor: opts.ClaimFor,
 		tick: opts.Tick, first: opts.ReportFirstLook, onError: opts.OnError, log: opts.Logger,
-		owner: opts.Owner, onPass: opts.OnPass, clock: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{},
+		owner: opts.Owner, onPass: opts.OnPass, observer: opts.Observer, clock: opts.Clock, trackers: map[TrackerID]*tracked{}, wakers: map[chan struct{}]bool{},
 		saved: map[chan struct{}]bool{}}
 	if w.store == nil {
 		w.store = NewMemoryStore()
