@@ -41,6 +41,16 @@
 //	POST   /{provider}/down         the fake answers 503 to everything until healed
 //	GET    /{provider}/requests     the request log (time, method, path, query, body, remote_addr,
 //	                                user_agent, faulted), oldest first, the newest 10,000
+//	POST   /reseller/notify         the platform's push: {"url": "http://127.0.0.1:8090/hooks/reseller",
+//	                                "ref": "R-1", "company_code": "yd", "express_no": "4333",
+//	                                "traces": [{"time": "2024-06-03 10:30:00", "context": "..."}]}
+//	                                signs a logistics notification and posts it to url, as the
+//	                                platform does; answers the status that url gave
+//
+// With -env FILE, it also writes the environment variables each
+// provider's ConfigFromEnv reads (BAILUN_BASE_URL, ...), as lines a shell
+// reads with "set -a; . FILE; set +a", for a service configured from its
+// environment (examples/service).
 //
 // A request that names no such provider or order, or sends what does not
 // decode, gets a 4xx with {"error": "..."}; the fakes go on. It stops on
@@ -59,6 +69,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -111,13 +122,16 @@ func run(args []string, stdout, stderr io.Writer, ready func(control string) con
 	}
 	seed := fs.Bool("seed", false, "put the demo orders of examples/track in the fakes")
 	addrsFile := fs.String("addrs", "", "write the addresses bound, and each fake's credentials, to this file as JSON (as GET /config gives them)")
+	envFile := fs.String("env", "", "write the environment variables each provider's ConfigFromEnv reads to this file, as shell lines")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *addrsFile != "" {
-		// A launcher waits for the file: never the last run's.
-		_ = os.Remove(*addrsFile)
-		defer os.Remove(*addrsFile)
+	for _, f := range []string{*addrsFile, *envFile} {
+		if f != "" {
+			// A launcher waits for the file: never the last run's.
+			_ = os.Remove(f)
+			defer os.Remove(f)
+		}
 	}
 	fakes, servers, err := start(addrs)
 	if err != nil {
@@ -149,6 +163,17 @@ func run(args []string, stdout, stderr io.Writer, ready func(control string) con
 			return 1
 		}
 		if err := os.Rename(tmp, *addrsFile); err != nil {
+			fmt.Fprintln(stderr, "fakes:", err)
+			return 1
+		}
+	}
+	if *envFile != "" {
+		tmp := *envFile + ".tmp"
+		if err := os.WriteFile(tmp, []byte(environment(fakes)), 0o600); err != nil {
+			fmt.Fprintln(stderr, "fakes:", err)
+			return 1
+		}
+		if err := os.Rename(tmp, *envFile); err != nil {
 			fmt.Fprintln(stderr, "fakes:", err)
 			return 1
 		}
@@ -353,6 +378,36 @@ func connection(fakes map[status.Provider]*fake, control string) map[string]any 
 	}
 }
 
+// environment is the fakes' connection as the variables each provider's
+// ConfigFromEnv reads, one shell line each.
+func environment(fakes map[status.Provider]*fake) string {
+	var b strings.Builder
+	line := func(name, value string) { fmt.Fprintf(&b, "%s='%s'\n", name, value) }
+	line("BAILUN_BASE_URL", fakes[status.Bailun].url)
+	line("BAILUN_APP_ID", bailuntest.AppID)
+	line("BAILUN_APP_KEY", bailuntest.AppKey)
+	line("RESELLER_BASE_URL", fakes[status.Reseller].url)
+	line("RESELLER_ID", strconv.FormatInt(resellertest.ResellerID, 10))
+	line("RESELLER_SECRET", resellertest.Secret)
+	line("BIRDSYSTEM_BASE_URL", fakes[status.BirdSystem].url)
+	line("BIRDSYSTEM_API_KEY", birdsystemtest.APIKey)
+	line("BIRDSYSTEM_COMPANY_ID", birdsystemtest.CompanyID)
+	line("FLOWERY_BASE_URL", fakes[status.Flowery].url)
+	line("FLOWERY_ACCOUNT_ID", flowerytest.AccountID)
+	line("FLOWERY_LOGISTICS", flowerytest.Logistics)
+	line("FLOWERY_SECRET_KEY", flowerytest.SecretKey)
+	return b.String()
+}
+
+// notify is a push the reseller fake sends (POST /reseller/notify).
+type notify struct {
+	URL         string           `json:"url"`
+	Ref         string           `json:"ref"`
+	CompanyCode string           `json:"company_code"`
+	ExpressNo   string           `json:"express_no"`
+	Traces      []reseller.Trace `json:"traces"`
+}
+
 // handler is the control API.
 func handler(fakes map[status.Provider]*fake) http.Handler {
 	mux := http.NewServeMux()
@@ -462,6 +517,27 @@ func handler(fakes map[status.Provider]*fake) http.Handler {
 			f.injector.SetDown(true)
 			reply(w, http.StatusOK, map[string]string{"down": r.PathValue("provider")})
 		}
+	})
+	mux.HandleFunc("POST /reseller/notify", func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 1<<20))
+		var n notify
+		if err == nil {
+			err = strictJSON(b, &n)
+		}
+		switch {
+		case err != nil:
+			refuse(w, http.StatusBadRequest, "a notification: %v", err)
+			return
+		case n.URL == "" || n.Ref == "" || n.ExpressNo == "":
+			refuse(w, http.StatusBadRequest, "a notification needs a url, a ref and an express_no")
+			return
+		}
+		code, err := resellertest.PostNotice(r.Context(), n.URL, resellertest.Notification(n.Ref, n.CompanyCode, n.ExpressNo, n.Traces, time.Now()))
+		if err != nil {
+			refuse(w, http.StatusBadGateway, "posting the notification: %v", err)
+			return
+		}
+		reply(w, http.StatusOK, map[string]int{"status": code})
 	})
 	mux.HandleFunc("GET /{provider}/requests", func(w http.ResponseWriter, r *http.Request) {
 		if f := of(w, r); f != nil {

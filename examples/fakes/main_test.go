@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -16,8 +17,11 @@ import (
 
 	"github.com/ordertrack/ordertrack/bailun"
 	"github.com/ordertrack/ordertrack/bailun/bailuntest"
+	"github.com/ordertrack/ordertrack/birdsystem"
 	"github.com/ordertrack/ordertrack/flowery"
 	"github.com/ordertrack/ordertrack/flowery/flowerytest"
+	"github.com/ordertrack/ordertrack/reseller"
+	"github.com/ordertrack/ordertrack/reseller/resellertest"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -218,4 +222,76 @@ func TestAddrsFile(t *testing.T) {
 	assert.Equal(t, control, m["control"])
 	fl, _ := m["flowery"].(map[string]any)
 	assert.Equal(t, conn.Flowery.URL, fl["url"])
+}
+
+// -env writes what each provider's ConfigFromEnv reads: a client built
+// from it reaches its fake.
+func TestEnvFile(t *testing.T) {
+	file := t.TempDir() + "/fakes.env"
+	serve(t, "-env", file, "-seed")
+	b, err := os.ReadFile(file)
+	require.NoError(t, err)
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		name, value, ok := strings.Cut(line, "=")
+		require.True(t, ok, line)
+		require.True(t, strings.HasPrefix(value, "'") && strings.HasSuffix(value, "'"), "quoted for a shell: %s", line)
+		t.Setenv(name, strings.Trim(value, "'"))
+	}
+	ctx := context.Background()
+	trackers := map[status.Provider]func() (status.Tracker, error){
+		status.Bailun: func() (status.Tracker, error) {
+			cfg, err := bailun.ConfigFromEnv("")
+			require.NoError(t, err)
+			return bailun.New(cfg)
+		},
+		status.Reseller: func() (status.Tracker, error) {
+			cfg, err := reseller.ConfigFromEnv("")
+			require.NoError(t, err)
+			return reseller.New(cfg)
+		},
+		status.BirdSystem: func() (status.Tracker, error) {
+			cfg, err := birdsystem.ConfigFromEnv("")
+			require.NoError(t, err)
+			return birdsystem.New(cfg)
+		},
+		status.Flowery: func() (status.Tracker, error) {
+			cfg, err := flowery.ConfigFromEnv("")
+			require.NoError(t, err)
+			return flowery.New(cfg)
+		},
+	}
+	for p, mk := range trackers {
+		tr, err := mk()
+		require.NoError(t, err, p)
+		snaps, err := tr.Track(ctx, "NOPE-404")
+		require.NoError(t, err, p)
+		require.NotEmpty(t, snaps, p)
+		assert.NoError(t, snaps[0].Err, "%s: the credentials work", p)
+	}
+}
+
+// POST /reseller/notify signs a notification and posts it, as the
+// platform does: a NoticeHandler with the fake's secret takes it.
+func TestNotify(t *testing.T) {
+	control := serve(t)
+	got := make(chan *reseller.Notice, 1)
+	hook := httptest.NewServer(&reseller.NoticeHandler{
+		Verifier: reseller.NoticeVerifier{Secret: reseller.NewSecret(resellertest.Secret), ResellerFlag: resellertest.ResellerFlag},
+		OnNotice: func(_ *http.Request, n *reseller.Notice) error { got <- n; return nil },
+	})
+	defer hook.Close()
+	code, m := call(t, "POST", control+"/reseller/notify", `{"url": "`+hook.URL+`", "ref": "R-1", "company_code": "yd", "express_no": "4333",
+		"traces": [{"time": "2024-06-03 10:30:00", "context": "到达【杭州转运中心】"}]}`)
+	require.Equal(t, 200, code, m)
+	assert.Equal(t, float64(200), m["status"])
+	n := <-got
+	assert.Equal(t, "R-1", n.OutTradeNo)
+	assert.Equal(t, "4333", n.ExpressNo)
+	require.Len(t, n.Traces, 1)
+	assert.Equal(t, "到达【杭州转运中心】", n.Traces[0].Context)
+
+	code, _ = call(t, "POST", control+"/reseller/notify", `{"ref": "R-1"}`)
+	assert.Equal(t, 400, code)
+	code, _ = call(t, "POST", control+"/reseller/notify", `{"url": "http://127.0.0.1:1/x", "ref": "R-1", "express_no": "4"}`)
+	assert.Equal(t, 502, code)
 }
