@@ -13,7 +13,9 @@ import (
 type printer struct{}
 
 func (printer) StartCall(ctx context.Context, c observe.Call) (context.Context, func(error)) {
-	return ctx, func(err error) { fmt.Printf("%s.%s for %q, %d refs: error %v\n", c.Provider, c.Name, c.Account, c.Refs, err) }
+	return ctx, func(err error) {
+		fmt.Printf("%s.%s for %q, %d refs: error %v\n", c.Provider, c.Name, c.Account, c.Refs, err)
+	}
 }
 
 func (printer) StartAttempt(ctx context.Context, a observe.Attempt) (context.Context, func(observe.AttemptEnd)) {
