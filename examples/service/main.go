@@ -210,7 +210,7 @@ var (
 	change_id text NOT NULL UNIQUE,
 	account   text NOT NULL, provider text NOT NULL, ref text NOT NULL, kind text NOT NULL,
 	line      text NOT NULL,
-	change    jsonb NOT NULL
+	change    json NOT NULL -- as written (jsonb would reorder its keys)
 )`,
 		insert: `INSERT INTO notifications (change_id, account, provider, ref, kind, line, change) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		list:   `SELECT seq, change FROM notifications WHERE seq > $1 ORDER BY seq LIMIT 1000`,
@@ -376,7 +376,7 @@ func (a api) routes(mux *http.ServeMux) {
 		if err != nil {
 			code = http.StatusServiceUnavailable // the Store did not answer
 		}
-		reply(w, code, map[string]any{"owner": a.w.Owner(), "accounts": h})
+		reply(w, code, map[string]any{"replica": a.w.Owner(), "accounts": h})
 	})
 }
 
