@@ -2,12 +2,14 @@ package watch_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/ordertrack/ordertrack/flowery/flowerytest"
 	"github.com/ordertrack/ordertrack/status"
 	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/internal/floor"
 	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
 )
 
@@ -86,29 +89,103 @@ func follow(b *testing.B, store watch.Store, t status.Tracker, n int) (*watch.Wa
 }
 
 // BenchmarkStorePass is one pass over every followed ref with a Tracker
-// that answers at once: a claim of each batch of 100, the diffs, a save
-// of each batch. It reports the cost a ref and the refs a second.
+// that answers at once, one ref in twenty changing each pass (a claim of
+// each batch of 100, the diffs, a save of each batch), on the memory
+// store and on SQLite; beside SQLite, in the same run, its floor: the
+// plainest SQL for the same work on the same file (package floor), one
+// immediate transaction a batch. It reports the cost a ref, the refs a
+// second, and the CPU time a ref.
 func BenchmarkStorePass(b *testing.B) {
 	n := benchRefs()
-	for name, open := range stores(b) {
-		b.Run(fmt.Sprintf("%s/refs=%d", name, n), func(b *testing.B) {
-			w, id := follow(b, open(), still{}, n)
-			b.ResetTimer()
-			start := time.Now()
-			for b.Loop() {
-				changes := 0
-				if err := w.Poll(context.Background(), id, func(status.Change) { changes++ }); err != nil {
+	for _, impl := range []string{"memory", "sqlite/store", "sqlite/floor"} {
+		b.Run(fmt.Sprintf("%s/refs=%d", impl, n), func(b *testing.B) {
+			tr := &floor.Turning{}
+			var pass func() (int, error)
+			switch impl {
+			case "memory", "sqlite/store":
+				var store watch.Store = watch.NewMemoryStore()
+				if impl != "memory" {
+					store = openSQLite(b, filepath.Join(b.TempDir(), "orders.db"))
+				}
+				w, id := follow(b, store, tr, n)
+				pass = func() (int, error) {
+					changes := 0
+					err := w.Poll(context.Background(), id, func(status.Change) { changes++ })
+					return changes, err
+				}
+			case "sqlite/floor":
+				path := filepath.Join(b.TempDir(), "orders.db")
+				store := openSQLite(b, path)
+				id := watch.TrackerID{Provider: status.Flowery}
+				refs := refsOf(n)
+				for i := 0; i < n; i += 10000 {
+					if _, err := store.Follow(context.Background(), id, time.Unix(0, 0), refs[i:min(i+10000, n)]...); err != nil {
+						b.Fatal(err)
+					}
+				}
+				store.Close()
+				db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)")
+				if err != nil {
 					b.Fatal(err)
 				}
-				if changes != 0 {
-					b.Fatal(changes)
+				db.SetMaxOpenConns(1)
+				b.Cleanup(func() { db.Close() })
+				polls := 0
+				pass = func() (int, error) {
+					polls++
+					// Due an hour after each pass: the next pass's now.
+					got, err := floor.SQLite(context.Background(), db, id.String(), tr, time.Now().Add(time.Duration(polls)*time.Hour).UnixNano(), watch.DefaultBatch)
+					if err == nil && got.Refs != n {
+						err = fmt.Errorf("the floor polled %d refs of %d", got.Refs, n)
+					}
+					return got.Changed, err
+				}
+				if _, err := pass(); err != nil { // the baselines
+					b.Fatal(err)
 				}
 			}
-			per := time.Since(start) / time.Duration(b.N*n)
+			b.ResetTimer()
+			cpu0 := selfCPU()
+			changes := 0
+			for b.Loop() {
+				b.StopTimer()
+				tr.Pass.Add(1)
+				b.StartTimer()
+				got, err := pass()
+				if err != nil {
+					b.Fatal(err)
+				}
+				changes += got
+			}
+			cpu := selfCPU() - cpu0
+			if changes < b.N*n/40 || changes > b.N*n/10 {
+				b.Fatalf("%d changes in %d passes of %d refs: not one in twenty", changes, b.N, n)
+			}
+			per := b.Elapsed() / time.Duration(b.N*n)
 			b.ReportMetric(float64(per.Nanoseconds())/1000, "µs/ref")
 			b.ReportMetric(float64(time.Second)/float64(per), "refs/s")
+			b.ReportMetric(float64(cpu.Nanoseconds())/1000/float64(b.N*n), "cpu-µs/ref")
 		})
 	}
+}
+
+// openSQLite opens a sqlitestore at path, closed when b ends.
+func openSQLite(b *testing.B, path string) *sqlitestore.Store {
+	s, err := sqlitestore.Open(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+// selfCPU is this process's CPU time.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkWatcherPass is one pass over 10,000 refs against the Flowery
