@@ -394,50 +394,48 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 	return c, true, nil
 }
 
-// saved is one result as the save statement reads it; Same says its
-// snapshots are the bytes kept already, and are not sent.
-//
-// Snapshots and State travel as JSON strings holding their JSON text, cast
-// to json by the statement: a NUL in a provider's text is \u0000 in JSON,
-// which Postgres's json type keeps but cannot unpack into text, as
-// json_to_recordset would for a json field.
-type saved struct {
-	Ref       string  `json:"ref"`
-	Gen       int64   `json:"gen"`
-	Due       int64   `json:"due"`
-	Seen      bool    `json:"seen"`
-	Same      bool    `json:"same,omitempty"`
-	Snapshots *string `json:"snapshots"`
-	State     string  `json:"state"`
-}
-
 // Save implements watch.Store.
 func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) error {
 	if err := ctx.Err(); err != nil {
 		return s.fail("save", t, err)
 	}
 	// A ref given twice is saved twice, in order, as the other stores do:
-	// one UPDATE would take either row. Each layer holds a ref once.
-	layers := make([]layer, 0, 1)
-	for _, rs := range layersOf(results) {
-		l, err := s.prepare(t, rs)
+	// one UPDATE would take either row. Each layer holds a ref once; the
+	// usual batch is one layer, saved in one statement (its own
+	// transaction), one round trip.
+	all := layersOf(results)
+	stmts := make([]saveArgs, 0, len(all))
+	for _, rs := range all {
+		a, err := s.prepare(t, rs)
 		if err != nil {
 			return s.fail("save", t, err)
 		}
-		layers = append(layers, l)
+		stmts = append(stmts, a)
 	}
 	var lost []string
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	run := func(q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}) error {
 		lost = lost[:0]
-		for _, l := range layers {
-			refused, err := s.saveLayer(ctx, tx, t, l)
+		for i, a := range stmts {
+			kept, err := saveLayer(ctx, q, t, a)
 			if err != nil {
 				return err
 			}
-			lost = append(lost, refused...)
+			for _, r := range all[i] {
+				if !kept[r.Ref] {
+					lost = append(lost, r.Ref)
+				}
+			}
 		}
 		return nil
-	})
+	}
+	var err error
+	if len(stmts) == 1 {
+		err = run(s.db)
+	} else {
+		err = s.inTx(ctx, func(tx *sql.Tx) error { return run(tx) })
+	}
 	if err != nil {
 		return s.fail("save", t, err)
 	}
@@ -447,121 +445,123 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 	return nil
 }
 
-// layer is results of distinct refs, ready to be written.
-type layer struct {
-	results  []watch.Result
-	upd, del []saved
-}
+// saveSQL saves one layer of results in one statement: the rows whose
+// generation is current (updated, or deleted when done), and the changes
+// of those rows to the outbox, in the order given; it returns the refs
+// kept. Its arguments are arrays, each sent as the text of a Postgres
+// array (arrays.go): $2-$8 the rows to update (ref, gen, due, seen, same:
+// the snapshots are the bytes kept already, snapshots, state); $9-$10
+// the rows to delete (ref, gen); $11-$13 the changes (ref, id, change).
+// (A ref Unfollow marked since its claim has another generation.)
+//
+// Snapshots, state and changes travel as their JSON text, cast to json
+// by the statement: a NUL in a provider's text is \u0000 in JSON, which
+// Postgres's json type keeps but could not unpack into text.
+const saveSQL = `WITH u AS (
+	UPDATE ordertrack_refs r SET due = u.due, seen = u.seen, state = u.state::json,
+		snapshots = CASE WHEN u.same THEN r.snapshots ELSE u.snapshots::json END
+	FROM unnest($2::text::text[], $3::text::bigint[], $4::text::bigint[], $5::text::boolean[], $6::text::boolean[],
+		$7::text::text[], $8::text::text[]) AS u(ref, gen, due, seen, same, snapshots, state)
+	WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
+	RETURNING r.ref),
+d AS (
+	DELETE FROM ordertrack_refs r USING unnest($9::text::text[], $10::text::bigint[]) AS d(ref, gen)
+	WHERE r.tracker = $1 AND r.ref = d.ref AND r.gen = d.gen
+	RETURNING r.ref),
+k AS (SELECT ref FROM u UNION ALL SELECT ref FROM d),
+o AS (
+	INSERT INTO ordertrack_outbox (tracker, id, change)
+	SELECT $1, c.id, c.change::json
+	FROM unnest($11::text::text[], $12::text::text[], $13::text::text[]) WITH ORDINALITY AS c(ref, id, change, n)
+	WHERE c.ref IN (SELECT ref FROM k) ORDER BY c.n
+	ON CONFLICT (tracker, id) DO NOTHING)
+SELECT ref FROM k`
 
-// prepare encodes a layer's rows. The claims' snapshots are taken out of
-// the cache whatever happens next.
-func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (layer, error) {
-	l := layer{results: results}
+// saveArgs are one layer's arguments to saveSQL, $2 to $13.
+type saveArgs [12]string
+
+// prepare encodes a layer's arguments. The claims' snapshots are taken out
+// of the cache whatever happens next.
+func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, error) {
+	var upd, del, out struct{ refs, gens, dues, seen, same, snaps, states, ids, changes arrayText }
+	var buf []byte
 	for _, r := range results {
 		old, _ := s.claimed.LoadAndDelete(claimKey{t.String(), r.Ref, r.Gen})
-		v := saved{Ref: r.Ref, Gen: r.Gen, Due: sqlrow.Nanos(r.Due), Seen: r.Seen}
 		if r.Done {
-			l.del = append(l.del, v)
-			continue
-		}
-		if r.Snapshots != nil {
-			b, err := json.Marshal(r.Snapshots)
+			del.refs.text(r.Ref)
+			del.gens.int(r.Gen)
+		} else {
+			upd.refs.text(r.Ref)
+			upd.gens.int(r.Gen)
+			upd.dues.int(sqlrow.Nanos(r.Due))
+			upd.seen.bool(r.Seen)
+			switch b, err := marshalSnapshots(buf[:0], r.Snapshots); {
+			case err != nil:
+				return saveArgs{}, err
+			case r.Snapshots == nil:
+				upd.same.bool(false)
+				upd.snaps.null()
+			case old != nil && bytes.Equal(old.([]byte), b):
+				upd.same.bool(true) // kept as it is
+				upd.snaps.null()
+			default:
+				upd.same.bool(false)
+				upd.snaps.textBytes(b)
+				buf = b
+			}
+			b, err := json.Marshal(r.State)
 			if err != nil {
-				return l, err
+				return saveArgs{}, err
 			}
-			if prev, ok := old.([]byte); ok && bytes.Equal(prev, b) {
-				v.Same = true // kept as it is
-			} else {
-				text := string(b)
-				v.Snapshots = &text
-			}
-		}
-		b, err := json.Marshal(r.State)
-		if err != nil {
-			return l, err
-		}
-		v.State = string(b)
-		l.upd = append(l.upd, v)
-	}
-	return l, nil
-}
-
-// saveLayer writes one layer in tx: the rows whose generation is current,
-// and their changes to the outbox. It returns the refs refused.
-func (s *Store) saveLayer(ctx context.Context, tx *sql.Tx, t watch.TrackerID, l layer) ([]string, error) {
-	kept := map[string]bool{}
-	collect := func(rows *sql.Rows, err error) error {
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var ref string
-			if err := rows.Scan(&ref); err != nil {
-				return err
-			}
-			kept[ref] = true
-		}
-		return rows.Err()
-	}
-	if len(l.upd) > 0 {
-		b, err := json.Marshal(l.upd)
-		if err != nil {
-			return nil, err
-		}
-		// (A ref Unfollow marked since its claim has another generation.)
-		if err := collect(tx.QueryContext(ctx, `UPDATE ordertrack_refs r SET
-			due = u.due,
-			seen = u.seen, state = u.state::json,
-			snapshots = CASE WHEN u.same THEN r.snapshots ELSE u.snapshots::json END
-			FROM json_to_recordset($2::json) AS u(ref text, gen bigint, due bigint, seen boolean, same boolean, snapshots text, state text)
-			WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
-			RETURNING r.ref`, t.String(), b)); err != nil {
-			return nil, err
-		}
-	}
-	if len(l.del) > 0 {
-		b, err := json.Marshal(l.del)
-		if err != nil {
-			return nil, err
-		}
-		if err := collect(tx.QueryContext(ctx, `DELETE FROM ordertrack_refs r
-			USING json_to_recordset($2::json) AS u(ref text, gen bigint)
-			WHERE r.tracker = $1 AND r.ref = u.ref AND r.gen = u.gen
-			RETURNING r.ref`, t.String(), b)); err != nil {
-			return nil, err
-		}
-	}
-	type outRow struct {
-		ID     string `json:"id"`
-		Change string `json:"change"` // its JSON text, as a string (see saved)
-	}
-	var changes []outRow
-	var lost []string
-	for _, r := range l.results {
-		if !kept[r.Ref] {
-			lost = append(lost, r.Ref)
-			continue
+			upd.states.textBytes(b)
 		}
 		for _, c := range r.Changes {
 			b, err := json.Marshal(c)
 			if err != nil {
-				return nil, err
+				return saveArgs{}, err
 			}
-			changes = append(changes, outRow{ID: c.ID, Change: string(b)})
+			out.refs.text(r.Ref)
+			out.ids.text(c.ID)
+			out.changes.textBytes(b)
 		}
 	}
-	if len(changes) == 0 {
-		return lost, nil
+	return saveArgs{upd.refs.end(), upd.gens.end(), upd.dues.end(), upd.seen.end(), upd.same.end(), upd.snaps.end(), upd.states.end(),
+		del.refs.end(), del.gens.end(), out.refs.end(), out.ids.end(), out.changes.end()}, nil
+}
+
+// marshalSnapshots appends the JSON of snaps to b, as json.Marshal writes
+// it (so that it is compared with the bytes a claim read).
+func marshalSnapshots(b []byte, snaps []status.Snapshot) ([]byte, error) {
+	if snaps == nil {
+		return b, nil
 	}
-	b, err := json.Marshal(changes)
+	j, err := json.Marshal(snaps)
+	return append(b, j...), err
+}
+
+// saveLayer runs saveSQL for one layer, and returns the refs kept.
+func saveLayer(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, t watch.TrackerID, a saveArgs) (map[string]bool, error) {
+	args := make([]any, 0, 13)
+	args = append(args, t.String())
+	for _, v := range a {
+		args = append(args, v)
+	}
+	rows, err := q.QueryContext(ctx, saveSQL, args...)
 	if err != nil {
 		return nil, err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO ordertrack_outbox (tracker, id, change)
-		SELECT $1, c.id, c.change::json FROM ROWS FROM (json_to_recordset($2::json) AS (id text, change text)) WITH ORDINALITY AS c(id, change, n) ORDER BY c.n
-		ON CONFLICT (tracker, id) DO NOTHING`, t.String(), b)
-	return lost, err
+	defer rows.Close()
+	kept := map[string]bool{}
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			return nil, err
+		}
+		kept[ref] = true
+	}
+	return kept, rows.Err()
 }
 
 // layersOf splits results into layers in which each ref is once: the
