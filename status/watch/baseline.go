@@ -1,6 +1,8 @@
 package watch
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -269,4 +271,11 @@ func (b *baseline) pushInto(p status.Snapshot) ([]status.Snapshot, bool) {
 	}
 	m.Events = status.MergeEvents(m.Events, p.Events)
 	return []status.Snapshot{m}, true
+}
+
+// sameBytes reports whether snaps encode to raw, a baseline's JSON as a
+// Store keeps it.
+func sameBytes(snaps []status.Snapshot, raw []byte) bool {
+	b, err := json.Marshal(snaps)
+	return err == nil && bytes.Equal(b, raw)
 }

@@ -1,7 +1,10 @@
 package watch
 
 import (
+	"context"
+	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -214,4 +217,58 @@ func TestBaselineFailingSubOrderDoesNotHideAMissingOne(t *testing.T) {
 		got = append(got, says(b.take([]status.Snapshot{failed, s2}, true, true))...)
 	}
 	assert.Equal(t, []string{"reseller T1 (S3) shipped -> not_found"}, got)
+}
+
+// rawStore is the memory store as the SQL stores claim: the snapshots
+// left undecoded in Raw. It writes down the Same of each result saved.
+type rawStore struct {
+	Store
+	mu   sync.Mutex
+	same []bool
+}
+
+func (s *rawStore) Claim(ctx context.Context, t TrackerID, now, until time.Time, limit int) ([]Claim, error) {
+	cs, err := s.Store.Claim(ctx, t, now, until, limit)
+	for i := range cs {
+		if cs[i].Snapshots != nil {
+			cs[i].Raw, _ = json.Marshal(cs[i].Snapshots)
+			cs[i].Snapshots = nil
+		}
+	}
+	return cs, err
+}
+
+func (s *rawStore) Save(ctx context.Context, t TrackerID, rs []Result) error {
+	s.mu.Lock()
+	for _, r := range rs {
+		s.same = append(s.same, r.Same)
+	}
+	s.mu.Unlock()
+	return s.Store.Save(ctx, t, rs)
+}
+
+// A quiet poll is recognised from the bytes the Store keeps: saved Same,
+// with nothing decoded; an answer that differs in any byte is diffed.
+func TestQuietPollFromBytes(t *testing.T) {
+	store := &rawStore{Store: NewMemoryStore()}
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Minute}})
+	id, _ := w.Add(tr, "")
+	require.NoError(t, w.Follow(context.Background(), id, "A"))
+	assert.Len(t, poll(t, w, id), 1, "following")
+	clk.Add(time.Minute)
+	assert.Empty(t, poll(t, w, id))
+	clk.Add(time.Minute)
+	tr.set("A", status.Shipped, nil)
+	got := poll(t, w, id)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0], "processing -> shipped")
+	clk.Add(time.Minute)
+	assert.Empty(t, poll(t, w, id))
+	assert.Equal(t, []bool{false, true, false, true}, store.same, "the first look and the change are written; the quiet polls are not")
+	f, _, err := w.Get(context.Background(), id, "A")
+	require.NoError(t, err)
+	assert.Equal(t, status.Shipped, f.Snapshots[0].Stage)
+	assert.Equal(t, 1, f.State.Quiet, "a quiet poll still counts, since the change")
 }

@@ -137,7 +137,8 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 			// so that the next Watcher need not wait for their lease.
 			back := make([]Result, len(claims))
 			for i, c := range claims {
-				back[i] = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: c.State, Due: now}
+				c.Decode()
+				back[i] = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, Same: c.Raw != nil, State: c.State, Due: now}
 			}
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 			_ = w.store.Save(sctx, tr.id, back)
@@ -474,6 +475,7 @@ func (w *Watcher) merge(tr *tracked, claims []Claim, answers map[string][]status
 			// of the ref (its own NowFailing comes if it fails again with
 			// the account not down); rescheduled as the account's failures
 			// say.
+			c.Decode()
 			st := c.State
 			st.Polled = now
 			if st.Failures == 0 {
@@ -483,7 +485,7 @@ func (w *Watcher) merge(tr *tracked, claims []Claim, answers map[string][]status
 			p := st
 			p.Failures = max(st.Failures, failures+1)
 			due, _, _ := w.sched.Next(Polled{Tracker: tr.id, Ref: c.Ref, Now: now, Snapshots: c.Snapshots, Failed: true, State: p})
-			r = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, State: st, Due: due}
+			r = Result{Ref: c.Ref, Gen: c.Gen, Seen: c.Seen, Snapshots: c.Snapshots, Same: c.Raw != nil, State: st, Due: due}
 		}
 		if !r.Due.After(now) {
 			r.Due = now.Add(time.Nanosecond) // never due again in this pass
@@ -511,6 +513,7 @@ func isAnswer(s status.Snapshot) bool { return s.Err == nil || s.Stage != status
 // stop returns the result that stops following c, with its Unfollowed
 // change.
 func (w *Watcher) stop(tr *tracked, c Claim, now time.Time, why string, err error) Result {
+	c.Decode()
 	snap := status.Snapshot{Provider: tr.id.Provider, Ref: c.Ref}
 	if len(c.Snapshots) > 0 {
 		snap.Stage = c.Snapshots[0].Stage
@@ -530,8 +533,17 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 	st := cl.State
 	st.Polled = now
 	st.Misses = maps.Clone(st.Misses)
+	// A quiet poll, the usual one, is recognised from bytes: an answer
+	// whose encoding is the baseline's, as the Store keeps it, changes
+	// nothing (taking it into the baseline gives the baseline back), so
+	// the baseline need not be decoded, nor written again.
+	quiet := whole && cl.Seen && len(cl.Raw) > 0 && st.Failures == 0 && !st.Outage && len(st.Misses) == 0 &&
+		len(cur) > 0 && !slices.ContainsFunc(cur, func(s status.Snapshot) bool { return !isAnswer(s) }) && sameBytes(cur, cl.Raw)
+	if !quiet {
+		cl.Decode()
+	}
 	prev := cl.Snapshots
-	res := Result{Ref: cl.Ref, Gen: cl.Gen, Seen: cl.Seen, Snapshots: prev}
+	res := Result{Ref: cl.Ref, Gen: cl.Gen, Seen: cl.Seen, Snapshots: prev, Same: cl.Raw != nil}
 	var changes []status.Change
 	add := func(c status.Change) { changes = append(changes, w.stamp(tr.id, now, &st, c)) }
 	if !slices.ContainsFunc(cur, isAnswer) {
@@ -558,14 +570,20 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 		}
 		st.Failures, st.Outage = 0, false
 	}
-	b := baseline{subs: slices.Clone(prev), misses: st.Misses}
-	diff := b.take(cur, cl.Seen || w.first, whole)
-	for _, d := range diff {
-		add(d)
+	var keep []status.Snapshot
+	news := 0
+	if quiet {
+		keep = cur
+	} else {
+		b := baseline{subs: slices.Clone(prev), misses: st.Misses}
+		diff := b.take(cur, cl.Seen || w.first, whole)
+		for _, d := range diff {
+			add(d)
+		}
+		news = len(diff)
+		keep = b.subs
+		st.Misses = b.misses
 	}
-	news := len(diff)
-	keep := b.subs
-	st.Misses = b.misses
 	if !cl.Seen && !w.first && len(keep) > 0 {
 		add(status.Change{Kind: status.Following, Provider: keep[0].Provider, Ref: keep[0].Ref, At: keep[0].UpdatedAt, To: keep[0].Stage})
 		news++
@@ -583,7 +601,7 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 	case st.FinalSince.IsZero():
 		st.FinalSince = now
 	}
-	res.Seen, res.Snapshots = true, keep
+	res.Seen, res.Snapshots, res.Same = true, keep, quiet
 	due, stop, why := w.sched.Next(Polled{Tracker: tr.id, Ref: cl.Ref, Now: now, Snapshots: lead, State: st})
 	res.Due = due
 	if stop {

@@ -61,6 +61,7 @@ func (w *Watcher) Push(ctx context.Context, id TrackerID, snaps ...status.Snapsh
 			errs = append(errs, fmt.Errorf("watch: push %s %q: being unfollowed: %w", id, ref, ErrNotFollowed))
 			continue
 		}
+		c.Decode()
 		b := baseline{subs: c.Snapshots}
 		var answer []status.Snapshot
 		unplaced := false

@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -129,9 +130,31 @@ type Claim struct {
 	// Seen says the ref was answered before: Snapshots is its baseline.
 	Seen bool
 	// Snapshots are the last snapshots answered; nil before the first.
+	// A Store may leave them undecoded in Raw instead (Snapshots nil):
+	// Decode reads them when they are needed.
 	Snapshots []status.Snapshot
+	// Raw, when set, is the snapshots' JSON as the Store keeps it (as
+	// encoding/json writes []status.Snapshot). The Watcher compares a
+	// poll's answer with it before decoding anything: most polls change
+	// nothing, and are recognised from the bytes alone.
+	Raw []byte
 	// State is the ref's schedule state.
 	State State
+}
+
+// Decode fills Snapshots from Raw when a Store left them undecoded, and
+// reports whether it could: snapshots this code cannot read (written by
+// hand, or by a newer version) leave the claim as not seen, so that its
+// next answer is its new baseline, as a Store does with such a row.
+func (c *Claim) Decode() bool {
+	if c.Snapshots != nil || len(c.Raw) == 0 {
+		return true
+	}
+	if err := json.Unmarshal(c.Raw, &c.Snapshots); err != nil {
+		c.Snapshots, c.Raw, c.Seen = nil, nil, false
+		return false
+	}
+	return true
 }
 
 // Result is the outcome of one claimed ref, for Save.
@@ -145,6 +168,9 @@ type Result struct {
 	Seen bool
 	// Snapshots replace the ones kept.
 	Snapshots []status.Snapshot
+	// Same says Snapshots are the claim's, as its Raw holds them: a Store
+	// may keep what it has rather than write them again.
+	Same bool
 	// State replaces the schedule state.
 	State State
 	// Due is when the ref is next due.

@@ -334,12 +334,15 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state, &c.due); err != nil {
 			return nil, s.fail("claim", t, err)
 		}
-		if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+		// The snapshots are left to the Watcher to decode, when it needs
+		// them (Claim.Raw): a quiet poll never does.
+		if err := sqlrow.Decode(nil, state, nil, &c.State); err != nil {
 			// A row this code cannot read is claimed as not seen: its next
 			// answer is its new baseline.
-			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
+			c.State, c.Seen = watch.State{}, false
 		} else if len(snaps) > 0 {
 			c.raw = snaps
+			c.Raw = snaps
 		}
 		out = append(out, c)
 	}
@@ -495,19 +498,24 @@ func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, er
 			upd.gens.int(r.Gen)
 			upd.dues.int(sqlrow.Nanos(r.Due))
 			upd.seen.bool(r.Seen)
-			switch b, err := marshalSnapshots(buf[:0], r.Snapshots); {
-			case err != nil:
-				return saveArgs{}, err
-			case r.Snapshots == nil:
-				upd.same.bool(false)
+			if r.Same {
+				upd.same.bool(true) // the claim's, kept as they are
 				upd.snaps.null()
-			case old != nil && bytes.Equal(old.([]byte), b):
-				upd.same.bool(true) // kept as it is
-				upd.snaps.null()
-			default:
-				upd.same.bool(false)
-				upd.snaps.textBytes(b)
-				buf = b
+			} else {
+				switch b, err := marshalSnapshots(buf[:0], r.Snapshots); {
+				case err != nil:
+					return saveArgs{}, err
+				case r.Snapshots == nil:
+					upd.same.bool(false)
+					upd.snaps.null()
+				case old != nil && bytes.Equal(old.([]byte), b):
+					upd.same.bool(true) // kept as it is
+					upd.snaps.null()
+				default:
+					upd.same.bool(false)
+					upd.snaps.textBytes(b)
+					buf = b
+				}
 			}
 			b, err := json.Marshal(r.State)
 			if err != nil {

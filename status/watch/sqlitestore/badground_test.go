@@ -315,6 +315,9 @@ func TestUnreadableRow(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, claims, 2)
 	assert.Equal(t, "KEEP", claims[0].Ref)
+	// Its snapshots are left to Decode, which finds them unreadable: the
+	// claim is not seen, and its next answer is its baseline.
+	assert.False(t, claims[0].Decode())
 	assert.False(t, claims[0].Seen)
 	assert.Nil(t, claims[0].Snapshots)
 	assert.Equal(t, "OTHER", claims[1].Ref)

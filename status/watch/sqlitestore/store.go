@@ -66,6 +66,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -90,6 +91,55 @@ type Options struct {
 type Store struct {
 	db   *sql.DB
 	path string
+	// The statements of every pass, prepared once on the one connection
+	// (each transaction takes them with Tx.Stmt, not preparing again).
+	stmts struct {
+		mu                                            sync.Mutex
+		claimSel, claimUpd, saveUpd, saveDel, saveOut *sql.Stmt
+	}
+}
+
+// prepared prepares the pass's statements, at the first call that can.
+func (s *Store) prepared(ctx context.Context) error {
+	st := &s.stmts
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.saveOut != nil {
+		return nil
+	}
+	var err error
+	var done []*sql.Stmt
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var p *sql.Stmt
+		if p, err = s.db.PrepareContext(ctx, q); err == nil {
+			done = append(done, p)
+		}
+		return p
+	}
+	{
+		st.claimSel = prep(`SELECT ref, gen, stopping, seen, snapshots, state FROM refs
+			WHERE tracker = ?1 AND due <= ?2 ORDER BY due, ref LIMIT ?3`)
+		// The rows the SELECT read, in the same transaction (the writer's):
+		// one statement, whatever the batch.
+		st.claimUpd = prep(`UPDATE refs SET gen = ?4, due = ?5 WHERE tracker = ?1 AND ref IN (
+			SELECT ref FROM refs WHERE tracker = ?1 AND due <= ?2 ORDER BY due, ref LIMIT ?3)`)
+		// ?8 says the snapshots are the claim's: kept as they are. (A ref
+		// Unfollow marked since its claim has another generation.)
+		st.saveUpd = prep(`UPDATE refs SET due = ?1,
+			seen = ?2, snapshots = CASE WHEN ?8 THEN snapshots ELSE ?3 END, state = ?4 WHERE tracker = ?5 AND ref = ?6 AND gen = ?7`)
+		st.saveDel = prep("DELETE FROM refs WHERE tracker = ? AND ref = ? AND gen = ?")
+		st.saveOut = prep("INSERT INTO outbox (tracker, id, change) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+	}
+	if err != nil {
+		for _, p := range done {
+			p.Close()
+		}
+		st.claimSel, st.claimUpd, st.saveUpd, st.saveDel, st.saveOut = nil, nil, nil, nil, nil
+	}
+	return err
 }
 
 var (
@@ -347,11 +397,13 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 	if limit <= 0 {
 		return nil, s.fail("claim", t, ctx.Err())
 	}
+	if err := s.prepared(ctx); err != nil {
+		return nil, s.fail("claim", t, err)
+	}
 	var out []watch.Claim
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		out = out[:0]
-		rows, err := tx.QueryContext(ctx, `SELECT ref, gen, stopping, seen, snapshots, state FROM refs
-			WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`, t.String(), sqlrow.Nanos(now), limit)
+		rows, err := tx.StmtContext(ctx, s.stmts.claimSel).QueryContext(ctx, t.String(), sqlrow.Nanos(now), limit)
 		if err != nil {
 			return err
 		}
@@ -366,11 +418,15 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 			if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state); err != nil {
 				return err
 			}
-			if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+			// The snapshots are left to the Watcher to decode, when it
+			// needs them (Claim.Raw): a quiet poll never does.
+			if err := sqlrow.Decode(nil, state, nil, &c.State); err != nil {
 				// A row this code cannot read (written by hand, or by a newer
 				// code) does not stop the others: it is claimed as not seen,
 				// and its next answer is its new baseline.
-				c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
+				c.State, c.Seen = watch.State{}, false
+			} else if len(snaps) > 0 {
+				c.Raw = snaps
 			}
 			c.Gen = gen
 			out = append(out, c)
@@ -378,15 +434,11 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return inChunks(len(out), func(lo, hi int) error {
-			args := []any{gen, sqlrow.Nanos(until), t.String()}
-			for _, c := range out[lo:hi] {
-				args = append(args, c.Ref)
-			}
-			_, err := tx.ExecContext(ctx, "UPDATE refs SET gen = ?, due = ? WHERE tracker = ? AND ref IN (?"+
-				strings.Repeat(", ?", hi-lo-1)+")", args...)
-			return err
-		})
+		if len(out) == 0 {
+			return nil
+		}
+		_, err = tx.StmtContext(ctx, s.stmts.claimUpd).ExecContext(ctx, t.String(), sqlrow.Nanos(now), limit, gen, sqlrow.Nanos(until))
+		return err
 	})
 	if err != nil {
 		return nil, s.fail("claim", t, err)
@@ -436,30 +488,25 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 
 // Save implements watch.Store.
 func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) error {
+	if err := s.prepared(ctx); err != nil {
+		return s.fail("save", t, err)
+	}
 	var lost []string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lost = lost[:0]
-		// (A ref Unfollow marked since its claim has another generation.)
-		upd, err := tx.PrepareContext(ctx, `UPDATE refs SET due = ?1,
-			seen = ?2, snapshots = ?3, state = ?4 WHERE tracker = ?5 AND ref = ?6 AND gen = ?7`)
-		if err != nil {
-			return err
-		}
-		defer upd.Close()
+		upd := tx.StmtContext(ctx, s.stmts.saveUpd)
 		var del, out *sql.Stmt
 		for _, r := range results {
 			var res sql.Result
+			var err error
 			if r.Done {
 				if del == nil {
-					if del, err = tx.PrepareContext(ctx, "DELETE FROM refs WHERE tracker = ? AND ref = ? AND gen = ?"); err != nil {
-						return err
-					}
-					defer del.Close()
+					del = tx.StmtContext(ctx, s.stmts.saveDel)
 				}
 				res, err = del.ExecContext(ctx, t.String(), r.Ref, r.Gen)
 			} else {
 				var snaps []byte
-				if r.Snapshots != nil {
+				if r.Snapshots != nil && !r.Same {
 					if snaps, err = json.Marshal(r.Snapshots); err != nil {
 						return err
 					}
@@ -468,7 +515,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				if err != nil {
 					return err
 				}
-				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen)
+				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen, r.Same)
 				if err != nil {
 					return err
 				}
@@ -482,10 +529,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			}
 			for _, c := range r.Changes {
 				if out == nil {
-					if out, err = tx.PrepareContext(ctx, "INSERT INTO outbox (tracker, id, change) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"); err != nil {
-						return err
-					}
-					defer out.Close()
+					out = tx.StmtContext(ctx, s.stmts.saveOut)
 				}
 				b, err := json.Marshal(c)
 				if err != nil {

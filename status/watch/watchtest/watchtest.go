@@ -510,8 +510,30 @@ func testSnapshotsKept(t *testing.T, s watch.Store) {
 	}
 	claimed, err := s.Claim(ctx, acme, t0.Add(3*time.Hour), t0.Add(4*time.Hour), 1)
 	must(t, err)
+	if len(claimed) == 1 && claimed[0].Raw != nil {
+		// Left undecoded: Raw is the snapshots' JSON, as encoding/json
+		// writes it (the Watcher compares answers with it).
+		if want, _ := json.Marshal(snaps); claimed[0].Snapshots == nil && string(claimed[0].Raw) != string(want) {
+			t.Errorf("claim's Raw = %s, want %s", claimed[0].Raw, want)
+		}
+		if !claimed[0].Decode() {
+			t.Errorf("claim's Raw does not decode: %s", claimed[0].Raw)
+		}
+	}
 	if len(claimed) != 1 || !claimed[0].Seen || len(claimed[0].Snapshots) != 2 || claimed[0].State.Quiet != 2 {
 		t.Errorf("claim = %+v, want R-1 with its snapshots and state", claimed)
+	}
+
+	// Saved Same (the claim's snapshots, unchanged): kept as they were.
+	if len(claimed) != 1 {
+		return
+	}
+	cl := claimed[0]
+	must(t, s.Save(ctx, acme, []watch.Result{{Ref: "R-1", Gen: cl.Gen, Seen: true, Snapshots: cl.Snapshots, Same: true, State: cl.State, Due: t0.Add(5 * time.Hour)}}))
+	f, _, err = s.Get(ctx, acme, "R-1")
+	must(t, err)
+	if again, _ := json.Marshal(f.Snapshots); string(again) != string(got) || !f.Due.Equal(t0.Add(5*time.Hour)) {
+		t.Errorf("after a save of the same snapshots: %s due %v, want %s due %v", again, f.Due, got, t0.Add(5*time.Hour))
 	}
 }
 
