@@ -17,7 +17,10 @@
 // # Traces
 //
 // Each call is a span named after its provider and method
-// ("flowery.Track"), with a client span per HTTP request under it named
+// ("flowery.Track"); a call made inside another (bailun's Track asks
+// QueryOrderStatus for each ref) is a span under it, and is measured too,
+// so sum ordertrack.client.call.duration by ordertrack.call. Each has a
+// client span per HTTP request under it named
 // "{method} {url.template}", carrying the HTTP client semantic
 // conventions (http.request.method, url.template, server.address,
 // server.port, http.response.status_code, http.request.resend_count,

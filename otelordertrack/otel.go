@@ -68,8 +68,12 @@ func WithTracerProvider(tp trace.TracerProvider) Option { return func(c *config)
 func WithMeterProvider(mp metric.MeterProvider) Option { return func(c *config) { c.mp = mp } }
 
 // durationBuckets are the HTTP semantic conventions' advice for request
-// durations, in seconds.
-var durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+// durations, in seconds; workBuckets go on to minutes, for a call with
+// its retries and a pass over thousands of refs.
+var (
+	durationBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+	workBuckets     = append(slices.Clone(durationBuckets), 30, 60, 120, 300, 600)
+)
 
 // New returns an Observer reporting to the providers the options give.
 func New(opts ...Option) (*Observer, error) {
@@ -94,7 +98,7 @@ func New(opts ...Option) (*Observer, error) {
 		metric.WithDescription("Duration of HTTP client requests."), metric.WithExplicitBucketBoundaries(durationBuckets...))
 	add(err)
 	o.callDuration, err = o.meter.Float64Histogram("ordertrack.client.call.duration", metric.WithUnit("s"),
-		metric.WithDescription("Duration of each call of an ordertrack client, its retries included."), metric.WithExplicitBucketBoundaries(durationBuckets...))
+		metric.WithDescription("Duration of each call of an ordertrack client, its retries included."), metric.WithExplicitBucketBoundaries(workBuckets...))
 	add(err)
 	o.polls, err = o.meter.Int64Counter("ordertrack.watch.polls", metric.WithUnit("{ref}"),
 		metric.WithDescription("Refs a Watcher asked its provider about, by outcome."))
@@ -103,7 +107,7 @@ func New(opts ...Option) (*Observer, error) {
 		metric.WithDescription("Changes a Watcher's polls saved, by kind."))
 	add(err)
 	o.passDuration, err = o.meter.Float64Histogram("ordertrack.watch.pass.duration", metric.WithUnit("s"),
-		metric.WithDescription("Duration of a Watcher's pass over one tracker's due refs."), metric.WithExplicitBucketBoundaries(durationBuckets...))
+		metric.WithDescription("Duration of a Watcher's pass over one tracker's due refs."), metric.WithExplicitBucketBoundaries(workBuckets...))
 	add(err)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -222,21 +226,24 @@ func (o *Observer) EndPass(ctx context.Context, p watch.Pass) {
 }
 
 // ErrorType names err for the error.type attribute by what a caller
-// branches on: "canceled" and "timeout" for a context's end, then the
-// first status sentinel it matches ("outcome_unknown", "rate_limited",
-// "unauthorized", "not_found", "invalid_request", "malformed_response",
-// "redirect", "unavailable"), else the error's type, as
+// branches on: "outcome_unknown", "rate_limited", then "canceled" and
+// "timeout" for a context's end, then the first status sentinel it
+// matches ("unauthorized", "not_found", "invalid_request",
+// "malformed_response", "redirect", "unavailable"), else the error's
+// type, as
 // semconv.ErrorType names it ("*net.OpError").
 func ErrorType(err error) string {
 	switch {
 	case errors.Is(err, status.ErrOutcomeUnknown):
 		return "outcome_unknown"
+	case errors.Is(err, status.ErrRateLimited):
+		// Before the context's errors: a turn refused under the rate
+		// limit matches context.DeadlineExceeded too.
+		return "rate_limited"
 	case errors.Is(err, context.Canceled):
 		return "canceled"
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
-	case errors.Is(err, status.ErrRateLimited):
-		return "rate_limited"
 	case errors.Is(err, status.ErrUnauthorized):
 		return "unauthorized"
 	case errors.Is(err, status.ErrNotFound):

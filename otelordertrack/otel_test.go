@@ -2,6 +2,7 @@ package otelordertrack_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strconv"
 	"testing"
@@ -219,11 +220,12 @@ func TestFailedCall(t *testing.T) {
 
 func TestErrorType(t *testing.T) {
 	for err, want := range map[error]string{
-		status.ErrUnavailable:                        "unavailable",
-		&status.APIError{Err: status.ErrRateLimited}: "rate_limited",
-		context.Canceled:                             "canceled",
-		status.ErrOutcomeUnknown:                     "outcome_unknown",
-		&net.OpError{Op: "dial"}:                     "*net.OpError",
+		status.ErrUnavailable:                                        "unavailable",
+		&status.APIError{Err: status.ErrRateLimited}:                 "rate_limited",
+		context.Canceled:                                             "canceled",
+		errors.Join(status.ErrRateLimited, context.DeadlineExceeded): "rate_limited",
+		status.ErrOutcomeUnknown:                                     "outcome_unknown",
+		&net.OpError{Op: "dial"}:                                     "*net.OpError",
 	} {
 		assert.Equal(t, want, otelordertrack.ErrorType(err), "%v", err)
 	}

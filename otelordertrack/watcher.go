@@ -31,7 +31,7 @@ func (o *Observer) ObserveWatcher(w *watch.Watcher) (metric.Registration, error)
 	followed := gauge("ordertrack.watch.refs.followed", "{ref}", "Refs followed.")
 	due := gauge("ordertrack.watch.refs.due", "{ref}", "Refs due to be polled now, claimed ones aside.")
 	pending := gauge("ordertrack.watch.outbox.pending", "{change}", "Changes saved and not yet delivered.")
-	failing := gauge("ordertrack.watch.failing", "1", "1 while the account is in an outage.")
+	failing := gauge("ordertrack.watch.failing", "1", "1 while the account is in an outage, as the Store keeps it.")
 	held := gauge("ordertrack.watch.lease.held", "1", "1 while this Watcher drives the account.")
 	refused := counter("ordertrack.watch.lease.refused", "{pass}", "Passes that found another process driving the account.")
 	lost := counter("ordertrack.watch.lease.lost", "{lease}", "Times this Watcher lost the account while it worked.")
@@ -50,15 +50,15 @@ func (o *Observer) ObserveWatcher(w *watch.Watcher) (metric.Registration, error)
 			obs.ObserveInt64(refused, int64(h.LeaseRefused), at)
 			obs.ObserveInt64(lost, int64(h.LeaseLost), at)
 			obs.ObserveInt64(claims, int64(h.ClaimsLost), at)
-			if err != nil {
-				// The Store did not answer for every tracker: what it keeps
+			if h.StatsError != "" {
+				// The Store did not answer for this tracker: what it keeps
 				// is not reported as zero.
 				continue
 			}
 			obs.ObserveInt64(followed, int64(h.Followed), at)
 			obs.ObserveInt64(due, int64(h.Due), at)
 			obs.ObserveInt64(pending, int64(h.Pending), at)
-			obs.ObserveInt64(failing, boolInt(!h.FailingSince.IsZero()), at)
+			obs.ObserveInt64(failing, boolInt(h.Lease.Outage.Failing), at)
 			obs.ObserveInt64(held, boolInt(h.Holder == w.Owner()), at)
 			var l float64
 			if !h.OldestDue.IsZero() && now.After(h.OldestDue) {

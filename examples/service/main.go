@@ -27,8 +27,14 @@
 // outbox, and Consume hands each to the consumer in a transaction of the
 // same database, which writes the notification and takes the change out
 // of the outbox together. A process killed at any point leaves each
-// change written once: the notifications table's primary key is the
-// change's ID, so a change written twice would fail its transaction.
+// change written once: the notifications table's change_id is UNIQUE, so
+// a change written twice would fail its transaction (and stop the
+// consumer, loudly, rather than send a second mail).
+//
+// GET /notifications pages by seq, which is given at insert: on Postgres,
+// with several replicas writing at once, a row may commit after a later
+// seq was read. It is for reading; a mailer takes its rows with
+// SELECT ... FOR UPDATE SKIP LOCKED and marks them sent.
 //
 // It stops on SIGINT or SIGTERM: the HTTP server first, then the
 // Watcher, which gives up its accounts so that a replica takes them over
@@ -48,6 +54,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -89,7 +96,7 @@ func run(args []string) int {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := serve(ctx, log, config{addr: *addr, file: *file, pgURL: *pgURL, account: *account, every: *every, claimFor: *claimFor}); err != nil {
+	if err := serve(ctx, stop, log, config{addr: *addr, file: *file, pgURL: *pgURL, account: *account, every: *every, claimFor: *claimFor}); err != nil {
 		log.Error("service", "error", err)
 		return 1
 	}
@@ -101,7 +108,7 @@ type config struct {
 	every, claimFor            time.Duration
 }
 
-func serve(ctx context.Context, log *slog.Logger, cfg config) error {
+func serve(ctx context.Context, stop func(), log *slog.Logger, cfg config) error {
 	// The Store, and the notifications table beside it.
 	st, db, dialect, err := open(ctx, cfg)
 	if err != nil {
@@ -180,6 +187,7 @@ func serve(ctx context.Context, log *slog.Logger, cfg config) error {
 	log.Info("service: listening", "addr", l.Addr().String(), "owner", w.Owner(), "store", dialect.name)
 
 	<-ctx.Done()
+	stop() // a second signal kills at once
 	log.Info("service: stopping")
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -236,7 +244,9 @@ func open(ctx context.Context, cfg config) (watch.Store, *sql.DB, dialect, error
 	if err != nil {
 		return nil, nil, dialect{}, err
 	}
-	db, err := sql.Open("sqlite", "file:"+cfg.file+"?_pragma=busy_timeout(5000)")
+	// The same file as the Store's: a % in its name is written %25 in the
+	// URI, as sqlitestore writes it.
+	db, err := sql.Open("sqlite", "file:"+strings.ReplaceAll(cfg.file, "%", "%25")+"?_pragma=busy_timeout(5000)")
 	if err != nil {
 		st.Close()
 		return nil, nil, dialect{}, err

@@ -151,3 +151,23 @@ func TestStartWithoutObserverCostsNothing(t *testing.T) {
 	})
 	assert.Zero(t, allocs)
 }
+
+// An answer over the size cap ends its attempt with an error, though its
+// status was 200.
+func TestObserverHearsAnAnswerOverTheCap(t *testing.T) {
+	for _, chunked := range []bool{false, true} {
+		srv := newServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+			if !chunked {
+				w.Header().Set("Content-Length", "5000")
+			}
+			w.Write(make([]byte, 5000))
+		})
+		rec := &recorder{}
+		c := newClient(t, srv.URL, func(c *Config) { c.Observer = rec; c.MaxBodyBytes = 1000 })
+		_, err := c.Do(context.Background(), &Request{Path: "/big"})
+		require.ErrorIs(t, err, status.ErrMalformedResponse)
+		require.Len(t, rec.ends, 1)
+		assert.Equal(t, 200, rec.ends[0].StatusCode)
+		assert.Error(t, rec.ends[0].Err, "chunked=%v", chunked)
+	}
+}

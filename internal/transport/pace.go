@@ -2,6 +2,7 @@ package transport
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -152,9 +153,14 @@ func (b *timedBody) Read(p []byte) (int, error) {
 
 func (b *timedBody) Close() error {
 	err := b.ReadCloser.Close()
-	b.finish(nil)
+	// Closed before its end: over the size cap, a redirect refused, a
+	// retry's answer drained in part. The attempt read no whole answer.
+	b.finish(errUnread)
 	return err
 }
+
+// errUnread ends an attempt whose answer was closed before its end.
+var errUnread = errors.New("the answer was closed before its end (over the size cap, or not needed)")
 
 // finish ends the timeout and the attempt, once.
 func (b *timedBody) finish(err error) {

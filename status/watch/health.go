@@ -30,6 +30,9 @@ type Health struct {
 	// StoreFailing says the Store's last answer was an error, LastError.
 	StoreFailing bool   `json:"store_failing,omitempty"`
 	LastError    string `json:"last_error,omitempty"`
+	// StatsError is why the Store's counts, lease and outage state could
+	// not be read: Stats is zero then, not a count.
+	StatsError string `json:"stats_error,omitempty"`
 	// Stats are the Store's counts: refs followed, due now (the backlog),
 	// changes pending.
 	Stats
@@ -52,6 +55,7 @@ func (w *Watcher) Health(ctx context.Context) ([]Health, error) {
 		st, err := w.store.Stats(ctx, out[i].Tracker, now)
 		if err != nil {
 			errs = append(errs, err)
+			out[i].StatsError = err.Error()
 			continue
 		}
 		out[i].Stats = st

@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"slices"
 
 	"github.com/ordertrack/ordertrack/observe"
 	"github.com/ordertrack/ordertrack/status"
@@ -55,8 +56,9 @@ func (w *Watcher) startBatch(ctx context.Context, tr *tracked, refs int) (contex
 	return w.observer.StartBatch(ctx, Batch{Tracker: tr.id, Refs: refs})
 }
 
-// end is what b did, for the Observer.
-func (b *batch) end() BatchEnd {
+// end is what b did, for the Observer: the changes of the refs whose
+// save was refused (lost) were not saved.
+func (b *batch) end(lost []string) BatchEnd {
 	e := BatchEnd{Answered: b.answered, Failing: b.asked - b.answered, Unfollowed: b.unfollowed}
 	if b.changes > 0 {
 		e.Changes = make([]status.Change, 0, b.changes)
@@ -64,7 +66,9 @@ func (b *batch) end() BatchEnd {
 			e.Changes = append(e.Changes, *b.said)
 		}
 		for _, r := range b.results {
-			e.Changes = append(e.Changes, r.Changes...)
+			if !slices.Contains(lost, r.Ref) {
+				e.Changes = append(e.Changes, r.Changes...)
+			}
 		}
 	}
 	return e

@@ -174,8 +174,8 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 			}
 			tr.outage = b.outage
 		}
+		var lost *LeaseLostError
 		if err := w.store.Save(ctx, tr.id, b.results); err != nil {
-			var lost *LeaseLostError
 			if !errors.As(err, &lost) {
 				return w.storeFailed(ctx, tr, err)
 			}
@@ -191,7 +191,11 @@ func (w *Watcher) passLocked(ctx context.Context, tr *tracked, send sender) (err
 			w.wakeConsumers() // Consume, at once
 		}
 		if endBatch != nil {
-			endBatch(b.end())
+			var refused []string
+			if lost != nil {
+				refused = lost.Refs
+			}
+			endBatch(b.end(refused))
 			endBatch = nil
 		}
 		w.mu.Lock()

@@ -436,3 +436,23 @@ func TestObserverHearsABatchThatLostItsLease(t *testing.T) {
 	assert.ErrorIs(t, obs.ends[0].Err, errLeaseEnded)
 	assert.Empty(t, obs.ends[0].Changes)
 }
+
+// A batch's changes whose save was refused (the ref unfollowed while it
+// was asked) are not the batch's.
+func TestObserverHearsOnlyTheChangesSaved(t *testing.T) {
+	obs := &obsRecorder{}
+	w, _ := newWatcher(Options{Observer: obs, Schedule: Every{Interval: time.Hour}})
+	tr := newScripted(status.Bailun)
+	tr.set("A", status.Processing, nil)
+	tr.set("B", status.Processing, nil)
+	id, _ := w.Add(tr, "acme")
+	ctx := context.Background()
+	tr.onTrack = func() { require.NoError(t, w.Unfollow(ctx, id, "A")) }
+	require.NoError(t, w.Follow(ctx, id, "A", "B"))
+	poll(t, w, id)
+	require.NotEmpty(t, obs.ends)
+	for _, c := range obs.ends[0].Changes {
+		assert.NotEqual(t, "A", c.Ref, "A's Following was refused: %v", c)
+	}
+	assert.Len(t, obs.ends[0].Changes, 1, "B's Following")
+}
