@@ -488,8 +488,9 @@ type saveArgs [12]string
 func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, error) {
 	var upd, del, out struct{ refs, gens, dues, seen, same, snaps, states, ids, changes arrayText }
 	var buf []byte
+	ts := t.String()
 	for _, r := range results {
-		old, _ := s.claimed.LoadAndDelete(claimKey{t.String(), r.Ref, r.Gen})
+		old, _ := s.claimed.LoadAndDelete(claimKey{ts, r.Ref, r.Gen})
 		if r.Done {
 			del.refs.text(r.Ref)
 			del.gens.int(r.Gen)
@@ -517,11 +518,8 @@ func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, er
 					buf = b
 				}
 			}
-			b, err := json.Marshal(r.State)
-			if err != nil {
-				return saveArgs{}, err
-			}
-			upd.states.textBytes(b)
+			buf = sqlrow.AppendState(buf[:0], r.State)
+			upd.states.textBytes(buf)
 		}
 		for _, c := range r.Changes {
 			b, err := json.Marshal(c)

@@ -511,10 +511,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 						return err
 					}
 				}
-				state, err := json.Marshal(r.State)
-				if err != nil {
-					return err
-				}
+				state := sqlrow.AppendState(nil, r.State)
 				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen, r.Same)
 				if err != nil {
 					return err

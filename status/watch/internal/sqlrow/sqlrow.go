@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"math"
 	"slices"
 	"time"
@@ -87,4 +88,80 @@ func HandOver(ctx context.Context, tx *sql.Tx, rows *sql.Rows, f func(ctx contex
 		}
 	}
 	return len(batch), nil
+}
+
+// plain reports whether encoding/json writes s as it is, between quotes.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// AppendState appends the JSON of st to b, as encoding/json writes it
+// (its fields, names and omissions), without reflection: a store writes
+// one a ref each poll.
+func AppendState(b []byte, st watch.State) []byte {
+	b = append(b, '{')
+	n := 0
+	key := func(name string) {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = append(b, '"')
+		b = append(b, name...)
+		b = append(b, '"', ':')
+	}
+	at := func(name string, t time.Time) {
+		if t.IsZero() {
+			return
+		}
+		if y := t.Year(); y < 0 || y > 9999 {
+			// encoding/json refuses such a year; so would this JSON's
+			// reader. Kept as encoding/json would fail to: left out.
+			return
+		}
+		key(name)
+		b = append(b, '"')
+		b = t.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, '"')
+	}
+	num := func(name string, v int) {
+		if v != 0 {
+			key(name)
+			b = strconv.AppendInt(b, int64(v), 10)
+		}
+	}
+	at("since", st.Since)
+	at("polled", st.Polled)
+	at("changed", st.Changed)
+	at("final_since", st.FinalSince)
+	num("quiet", st.Quiet)
+	num("failures", st.Failures)
+	if st.Outage {
+		key("outage")
+		b = append(b, "true"...)
+	}
+	if st.Follow != "" {
+		key("follow")
+		if plain(st.Follow) {
+			b = append(b, '"')
+			b = append(b, st.Follow...)
+			b = append(b, '"')
+		} else {
+			q, _ := json.Marshal(st.Follow)
+			b = append(b, q...)
+		}
+	}
+	num("changes", st.Changes)
+	if len(st.Misses) > 0 {
+		key("misses")
+		q, _ := json.Marshal(st.Misses)
+		b = append(b, q...)
+	}
+	return append(b, '}')
 }
