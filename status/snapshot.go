@@ -119,3 +119,26 @@ func Errors(snaps []Snapshot) error {
 	}
 	return errors.Join(errs...)
 }
+
+// AppendSnapshotsJSON appends the JSON of snaps to b: the bytes
+// json.Marshal(snaps) gives (null for nil), written without encoding/json's
+// second pass over each snapshot's MarshalJSON output, which is compact
+// and HTML-escaped already. The Watcher and its stores compare and keep
+// snapshots by these bytes, one encoding for every ref each poll.
+func AppendSnapshotsJSON(b []byte, snaps []Snapshot) ([]byte, error) {
+	if snaps == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i := range snaps {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		j, err := snaps[i].MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, j...)
+	}
+	return append(b, ']'), nil
+}

@@ -2,7 +2,6 @@ package watch
 
 import (
 	"bytes"
-	"encoding/json"
 	"slices"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -276,6 +275,6 @@ func (b *baseline) pushInto(p status.Snapshot) ([]status.Snapshot, bool) {
 // sameBytes reports whether snaps encode to raw, a baseline's JSON as a
 // Store keeps it.
 func sameBytes(snaps []status.Snapshot, raw []byte) bool {
-	b, err := json.Marshal(snaps)
+	b, err := status.AppendSnapshotsJSON(make([]byte, 0, len(raw)), snaps)
 	return err == nil && bytes.Equal(b, raw)
 }

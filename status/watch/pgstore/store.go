@@ -541,8 +541,7 @@ func marshalSnapshots(b []byte, snaps []status.Snapshot) ([]byte, error) {
 	if snaps == nil {
 		return b, nil
 	}
-	j, err := json.Marshal(snaps)
-	return append(b, j...), err
+	return status.AppendSnapshotsJSON(b, snaps)
 }
 
 // saveLayer runs saveSQL for one layer, and returns the refs kept.

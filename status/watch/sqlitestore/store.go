@@ -507,7 +507,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			} else {
 				var snaps []byte
 				if r.Snapshots != nil && !r.Same {
-					if snaps, err = json.Marshal(r.Snapshots); err != nil {
+					if snaps, err = status.AppendSnapshotsJSON(nil, r.Snapshots); err != nil {
 						return err
 					}
 				}
