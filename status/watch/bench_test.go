@@ -121,21 +121,16 @@ func BenchmarkStorePass(b *testing.B) {
 				}
 			case "sqlite/floor":
 				path := filepath.Join(b.TempDir(), "orders.db")
-				store := openSQLite(b, path)
 				id := watch.TrackerID{Provider: status.Flowery}
-				refs := refsOf(n)
-				for i := 0; i < n; i += 10000 {
-					if _, err := store.Follow(context.Background(), id, time.Unix(0, 0), refs[i:min(i+10000, n)]...); err != nil {
-						b.Fatal(err)
-					}
-				}
-				store.Close()
 				db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=wal_autocheckpoint(10000)")
 				if err != nil {
 					b.Fatal(err)
 				}
 				db.SetMaxOpenConns(1)
 				b.Cleanup(func() { db.Close() })
+				if err := floor.SQLiteFollow(context.Background(), db, id.String(), refsOf(n)); err != nil {
+					b.Fatal(err)
+				}
 				polls := 0
 				pass = func() (int, error) {
 					polls++

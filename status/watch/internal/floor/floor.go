@@ -163,8 +163,37 @@ SELECT $1, o.id, o.change::json FROM unnest($2::text[], $3::text[]) AS o(id, cha
 	}
 }
 
+// SQLiteFollow makes the floor's tables in db (one table of refs, each
+// row with its snapshots and state, as a team would write it, and an
+// outbox) and follows refs through tracker, due at once.
+func SQLiteFollow(ctx context.Context, db *sql.DB, tracker string, refs []string) error {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS floor_refs (
+	tracker TEXT NOT NULL, ref TEXT NOT NULL, due INTEGER NOT NULL, gen INTEGER NOT NULL DEFAULT 0,
+	seen INTEGER NOT NULL DEFAULT 0, snapshots BLOB, state BLOB NOT NULL, PRIMARY KEY (tracker, ref)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS floor_refs_due ON floor_refs (tracker, due);
+CREATE TABLE IF NOT EXISTS floor_outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, id TEXT NOT NULL,
+	change BLOB NOT NULL, UNIQUE (tracker, id));`); err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	ins, err := tx.PrepareContext(ctx, "INSERT INTO floor_refs (tracker, ref, due, state) VALUES (?, ?, 0, '{}')")
+	if err != nil {
+		return err
+	}
+	for _, r := range refs {
+		if _, err := ins.ExecContext(ctx, tracker, r); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
 // SQLite runs one pass of the floor over tracker's refs due by now, in
-// sqlitestore's tables: each batch one immediate transaction (the
+// the tables SQLiteFollow made: each batch one immediate transaction (the
 // connection's own BEGIN IMMEDIATE) that reads the due refs, asks, and
 // writes each row once (due, generation, state, its snapshots when they
 // changed) and the changed refs' outbox rows, with statements prepared
@@ -176,18 +205,18 @@ func SQLite(ctx context.Context, db *sql.DB, tracker string, t status.Tracker, n
 		return c, err
 	}
 	defer conn.Close()
-	sel, err := conn.PrepareContext(ctx, `SELECT ref, gen, snapshots FROM refs WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`)
+	sel, err := conn.PrepareContext(ctx, `SELECT ref, gen, snapshots FROM floor_refs WHERE tracker = ? AND due <= ? ORDER BY due, ref LIMIT ?`)
 	if err != nil {
 		return c, err
 	}
 	defer sel.Close()
-	upd, err := conn.PrepareContext(ctx, `UPDATE refs SET due = ?, gen = gen + 1, seen = 1, state = ?, snapshots = COALESCE(?, snapshots)
+	upd, err := conn.PrepareContext(ctx, `UPDATE floor_refs SET due = ?, gen = gen + 1, seen = 1, state = ?, snapshots = COALESCE(?, snapshots)
 WHERE tracker = ? AND ref = ? AND gen = ?`)
 	if err != nil {
 		return c, err
 	}
 	defer upd.Close()
-	ins, err := conn.PrepareContext(ctx, `INSERT INTO outbox (tracker, id, change) VALUES (?, ?, ?)`)
+	ins, err := conn.PrepareContext(ctx, `INSERT INTO floor_outbox (tracker, id, change) VALUES (?, ?, ?)`)
 	if err != nil {
 		return c, err
 	}
