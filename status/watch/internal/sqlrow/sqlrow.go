@@ -9,9 +9,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
