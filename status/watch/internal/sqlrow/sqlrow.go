@@ -4,6 +4,7 @@
 package sqlrow
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -47,7 +48,7 @@ func Decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error
 			return fmt.Errorf("snapshots: %w", err)
 		}
 	}
-	if err := json.Unmarshal(state, st); err != nil {
+	if err := DecodeState(state, st); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	return nil
@@ -164,4 +165,86 @@ func AppendState(b []byte, st watch.State) []byte {
 		b = append(b, q...)
 	}
 	return append(b, '}')
+}
+
+// DecodeState reads a ref's state as AppendState writes it, without
+// reflection; anything else (another writer's spacing, an escaped
+// follow name, misses) is read by encoding/json, so that every state
+// encoding/json reads is read alike.
+func DecodeState(b []byte, st *watch.State) error {
+	if fastState(b, st) {
+		return nil
+	}
+	*st = watch.State{}
+	return json.Unmarshal(b, st)
+}
+
+// fastState reads b as AppendState writes it, and reports whether it
+// could; st is left partly written when it could not.
+func fastState(b []byte, st *watch.State) bool {
+	*st = watch.State{}
+	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
+		return false
+	}
+	b = b[1 : len(b)-1]
+	for len(b) > 0 {
+		if b[0] != '"' {
+			return false
+		}
+		end := bytes.IndexByte(b[1:], '"')
+		if end < 0 || len(b) < end+3 || b[end+2] != ':' {
+			return false
+		}
+		key := string(b[1 : end+1])
+		b = b[end+3:]
+		// The value runs to the next comma: no value AppendState writes
+		// holds one but misses and an escaped follow, which are left to
+		// encoding/json.
+		v := b
+		if i := bytes.IndexByte(b, ','); i >= 0 {
+			v, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		var ok bool
+		switch key {
+		case "since":
+			st.Since, ok = quotedTime(v)
+		case "polled":
+			st.Polled, ok = quotedTime(v)
+		case "changed":
+			st.Changed, ok = quotedTime(v)
+		case "final_since":
+			st.FinalSince, ok = quotedTime(v)
+		case "quiet":
+			st.Quiet, ok = integer(v)
+		case "failures":
+			st.Failures, ok = integer(v)
+		case "changes":
+			st.Changes, ok = integer(v)
+		case "outage":
+			st.Outage, ok = string(v) == "true", string(v) == "true" || string(v) == "false"
+		case "follow":
+			if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && plain(string(v[1:len(v)-1])) {
+				st.Follow, ok = string(v[1:len(v)-1]), true
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func quotedTime(v []byte) (time.Time, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(v[1:len(v)-1]))
+	return t, err == nil
+}
+
+func integer(v []byte) (int, bool) {
+	n, err := strconv.Atoi(string(v))
+	return n, err == nil
 }
