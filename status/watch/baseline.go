@@ -3,6 +3,7 @@ package watch
 import (
 	"bytes"
 	"slices"
+	"time"
 
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -270,6 +271,35 @@ func (b *baseline) pushInto(p status.Snapshot) ([]status.Snapshot, bool) {
 	}
 	m.Events = status.MergeEvents(m.Events, p.Events)
 	return []status.Snapshot{m}, true
+}
+
+// takesAsIs reports whether taking snaps into a baseline of the same
+// snapshots gives them back as they are, so that a quiet poll may be
+// recognised from bytes: each sub-order is named once (by its OrderNo, or
+// else its tracking number), and each one's timed events are in time
+// order, as a merge leaves them.
+func takesAsIs(snaps []status.Snapshot) bool {
+	for i, s := range snaps {
+		for _, o := range snaps[:i] {
+			switch {
+			case s.OrderNo != "" && s.OrderNo == o.OrderNo:
+				return false
+			case s.OrderNo == "" && o.OrderNo == "" && s.TrackingNo != "" && s.TrackingNo == o.TrackingNo:
+				return false
+			}
+		}
+		var last time.Time
+		for _, e := range s.Events {
+			if e.Time.IsZero() {
+				continue
+			}
+			if e.Time.Before(last) {
+				return false
+			}
+			last = e.Time
+		}
+	}
+	return true
 }
 
 // sameBytes reports whether snaps encode to raw, a baseline's JSON as a

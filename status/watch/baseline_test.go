@@ -272,3 +272,78 @@ func TestQuietPollFromBytes(t *testing.T) {
 	assert.Equal(t, status.Shipped, f.Snapshots[0].Stage)
 	assert.Equal(t, 1, f.State.Quiet, "a quiet poll still counts, since the change")
 }
+
+// fixedAnswer answers every ref with the snapshots ans gives.
+type fixedAnswer struct {
+	ans func(ref string) []status.Snapshot
+}
+
+func (fixedAnswer) Provider() status.Provider { return status.Reseller }
+func (f fixedAnswer) Track(_ context.Context, refs ...string) ([]status.Snapshot, error) {
+	var out []status.Snapshot
+	for _, r := range refs {
+		out = append(out, f.ans(r)...)
+	}
+	return out, nil
+}
+
+// pollsOf polls one ref six times, on the memory store as it is or as the
+// SQL stores claim (rawStore, the quiet path), and returns the changes of
+// each poll and the baseline kept.
+func pollsOf(t *testing.T, raw bool, ans func(string) []status.Snapshot) ([][]string, string) {
+	var store Store = NewMemoryStore()
+	if raw {
+		store = &rawStore{Store: store}
+	}
+	w, clk := newWatcher(Options{Store: store, Schedule: Every{Interval: time.Minute}})
+	id, _ := w.Add(fixedAnswer{ans}, "")
+	require.NoError(t, w.Follow(context.Background(), id, "R"))
+	var all [][]string
+	for range 6 {
+		all = append(all, poll(t, w, id))
+		clk.Add(time.Minute)
+	}
+	f, _, err := w.Get(context.Background(), id, "R")
+	require.NoError(t, err)
+	b, _ := json.Marshal(f.Snapshots)
+	return all, string(b)
+}
+
+// Whatever an answer holds, the quiet path reports and keeps what the
+// full merge does (found by review: a sub-order named twice in one
+// answer, events out of time order).
+func TestQuietPathAgreesWithTheMerge(t *testing.T) {
+	at := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	for name, ans := range map[string]func(string) []status.Snapshot{
+		"one sub-order named twice": func(r string) []status.Snapshot {
+			return []status.Snapshot{
+				{Provider: status.Reseller, Ref: r, OrderNo: "S1", Stage: status.Processing, UpdatedAt: at},
+				{Provider: status.Reseller, Ref: r, OrderNo: "S1", Stage: status.Shipped, UpdatedAt: at}}
+		},
+		"one tracking number twice": func(r string) []status.Snapshot {
+			return []status.Snapshot{
+				{Provider: status.Reseller, Ref: r, TrackingNo: "YT1", Stage: status.Processing, UpdatedAt: at},
+				{Provider: status.Reseller, Ref: r, TrackingNo: "YT1", Stage: status.Shipped, UpdatedAt: at}}
+		},
+		"events out of time order": func(r string) []status.Snapshot {
+			return []status.Snapshot{{Provider: status.Reseller, Ref: r, OrderNo: "S1", Stage: status.Shipped, UpdatedAt: at,
+				Events: []status.Event{{Time: at.Add(time.Hour), Description: "b"}, {Time: at, Description: "a"}}}}
+		},
+		"an error with no message": func(r string) []status.Snapshot {
+			return []status.Snapshot{{Provider: status.Reseller, Ref: r, OrderNo: "S1", Stage: status.Delivered, UpdatedAt: at, Err: errors.New("")}}
+		},
+		"sub-orders, events, no numbers": func(r string) []status.Snapshot {
+			return []status.Snapshot{
+				{Provider: status.Reseller, Ref: r, Stage: status.Processing},
+				{Provider: status.Reseller, Ref: r, OrderNo: "S2", Stage: status.Shipped, TrackingNo: "YT2",
+					Events: []status.Event{{Time: at, Description: "a"}, {Description: "untimed"}, {Time: at.Add(time.Hour), Description: "b"}}}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			slow, slowKept := pollsOf(t, false, ans)
+			fast, fastKept := pollsOf(t, true, ans)
+			assert.Equal(t, slow, fast, "changes")
+			assert.Equal(t, slowKept, fastKept, "baseline kept")
+		})
+	}
+}

@@ -542,7 +542,8 @@ func (w *Watcher) diffRef(tr *tracked, cl Claim, cur []status.Snapshot, whole bo
 	// nothing (taking it into the baseline gives the baseline back), so
 	// the baseline need not be decoded, nor written again.
 	quiet := whole && cl.Seen && len(cl.Raw) > 0 && st.Failures == 0 && !st.Outage && len(st.Misses) == 0 &&
-		len(cur) > 0 && !slices.ContainsFunc(cur, func(s status.Snapshot) bool { return !isAnswer(s) }) && sameBytes(cur, cl.Raw)
+		len(cur) > 0 && !slices.ContainsFunc(cur, func(s status.Snapshot) bool { return !isAnswer(s) }) && takesAsIs(cur) &&
+		sameBytes(cur, cl.Raw)
 	if !quiet {
 		cl.Decode()
 	}

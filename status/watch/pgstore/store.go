@@ -518,7 +518,10 @@ func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, er
 					buf = b
 				}
 			}
-			buf = sqlrow.AppendState(buf[:0], r.State)
+			var err error
+			if buf, err = sqlrow.AppendState(buf[:0], r.State); err != nil {
+				return saveArgs{}, err
+			}
 			upd.states.textBytes(buf)
 		}
 		for _, c := range r.Changes {

@@ -566,7 +566,11 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 					return s.fail("save", t, err)
 				}
 			}
-			args = append(args, r.Ref, r.Gen, sqlrow.Nanos(r.Due), r.Seen, sqlrow.AppendState(nil, r.State), r.Same, snaps)
+			state, err := sqlrow.AppendState(nil, r.State)
+			if err != nil {
+				return s.fail("save", t, err)
+			}
+			args = append(args, r.Ref, r.Gen, sqlrow.Nanos(r.Due), r.Seen, state, r.Same, snaps)
 		}
 		args = append(args, t.String())
 		kept = make(map[string]bool, n)
@@ -614,7 +618,10 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 						return err
 					}
 				}
-				state := sqlrow.AppendState(nil, r.State)
+				state, err := sqlrow.AppendState(nil, r.State)
+				if err != nil {
+					return err
+				}
 				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen, r.Same)
 				if err != nil {
 					return err

@@ -105,7 +105,15 @@ func plain(s string) bool {
 // AppendState appends the JSON of st to b, as encoding/json writes it
 // (its fields, names and omissions), without reflection: a store writes
 // one a ref each poll.
-func AppendState(b []byte, st watch.State) []byte {
+func AppendState(b []byte, st watch.State) ([]byte, error) {
+	for _, t := range [...]time.Time{st.Since, st.Polled, st.Changed, st.FinalSince} {
+		if _, off := t.Zone(); !t.IsZero() && (t.Year() < 0 || t.Year() > 9999 || off <= -24*3600 || off >= 24*3600) {
+			// A time encoding/json refuses to write, or writes what it
+			// cannot read back: its error, as before.
+			j, err := json.Marshal(st)
+			return append(b, j...), err
+		}
+	}
 	b = append(b, '{')
 	n := 0
 	key := func(name string) {
@@ -119,11 +127,6 @@ func AppendState(b []byte, st watch.State) []byte {
 	}
 	at := func(name string, t time.Time) {
 		if t.IsZero() {
-			return
-		}
-		if y := t.Year(); y < 0 || y > 9999 {
-			// encoding/json refuses such a year; so would this JSON's
-			// reader. Kept as encoding/json would fail to: left out.
 			return
 		}
 		key(name)
@@ -164,7 +167,7 @@ func AppendState(b []byte, st watch.State) []byte {
 		q, _ := json.Marshal(st.Misses)
 		b = append(b, q...)
 	}
-	return append(b, '}')
+	return append(b, '}'), nil
 }
 
 // DecodeState reads a ref's state as AppendState writes it, without

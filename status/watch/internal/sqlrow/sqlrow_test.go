@@ -24,8 +24,20 @@ func TestAppendState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := AppendState(nil, st); string(got) != string(want) {
-			t.Errorf("AppendState = %s\nencoding/json = %s", got, want)
+		if got, err := AppendState(nil, st); err != nil || string(got) != string(want) {
+			t.Errorf("AppendState = %s, %v\nencoding/json = %s", got, err, want)
+		}
+	}
+	// What encoding/json refuses, AppendState refuses too.
+	for _, st := range []watch.State{
+		{Polled: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Since: time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{Changed: time.Date(2026, 1, 1, 0, 0, 0, 0, time.FixedZone("far", 25*3600))},
+	} {
+		_, werr := json.Marshal(st)
+		_, gerr := AppendState(nil, st)
+		if werr == nil || gerr == nil {
+			t.Errorf("%+v: AppendState error %v, encoding/json %v: want both to refuse", st, gerr, werr)
 		}
 	}
 }
@@ -35,7 +47,7 @@ func BenchmarkAppendState(b *testing.B) {
 	b.Run("AppendState", func(b *testing.B) {
 		buf := make([]byte, 0, 256)
 		for b.Loop() {
-			buf = AppendState(buf[:0], st)
+			buf, _ = AppendState(buf[:0], st)
 		}
 	})
 	b.Run("json.Marshal", func(b *testing.B) {
@@ -60,7 +72,11 @@ func TestDecodeState(t *testing.T) {
 	}
 	raws := [][]byte{[]byte(`{ "quiet": 2 }`), []byte(`{"quiet":2,"unknown":1}`), []byte(`{"since":"2026-12-07T03:04:05Z","quiet":2}`)}
 	for _, st := range states {
-		raws = append(raws, AppendState(nil, st))
+		raw, err := AppendState(nil, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raws = append(raws, raw)
 	}
 	for _, raw := range raws {
 		var want, got watch.State
