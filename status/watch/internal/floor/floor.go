@@ -82,6 +82,21 @@ func ask(ctx context.Context, t status.Tracker, refs []string, gens []int64, kep
 	return out, changed, nil
 }
 
+// claimed reads a claim's rows (ref, gen, snapshots), and closes them.
+func claimed(rows *sql.Rows) (refs []string, gens []int64, kept [][]byte, err error) {
+	defer rows.Close()
+	for rows.Next() {
+		var ref string
+		var gen int64
+		var snaps []byte
+		if err := rows.Scan(&ref, &gen, &snaps); err != nil {
+			return nil, nil, nil, err
+		}
+		refs, gens, kept = append(refs, ref), append(gens, gen), append(kept, snaps)
+	}
+	return refs, gens, kept, rows.Err()
+}
+
 // change is an outbox row's JSON for a changed answer.
 func change(a answer) string {
 	return `{"kind":"stage_changed","ref":` + strconv.Quote(a.ref) + `,"gen":` + strconv.FormatInt(a.gen, 10) + `}`
@@ -102,20 +117,8 @@ WHERE r.tracker = $1 AND r.ref = c.ref RETURNING r.ref, r.gen, r.snapshots`, tra
 		if err != nil {
 			return c, err
 		}
-		var refs []string
-		var gens []int64
-		var kept [][]byte
-		for rows.Next() {
-			var ref string
-			var gen int64
-			var snaps []byte
-			if err := rows.Scan(&ref, &gen, &snaps); err != nil {
-				rows.Close()
-				return c, err
-			}
-			refs, gens, kept = append(refs, ref), append(gens, gen), append(kept, snaps)
-		}
-		if err := rows.Err(); err != nil {
+		refs, gens, kept, err := claimed(rows)
+		if err != nil {
 			return c, err
 		}
 		if len(refs) == 0 {
@@ -230,20 +233,8 @@ WHERE tracker = ? AND ref = ? AND gen = ?`)
 			if err != nil {
 				return 0, 0, err
 			}
-			var refs []string
-			var gens []int64
-			var kept [][]byte
-			for rows.Next() {
-				var ref string
-				var gen int64
-				var snaps []byte
-				if err := rows.Scan(&ref, &gen, &snaps); err != nil {
-					rows.Close()
-					return 0, 0, err
-				}
-				refs, gens, kept = append(refs, ref), append(gens, gen), append(kept, snaps)
-			}
-			if err := rows.Err(); err != nil {
+			refs, gens, kept, err := claimed(rows)
+			if err != nil {
 				return 0, 0, err
 			}
 			if len(refs) == 0 {
