@@ -52,6 +52,10 @@ func ParseTrackerID(s string) (TrackerID, error) {
 // (fencing), so a process that stalled past its lease never overwrites
 // what another did. A tracker is driven by one process at a time, the
 // holder of its lease (Lease), so that one rate limiter paces the account.
+// A Store may keep its claims' leases in the process that made them
+// rather than in what the processes share (sqlitestore does, so that a
+// poll writes its ref once): while a tracker changes hands, two processes
+// may then claim one ref, and only the first of their saves is taken.
 //
 // Implementations must be safe for concurrent use and pass the
 // conformance suite in package watchtest. Times are compared in UTC. A
@@ -73,9 +77,10 @@ type Store interface {
 	// many refs it marked.
 	Unfollow(ctx context.Context, t TrackerID, now time.Time, refs ...string) (marked int, err error)
 	// Claim leases up to limit of t's refs due at or before now, oldest due
-	// first, until until: each is not due again before until unless
-	// saved, and its generation grows. A claim not saved by until goes
-	// back (its ref is due at until).
+	// first, until until: each is not claimed again before until unless
+	// saved or written since (Unfollow, ClaimRef), and its claim has a
+	// newer generation than the ref's earlier ones. A claim not saved by
+	// until goes back: its ref is due again from until.
 	Claim(ctx context.Context, t TrackerID, now, until time.Time, limit int) ([]Claim, error)
 	// ClaimRef claims one ref of t whatever its due time (for an answer
 	// that came without a poll: a provider's push), leased until until; a

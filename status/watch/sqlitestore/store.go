@@ -16,7 +16,17 @@
 // commits the new snapshots, the schedule and the outbox of one batch
 // together, so a process killed at any point loses nothing saved and
 // repeats nothing acknowledged. Several processes may share one file:
-// claims and tracker leases keep them apart.
+// tracker leases keep them apart, and generations fence off what a
+// process that lost its lease would save.
+//
+// A poll writes its ref's row once. A claim only reads (one index range
+// scan of refs_due): its lease is kept in the Store that made it, and its
+// Save writes a row only when the row's generation is still the one the
+// claim read (or the claim's own, saved once already). Every other write
+// of a row gives it a generation of its own, so a claim whose ref was
+// written since (unfollowed, pushed, saved by another process) is
+// refused, and nothing is saved twice. A batch takes one read and one
+// write transaction.
 //
 // The schema, version 2 (PRAGMA user_version; Open migrates a file of
 // version 1, which had no leases.outage):
@@ -49,13 +59,9 @@
 //	);
 //	CREATE TABLE gens (n INTEGER NOT NULL); -- one row: the last generation given
 //
-// A claim's generation comes from gens, not from the ref's own count, so
-// that a ref done and followed again never meets the claims of its
-// earlier life.
-//
-// A claim is one index range scan of refs_due: a claimed ref's due is
-// set to the end of its lease, so that a claim not saved in time is due
-// again without another index.
+// A row's generation, and a claim's, come from gens, not from the ref's
+// own count, so that a ref done and followed again never meets the claims
+// of its earlier life; a Store reserves its claims' generations in blocks.
 package sqlitestore
 
 import (
@@ -94,23 +100,25 @@ type Store struct {
 	// The statements of every pass, prepared once on the one connection
 	// (each transaction takes them with Tx.Stmt, not preparing again).
 	stmts struct {
-		mu                                            sync.Mutex
-		claimSel, claimUpd, saveUpd, saveDel, saveOut *sql.Stmt
+		mu                                  sync.Mutex
+		claimSel, saveUpd, saveDel, saveOut *sql.Stmt
 		// saveMany saves n rows of distinct refs in one statement, by n.
 		saveMany map[int]*sql.Stmt
 	}
+	claims claims
 }
 
 // saveManyCols is how many values saveMany takes a row; saveManyMax the
 // most rows it saves at once (a Watcher's batch is 100 by default).
 const (
-	saveManyCols = 7
+	saveManyCols = 8
 	saveManyMax  = 1000
 )
 
 // saveManyStmt returns the statement saving n rows at once (an UPDATE
-// FROM a VALUES list of ref, gen, due, seen, state, same, snapshots, and
-// the tracker last), prepared once for each n.
+// FROM a VALUES list of ref, the generation read, the claim's, due, seen,
+// state, same, snapshots, and the tracker last), prepared once for each
+// n.
 func (s *Store) saveManyStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 	st := &s.stmts
 	st.mu.Lock()
@@ -119,10 +127,10 @@ func (s *Store) saveManyStmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		return p, nil
 	}
 	row := "(?" + strings.Repeat(", ?", saveManyCols-1) + ")"
-	q := `UPDATE refs SET due = v.column3, seen = v.column4, state = v.column5,
-		snapshots = CASE WHEN v.column6 THEN refs.snapshots ELSE v.column7 END
+	q := `UPDATE refs SET gen = v.column3, due = v.column4, seen = v.column5, state = v.column6,
+		snapshots = CASE WHEN v.column7 THEN refs.snapshots ELSE v.column8 END
 		FROM (VALUES ` + row + strings.Repeat(", "+row, n-1) + `) AS v
-		WHERE refs.tracker = ? AND refs.ref = v.column1 AND refs.gen = v.column2
+		WHERE refs.tracker = ? AND refs.ref = v.column1 AND refs.gen IN (v.column2, v.column3)
 		RETURNING refs.ref`
 	p, err := s.db.PrepareContext(ctx, q)
 	if err != nil {
@@ -158,22 +166,19 @@ func (s *Store) prepared(ctx context.Context) error {
 	{
 		st.claimSel = prep(`SELECT ref, gen, stopping, seen, snapshots, state FROM refs
 			WHERE tracker = ?1 AND due <= ?2 ORDER BY due, ref LIMIT ?3`)
-		// The rows the SELECT read, in the same transaction (the writer's):
-		// one statement, whatever the batch.
-		st.claimUpd = prep(`UPDATE refs SET gen = ?4, due = ?5 WHERE tracker = ?1 AND ref IN (
-			SELECT ref FROM refs WHERE tracker = ?1 AND due <= ?2 ORDER BY due, ref LIMIT ?3)`)
 		// ?8 says the snapshots are the claim's: kept as they are. (A ref
-		// Unfollow marked since its claim has another generation.)
-		st.saveUpd = prep(`UPDATE refs SET due = ?1,
-			seen = ?2, snapshots = CASE WHEN ?8 THEN snapshots ELSE ?3 END, state = ?4 WHERE tracker = ?5 AND ref = ?6 AND gen = ?7`)
-		st.saveDel = prep("DELETE FROM refs WHERE tracker = ? AND ref = ? AND gen = ?")
+		// written since its claim has another generation than ?7 and ?9.)
+		st.saveUpd = prep(`UPDATE refs SET gen = ?9, due = ?1,
+			seen = ?2, snapshots = CASE WHEN ?8 THEN snapshots ELSE ?3 END, state = ?4
+			WHERE tracker = ?5 AND ref = ?6 AND gen IN (?7, ?9)`)
+		st.saveDel = prep("DELETE FROM refs WHERE tracker = ? AND ref = ? AND gen IN (?, ?)")
 		st.saveOut = prep("INSERT INTO outbox (tracker, id, change) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
 	}
 	if err != nil {
 		for _, p := range done {
 			p.Close()
 		}
-		st.claimSel, st.claimUpd, st.saveUpd, st.saveDel, st.saveOut = nil, nil, nil, nil, nil
+		st.claimSel, st.saveUpd, st.saveDel, st.saveOut = nil, nil, nil, nil
 	}
 	return err
 }
@@ -428,58 +433,79 @@ func (s *Store) Unfollow(ctx context.Context, t watch.TrackerID, now time.Time, 
 	return marked, s.fail("unfollow", t, err)
 }
 
-// Claim implements watch.Store.
+// Claim implements watch.Store. It writes nothing: the lease is kept in
+// s (see the package doc), and the refs it returns stay due in the file.
 func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Time, limit int) ([]watch.Claim, error) {
 	if limit <= 0 {
 		return nil, s.fail("claim", t, ctx.Err())
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, s.fail("claim", t, err)
+	}
 	if err := s.prepared(ctx); err != nil {
 		return nil, s.fail("claim", t, err)
 	}
-	var out []watch.Claim
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		out = out[:0]
-		rows, err := tx.StmtContext(ctx, s.stmts.claimSel).QueryContext(ctx, t.String(), sqlrow.Nanos(now), limit)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		gen, err := nextGen(ctx, tx)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var c watch.Claim
-			var snaps, state []byte
-			if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state); err != nil {
-				return err
-			}
-			// The snapshots are left to the Watcher to decode, when it
-			// needs them (Claim.Raw): a quiet poll never does.
-			if err := sqlrow.Decode(nil, state, nil, &c.State); err != nil {
-				// A row this code cannot read (written by hand, or by a newer
-				// code) does not stop the others: it is claimed as not seen,
-				// and its next answer is its new baseline.
-				c.State, c.Seen = watch.State{}, false
-			} else if len(snaps) > 0 {
-				c.Raw = snaps
-			}
-			c.Gen = gen
-			out = append(out, c)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if len(out) == 0 {
-			return nil
-		}
-		_, err = tx.StmtContext(ctx, s.stmts.claimUpd).ExecContext(ctx, t.String(), sqlrow.Nanos(now), limit, gen, sqlrow.Nanos(until))
-		return err
-	})
+	tracker, at := t.String(), sqlrow.Nanos(now)
+	c := &s.claims
+	// Held while the rows are read: two claims of this Store never hand
+	// one ref out twice.
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := c.sweep(tracker, at)
+	token, err := c.token(ctx, s)
 	if err != nil {
 		return nil, s.fail("claim", t, err)
 	}
-	return out, nil
+	// The refs out on claims are due still: read past them.
+	rows, err := s.stmts.claimSel.QueryContext(ctx, tracker, at, limit+len(out))
+	if err != nil {
+		return nil, s.fail("claim", t, err)
+	}
+	defer rows.Close()
+	var got []watch.Claim
+	var read []int64
+	for len(got) < limit && rows.Next() {
+		var cl watch.Claim
+		var gen int64
+		var snaps, state []byte
+		if err := rows.Scan(&cl.Ref, &gen, &cl.Stopping, &cl.Seen, &snaps, &state); err != nil {
+			return nil, s.fail("claim", t, err)
+		}
+		if out.holds(cl.Ref, gen, at) {
+			continue
+		}
+		// The snapshots are left to the Watcher to decode, when it needs
+		// them (Claim.Raw): a quiet poll never does.
+		if err := sqlrow.Decode(nil, state, nil, &cl.State); err != nil {
+			// A row this code cannot read (written by hand, or by a newer
+			// code) does not stop the others: it is claimed as not seen,
+			// and its next answer is its new baseline.
+			cl.State, cl.Seen = watch.State{}, false
+		} else if len(snaps) > 0 {
+			cl.Raw = snaps
+		}
+		cl.Gen = token
+		got = append(got, cl)
+		read = append(read, gen)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, s.fail("claim", t, err)
+	}
+	if len(got) == 0 {
+		return nil, nil
+	}
+	if out == nil {
+		if c.out == nil {
+			c.out = map[string]claimedRefs{}
+		}
+		out = claimedRefs{}
+		c.out[tracker] = out
+	}
+	end := sqlrow.Nanos(until)
+	for i, cl := range got {
+		out[cl.Ref] = claimed{read: read[i], token: token, at: at, until: end}
+	}
+	return got, nil
 }
 
 // countUpdates returns how many of results update a row (not Done), or 0
@@ -539,11 +565,30 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 	return c, true, nil
 }
 
-// Save implements watch.Store.
+// Save implements watch.Store. A result is saved when its row's
+// generation is still the one its claim read, or its claim's own (saved
+// once already); the row then takes its claim's.
 func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) error {
 	if err := s.prepared(ctx); err != nil {
 		return s.fail("save", t, err)
 	}
+	tracker := t.String()
+	held := &s.claims
+	reads := make([]int64, len(results))
+	held.mu.Lock()
+	for i, r := range results {
+		reads[i] = held.fence(tracker, r.Ref, r.Gen)
+	}
+	held.mu.Unlock()
+	// Saved or refused, the claims are no longer out (taken after the
+	// transaction: a Claim holds the lock waiting for the connection).
+	defer func() {
+		held.mu.Lock()
+		for _, r := range results {
+			held.done(tracker, r.Ref, r.Gen)
+		}
+		held.mu.Unlock()
+	}()
 	// The usual batch, refs each once, is updated in one statement (of at
 	// most saveManyMax rows: a statement takes 32,766 values).
 	var many *sql.Stmt
@@ -555,7 +600,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			return s.fail("save", t, err)
 		}
 		args = make([]any, 0, n*saveManyCols+1)
-		for _, r := range results {
+		for i, r := range results {
 			if r.Done {
 				continue
 			}
@@ -570,9 +615,9 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 			if err != nil {
 				return s.fail("save", t, err)
 			}
-			args = append(args, r.Ref, r.Gen, sqlrow.Nanos(r.Due), r.Seen, state, r.Same, snaps)
+			args = append(args, r.Ref, reads[i], r.Gen, sqlrow.Nanos(r.Due), r.Seen, state, r.Same, snaps)
 		}
-		args = append(args, t.String())
+		args = append(args, tracker)
 		kept = make(map[string]bool, n)
 	}
 	var lost []string
@@ -598,14 +643,14 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 		}
 		upd := tx.StmtContext(ctx, s.stmts.saveUpd)
 		var del, out *sql.Stmt
-		for _, r := range results {
+		for i, r := range results {
 			var res sql.Result
 			var err error
 			if r.Done {
 				if del == nil {
 					del = tx.StmtContext(ctx, s.stmts.saveDel)
 				}
-				res, err = del.ExecContext(ctx, t.String(), r.Ref, r.Gen)
+				res, err = del.ExecContext(ctx, tracker, r.Ref, reads[i], r.Gen)
 			} else if many != nil {
 				if !kept[r.Ref] {
 					lost = append(lost, r.Ref)
@@ -622,7 +667,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				if err != nil {
 					return err
 				}
-				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, t.String(), r.Ref, r.Gen, r.Same)
+				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, tracker, r.Ref, reads[i], r.Same, r.Gen)
 				if err != nil {
 					return err
 				}
@@ -644,7 +689,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				if err != nil {
 					return err
 				}
-				if _, err := out.ExecContext(ctx, t.String(), c.ID, b); err != nil {
+				if _, err := out.ExecContext(ctx, tracker, c.ID, b); err != nil {
 					return err
 				}
 			}
@@ -821,15 +866,36 @@ func (s *Store) Get(ctx context.Context, t watch.TrackerID, ref string) (watch.F
 	return f, true, nil
 }
 
-// Stats implements watch.Store.
+// Stats implements watch.Store. The refs out on this Store's claims are
+// not counted due.
 func (s *Store) Stats(ctx context.Context, t watch.TrackerID, now time.Time) (watch.Stats, error) {
 	var st watch.Stats
 	var oldest sql.NullInt64
+	tracker, at := t.String(), sqlrow.Nanos(now)
+	// The claims out, as a JSON list of [ref, generation read].
+	var out [][2]any
+	held := &s.claims
+	held.mu.Lock()
+	for ref, e := range held.out[tracker] {
+		if e.until > at {
+			out = append(out, [2]any{ref, e.read})
+		}
+	}
+	held.mu.Unlock()
+	due, args := "tracker = ?1 AND due <= ?2", []any{tracker, at}
+	if out != nil {
+		b, err := json.Marshal(out)
+		if err != nil {
+			return st, s.fail("stats", t, err)
+		}
+		due += " AND (ref, gen) NOT IN (SELECT value ->> 0, value ->> 1 FROM json_each(?3))"
+		args = append(args, string(b))
+	}
 	err := s.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM refs WHERE tracker = ?1),
-		(SELECT count(*) FROM refs WHERE tracker = ?1 AND due <= ?2),
-		(SELECT min(due) FROM refs WHERE tracker = ?1 AND due <= ?2),
-		(SELECT count(*) FROM outbox WHERE tracker = ?1)`, t.String(), sqlrow.Nanos(now)).Scan(&st.Followed, &st.Due, &oldest, &st.Pending)
+		(SELECT count(*) FROM refs WHERE `+due+`),
+		(SELECT min(due) FROM refs WHERE `+due+`),
+		(SELECT count(*) FROM outbox WHERE tracker = ?1)`, args...).Scan(&st.Followed, &st.Due, &oldest, &st.Pending)
 	if err != nil {
 		return st, s.fail("stats", t, err)
 	}

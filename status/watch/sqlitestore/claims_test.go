@@ -1,0 +1,181 @@
+package sqlitestore_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ordertrack/ordertrack/status"
+	"github.com/ordertrack/ordertrack/status/watch"
+	"github.com/ordertrack/ordertrack/status/watch/sqlitestore"
+)
+
+var c0 = time.Date(2026, 12, 1, 8, 0, 0, 0, time.UTC)
+
+// openAt opens a store on path, closed at the test's end.
+func openAt(t *testing.T, path string) *sqlitestore.Store {
+	t.Helper()
+	s, err := sqlitestore.Open(context.Background(), path, nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// dataVersion is the file's PRAGMA data_version seen from db: it changes
+// when another connection commits a write.
+func dataVersion(t *testing.T, db *sql.DB) int64 {
+	t.Helper()
+	var v int64
+	require.NoError(t, db.QueryRow("PRAGMA data_version").Scan(&v))
+	return v
+}
+
+// A claim writes nothing to the file: a poll writes its row once, at its
+// save, and a batch commits once.
+func TestClaimWritesNothing(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "orders.db")
+	s := openAt(t, path)
+	refs := make([]string, 250)
+	for i := range refs {
+		refs[i] = fmt.Sprintf("R%03d", i)
+	}
+	_, err := s.Follow(ctx, acme, c0, refs...)
+	require.NoError(t, err)
+	// The first claim reserves the Store's block of generations.
+	first, err := s.Claim(ctx, acme, c0, c0.Add(time.Minute), 100)
+	require.NoError(t, err)
+	require.Len(t, first, 100)
+
+	raw, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer raw.Close()
+	raw.SetMaxOpenConns(1)
+	before := dataVersion(t, raw)
+	second, err := s.Claim(ctx, acme, c0, c0.Add(time.Minute), 100)
+	require.NoError(t, err)
+	require.Len(t, second, 100)
+	assert.Equal(t, before, dataVersion(t, raw), "a claim wrote to the file")
+	assert.NotEqual(t, first[0].Ref, second[0].Ref, "a ref out on a claim was claimed again")
+
+	results := make([]watch.Result, len(second))
+	for i, c := range second {
+		results[i] = watch.Result{Ref: c.Ref, Gen: c.Gen, Seen: true, Due: c0.Add(time.Hour)}
+	}
+	require.NoError(t, s.Save(ctx, acme, results))
+	assert.Equal(t, before+1, dataVersion(t, raw), "a batch's save is not one commit")
+	st, err := s.Stats(ctx, acme, c0)
+	require.NoError(t, err)
+	assert.Equal(t, 50, st.Due, "due: 250 followed, 100 out on a claim, 100 saved")
+	assert.Equal(t, c0, st.OldestDue)
+}
+
+// Two processes sharing the file, both claiming a ref (the tracker
+// changing hands while the first still polls): whichever saves first is
+// kept, the other is refused whole, its changes with it; in either order.
+func TestClaimsOfTwoStoresFenced(t *testing.T) {
+	for _, firstSaves := range []string{"old", "new"} {
+		t.Run(firstSaves+" saves first", func(t *testing.T) {
+			ctx := context.Background()
+			path := filepath.Join(t.TempDir(), "orders.db")
+			old, cur := openAt(t, path), openAt(t, path)
+			_, err := old.Follow(ctx, acme, c0, "A")
+			require.NoError(t, err)
+			a, err := old.Claim(ctx, acme, c0, c0.Add(time.Minute), 10)
+			require.NoError(t, err)
+			b, err := cur.Claim(ctx, acme, c0.Add(2*time.Minute), c0.Add(3*time.Minute), 10)
+			require.NoError(t, err)
+			require.Len(t, a, 1)
+			require.Len(t, b, 1)
+			require.NotEqual(t, a[0].Gen, b[0].Gen, "two claims of one generation")
+			save := func(s *sqlitestore.Store, c watch.Claim, to status.Stage) error {
+				ch := status.Change{Kind: status.StageChanged, Provider: status.Bailun, Account: "acme", Ref: "A", To: to}
+				ch.ID = ch.HashID()
+				return s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c.Gen, Seen: true, Due: c0.Add(time.Hour),
+					Snapshots: []status.Snapshot{{Provider: status.Bailun, Ref: "A", Stage: to}}, Changes: []status.Change{ch}}})
+			}
+			kept, lost := status.Shipped, status.Delivered
+			var err1, err2 error
+			if firstSaves == "old" {
+				err1, err2 = save(old, a[0], kept), save(cur, b[0], lost)
+			} else {
+				err1, err2 = save(cur, b[0], kept), save(old, a[0], lost)
+			}
+			require.NoError(t, err1)
+			require.True(t, errors.Is(err2, watch.ErrLeaseLost), "the second save: %v", err2)
+			f, _, err := cur.Get(ctx, acme, "A")
+			require.NoError(t, err)
+			assert.Equal(t, kept, f.Snapshots[0].Stage)
+			p, err := cur.Pending(ctx, acme, 10)
+			require.NoError(t, err)
+			require.Len(t, p, 1)
+			assert.Equal(t, kept, p[0].To)
+		})
+	}
+}
+
+// A claim whose lease ended is not out: its ref is claimed again, and its
+// save is refused. One whose lease ended and whose ref was not claimed
+// again is saved, as on a Store writing its leases; once its lease ended
+// as long ago as it lasted, it is forgotten (refused), so that claims
+// never saved do not pile up.
+func TestClaimLeaseEnds(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	_, err := s.Follow(ctx, acme, c0, "A", "B", "C")
+	require.NoError(t, err)
+	out, err := s.Claim(ctx, acme, c0, c0.Add(time.Minute), 3)
+	require.NoError(t, err)
+	require.Len(t, out, 3)
+	// Inside the lease: nothing to claim.
+	got, err := s.Claim(ctx, acme, c0.Add(59*time.Second), c0.Add(2*time.Minute), 3)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	// After it, each is due again.
+	got, err = s.Claim(ctx, acme, c0.Add(90*time.Second), c0.Add(2*time.Minute), 1)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.Equal(t, "A", got[0].Ref)
+	res := func(c watch.Claim) []watch.Result {
+		return []watch.Result{{Ref: c.Ref, Gen: c.Gen, Seen: true, Due: c0.Add(time.Hour)}}
+	}
+	assert.ErrorIs(t, s.Save(ctx, acme, res(out[0])), watch.ErrLeaseLost, "A's first claim, taken again")
+	require.NoError(t, s.Save(ctx, acme, res(out[1])), "B's claim: its lease ended, but B was not claimed again")
+	// Past twice C's lease, a claim forgets C's: its save is refused, and
+	// C is claimed again.
+	got, err = s.Claim(ctx, acme, c0.Add(2*time.Minute+time.Nanosecond), c0.Add(3*time.Minute), 3)
+	require.NoError(t, err)
+	assert.ErrorIs(t, s.Save(ctx, acme, res(out[2])), watch.ErrLeaseLost)
+	require.Len(t, got, 2)
+	assert.Equal(t, []string{"A", "C"}, []string{got[0].Ref, got[1].Ref})
+}
+
+// A ref written since its claim (unfollowed, here) is not out on it: the
+// next claim takes it at once, for its Unfollowed.
+func TestClaimOfARefWrittenSince(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	_, err := s.Follow(ctx, acme, c0, "A")
+	require.NoError(t, err)
+	c, err := s.Claim(ctx, acme, c0, c0.Add(time.Hour), 1)
+	require.NoError(t, err)
+	require.Len(t, c, 1)
+	_, err = s.Unfollow(ctx, acme, c0, "A")
+	require.NoError(t, err)
+	got, err := s.Claim(ctx, acme, c0.Add(time.Second), c0.Add(time.Hour), 1)
+	require.NoError(t, err)
+	require.Len(t, got, 1)
+	assert.True(t, got[0].Stopping)
+	assert.ErrorIs(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: c[0].Gen, Due: c0}}), watch.ErrLeaseLost)
+	require.NoError(t, s.Save(ctx, acme, []watch.Result{{Ref: "A", Gen: got[0].Gen, Done: true}}))
+	_, ok, err := s.Get(ctx, acme, "A")
+	require.NoError(t, err)
+	assert.False(t, ok)
+}
