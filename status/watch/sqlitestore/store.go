@@ -102,45 +102,8 @@ type Store struct {
 	stmts struct {
 		mu                                  sync.Mutex
 		claimSel, saveUpd, saveDel, saveOut *sql.Stmt
-		// saveMany saves n rows of distinct refs in one statement, by n.
-		saveMany map[int]*sql.Stmt
 	}
 	claims claims
-}
-
-// saveManyCols is how many values saveMany takes a row; saveManyMax the
-// most rows it saves at once (a Watcher's batch is 100 by default).
-const (
-	saveManyCols = 8
-	saveManyMax  = 1000
-)
-
-// saveManyStmt returns the statement saving n rows at once (an UPDATE
-// FROM a VALUES list of ref, the generation read, the claim's, due, seen,
-// state, same, snapshots, and the tracker last), prepared once for each
-// n.
-func (s *Store) saveManyStmt(ctx context.Context, n int) (*sql.Stmt, error) {
-	st := &s.stmts
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if p := st.saveMany[n]; p != nil {
-		return p, nil
-	}
-	row := "(?" + strings.Repeat(", ?", saveManyCols-1) + ")"
-	q := `UPDATE refs SET gen = v.column3, due = v.column4, seen = v.column5, state = v.column6,
-		snapshots = CASE WHEN v.column7 THEN refs.snapshots ELSE v.column8 END
-		FROM (VALUES ` + row + strings.Repeat(", "+row, n-1) + `) AS v
-		WHERE refs.tracker = ? AND refs.ref = v.column1 AND refs.gen IN (v.column2, v.column3)
-		RETURNING refs.ref`
-	p, err := s.db.PrepareContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	if st.saveMany == nil {
-		st.saveMany = map[int]*sql.Stmt{}
-	}
-	st.saveMany[n] = p
-	return p, nil
 }
 
 // prepared prepares the pass's statements, at the first call that can.
@@ -508,23 +471,6 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 	return got, nil
 }
 
-// countUpdates returns how many of results update a row (not Done), or 0
-// when a ref is given twice (saved twice, in order, a row at a time).
-func countUpdates(results []watch.Result) int {
-	seen := make(map[string]bool, len(results))
-	n := 0
-	for _, r := range results {
-		if seen[r.Ref] {
-			return 0
-		}
-		seen[r.Ref] = true
-		if !r.Done {
-			n++
-		}
-	}
-	return n
-}
-
 // nextGen takes the next generation of the store, in tx.
 func nextGen(ctx context.Context, tx *sql.Tx) (int64, error) {
 	var n int64
@@ -589,58 +535,12 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 		}
 		held.mu.Unlock()
 	}()
-	// The usual batch, refs each once, is updated in one statement (of at
-	// most saveManyMax rows: a statement takes 32,766 values).
-	var many *sql.Stmt
-	var args []any
-	var kept map[string]bool
-	if n := countUpdates(results); n > 1 && n <= saveManyMax {
-		var err error
-		if many, err = s.saveManyStmt(ctx, n); err != nil {
-			return s.fail("save", t, err)
-		}
-		args = make([]any, 0, n*saveManyCols+1)
-		for i, r := range results {
-			if r.Done {
-				continue
-			}
-			var snaps []byte
-			if r.Snapshots != nil && !r.Same {
-				var err error
-				if snaps, err = status.AppendSnapshotsJSON(nil, r.Snapshots); err != nil {
-					return s.fail("save", t, err)
-				}
-			}
-			state, err := sqlrow.AppendState(nil, r.State)
-			if err != nil {
-				return s.fail("save", t, err)
-			}
-			args = append(args, r.Ref, reads[i], r.Gen, sqlrow.Nanos(r.Due), r.Seen, state, r.Same, snaps)
-		}
-		args = append(args, tracker)
-		kept = make(map[string]bool, n)
-	}
 	var lost []string
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lost = lost[:0]
-		if many != nil {
-			clear(kept)
-			rows, err := tx.StmtContext(ctx, many).QueryContext(ctx, args...)
-			if err != nil {
-				return err
-			}
-			for rows.Next() {
-				var ref string
-				if err := rows.Scan(&ref); err != nil {
-					rows.Close()
-					return err
-				}
-				kept[ref] = true
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-		}
+		// A row at a time, by statements prepared once: cheaper in SQLite
+		// than one UPDATE ... FROM a list of values, which it runs as a
+		// join into a table of its own before writing.
 		upd := tx.StmtContext(ctx, s.stmts.saveUpd)
 		var del, out *sql.Stmt
 		for i, r := range results {
@@ -651,11 +551,6 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 					del = tx.StmtContext(ctx, s.stmts.saveDel)
 				}
 				res, err = del.ExecContext(ctx, tracker, r.Ref, reads[i], r.Gen)
-			} else if many != nil {
-				if !kept[r.Ref] {
-					lost = append(lost, r.Ref)
-					continue
-				}
 			} else {
 				var snaps []byte
 				if r.Snapshots != nil && !r.Same {
@@ -663,23 +558,18 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 						return err
 					}
 				}
-				state, err := sqlrow.AppendState(nil, r.State)
-				if err != nil {
+				var state []byte
+				if state, err = sqlrow.AppendState(nil, r.State); err != nil {
 					return err
 				}
 				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, tracker, r.Ref, reads[i], r.Same, r.Gen)
-				if err != nil {
-					return err
-				}
 			}
 			if err != nil {
 				return err
 			}
-			if res != nil {
-				if n, _ := res.RowsAffected(); n == 0 {
-					lost = append(lost, r.Ref)
-					continue
-				}
+			if n, _ := res.RowsAffected(); n == 0 {
+				lost = append(lost, r.Ref)
+				continue
 			}
 			for _, c := range r.Changes {
 				if out == nil {
