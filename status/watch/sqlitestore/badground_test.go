@@ -97,7 +97,7 @@ func TestOpenNewerSchema(t *testing.T) {
 	require.NoError(t, db.Close())
 	_, err = sqlitestore.Open(context.Background(), path, nil)
 	assert.ErrorIs(t, err, watch.ErrSchema)
-	assert.ErrorContains(t, err, "schema version 7, newer than this code's 2")
+	assert.ErrorContains(t, err, fmt.Sprintf("schema version 7, newer than this code's %d", sqlitestore.SchemaVersion))
 }
 
 func TestOpenCorrupt(t *testing.T) {

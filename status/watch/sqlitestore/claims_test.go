@@ -179,3 +179,91 @@ func TestClaimOfARefWrittenSince(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok)
 }
+
+// A file of schema version 2 kept a ref's state as JSON only: Open
+// migrates it, its rows are read as they were, and a save writes them
+// compact.
+func TestOpenMigratesVersion2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v2.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	_, err = db.Exec(`CREATE TABLE refs (tracker TEXT NOT NULL, ref TEXT NOT NULL, due INTEGER NOT NULL, gen INTEGER NOT NULL DEFAULT 0,
+	stopping INTEGER NOT NULL DEFAULT 0, seen INTEGER NOT NULL DEFAULT 0, snapshots BLOB, state BLOB NOT NULL, PRIMARY KEY (tracker, ref)) WITHOUT ROWID;
+CREATE INDEX refs_due ON refs (tracker, due);
+CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, tracker TEXT NOT NULL, id TEXT NOT NULL, change BLOB NOT NULL, UNIQUE (tracker, id));
+CREATE TABLE leases (tracker TEXT PRIMARY KEY, owner TEXT NOT NULL, until INTEGER NOT NULL, gen INTEGER NOT NULL, outage BLOB NOT NULL DEFAULT '{}');
+CREATE TABLE gens (n INTEGER NOT NULL);
+INSERT INTO gens VALUES (7);
+INSERT INTO refs (tracker, ref, due, gen, state, seen, snapshots) VALUES ('bailun/acme', 'KEEP', 0, 7,
+	'{"since":"2026-11-30T08:00:00Z","polled":"2026-12-01T07:00:00.123456789Z","quiet":3,"follow":"f1","changes":2,"misses":{"S1":1}}',
+	1, '[{"provider":"bailun","ref":"KEEP","stage":"shipped"}]');
+PRAGMA user_version = 2;`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s := openAt(t, path)
+	want := watch.State{Since: c0.Add(-24 * time.Hour), Polled: c0.Add(-time.Hour + 123456789), Quiet: 3, Follow: "f1", Changes: 2,
+		Misses: map[string]int{"S1": 1}}
+	f, ok, err := s.Get(ctx, acme, "KEEP")
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, want, f.State)
+	assert.Equal(t, status.Shipped, f.Snapshots[0].Stage)
+
+	c, err := s.Claim(ctx, acme, c0, c0.Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, c, 1)
+	assert.Equal(t, want, c[0].State)
+	// Saved without Misses, it is written compact.
+	want.Misses, want.Quiet, want.Polled = nil, 4, c0
+	require.NoError(t, s.Save(ctx, acme, []watch.Result{{Ref: "KEEP", Gen: c[0].Gen, Seen: true, Same: true, State: want, Due: c0.Add(time.Hour)}}))
+	raw, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer raw.Close()
+	var state []byte
+	require.NoError(t, raw.QueryRow("SELECT state FROM refs WHERE ref = 'KEEP'").Scan(&state))
+	assert.Equal(t, byte(1), state[0], "the state saved compact: %q", state)
+	assert.Less(t, len(state), 50)
+	f, _, err = s.Get(ctx, acme, "KEEP")
+	require.NoError(t, err)
+	assert.Equal(t, want, f.State)
+	assert.Equal(t, status.Shipped, f.Snapshots[0].Stage, "the snapshots kept (Same)")
+	var v int
+	require.NoError(t, raw.QueryRow("PRAGMA user_version").Scan(&v))
+	assert.Equal(t, sqlitestore.SchemaVersion, v)
+}
+
+// A state the compact form cannot hold (a time beyond Unix nanoseconds,
+// sub-orders missed) comes back as it was saved; one it can, too, with
+// its zero times zero.
+func TestStateKeptWhole(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	states := []watch.State{
+		{},
+		{Since: c0, Polled: c0.Add(time.Nanosecond), Changed: c0.Add(time.Second), FinalSince: c0.Add(time.Hour), Quiet: 2, Failures: 1,
+			Outage: true, Follow: "3f9a", Changes: 12},
+		{Since: time.Date(1, 1, 1, 0, 0, 0, 1, time.UTC), Follow: "old"},
+		{Since: c0, FinalSince: time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC)},
+		{Since: c0, Misses: map[string]int{"S1": 2, "S2": 1}},
+		{Since: time.Unix(0, 0).UTC(), Polled: time.Unix(0, -1).UTC()},
+	}
+	for i, want := range states {
+		ref := fmt.Sprintf("R%d", i)
+		_, err := s.Follow(ctx, acme, c0, ref)
+		require.NoError(t, err)
+		c, err := s.Claim(ctx, acme, c0, c0.Add(time.Minute), 1)
+		require.NoError(t, err)
+		require.Len(t, c, 1)
+		require.NoError(t, s.Save(ctx, acme, []watch.Result{{Ref: ref, Gen: c[0].Gen, State: want, Due: c0.Add(time.Hour)}}))
+		f, _, err := s.Get(ctx, acme, ref)
+		require.NoError(t, err)
+		assert.Equal(t, want, f.State, "state %d", i)
+		got, err := s.Claim(ctx, acme, c0.Add(time.Hour), c0.Add(2*time.Hour), 1)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, want, got[0].State, "state %d, claimed", i)
+		require.NoError(t, s.Save(ctx, acme, []watch.Result{{Ref: ref, Gen: got[0].Gen, Done: true}}))
+	}
+}

@@ -28,8 +28,9 @@
 // refused, and nothing is saved twice. A batch takes one read and one
 // write transaction.
 //
-// The schema, version 2 (PRAGMA user_version; Open migrates a file of
-// version 1, which had no leases.outage):
+// The schema, version 3 (PRAGMA user_version; Open migrates a file of
+// version 1, which had no leases.outage, and of version 2, which kept
+// each ref's state as JSON):
 //
 //	CREATE TABLE refs (
 //		tracker   TEXT    NOT NULL,           -- watch.TrackerID.String()
@@ -39,7 +40,7 @@
 //		stopping  INTEGER NOT NULL DEFAULT 0,
 //		seen      INTEGER NOT NULL DEFAULT 0,
 //		snapshots BLOB,                       -- JSON: []status.Snapshot
-//		state     BLOB    NOT NULL,           -- JSON: watch.State
+//		state     BLOB    NOT NULL,           -- watch.State, compact (see below) or JSON
 //		PRIMARY KEY (tracker, ref)
 //	) WITHOUT ROWID;
 //	CREATE INDEX refs_due ON refs (tracker, due);
@@ -83,7 +84,7 @@ import (
 )
 
 // SchemaVersion is the schema this code writes and reads.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Options tune Open; every zero value has a default.
 type Options struct {
@@ -180,13 +181,17 @@ CREATE TABLE leases (
 );
 CREATE TABLE gens (n INTEGER NOT NULL);
 INSERT INTO gens VALUES (0);
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 `
 
 // migrations[v] takes a file of schema version v-1 to version v.
 var migrations = map[int]string{
 	2: `ALTER TABLE leases ADD COLUMN outage BLOB NOT NULL DEFAULT '{}';
 PRAGMA user_version = 2;`,
+	// A ref's state may be compact (see appendState): the JSON states of
+	// version 2 are read as they are, and written compact at their next
+	// save. (This code's version refuses a file of a newer one.)
+	3: `PRAGMA user_version = 3;`,
 }
 
 // Open opens the store in the file at path, creating it (and its schema)
@@ -329,9 +334,9 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 	if err := watch.CheckRefs(refs); err != nil {
 		return 0, s.fail("follow", t, err)
 	}
-	state, err := json.Marshal(watch.State{Since: due.UTC()})
+	state, err := appendState(nil, watch.State{Since: due.UTC()})
 	if err != nil {
-		return 0, err
+		return 0, s.fail("follow", t, err)
 	}
 	added := 0
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
@@ -439,7 +444,7 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		}
 		// The snapshots are left to the Watcher to decode, when it needs
 		// them (Claim.Raw): a quiet poll never does.
-		if err := sqlrow.Decode(nil, state, nil, &cl.State); err != nil {
+		if err := decodeState(state, &cl.State); err != nil {
 			// A row this code cannot read (written by hand, or by a newer
 			// code) does not stop the others: it is claimed as not seen,
 			// and its next answer is its new baseline.
@@ -500,7 +505,7 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 			return err
 		}
 		found, c.Gen = true, gen
-		if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
+		if err := decodeRow(snaps, state, &c.Snapshots, &c.State); err != nil {
 			c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
 		}
 		return nil
@@ -559,7 +564,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 					}
 				}
 				var state []byte
-				if state, err = sqlrow.AppendState(nil, r.State); err != nil {
+				if state, err = appendState(nil, r.State); err != nil {
 					return err
 				}
 				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, tracker, r.Ref, reads[i], r.Same, r.Gen)
@@ -750,7 +755,7 @@ func (s *Store) Get(ctx context.Context, t watch.TrackerID, ref string) (watch.F
 		return watch.Followed{}, false, s.fail("get", t, err)
 	}
 	f.Due = sqlrow.Time(due)
-	if err := sqlrow.Decode(snaps, state, &f.Snapshots, &f.State); err != nil {
+	if err := decodeRow(snaps, state, &f.Snapshots, &f.State); err != nil {
 		return watch.Followed{}, false, s.fail("get", t, err)
 	}
 	return f, true, nil
