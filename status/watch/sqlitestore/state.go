@@ -2,9 +2,7 @@ package sqlitestore
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
@@ -150,13 +148,5 @@ func zigzag(v int64) uint64 {
 
 // decodeRow reads a row's snapshots (none when empty) and state.
 func decodeRow(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
-	if len(snaps) > 0 {
-		if err := json.Unmarshal(snaps, into); err != nil {
-			return fmt.Errorf("snapshots: %w", err)
-		}
-	}
-	if err := decodeState(state, st); err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	return nil
+	return sqlrow.DecodeWith(decodeState, snaps, state, into, st)
 }

@@ -41,14 +41,20 @@ func Nanos(t time.Time) int64 {
 // Time returns a due column's value as a time, in UTC.
 func Time(n int64) time.Time { return time.Unix(0, n).UTC() }
 
-// Decode reads a ref's snapshots (none when empty) and state.
+// Decode reads a ref's snapshots (none when empty) and its state, as JSON.
 func Decode(snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
+	return DecodeWith(DecodeState, snaps, state, into, st)
+}
+
+// DecodeWith reads a ref's snapshots (none when empty) and its state, by
+// decodeState.
+func DecodeWith(decodeState func([]byte, *watch.State) error, snaps, state []byte, into *[]status.Snapshot, st *watch.State) error {
 	if len(snaps) > 0 {
 		if err := json.Unmarshal(snaps, into); err != nil {
 			return fmt.Errorf("snapshots: %w", err)
 		}
 	}
-	if err := DecodeState(state, st); err != nil {
+	if err := decodeState(state, st); err != nil {
 		return fmt.Errorf("state: %w", err)
 	}
 	return nil
