@@ -28,6 +28,22 @@ type proc struct {
 	inTimer bool
 	// stalledUntil is when its last stall ends.
 	stalledUntil time.Time
+	// store is the Store its Watcher uses: the world's, or its own
+	// (Config.ProcessStore), closed by closer when it dies.
+	store  watch.Store
+	closer func() error
+}
+
+// closeStore closes p's own Store, if it has one open: what it kept in
+// memory is gone, as a process's is when it dies.
+func (p *proc) closeStore() {
+	if p.closer == nil {
+		return
+	}
+	if err := p.closer(); err != nil {
+		p.w.violate(6, "store", "%s's store does not close: %v", p.owner, err)
+	}
+	p.closer = nil
 }
 
 // simTimer is one AfterFunc of a process's Watcher.
@@ -117,7 +133,17 @@ func (p *proc) start() {
 	p.inflight = ""
 	p.owner = fmt.Sprintf("p%d.%d", p.n, p.starts)
 	p.timers = nil
-	p.watcher = watch.New(watch.Options{Store: &store{p: p, s: p.w.store}, Clock: clock{p}, Owner: p.owner, Batch: batch,
+	p.store = p.w.store
+	if open := p.w.cfg.ProcessStore; open != nil {
+		p.closeStore() // the one of its life before a crash
+		s, closer, err := open()
+		if err != nil {
+			p.w.violate(6, "store", "%s's store does not open: %v", p.owner, err)
+		} else {
+			p.store, p.closer = s, closer
+		}
+	}
+	p.watcher = watch.New(watch.Options{Store: &store{p: p, s: p.store}, Clock: clock{p}, Owner: p.owner, Batch: batch,
 		ClaimFor: claimFor, Schedule: watch.Every{Interval: interval, Linger: 1000 * time.Hour}})
 	p.trackers = map[*account]watch.TrackerID{}
 	for _, a := range p.w.accounts {

@@ -20,6 +20,12 @@ type Config struct {
 	// virtual clock; one with a clock of its own (pgstore) is given now,
 	// the world's virtual clock, in its place.
 	Store func(now func() time.Time) (watch.Store, func() error, error)
+	// ProcessStore, when set, gives each process a Store of its own on
+	// what Store made (another connection to its file, say), opened at
+	// each start and closed when the process crashes or the run ends: so
+	// that what a Store keeps in memory (sqlitestore's claims' leases)
+	// dies with its process, and processes meet only in what they share.
+	ProcessStore func() (watch.Store, func() error, error)
 	// Steps is how many steps the faulty part of a run takes; 0 gives 400.
 	Steps int
 	// Processes is how many Watcher processes share the Store; 0 gives 3.
@@ -490,5 +496,6 @@ func (w *world) stopAll() {
 		if p.th != nil {
 			p.kill()
 		}
+		p.closeStore()
 	}
 }

@@ -28,7 +28,31 @@ func TestSimulate(t *testing.T) {
 			}
 			return s, s.Close, nil
 		}}
-		watchsim.Test(t, cfg, scale(1000), "go test ./status/watch/watchsim -run 'TestSimulate/sqlite'")
+		watchsim.Test(t, cfg, scale(1000), "go test ./status/watch/watchsim -run 'TestSimulate/sqlite$'")
+	})
+	// Each process with a Store of its own on the run's file, as processes
+	// on one machine share it: a claim's lease, kept in its Store, dies
+	// with its process, and processes meet in the file alone.
+	t.Run("sqlite-processes", func(t *testing.T) {
+		dir := t.TempDir()
+		n := 0
+		var path string
+		open := func() (watch.Store, func() error, error) {
+			s, err := sqlitestore.Open(t.Context(), path, nil)
+			if err != nil {
+				return nil, nil, err
+			}
+			return s, s.Close, nil
+		}
+		cfg := watchsim.Config{
+			Store: func(func() time.Time) (watch.Store, func() error, error) {
+				n++
+				path = filepath.Join(dir, fmt.Sprintf("sim%d.db", n))
+				return open()
+			},
+			ProcessStore: open,
+		}
+		watchsim.Test(t, cfg, scale(1000), "go test ./status/watch/watchsim -run 'TestSimulate/sqlite-processes'")
 	})
 }
 
