@@ -3,6 +3,7 @@ package watch
 import (
 	"bytes"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -305,6 +306,15 @@ func takesAsIs(snaps []status.Snapshot) bool {
 // sameBytes reports whether snaps encode to raw, a baseline's JSON as a
 // Store keeps it.
 func sameBytes(snaps []status.Snapshot, raw []byte) bool {
-	b, err := status.AppendSnapshotsJSON(make([]byte, 0, len(raw)), snaps)
-	return err == nil && bytes.Equal(b, raw)
+	p := scratch.Get().(*[]byte)
+	b, err := status.AppendSnapshotsJSON((*p)[:0], snaps)
+	same := err == nil && bytes.Equal(b, raw)
+	if cap(b) <= 64<<10 {
+		*p = b
+		scratch.Put(p)
+	}
+	return same
 }
+
+// scratch holds the buffers sameBytes encodes into, one a poll.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}

@@ -128,7 +128,9 @@ func (s *Store) prepared(ctx context.Context) error {
 		return p
 	}
 	{
-		st.claimSel = prep(`SELECT ref, gen, stopping, seen, snapshots, state FROM refs
+		// stopping and seen as one column: the driver reads a row a
+		// column at a time.
+		st.claimSel = prep(`SELECT ref, gen, stopping | (seen << 1), snapshots, state FROM refs
 			WHERE tracker = ?1 AND due <= ?2 ORDER BY due, ref LIMIT ?3`)
 		// ?8 says the snapshots are the claim's: kept as they are. (A ref
 		// written since its claim has another generation than ?7 and ?9.)
@@ -430,15 +432,16 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		return nil, s.fail("claim", t, err)
 	}
 	defer rows.Close()
-	var got []watch.Claim
-	var read []int64
+	got := make([]watch.Claim, 0, min(limit, 1024))
+	read := make([]int64, 0, cap(got))
 	for len(got) < limit && rows.Next() {
 		var cl watch.Claim
-		var gen int64
+		var gen, flags int64
 		var snaps, state []byte
-		if err := rows.Scan(&cl.Ref, &gen, &cl.Stopping, &cl.Seen, &snaps, &state); err != nil {
+		if err := rows.Scan(&cl.Ref, &gen, &flags, &snaps, &state); err != nil {
 			return nil, s.fail("claim", t, err)
 		}
+		cl.Stopping, cl.Seen = flags&1 != 0, flags&2 != 0
 		if out.holds(cl.Ref, gen, at) {
 			continue
 		}
