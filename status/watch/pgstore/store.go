@@ -81,7 +81,6 @@
 package pgstore
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -89,7 +88,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -118,16 +116,6 @@ type Options struct {
 type Store struct {
 	db    *sql.DB
 	clock func() time.Time // nil: the database's
-	// claimed holds the snapshots' JSON of each claim out (tracker, ref,
-	// generation), so that a save whose snapshots are the same bytes does
-	// not send or write them again: most polls change nothing. Bounded by
-	// the claims in flight.
-	claimed sync.Map
-}
-
-type claimKey struct {
-	tracker, ref string
-	gen          int64
 }
 
 var (
@@ -325,9 +313,8 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 	type claimed struct {
 		watch.Claim
 		due int64
-		raw []byte // the snapshots as kept, for Save's cache
 	}
-	var out []claimed
+	out := make([]claimed, 0, min(limit, 1024))
 	for rows.Next() {
 		var c claimed
 		var snaps, state []byte
@@ -341,18 +328,12 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 			// answer is its new baseline.
 			c.State, c.Seen = watch.State{}, false
 		} else if len(snaps) > 0 {
-			c.raw = snaps
 			c.Raw = snaps
 		}
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.fail("claim", t, err)
-	}
-	for _, c := range out {
-		if c.raw != nil {
-			s.claimed.Store(claimKey{t.String(), c.Ref, c.Gen}, c.raw)
-		}
 	}
 	slices.SortFunc(out, func(a, b claimed) int {
 		if a.due != b.due {
@@ -391,8 +372,6 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 	}
 	if err := sqlrow.Decode(snaps, state, &c.Snapshots, &c.State); err != nil {
 		c.Snapshots, c.State, c.Seen = nil, watch.State{}, false
-	} else if len(snaps) > 0 {
-		s.claimed.Store(claimKey{t.String(), c.Ref, c.Gen}, snaps)
 	}
 	return c, true, nil
 }
@@ -488,9 +467,7 @@ type saveArgs [12]string
 func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, error) {
 	var upd, del, out struct{ refs, gens, dues, seen, same, snaps, states, ids, changes arrayText }
 	var buf []byte
-	ts := t.String()
 	for _, r := range results {
-		old, _ := s.claimed.LoadAndDelete(claimKey{ts, r.Ref, r.Gen})
 		if r.Done {
 			del.refs.text(r.Ref)
 			del.gens.int(r.Gen)
@@ -508,9 +485,6 @@ func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, er
 					return saveArgs{}, err
 				case r.Snapshots == nil:
 					upd.same.bool(false)
-					upd.snaps.null()
-				case old != nil && bytes.Equal(old.([]byte), b):
-					upd.same.bool(true) // kept as it is
 					upd.snaps.null()
 				default:
 					upd.same.bool(false)
