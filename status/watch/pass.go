@@ -413,8 +413,8 @@ type batch struct {
 // ref, and decides the account's outage (see OutageRefs). Every result's
 // Due is after now, so that no ref is polled twice in a pass.
 func (w *Watcher) merge(tr *tracked, claims []Claim, answers map[string][]status.Snapshot, refused map[string]error, now time.Time) batch {
-	var b batch
-	var asked []string
+	b := batch{results: make([]Result, 0, len(claims))}
+	asked := make([]string, 0, len(claims))
 	for _, c := range claims {
 		if !c.Stopping && refused[c.Ref] == nil {
 			asked = append(asked, c.Ref)

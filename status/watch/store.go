@@ -155,10 +155,14 @@ func (c *Claim) Decode() bool {
 	if c.Snapshots != nil || len(c.Raw) == 0 {
 		return true
 	}
-	if err := json.Unmarshal(c.Raw, &c.Snapshots); err != nil {
+	// Into a variable of its own, not &c.Snapshots: c stays where its
+	// caller has it (a claim a poll, on the stack).
+	var snaps []status.Snapshot
+	if err := json.Unmarshal(c.Raw, &snaps); err != nil {
 		c.Snapshots, c.Raw, c.Seen = nil, nil, false
 		return false
 	}
+	c.Snapshots = snaps
 	return true
 }
 
