@@ -86,8 +86,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"sort"
 	"time"
 
 	"github.com/ordertrack/ordertrack/status"
@@ -310,17 +309,19 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		return nil, s.fail("claim", t, err)
 	}
 	defer rows.Close()
-	type claimed struct {
-		watch.Claim
-		due int64
-	}
-	out := make([]claimed, 0, min(limit, 1024))
+	claims := make([]watch.Claim, 0, min(limit, 1024))
+	dues := make([]int64, 0, cap(claims))
+	// Scanned into once: a destination Scan is given lives on the heap.
+	var ref string
+	var gen, due int64
+	var stopping, seen bool
+	var snaps, state []byte
 	for rows.Next() {
-		var c claimed
-		var snaps, state []byte
-		if err := rows.Scan(&c.Ref, &c.Gen, &c.Stopping, &c.Seen, &snaps, &state, &c.due); err != nil {
+		snaps, state = nil, nil
+		if err := rows.Scan(&ref, &gen, &stopping, &seen, &snaps, &state, &due); err != nil {
 			return nil, s.fail("claim", t, err)
 		}
+		c := watch.Claim{Ref: ref, Gen: gen, Stopping: stopping, Seen: seen}
 		// The snapshots are left to the Watcher to decode, when it needs
 		// them (Claim.Raw): a quiet poll never does.
 		if err := sqlrow.Decode(nil, state, nil, &c.State); err != nil {
@@ -330,24 +331,13 @@ func (s *Store) Claim(ctx context.Context, t watch.TrackerID, now, until time.Ti
 		} else if len(snaps) > 0 {
 			c.Raw = snaps
 		}
-		out = append(out, c)
+		claims = append(claims, c)
+		dues = append(dues, due)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, s.fail("claim", t, err)
 	}
-	slices.SortFunc(out, func(a, b claimed) int {
-		if a.due != b.due {
-			if a.due < b.due {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Ref, b.Ref)
-	})
-	claims := make([]watch.Claim, len(out))
-	for i := range out {
-		claims[i] = out[i].Claim
-	}
+	sort.Sort(byDue{claims, dues})
 	return claims, nil
 }
 
@@ -550,6 +540,9 @@ func saveLayer(ctx context.Context, q interface {
 // first result of each ref, then the second, and so on, each in the order
 // given. Results of distinct refs are one layer, as they came.
 func layersOf(results []watch.Result) [][]watch.Result {
+	if distinct(results) {
+		return [][]watch.Result{results} // the usual batch: one layer, as it is
+	}
 	seen := make(map[string]int, len(results))
 	var layers [][]watch.Result
 	for _, r := range results {
@@ -565,6 +558,37 @@ func layersOf(results []watch.Result) [][]watch.Result {
 		layers[n] = append(layers[n], r)
 	}
 	return layers
+}
+
+// distinct reports whether results name each ref once.
+func distinct(results []watch.Result) bool {
+	seen := make(map[string]struct{}, len(results))
+	for _, r := range results {
+		if _, ok := seen[r.Ref]; ok {
+			return false
+		}
+		seen[r.Ref] = struct{}{}
+	}
+	return true
+}
+
+// byDue sorts claims by their old due time (dues), then ref: the order
+// of the claim's SELECT, which UPDATE ... RETURNING does not keep.
+type byDue struct {
+	claims []watch.Claim
+	dues   []int64
+}
+
+func (b byDue) Len() int { return len(b.claims) }
+func (b byDue) Less(i, j int) bool {
+	if b.dues[i] != b.dues[j] {
+		return b.dues[i] < b.dues[j]
+	}
+	return b.claims[i].Ref < b.claims[j].Ref
+}
+func (b byDue) Swap(i, j int) {
+	b.claims[i], b.claims[j] = b.claims[j], b.claims[i]
+	b.dues[i], b.dues[j] = b.dues[j], b.dues[i]
 }
 
 // Pending implements watch.Store.
