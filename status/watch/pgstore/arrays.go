@@ -12,12 +12,19 @@ import (
 type arrayText struct {
 	b strings.Builder
 	n int
+	// expect is how many elements are coming, if known: the text grows
+	// once, for as many as the first, rather than doubling as it goes.
+	expect int
 }
 
 func (a *arrayText) sep() {
-	if a.n == 0 {
+	switch {
+	case a.n == 0:
 		a.b.WriteByte('{')
-	} else {
+	case a.n == 1 && a.expect > 1:
+		a.b.Grow((a.b.Len() + 1) * (a.expect - 1) * 5 / 4)
+		fallthrough
+	default:
 		a.b.WriteByte(',')
 	}
 	a.n++

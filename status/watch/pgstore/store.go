@@ -456,6 +456,9 @@ type saveArgs [12]string
 // of the cache whatever happens next.
 func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, error) {
 	var upd, del, out struct{ refs, gens, dues, seen, same, snaps, states, ids, changes arrayText }
+	for _, a := range []*arrayText{&upd.refs, &upd.gens, &upd.dues, &upd.seen, &upd.same, &upd.states} {
+		a.expect = len(results)
+	}
 	var buf []byte
 	for _, r := range results {
 		if r.Done {
