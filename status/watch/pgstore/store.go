@@ -452,8 +452,7 @@ SELECT ref FROM k`
 // saveArgs are one layer's arguments to saveSQL, $2 to $13.
 type saveArgs [12]string
 
-// prepare encodes a layer's arguments. The claims' snapshots are taken out
-// of the cache whatever happens next.
+// prepare encodes a layer's arguments.
 func (s *Store) prepare(t watch.TrackerID, results []watch.Result) (saveArgs, error) {
 	var upd, del, out struct{ refs, gens, dues, seen, same, snaps, states, ids, changes arrayText }
 	for _, a := range []*arrayText{&upd.refs, &upd.gens, &upd.dues, &upd.seen, &upd.same, &upd.states} {

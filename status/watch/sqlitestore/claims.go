@@ -13,10 +13,10 @@ import (
 // A claim reads each row's generation, and hands out a generation of its
 // own (its token, Claim.Gen, unique in the file: taken from a block of
 // gens this Store reserved). Its Save writes the row only when the row's
-// generation is still the one read, or the token (the claim saved once
-// already), and sets it to the token. Every other write of a row (Follow
-// again, Unfollow, ClaimRef, another claim's Save) gives it a generation
-// of its own, so a claim whose row was written since is refused whole:
+// generation is still the one read, and sets it to the token, which no
+// claim has read. Every other write of a row (Follow, Unfollow,
+// ClaimRef, any other Save) gives it a generation no claim has read
+// either, so a claim whose row was written since is refused whole:
 // fencing needs no write at claim time. Within this Store a claimed ref is
 // not claimed again until its lease ends, it is saved, or its row is
 // written by anything else; a claim of another process sharing the file
@@ -103,15 +103,14 @@ func (m claimedRefs) holds(ref string, gen, now int64) bool {
 	return ok && e.read == gen && e.until > now
 }
 
-// fence returns the generation a result of ref carrying gen must find in
-// its row (besides gen itself): the one its claim read, when gen is the
-// token of a claim of this Store still out; else gen (a ClaimRef's
-// claim, written in the row, or one saved already). c.mu is held.
-func (c *claims) fence(tracker, ref string, gen int64) int64 {
+// fence returns the generation the claim of ref whose token is gen read,
+// when it is a claim of this Store still out (saved or not, it is not
+// once its Save ran). c.mu is held.
+func (c *claims) fence(tracker, ref string, gen int64) (read int64, ok bool) {
 	if e, ok := c.out[tracker][ref]; ok && e.token == gen {
-		return e.read
+		return e.read, true
 	}
-	return gen
+	return 0, false
 }
 
 // done forgets ref's claim of token once its Save ran (saved or

@@ -267,3 +267,66 @@ func TestStateKeptWhole(t *testing.T) {
 		require.NoError(t, s.Save(ctx, acme, []watch.Result{{Ref: ref, Gen: got[0].Gen, Done: true}}))
 	}
 }
+
+// A claim of a ref's earlier life never saves into its next one: a ref
+// claimed, then done by another claim (a push's) and followed again, has a
+// generation the first claim never read.
+func TestClaimOfAnEarlierLife(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	_, err := s.Follow(ctx, acme, c0, "X")
+	require.NoError(t, err)
+	pass, err := s.Claim(ctx, acme, c0, c0.Add(time.Minute), 10)
+	require.NoError(t, err)
+	push, ok, err := s.ClaimRef(ctx, acme, "X", c0.Add(time.Minute))
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, s.Save(ctx, acme, []watch.Result{{Ref: "X", Gen: push.Gen, Done: true,
+		Changes: []status.Change{{Kind: status.Unfollowed, Ref: "X", ID: "unfollowed"}}}}))
+	_, err = s.Follow(ctx, acme, c0.Add(time.Second), "X")
+	require.NoError(t, err)
+	err = s.Save(ctx, acme, []watch.Result{{Ref: "X", Gen: pass[0].Gen, Seen: true, Due: c0.Add(time.Hour),
+		Changes: []status.Change{{Kind: status.StageChanged, Ref: "X", ID: "earlier-life"}}}})
+	assert.ErrorIs(t, err, watch.ErrLeaseLost)
+	p, err := s.Pending(ctx, acme, 10)
+	require.NoError(t, err)
+	require.Len(t, p, 1)
+	assert.Equal(t, "unfollowed", p[0].ID)
+}
+
+// A push's claim that outlived its lease, and the pass's claim of the ref
+// after it: whichever saves first is kept, the other refused, in either
+// order.
+func TestClaimRefOutlivedAndClaimedAgain(t *testing.T) {
+	for _, first := range []string{"push", "pass"} {
+		t.Run(first+" saves first", func(t *testing.T) {
+			ctx := context.Background()
+			s := open(t)
+			_, err := s.Follow(ctx, acme, c0, "X")
+			require.NoError(t, err)
+			push, ok, err := s.ClaimRef(ctx, acme, "X", c0.Add(time.Minute))
+			require.NoError(t, err)
+			require.True(t, ok)
+			t1 := c0.Add(2 * time.Minute)
+			pass, err := s.Claim(ctx, acme, t1, t1.Add(time.Minute), 10)
+			require.NoError(t, err)
+			require.Len(t, pass, 1)
+			save := func(gen int64, id string) error {
+				return s.Save(ctx, acme, []watch.Result{{Ref: "X", Gen: gen, Seen: true, Due: t1.Add(time.Hour),
+					Changes: []status.Change{{Kind: status.StageChanged, Ref: "X", ID: id}}}})
+			}
+			var err1, err2 error
+			if first == "push" {
+				err1, err2 = save(push.Gen, "push"), save(pass[0].Gen, "pass")
+			} else {
+				err1, err2 = save(pass[0].Gen, "pass"), save(push.Gen, "push")
+			}
+			require.NoError(t, err1)
+			assert.ErrorIs(t, err2, watch.ErrLeaseLost)
+			p, err := s.Pending(ctx, acme, 10)
+			require.NoError(t, err)
+			require.Len(t, p, 1)
+			assert.Equal(t, first, p[0].ID)
+		})
+	}
+}

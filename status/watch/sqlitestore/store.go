@@ -30,7 +30,10 @@
 //
 // The schema, version 3 (PRAGMA user_version; Open migrates a file of
 // version 1, which had no leases.outage, and of version 2, which kept
-// each ref's state as JSON):
+// each ref's state as JSON). Stop every process of an earlier version on
+// a file before the first of this one opens it: an earlier one reads a
+// compact state as a row it cannot read, and takes its ref for one never
+// answered.
 //
 //	CREATE TABLE refs (
 //		tracker   TEXT    NOT NULL,           -- watch.TrackerID.String()
@@ -342,13 +345,15 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 	}
 	added := 0
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		ins, err := tx.PrepareContext(ctx, "INSERT INTO refs (tracker, ref, due, state) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+		ins, err := tx.PrepareContext(ctx, "INSERT INTO refs (tracker, ref, due, gen, state) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
 		if err != nil {
 			return err
 		}
 		defer ins.Close()
-		// Followed again while stopping: its generation grows, so that the
-		// claim that would stop it is refused.
+		// A new row's generation is new too (a claim of the ref's earlier
+		// life, done since, read another): and followed again while
+		// stopping, its generation grows, so that the claim that would stop
+		// it is refused.
 		gen, err := nextGen(ctx, tx)
 		if err != nil {
 			return err
@@ -359,7 +364,7 @@ func (s *Store) Follow(ctx context.Context, t watch.TrackerID, due time.Time, re
 		}
 		defer again.Close()
 		for _, r := range refs {
-			res, err := ins.ExecContext(ctx, t.String(), r, sqlrow.Nanos(due), state)
+			res, err := ins.ExecContext(ctx, t.String(), r, sqlrow.Nanos(due), gen, state)
 			if err != nil {
 				return err
 			}
@@ -519,19 +524,38 @@ func (s *Store) ClaimRef(ctx context.Context, t watch.TrackerID, ref string, unt
 	return c, true, nil
 }
 
-// Save implements watch.Store. A result is saved when its row's
-// generation is still the one its claim read, or its claim's own (saved
-// once already); the row then takes its claim's.
+// Save implements watch.Store. A result of a claim of s still out is
+// saved when its row's generation is still the one the claim read, or
+// the claim's own (a second result of the ref in this Save); the row then
+// takes the claim's, which no claim has read. Any other result (of a
+// ClaimRef's claim, whose generation is the row's, or of a claim saved
+// once already) is saved when its generation is the row's, or a new one
+// this Save writes; the row then takes that new one, so that no claim
+// that read the row meanwhile is ever saved too.
 func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Result) error {
 	if err := s.prepared(ctx); err != nil {
 		return s.fail("save", t, err)
 	}
 	tracker := t.String()
 	held := &s.claims
-	reads := make([]int64, len(results))
+	// reads[i] is the generation results[i]'s row must have, writes[i]
+	// the one it takes (and may have too).
+	reads, writes := make([]int64, len(results)), make([]int64, len(results))
+	var fresh int64
 	held.mu.Lock()
 	for i, r := range results {
-		reads[i] = held.fence(tracker, r.Ref, r.Gen)
+		if read, ok := held.fence(tracker, r.Ref, r.Gen); ok {
+			reads[i], writes[i] = read, r.Gen
+			continue
+		}
+		if fresh == 0 {
+			var err error
+			if fresh, err = held.token(ctx, s); err != nil {
+				held.mu.Unlock()
+				return s.fail("save", t, err)
+			}
+		}
+		reads[i], writes[i] = r.Gen, fresh
 	}
 	held.mu.Unlock()
 	// Saved or refused, the claims are no longer out (taken after the
@@ -558,7 +582,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				if del == nil {
 					del = tx.StmtContext(ctx, s.stmts.saveDel)
 				}
-				res, err = del.ExecContext(ctx, tracker, r.Ref, reads[i], r.Gen)
+				res, err = del.ExecContext(ctx, tracker, r.Ref, reads[i], writes[i])
 			} else {
 				var snaps []byte
 				if r.Snapshots != nil && !r.Same {
@@ -570,7 +594,7 @@ func (s *Store) Save(ctx context.Context, t watch.TrackerID, results []watch.Res
 				if state, err = appendState(nil, r.State); err != nil {
 					return err
 				}
-				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, tracker, r.Ref, reads[i], r.Same, r.Gen)
+				res, err = upd.ExecContext(ctx, sqlrow.Nanos(r.Due), r.Seen, snaps, state, tracker, r.Ref, reads[i], r.Same, writes[i])
 			}
 			if err != nil {
 				return err
