@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ordertrack/ordertrack/internal/lease"
 	"github.com/ordertrack/ordertrack/observe"
 	"github.com/ordertrack/ordertrack/status"
 )
@@ -60,6 +61,11 @@ func (pacedError) Is(target error) bool { return target == context.DeadlineExcee
 func (p *pacer) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx := r.Context()
 	if err := p.wait(ctx); err != nil {
+		return nil, err
+	}
+	// The lease the request is sent under, by this process's clock (a
+	// process resumed past its lease's end sends nothing).
+	if err := lease.Check(ctx); err != nil {
 		return nil, err
 	}
 	var end func(observe.AttemptEnd)

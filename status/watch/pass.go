@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ordertrack/ordertrack/internal/lease"
 	"github.com/ordertrack/ordertrack/status"
 )
 
@@ -344,6 +345,16 @@ func (w *Watcher) underLease(ctx context.Context, tr *tracked) (lctx context.Con
 	stopEnd = w.clock.AfterFunc(until.Add(-margin).Sub(w.now()), end)
 	stopRe = w.clock.AfterFunc(max(until.Sub(w.now())-2*margin, 0), renew)
 	mu.Unlock()
+	// The end's timer fires late in a process resumed from a stop: each
+	// request asks the clock itself before it leaves (internal/lease).
+	lctx = lease.With(lctx, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if finished || held && w.now().Before(until.Add(-margin)) {
+			return nil
+		}
+		return errLeaseEnded
+	})
 	return lctx, finish
 }
 
